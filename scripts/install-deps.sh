@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian package prid needs to build, run and test.
+# Idempotent: skips apt entirely when everything is already there.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config meson ninja-build
+  libpri-dev libev-dev dahdi-source
+  nlohmann-json3-dev libfmt-dev libcli11-dev libsystemd-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  tshark python3 socat
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
