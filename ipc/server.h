@@ -1,0 +1,98 @@
+// The Unix-socket JSON-RPC server of API.md: accepts clients on a libev
+// loop, checks each peer with SO_PEERCRED, frames lines (64 KiB limit),
+// dispatches requests (single or batch) to a Dispatcher, queues replies and
+// notifications per client with a bound, and cuts off slow readers.
+#pragma once
+
+#include <ev++.h>
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/expected.h"
+#include "ipc/errors.h"
+
+namespace prid::ipc {
+
+using ClientId = std::uint64_t;
+
+// One serialized JSON-RPC line, newline included, shared by every client it
+// is queued to (an event is serialized once, however many receive it).
+using SharedLine = std::shared_ptr<const std::string>;
+
+// What the server calls; implemented by the daemon.
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  // A new, permitted client.
+  virtual void ClientOpened(ClientId client) = 0;
+  // One request; returns its result or its error. Called on the loop.
+  virtual base::Expected<nlohmann::json, RpcError> Call(ClientId client, const std::string& method,
+                                                       const nlohmann::json& params) = 0;
+  // The client's connection is gone (any reason). Called exactly once per
+  // opened client, after which Send() to it is ignored.
+  virtual void ClientClosed(ClientId client) = 0;
+};
+
+struct ServerOptions {
+  std::string path;             // socket path to bind (ignored with inherited_fd)
+  int inherited_fd = -1;        // an already listening socket (socket activation)
+  gid_t group = static_cast<gid_t>(-1);  // socket group; -1: none
+  unsigned mode = 0660;         // socket file mode
+  std::size_t max_line_bytes = 64 * 1024;
+  std::size_t max_queue_bytes = 8 * 1024 * 1024;  // per client, then cut off
+  // A client being closed (cut off as too slow, Disconnect(), bad input,
+  // EOF) is closed once its queue is flushed, or after this long if it
+  // still does not read.
+  int close_grace_ms = 2000;
+};
+
+// One client's output queue, for status output and tests.
+struct ClientStats {
+  std::size_t queued_bytes = 0;        // queued, not yet written (held lines included)
+  std::size_t peak_queued_bytes = 0;   // the most ever queued at once
+  std::uint64_t last_written_seq = 0;  // seq of the last line fully written
+  bool closing = false;                // flushing, then closed; reads no more
+  bool cut_off = false;                // dropped as too slow (events.lost queued)
+};
+
+class Server {
+ public:
+  Server(ev::loop_ref loop, Dispatcher& dispatcher, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds (or adopts the inherited fd) and starts accepting.
+  base::Status Start();
+
+  // Queues a notification line to one client. `seq` is the event sequence
+  // number it carries (0 for lines without one); the server remembers the
+  // last seq fully written so the slow-reader notice can name it. While the
+  // client's own request is being dispatched, lines are held back and sent
+  // right after the reply (API.md: events arrive after the reply).
+  void Send(ClientId client, SharedLine line, std::uint64_t seq = 0);
+
+  // Closes a client's connection after flushing what is queued.
+  void Disconnect(ClientId client);
+
+  std::size_t client_count() const;
+  const std::string& path() const;
+  // nullopt for an unknown or closed client.
+  std::optional<ClientStats> client_stats(ClientId client) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Serializes a notification: {"jsonrpc":"2.0","method":method,"params":params}\n
+SharedLine MakeNotificationLine(const std::string& method, const nlohmann::json& params);
+
+}  // namespace prid::ipc

@@ -1,0 +1,155 @@
+// PriLink: owner of one libpri `struct pri`, with all I/O through a FrameIo.
+#include "q931/pri_link.h"
+
+#include <sys/time.h>
+
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "base/log.h"
+
+namespace prid::q931 {
+namespace {
+
+// libpri appends (on write) and expects (on read) two FCS octets that the
+// HDLC hardware computes; our FrameIo carries bare LAPD frames.
+constexpr int kFcsOctets = 2;
+constexpr int kMaxFrame = 1024;
+
+// Silenced `struct pri`s of destroyed links (see the header). Reachable from
+// here for the life of the process.
+std::vector<struct pri*>& ParkedPris() {
+  static auto* parked = new std::vector<struct pri*>();
+  return *parked;
+}
+
+std::string LinkName(struct pri* pri) {
+  auto* link = pri ? static_cast<PriLink*>(pri_get_userdata(pri)) : nullptr;
+  return link ? link->name() : std::string("libpri");
+}
+
+std::string_view Trim(const char* text) {
+  std::string_view s(text ? text : "");
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// pri_set_error / pri_set_message are global: installed once, routed to the
+// logger with the span's name.
+void InstallLibpriLogging() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    pri_set_error([](struct pri* pri, char* text) {
+      PRID_LOG_WARN("{}: libpri: {}", LinkName(pri), Trim(text));
+    });
+    pri_set_message([](struct pri* pri, char* text) {
+      PRID_LOG_DEBUG("{}: libpri: {}", LinkName(pri), Trim(text));
+    });
+  });
+}
+
+int SilentIo(struct pri*, void*, int) { return 0; }
+
+}  // namespace
+
+PriLink::PriLink(const PriLinkOptions& options, FrameIo& io, PriLinkObserver& observer)
+    : options_(options), io_(io), observer_(observer) {}
+
+base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& options, FrameIo& io,
+                                                      PriLinkObserver& observer) {
+  InstallLibpriLogging();
+  std::unique_ptr<PriLink> link(new PriLink(options, io, observer));
+  // fd -1: libpri never touches it when both callbacks are given.
+  link->pri_ = pri_new_cb(-1, options.node_type, options.switch_type, &PriLink::ReadCallback,
+                          &PriLink::WriteCallback, link.get());
+  if (link->pri_ == nullptr) {
+    return base::Fail(options.name + ": libpri refused to create the link (node type " +
+                      std::to_string(options.node_type) + ", switch type " +
+                      std::to_string(options.switch_type) + ")");
+  }
+  // Q.931 5.3.2 a): RELEASE COMPLETE only where no other message was sent.
+  pri_hangup_fix_enable(link->pri_, 1);
+  link->RearmTimer();
+  return link;
+}
+
+PriLink::~PriLink() {
+  if (pri_ == nullptr) return;
+  // No destructor in libpri: cut the struct off from us and park it.
+  pri_set_userdata(pri_, nullptr);
+  ParkedPris().push_back(pri_);
+  pri_ = nullptr;
+}
+
+int PriLink::ReadCallback(struct pri* pri, void* buffer, int length) {
+  auto* self = static_cast<PriLink*>(pri_get_userdata(pri));
+  if (self == nullptr || length <= kFcsOctets) return SilentIo(pri, buffer, length);
+  std::span<std::uint8_t> out(static_cast<std::uint8_t*>(buffer),
+                              static_cast<std::size_t>(length - kFcsOctets));
+  int n = self->io_.ReadFrame(out);
+  if (n <= 0) return 0;
+  self->frame_was_read_ = true;
+  std::span<const std::uint8_t> frame(out.data(), static_cast<std::size_t>(n));
+  self->rewriter_.NoteIncoming(frame);
+  self->observer_.OnFrame(FrameDirection::kReceived, frame);
+  std::memset(out.data() + n, 0, kFcsOctets);
+  return n + kFcsOctets;
+}
+
+int PriLink::WriteCallback(struct pri* pri, void* buffer, int length) {
+  auto* self = static_cast<PriLink*>(pri_get_userdata(pri));
+  if (self == nullptr) return length;  // parked: the line is gone
+  if (length <= kFcsOctets) return length;
+  std::span<const std::uint8_t> frame(static_cast<const std::uint8_t*>(buffer),
+                                      static_cast<std::size_t>(length - kFcsOctets));
+  std::optional<std::vector<std::uint8_t>> rewritten = self->rewriter_.RewriteOutgoing(frame);
+  if (rewritten) frame = *rewritten;
+  self->observer_.OnFrame(FrameDirection::kSent, frame);
+  // A frame that cannot be sent is lost on the line; Q.921 recovers.
+  self->io_.WriteFrame(frame);
+  return length;
+}
+
+void PriLink::ProcessInput() {
+  // One frame per pri_check_event; bounded so one busy link cannot starve
+  // the loop (the io watcher fires again while frames wait).
+  for (int i = 0; i < 64; ++i) {
+    frame_was_read_ = false;
+    pri_event* event = pri_check_event(pri_);
+    if (event != nullptr) Deliver(event);
+    if (!frame_was_read_) break;  // nothing more waiting
+  }
+  RearmTimer();
+}
+
+void PriLink::RunTimers() {
+  pri_event* event = pri_schedule_run(pri_);
+  if (event != nullptr) Deliver(event);
+  // The observer's timer has fired: always arm it again, even when the
+  // deadline did not move (a timer may fire a hair before libpri's clock).
+  has_armed_ = false;
+  RearmTimer();
+}
+
+void PriLink::Deliver(pri_event* event) {
+  // The event is overwritten by libpri's next call: hand out a copy.
+  pri_event copy;
+  std::memcpy(&copy, event, sizeof(copy));
+  observer_.OnPriEvent(copy);
+}
+
+void PriLink::RearmTimer() {
+  if (pri_ == nullptr) return;
+  std::optional<std::chrono::system_clock::time_point> deadline;
+  if (struct timeval* next = pri_schedule_next(pri_)) {
+    deadline = std::chrono::system_clock::time_point(std::chrono::seconds(next->tv_sec) +
+                                                     std::chrono::microseconds(next->tv_usec));
+  }
+  if (has_armed_ && deadline == armed_deadline_) return;
+  has_armed_ = true;
+  armed_deadline_ = deadline;
+  observer_.OnTimerDeadline(deadline);
+}
+
+}  // namespace prid::q931

@@ -1,0 +1,104 @@
+// PriLink: the C++ owner of one libpri `struct pri`, created with
+// pri_new_cb so that every frame passes through a FrameIo (the test seam and
+// the place where prid owns the User-user IE). After every libpri call it
+// tells its observer when libpri next needs its timer (pri_schedule_next
+// returns an absolute time).
+//
+// libpri has no public destructor for `struct pri`: a destroyed PriLink
+// silences its `struct pri` (no I/O, no callbacks) and parks it for the
+// rest of the process, so span removal costs one parked struct, never a
+// dangling callback.
+#pragma once
+
+#include "q931/libpri_c.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "base/expected.h"
+#include "q931/pcap_writer.h"
+#include "q931/uui_rewriter.h"
+
+namespace prid::q931 {
+
+// The D-channel as whole LAPD frames without FCS octets.
+class FrameIo {
+ public:
+  virtual ~FrameIo() = default;
+  // One received frame into `buffer`: its length, 0 when none is waiting
+  // (or the link is down), never < 0.
+  virtual int ReadFrame(std::span<std::uint8_t> buffer) = 0;
+  // Sends one frame; false when it could not be sent (logged by the io).
+  virtual bool WriteFrame(std::span<const std::uint8_t> frame) = 0;
+};
+
+class PriLinkObserver {
+ public:
+  virtual ~PriLinkObserver() = default;
+  // A copy of the event libpri returned (valid only during the call;
+  // pointers in it — call, subcmds — are libpri's).
+  virtual void OnPriEvent(const pri_event& event) = 0;
+  // libpri's next timer deadline changed (nullopt: none).
+  virtual void OnTimerDeadline(std::optional<std::chrono::system_clock::time_point> deadline) = 0;
+  // Every frame that crossed the link, after rewriting (for traces).
+  virtual void OnFrame(FrameDirection direction, std::span<const std::uint8_t> frame) = 0;
+};
+
+struct PriLinkOptions {
+  std::string name;        // for logs: the span's name
+  int node_type = PRI_CPE; // PRI_CPE or PRI_NETWORK
+  int switch_type = PRI_SWITCH_EUROISDN_E1;
+};
+
+class PriLink {
+ public:
+  static base::Result<std::unique_ptr<PriLink>> Create(const PriLinkOptions& options, FrameIo& io,
+                                                      PriLinkObserver& observer);
+  ~PriLink();
+  PriLink(const PriLink&) = delete;
+  PriLink& operator=(const PriLink&) = delete;
+
+  // The D-channel is readable: hands every waiting frame to libpri and
+  // each resulting event to the observer.
+  void ProcessInput();
+  // libpri's timer deadline passed.
+  void RunTimers();
+
+  // Runs one libpri call on this link's `struct pri` and re-arms the timer
+  // afterwards, e.g. link.Call(pri_answer, call, channel, 1).
+  template <typename F, typename... Args>
+  auto Call(F&& function, Args&&... args) {
+    struct Rearm {
+      PriLink* link;
+      ~Rearm() { link->RearmTimer(); }
+    } rearm{this};
+    return function(pri_, std::forward<Args>(args)...);
+  }
+
+  UuiRewriter& rewriter() { return rewriter_; }
+  const std::string& name() const { return options_.name; }
+  const PriLinkOptions& options() const { return options_; }
+  struct pri* raw() { return pri_; }
+
+ private:
+  PriLink(const PriLinkOptions& options, FrameIo& io, PriLinkObserver& observer);
+  static int ReadCallback(struct pri* pri, void* buffer, int length);
+  static int WriteCallback(struct pri* pri, void* buffer, int length);
+  void Deliver(pri_event* event);
+  void RearmTimer();
+
+  PriLinkOptions options_;
+  FrameIo& io_;
+  PriLinkObserver& observer_;
+  UuiRewriter rewriter_;
+  struct pri* pri_ = nullptr;
+  std::optional<std::chrono::system_clock::time_point> armed_deadline_;
+  bool has_armed_ = false;
+  bool frame_was_read_ = false;
+};
+
+}  // namespace prid::q931

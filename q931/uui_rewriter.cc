@@ -1,0 +1,113 @@
+// Frame-level User-user IE (and clearing cause) rewriting for libpri frames.
+#include "q931/uui_rewriter.h"
+
+#include "q931/frame.h"
+#include "q931/message.h"
+
+namespace prid::q931 {
+namespace {
+
+// Calls whose overrides outlive them, for LAPD retransmissions (T200 × N200
+// is a few seconds; a few dozen calls is plenty).
+constexpr std::size_t kRetiredCalls = 64;
+
+bool IsClearing(std::uint8_t type) {
+  return type == msg::kDisconnect || type == msg::kRelease || type == msg::kReleaseComplete;
+}
+
+// libpri's cref for a message on the wire: the value with the flag as the
+// far end would send it. We send with the flag inverted from our sense.
+int CrefOf(const CallReference& cr, bool sent_by_us) {
+  bool flag = sent_by_us ? !cr.flag : cr.flag;
+  return static_cast<int>(cr.value & 0x7fff) | (flag ? kCrefOriginatedByUs : 0);
+}
+
+}  // namespace
+
+UuiRewriter::CallOverrides* UuiRewriter::Find(int cref) {
+  if (auto it = calls_.find(cref); it != calls_.end()) return &it->second;
+  for (auto it = retired_.rbegin(); it != retired_.rend(); ++it) {
+    if (it->first == cref) return &it->second;
+  }
+  return nullptr;
+}
+
+void UuiRewriter::DropRetired(int cref) {
+  std::erase_if(retired_, [cref](const auto& entry) { return entry.first == cref; });
+}
+
+void UuiRewriter::SetForMessage(int cref, std::uint8_t message_type, MessageOverride change) {
+  DropRetired(cref);
+  calls_[cref].by_message[message_type] = std::move(change);
+}
+
+void UuiRewriter::SetForClearing(int cref, MessageOverride change) {
+  DropRetired(cref);
+  calls_[cref].clearing = std::move(change);
+}
+
+void UuiRewriter::SetForNextSetup(MessageOverride change) {
+  next_setup_ = std::move(change);
+  next_setup_bound_to_.reset();
+}
+
+void UuiRewriter::BindPendingSetup(int cref) {
+  if (next_setup_) SetForMessage(cref, msg::kSetup, std::move(*next_setup_));
+  next_setup_.reset();
+}
+
+void UuiRewriter::ForgetCall(int cref) {
+  received_.erase(cref);
+  auto it = calls_.find(cref);
+  if (it == calls_.end()) return;
+  retired_.emplace_back(cref, std::move(it->second));
+  calls_.erase(it);
+  while (retired_.size() > kRetiredCalls) retired_.pop_front();
+}
+
+std::optional<std::vector<std::uint8_t>> UuiRewriter::RewriteOutgoing(
+    std::span<const std::uint8_t> frame) {
+  auto decoded = DecodeFrame(frame);
+  if (!decoded.ok() || !decoded->q931 || decoded->q931->call_reference.length == 0) {
+    return std::nullopt;
+  }
+  Message& message = *decoded->q931;
+  const int cref = CrefOf(message.call_reference, /*sent_by_us=*/true);
+  const std::uint8_t type = message.message_type;
+
+  if (type == msg::kSetup && next_setup_ && !Find(cref)) BindPendingSetup(cref);
+
+  CallOverrides* call = Find(cref);
+  if (call == nullptr) return std::nullopt;
+  if (IsClearing(type) && call->clearing && !call->by_message.contains(type)) {
+    // Bind the clearing override to the message libpri chose.
+    call->by_message[type] = std::move(*call->clearing);
+    call->clearing.reset();
+  }
+  auto it = call->by_message.find(type);
+  if (it == call->by_message.end()) return std::nullopt;
+  const MessageOverride& change = it->second;
+  if (change.uui) SetUserUser(message, *change.uui);
+  if (change.cause) SetCauseValue(message, *change.cause);
+  return ReplaceQ931(frame, decoded->lapd, message);
+}
+
+void UuiRewriter::NoteIncoming(std::span<const std::uint8_t> frame) {
+  auto decoded = DecodeFrame(frame);
+  if (!decoded.ok() || !decoded->q931 || decoded->q931->call_reference.length == 0) return;
+  const Message& message = *decoded->q931;
+  const int cref = CrefOf(message.call_reference, /*sent_by_us=*/false);
+  if (message.message_type == msg::kSetup) {
+    // A new call reuses this reference: nothing of an ended call applies.
+    DropRetired(cref);
+  }
+  received_[cref] = GetUserUser(message);
+}
+
+std::optional<UserUser> UuiRewriter::TakeReceived(int cref) {
+  auto node = received_.extract(cref);
+  if (node.empty()) return std::nullopt;
+  return std::move(node.mapped());
+}
+
+}  // namespace prid::q931
