@@ -47,7 +47,10 @@ struct LapdHeader {
 };
 
 // Errors name the offset and the reason ("offset 1: address field not
-// terminated (EA bit 0)").
+// terminated (EA bit 0)"). A control field Q.921 does not define (an S
+// frame other than RR/RNR/REJ, an unknown U frame) is an error too, as it is
+// for Q.921 itself (5.8.5: a FRMR condition). Octets after the header are
+// not looked at.
 base::Result<LapdHeader> DecodeLapdHeader(std::span<const std::uint8_t> frame);
 
 // "I", "RR", "RNR", "REJ", "SABME", "UA", "DM", "DISC", "FRMR", "UI", "XID".
