@@ -1,0 +1,88 @@
+// prid's configuration (DESIGN.md "Configuration"): a TOML file read at
+// start and on reload, or the embedded default. Every key is validated;
+// errors name the file, the line and the key.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/expected.h"
+
+namespace prid::daemon {
+
+enum class Driver { kSim, kDahdi };
+enum class NodeType { kCpe, kNetwork };
+enum class SwitchVariant { kNi2, kDms100, k5ess, k4ess, kEuroIsdnE1, kEuroIsdnT1, kNi1, kQsig };
+enum class Appearance { kSingle, kBridged };
+enum class HuntOrder { kAscending, kDescending, kRoundRobin };
+
+std::string_view DriverName(Driver d);          // "sim", "dahdi"
+std::string_view NodeTypeName(NodeType n);      // "cpe", "network"
+std::string_view SwitchVariantName(SwitchVariant s);  // "ni2", "euroisdn_e1", …
+std::string_view AppearanceName(Appearance a);  // "single", "bridged"
+std::string_view HuntOrderName(HuntOrder h);    // "ascending", "descending", "round_robin"
+
+struct SpanConfig {
+  int span = 1;                  // [[span]] number = N (1…255, unique)
+  std::string name;              // name = "…" (default "span<N>")
+  Driver driver = Driver::kSim;
+  int dchannel = 16;             // dahdi: the D-channel's channel number
+  std::string bchannels_text = "1-15,17-31";  // as written
+  std::vector<int> bchannels;    // expanded, ascending, unique (1…31)
+  NodeType node = NodeType::kCpe;
+  SwitchVariant switch_variant = SwitchVariant::kEuroIsdnE1;
+  Appearance appearance = Appearance::kSingle;
+  HuntOrder hunt = HuntOrder::kAscending;
+  double release_timeout_s = 10.0;  // disconnected → released alone after this
+  bool uui = true;               // carry User-user information
+  std::size_t uui_max = 128;     // octets of user information (1…251)
+  // sim driver: exactly one of these.
+  std::string peer;              // "builtin" or empty
+  std::string listen;            // SOCK_SEQPACKET path to listen on
+  std::string connect;           // SOCK_SEQPACKET path to connect to
+  bool operator==(const SpanConfig&) const = default;
+};
+
+struct DaemonConfig {
+  std::string socket_path = "/run/prid/prid.sock";
+  std::string socket_group;      // empty: no group change
+  std::size_t event_buffer = 65536;       // events kept for replay (≥ 65536)
+  std::size_t client_queue_bytes = 8u << 20;  // per-client bound before cut-off
+  std::string log_level = "notice";
+  std::vector<SpanConfig> spans;
+};
+
+// True for the 24-channel (T1) variants: ni2, dms100, 5ess, 4ess,
+// euroisdn_t1, ni1. The others (euroisdn_e1, qsig) are 31-channel E1.
+bool IsT1Variant(SwitchVariant s);
+
+// Parses TOML text; `source_name` (a file path) is used in error messages:
+// "prid.conf:12: span 2: key 'switch': unknown variant 'ni3' (expected one of
+// ni2, dms100, …)".
+// TOML syntax errors read "prid.conf:3:7: <toml++'s description>". The first
+// error found is returned; nothing is partially applied.
+// Defaults that depend on `switch`: bchannels "1-23" and dchannel 24 on T1
+// variants, "1-15,17-31" and 16 on E1 ones. Every [[span]] needs `span`;
+// `name` defaults to "span<N>". Limits: event_buffer 65536…16777216,
+// client_queue_bytes 4096…1 GiB, socket/listen/connect paths 1…107 bytes,
+// names 1…63 of [A-Za-z0-9._-], channels up to 24 (T1) or 31 (E1).
+base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name);
+// Reads `path` (at most 4 MiB) and parses it with `path` as source_name; a
+// read failure names the path and the errno text.
+base::Result<DaemonConfig> LoadConfigFile(const std::string& path);
+
+// The embedded default: span 1, sim driver, cpe, euroisdn_e1, 30 B-channels
+// (1-15,17-31), built-in network-side peer.
+DaemonConfig EmbeddedDefaultConfig();
+
+// "1-15,17-31" → {1,…,15,17,…,31}; errors name the bad part.
+// Items are channels or ranges "a-b" (a ≤ b) separated by commas; blanks
+// around items and dashes are allowed. Channels are 1…31, and the list must
+// be ascending without repeats.
+base::Result<std::vector<int>> ParseChannelList(std::string_view text);
+
+}  // namespace prid::daemon
