@@ -46,6 +46,9 @@ class Client {
   // Writes raw bytes (tests use it to send malformed input).
   bool SendRaw(const std::string& bytes);
   // Reads the next raw line, waiting up to timeout_ms; nullopt on timeout/close.
+  // The line comes without its '\n'; lines already taken by Call() or
+  // WaitNotification() (queued notifications) are not returned again. Lines
+  // received before a close are still returned, then nullopt.
   std::optional<std::string> ReadLine(int timeout_ms);
 
   bool closed() const;

@@ -1,0 +1,276 @@
+// Tests of JSON-RPC 2.0 line handling: one test per malformation, batches,
+// notifications, reply serialization.
+#include "ipc/json_rpc.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace prid::ipc {
+namespace {
+
+using nlohmann::json;
+
+class JsonRpcTest : public ::testing::Test {
+ protected:
+  // Handles `line` with a handler that echoes params for "echo", fails with
+  // InvalidCallState for "fail" and knows no other method.
+  LineReply Handle(std::string_view line) {
+    return HandleLine(
+        line,
+        [this](const std::string& method, const json& params) -> base::Expected<json, RpcError> {
+          calls_.push_back(method);
+          if (method == "echo") return params;
+          if (method == "fail") {
+            return base::MakeUnexpected(
+                MakeError(ErrorCode::kInvalidCallState, "call 7 is idle", json{{"call", 7}}));
+          }
+          if (method == "bad_utf8")
+            return json{{"text", std::string("a\xff"
+                                             "b")}};
+          return base::MakeUnexpected(MakeError(ErrorCode::kMethodNotFound, "no method " + method));
+        });
+  }
+
+  // The reply parsed; fails the test when there is none.
+  json Reply(std::string_view line) {
+    LineReply reply = Handle(line);
+    EXPECT_FALSE(reply.text.empty()) << "no reply to " << line;
+    EXPECT_EQ(reply.text.back(), '\n');
+    return json::parse(reply.text);
+  }
+
+  void ExpectError(std::string_view line, int code, std::string_view name, const json& id) {
+    json reply = Reply(line);
+    EXPECT_EQ(reply["jsonrpc"], "2.0") << line;
+    EXPECT_EQ(reply["id"], id) << line;
+    EXPECT_EQ(reply["error"]["code"], code) << line;
+    EXPECT_EQ(reply["error"]["data"]["name"], name) << line;
+    EXPECT_TRUE(reply["error"]["message"].is_string()) << line;
+    EXPECT_FALSE(reply.contains("result")) << line;
+  }
+
+  std::vector<std::string> calls_;
+};
+
+TEST_F(JsonRpcTest, RequestGetsResultWithItsId) {
+  json reply = Reply(R"({"jsonrpc":"2.0","id":5,"method":"echo","params":{"a":1}})");
+  EXPECT_EQ(reply, (json{{"jsonrpc", "2.0"}, {"id", 5}, {"result", {{"a", 1}}}}));
+  EXPECT_EQ(calls_, (std::vector<std::string>{"echo"}));
+}
+
+TEST_F(JsonRpcTest, AbsentParamsAreAnEmptyObject) {
+  json reply = Reply(R"({"jsonrpc":"2.0","id":1,"method":"echo"})");
+  EXPECT_EQ(reply["result"], json::object());
+}
+
+TEST_F(JsonRpcTest, StringIdIsEchoed) {
+  EXPECT_EQ(Reply(R"({"jsonrpc":"2.0","id":"abc","method":"echo"})")["id"], "abc");
+}
+
+TEST_F(JsonRpcTest, NullIdIsARequestNotANotification) {
+  json reply = Reply(R"({"jsonrpc":"2.0","id":null,"method":"echo"})");
+  EXPECT_TRUE(reply["id"].is_null());
+  EXPECT_EQ(reply["result"], json::object());
+}
+
+TEST_F(JsonRpcTest, HandlerErrorBecomesErrorObjectWithName) {
+  json reply = Reply(R"({"jsonrpc":"2.0","id":2,"method":"fail"})");
+  EXPECT_EQ(reply["id"], 2);
+  EXPECT_EQ(reply["error"], (json{{"code", 2},
+                                  {"message", "call 7 is idle"},
+                                  {"data", {{"name", "InvalidCallState"}, {"call", 7}}}}));
+}
+
+TEST_F(JsonRpcTest, UnknownMethodIsMethodNotFound) {
+  ExpectError(R"({"jsonrpc":"2.0","id":3,"method":"nope"})", -32601, "MethodNotFound", 3);
+}
+
+TEST_F(JsonRpcTest, NotificationIsCalledWithoutReply) {
+  LineReply reply = Handle(R"({"jsonrpc":"2.0","method":"echo","params":{}})");
+  EXPECT_TRUE(reply.text.empty());
+  EXPECT_FALSE(reply.close);
+  EXPECT_EQ(calls_, (std::vector<std::string>{"echo"}));
+}
+
+TEST_F(JsonRpcTest, FailingNotificationGetsNoReply) {
+  EXPECT_TRUE(Handle(R"({"jsonrpc":"2.0","method":"fail"})").text.empty());
+}
+
+TEST_F(JsonRpcTest, NotJsonIsParseErrorAndCloses) {
+  LineReply reply = Handle("{\"jsonrpc\":");
+  EXPECT_TRUE(reply.close);
+  json parsed = json::parse(reply.text);
+  EXPECT_TRUE(parsed["id"].is_null());
+  EXPECT_EQ(parsed["error"]["code"], -32700);
+  EXPECT_EQ(parsed["error"]["data"]["name"], "ParseError");
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(JsonRpcTest, InvalidUtf8IsParseError) {
+  LineReply reply = Handle("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"e\xc3\x28\"}");
+  EXPECT_TRUE(reply.close);
+  EXPECT_EQ(json::parse(reply.text)["error"]["code"], -32700);
+}
+
+TEST_F(JsonRpcTest, TrailingGarbageIsParseError) {
+  EXPECT_TRUE(Handle(R"({"jsonrpc":"2.0","id":1,"method":"echo"} x)").close);
+}
+
+TEST_F(JsonRpcTest, BlankLineIsIgnored) {
+  LineReply reply = Handle(" \t\r");
+  EXPECT_TRUE(reply.text.empty());
+  EXPECT_FALSE(reply.close);
+}
+
+TEST_F(JsonRpcTest, MissingJsonrpcIsInvalidRequest) {
+  ExpectError(R"({"id":1,"method":"echo"})", -32600, "InvalidRequest", 1);
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(JsonRpcTest, WrongJsonrpcVersionIsInvalidRequest) {
+  ExpectError(R"({"jsonrpc":"1.0","id":1,"method":"echo"})", -32600, "InvalidRequest", 1);
+}
+
+TEST_F(JsonRpcTest, NumericJsonrpcIsInvalidRequest) {
+  ExpectError(R"({"jsonrpc":2.0,"id":1,"method":"echo"})", -32600, "InvalidRequest", 1);
+}
+
+TEST_F(JsonRpcTest, MissingMethodIsInvalidRequest) {
+  ExpectError(R"({"jsonrpc":"2.0","id":1})", -32600, "InvalidRequest", 1);
+}
+
+TEST_F(JsonRpcTest, NonStringMethodIsInvalidRequest) {
+  ExpectError(R"({"jsonrpc":"2.0","id":1,"method":42})", -32600, "InvalidRequest", 1);
+}
+
+TEST_F(JsonRpcTest, InvalidRequestWithoutIdIsStillAnswered) {
+  ExpectError(R"({"jsonrpc":"2.0","method":42})", -32600, "InvalidRequest", nullptr);
+}
+
+TEST_F(JsonRpcTest, ParamsArrayIsInvalidParams) {
+  ExpectError(R"({"jsonrpc":"2.0","id":1,"method":"echo","params":[1]})", -32602, "InvalidParams",
+              1);
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(JsonRpcTest, NotificationWithParamsArrayGetsNoReply) {
+  EXPECT_TRUE(Handle(R"({"jsonrpc":"2.0","method":"echo","params":[1]})").text.empty());
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(JsonRpcTest, ScalarParamsIsInvalidRequest) {
+  ExpectError(R"({"jsonrpc":"2.0","id":1,"method":"echo","params":"x"})", -32600, "InvalidRequest",
+              1);
+}
+
+TEST_F(JsonRpcTest, NullParamsIsInvalidRequest) {
+  ExpectError(R"({"jsonrpc":"2.0","id":1,"method":"echo","params":null})", -32600, "InvalidRequest",
+              1);
+}
+
+TEST_F(JsonRpcTest, ObjectIdIsInvalidRequestWithNullId) {
+  ExpectError(R"({"jsonrpc":"2.0","id":{"a":1},"method":"echo"})", -32600, "InvalidRequest",
+              nullptr);
+}
+
+TEST_F(JsonRpcTest, BooleanIdIsInvalidRequestWithNullId) {
+  ExpectError(R"({"jsonrpc":"2.0","id":true,"method":"echo"})", -32600, "InvalidRequest", nullptr);
+}
+
+TEST_F(JsonRpcTest, NonObjectMessageIsInvalidRequest) {
+  ExpectError("42", -32600, "InvalidRequest", nullptr);
+  ExpectError("\"echo\"", -32600, "InvalidRequest", nullptr);
+}
+
+TEST_F(JsonRpcTest, BatchRepliesComeInRequestOrder) {
+  json reply = Reply(R"([{"jsonrpc":"2.0","id":1,"method":"echo","params":{"n":1}},)"
+                     R"({"jsonrpc":"2.0","id":2,"method":"fail"},)"
+                     R"({"jsonrpc":"2.0","method":"echo"},)"
+                     R"({"jsonrpc":"2.0","id":"x","method":"echo","params":{"n":3}}])");
+  ASSERT_TRUE(reply.is_array());
+  ASSERT_EQ(reply.size(), 3u);
+  EXPECT_EQ(reply[0]["id"], 1);
+  EXPECT_EQ(reply[0]["result"], (json{{"n", 1}}));
+  EXPECT_EQ(reply[1]["id"], 2);
+  EXPECT_EQ(reply[1]["error"]["code"], 2);
+  EXPECT_EQ(reply[2]["id"], "x");
+  EXPECT_EQ(reply[2]["result"], (json{{"n", 3}}));
+  EXPECT_EQ(calls_, (std::vector<std::string>{"echo", "fail", "echo", "echo"}));
+}
+
+TEST_F(JsonRpcTest, EmptyBatchIsOneInvalidRequest) {
+  json reply = Reply("[]");
+  ASSERT_TRUE(reply.is_object());
+  EXPECT_TRUE(reply["id"].is_null());
+  EXPECT_EQ(reply["error"]["code"], -32600);
+}
+
+TEST_F(JsonRpcTest, NotificationOnlyBatchGetsNoReply) {
+  LineReply reply =
+      Handle(R"([{"jsonrpc":"2.0","method":"echo"},{"jsonrpc":"2.0","method":"echo"}])");
+  EXPECT_TRUE(reply.text.empty());
+  EXPECT_EQ(calls_.size(), 2u);
+}
+
+TEST_F(JsonRpcTest, InvalidBatchElementsGetTheirOwnErrors) {
+  json reply = Reply(R"([1,{"jsonrpc":"2.0","id":2,"method":"echo"},[]])");
+  ASSERT_EQ(reply.size(), 3u);
+  EXPECT_EQ(reply[0]["error"]["code"], -32600);
+  EXPECT_TRUE(reply[0]["id"].is_null());
+  EXPECT_EQ(reply[1]["id"], 2);
+  EXPECT_EQ(reply[2]["error"]["code"], -32600);
+}
+
+TEST_F(JsonRpcTest, DeepNestingIsRefusedWithoutParsing) {
+  std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"a":)" +
+                     std::string(200, '[') + std::string(200, ']') + "}}";
+  LineReply reply = Handle(deep);
+  EXPECT_FALSE(reply.close);
+  EXPECT_EQ(json::parse(reply.text)["error"]["code"], -32600);
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(JsonRpcTest, BracketsInsideStringsDoNotCountAsNesting) {
+  std::string line = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"a":")" +
+                     std::string(200, '[') + R"(\"{"}})";
+  EXPECT_EQ(Reply(line)["result"]["a"], std::string(200, '[') + "\"{");
+}
+
+TEST_F(JsonRpcTest, InvalidUtf8InResultIsReplacedNotThrown) {
+  json reply = Reply(R"({"jsonrpc":"2.0","id":1,"method":"bad_utf8"})");
+  EXPECT_EQ(reply["result"]["text"],
+            "a\xef\xbf\xbd"
+            "b");
+}
+
+TEST(JsonNestingDepthTest, CountsArraysAndObjects) {
+  EXPECT_EQ(JsonNestingDepth("1", 10), 0u);
+  EXPECT_EQ(JsonNestingDepth("{\"a\":[1,{}]}", 10), 3u);
+  EXPECT_EQ(JsonNestingDepth("[[[[[", 3), 4u);
+  EXPECT_EQ(JsonNestingDepth("\"[[[\\\"[[\"", 1), 0u);
+}
+
+TEST(ParseRequestTest, KeepsMethodParamsAndId) {
+  auto request = ParseRequest(
+      json{{"jsonrpc", "2.0"}, {"id", 9}, {"method", "call.drop"}, {"params", {{"call", 3}}}});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->method, "call.drop");
+  EXPECT_EQ(request->params, (json{{"call", 3}}));
+  ASSERT_TRUE(request->id.has_value());
+  EXPECT_EQ(*request->id, 9);
+}
+
+TEST(ParseRequestTest, NoIdIsANotification) {
+  auto request = ParseRequest(json{{"jsonrpc", "2.0"}, {"method", "x"}});
+  ASSERT_TRUE(request.ok());
+  EXPECT_FALSE(request->id.has_value());
+}
+
+TEST(SerializeLineTest, CompactWithNewline) {
+  EXPECT_EQ(SerializeLine(json{{"a", 1}}), "{\"a\":1}\n");
+}
+
+}  // namespace
+}  // namespace prid::ipc
