@@ -1,0 +1,60 @@
+// Turns the session model's and the spans' events into API.md
+// notifications: serialized once, numbered (seq), kept in the EventLog for
+// replay, and queued to every client they concern — the holders of the
+// affected handles, the line holders of a span, and the clients that
+// subscribed (events.subscribe) with a matching filter.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+
+#include "base/expected.h"
+#include "daemon/event_log.h"
+#include "daemon/event_sink.h"
+#include "ipc/server.h"
+
+namespace prid::daemon {
+
+class SessionModel;
+
+struct Subscription {
+  std::optional<int> span;
+  std::optional<CallId> call;
+};
+
+class EventRouter : public EventSink {
+ public:
+  explicit EventRouter(std::size_t buffer);
+
+  void SetServer(ipc::Server* server) { server_ = server; }
+  void SetModel(const SessionModel* model) { model_ = model; }
+
+  // EventSink
+  void CallStateChanged(const Call& call, CallState previous, CallState state,
+                        const std::vector<ClientId>& recipients,
+                        const std::optional<q931::UserUser>& uui) override;
+  void CallOffered(const Call& call, const Handle& handle) override;
+
+  void SpanStateChanged(int span, const char* state, const char* previous);
+
+  // events.subscribe: replays the buffered events after `since` that match
+  // (when given), then streams. Returns the last seq before the stream, or
+  // the oldest seq still available when `since` is too old (EventsLost).
+  base::Expected<std::uint64_t, std::uint64_t> Subscribe(ClientId client, std::optional<std::uint64_t> since,
+                                                         Subscription filter);
+  void ClientGone(ClientId client);
+
+  const EventLog& log() const { return log_; }
+
+ private:
+  void Publish(LoggedEvent event, nlohmann::json params);
+  bool Matches(const Subscription& filter, const LoggedEvent& event) const;
+
+  EventLog log_;
+  ipc::Server* server_ = nullptr;
+  const SessionModel* model_ = nullptr;
+  std::map<ClientId, Subscription> subscribers_;
+};
+
+}  // namespace prid::daemon

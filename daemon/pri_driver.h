@@ -1,0 +1,57 @@
+// Drives one PriLink on the daemon's libev loop: an ev::io on the
+// D-channel, one ev::timer re-armed from libpri's absolute deadline after
+// every libpri call, and (sim listen/connect) the watcher that brings the
+// far end's socket.
+#pragma once
+
+#include <ev++.h>
+
+#include <functional>
+#include <memory>
+#include <span>
+
+#include "base/expected.h"
+#include "dahdi-glue/sim_transport.h"
+#include "q931/pri_link.h"
+
+namespace prid::daemon {
+
+class PriDriver : public q931::PriLinkObserver {
+ public:
+  using EventHandler = std::function<void(const pri_event&)>;
+  using FrameTap = std::function<void(q931::FrameDirection, std::span<const std::uint8_t>)>;
+
+  PriDriver(ev::loop_ref loop, std::unique_ptr<dahdi_glue::SimTransport> transport,
+            q931::PriLinkOptions options);
+  ~PriDriver() override;
+
+  base::Status Start(EventHandler on_event);
+  void SetFrameTap(FrameTap tap) { frame_tap_ = std::move(tap); }
+  q931::PriLink& link() { return *link_; }
+  dahdi_glue::SimTransport& transport() { return *transport_; }
+
+ private:
+  void OnPriEvent(const pri_event& event) override;
+  void OnTimerDeadline(std::optional<std::chrono::system_clock::time_point> deadline) override;
+  void OnFrame(q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
+
+  void OnReadable(ev::io&, int);
+  void OnPriTimer(ev::timer&, int);
+  void OnAcceptable(ev::io&, int);
+  void OnReconnectTimer(ev::timer&, int);
+  void WatchLink();
+  void AfterPeerLost();
+
+  ev::loop_ref loop_;
+  std::unique_ptr<dahdi_glue::SimTransport> transport_;
+  q931::PriLinkOptions options_;
+  std::unique_ptr<q931::PriLink> link_;
+  EventHandler on_event_;
+  FrameTap frame_tap_;
+  ev::io io_;
+  ev::io accept_io_;
+  ev::timer pri_timer_;
+  ev::timer reconnect_timer_;
+};
+
+}  // namespace prid::daemon

@@ -1,0 +1,370 @@
+// API.md's methods over the session model, spans and event router.
+#include "daemon/rpc_handlers.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "daemon/call_json.h"
+#include "daemon/sim_peer.h"
+#include "prid_build_config.h"
+
+namespace prid::daemon {
+namespace {
+
+using nlohmann::json;
+using ipc::ErrorCode;
+using ipc::MakeError;
+
+base::Unexpected<ipc::RpcError> Invalid(std::string message) {
+  return {MakeError(ErrorCode::kInvalidParams, std::move(message))};
+}
+
+ipc::RpcError FromModel(const ModelError& e) {
+  switch (e.kind) {
+    case ModelErrorKind::kInvalidCallHandle: return MakeError(ErrorCode::kInvalidCallHandle, e.message);
+    case ModelErrorKind::kInvalidCallState: return MakeError(ErrorCode::kInvalidCallState, e.message);
+    case ModelErrorKind::kNotOwner: return MakeError(ErrorCode::kNotOwner, e.message);
+    case ModelErrorKind::kUserUserInfoTooBig:
+      return MakeError(ErrorCode::kUserUserInfoTooBig, e.message, json{{"max", e.max.value_or(0)}});
+    case ModelErrorKind::kOperationUnavailable: return MakeError(ErrorCode::kOperationUnavailable, e.message);
+    case ModelErrorKind::kResourceUnavailable: return MakeError(ErrorCode::kResourceUnavailable, e.message);
+    case ModelErrorKind::kSpanDown: return MakeError(ErrorCode::kSpanDown, e.message);
+    case ModelErrorKind::kInvalidParams: return MakeError(ErrorCode::kInvalidParams, e.message);
+  }
+  return MakeError(ErrorCode::kInternalError, e.message);
+}
+
+template <typename T>
+base::Expected<json, ipc::RpcError> Done(const ModelResult<T>& r, json ok = json::object()) {
+  if (!r.ok()) return base::Unexpected<ipc::RpcError>{FromModel(r.error())};
+  return ok;
+}
+
+// Checks that params has only `allowed` keys.
+std::optional<ipc::RpcError> OnlyKeys(const json& params, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : params.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return MakeError(ErrorCode::kInvalidParams,
+                       fmt::format("unknown parameter '{}' (expected: {})", key, list.empty() ? "none" : list));
+    }
+  }
+  return std::nullopt;
+}
+
+// A required or optional positive integer parameter.
+base::Expected<std::optional<std::int64_t>, ipc::RpcError> IntParam(const json& params, const char* name,
+                                                                   bool required, std::int64_t min,
+                                                                   std::int64_t max) {
+  if (!params.contains(name)) {
+    if (required) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("missing parameter '{}'", name))};
+    return std::optional<std::int64_t>{};
+  }
+  const json& v = params[name];
+  if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
+    return base::Unexpected<ipc::RpcError>{MakeError(
+        ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be an integer {}…{}", name, min, max))};
+  }
+  return std::optional<std::int64_t>{v.get<std::int64_t>()};
+}
+
+base::Expected<std::optional<std::string>, ipc::RpcError> StringParam(const json& params, const char* name,
+                                                                     bool required) {
+  if (!params.contains(name)) {
+    if (required) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("missing parameter '{}'", name))};
+    return std::optional<std::string>{};
+  }
+  if (!params[name].is_string()) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be a string", name))};
+  }
+  return std::optional<std::string>{params[name].get<std::string>()};
+}
+
+base::Expected<std::optional<q931::UserUser>, ipc::RpcError> UuiParam(const json& params) {
+  if (!params.contains("uui") || params["uui"].is_null()) return std::optional<q931::UserUser>{};
+  auto uui = UuiFromJson(params["uui"]);
+  if (!uui.ok()) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, uui.error())};
+  return std::optional<q931::UserUser>{*uui};
+}
+
+base::Expected<std::optional<std::uint8_t>, ipc::RpcError> CauseParam(const json& params) {
+  if (!params.contains("cause") || params["cause"].is_null()) return std::optional<std::uint8_t>{};
+  auto cause = CauseFromJson(params["cause"]);
+  if (!cause.ok()) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, cause.error())};
+  return std::optional<std::uint8_t>{*cause};
+}
+
+constexpr std::int64_t kMaxId = std::int64_t{1} << 53;
+
+}  // namespace
+
+#define PRID_TRY(var, expr)                                                   \
+  auto var##_result = (expr);                                                 \
+  if (!var##_result.ok()) return base::Unexpected<ipc::RpcError>{var##_result.error()}; \
+  auto var = std::move(*var##_result)
+
+#define PRID_CHECK_KEYS(params, ...)                                          \
+  if (auto bad = OnlyKeys(params, {__VA_ARGS__})) return base::Unexpected<ipc::RpcError>{*bad}
+
+RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router)
+    : model_(model), spans_(spans), router_(router) {
+  auto bind = [this](Result (RpcHandlers::*f)(ipc::ClientId, const json&)) {
+    return [this, f](ipc::ClientId c, const json& p) { return (this->*f)(c, p); };
+  };
+  methods_ = {
+      {"daemon.status", bind(&RpcHandlers::Status)},
+      {"span.list", bind(&RpcHandlers::SpanList)},
+      {"line.open", bind(&RpcHandlers::LineOpen)},
+      {"line.close", bind(&RpcHandlers::LineClose)},
+      {"call.make", bind(&RpcHandlers::CallMake)},
+      {"call.alert", bind(&RpcHandlers::CallAlert)},
+      {"call.answer", bind(&RpcHandlers::CallAnswer)},
+      {"call.drop", bind(&RpcHandlers::CallDrop)},
+      {"call.info", bind(&RpcHandlers::CallInfo)},
+      {"call.list", bind(&RpcHandlers::CallList)},
+      {"call.deallocate", bind(&RpcHandlers::CallDeallocate)},
+      {"events.subscribe", bind(&RpcHandlers::EventsSubscribe)},
+      {"sim.call", bind(&RpcHandlers::SimCall)},
+      {"sim.drop", bind(&RpcHandlers::SimDrop)},
+      {"sim.policy", bind(&RpcHandlers::SimPolicy)},
+  };
+}
+
+void RpcHandlers::ClientOpened(ipc::ClientId) {}
+
+void RpcHandlers::ClientClosed(ipc::ClientId client) {
+  router_.ClientGone(client);
+  model_.ClientGone(client);
+}
+
+RpcHandlers::Result RpcHandlers::Call(ipc::ClientId client, const std::string& method, const json& params) {
+  auto it = methods_.find(method);
+  if (it == methods_.end()) {
+    return base::Unexpected<ipc::RpcError>{
+        MakeError(ErrorCode::kMethodNotFound, fmt::format("no method '{}' (see API.md)", method))};
+  }
+  return it->second(client, params.is_null() ? json::object() : params);
+}
+
+RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params);
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+  return json{{"version", PRID_VERSION},
+              {"api", 1},
+              {"pid", static_cast<int>(::getpid())},
+              {"uptime_s", uptime.count()},
+              {"spans", spans_.size()},
+              {"calls", {{"active", model_.active_count()}, {"records", model_.record_count()}}},
+              {"clients", server_ ? server_->client_count() : 0},
+              {"events", {{"last_seq", router_.log().last_seq()}, {"buffered", router_.log().size()}}}};
+}
+
+RpcHandlers::Result RpcHandlers::SpanList(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params);
+  json out = json::array();
+  for (const auto& [number, span] : spans_) {
+    const SpanConfig& c = span->config();
+    json channels = json::array();
+    for (const ChannelStatus& ch : span->Channels()) {
+      json entry = {{"channel", ch.channel}, {"state", ch.call ? "busy" : "idle"}};
+      if (ch.call) entry["call"] = ch.call;
+      channels.push_back(entry);
+    }
+    json entry = {{"span", number},
+                  {"name", c.name.empty() ? fmt::format("span{}", number) : c.name},
+                  {"driver", std::string(DriverName(c.driver))},
+                  {"node", std::string(NodeTypeName(c.node))},
+                  {"switch", std::string(SwitchVariantName(c.switch_variant))},
+                  {"state", span->up() ? "up" : "down"},
+                  {"alarms", json::array()},
+                  {"bchannels", channels},
+                  {"uui_max", c.uui ? c.uui_max : 0},
+                  {"appearance", std::string(AppearanceName(c.appearance))}};
+    if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
+    if (!c.peer.empty()) entry["peer"] = c.peer;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+RpcHandlers::Result RpcHandlers::LineOpen(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "span", "privilege");
+  PRID_TRY(span, IntParam(params, "span", true, 1, 255));
+  PRID_TRY(privilege, StringParam(params, "privilege", false));
+  Privilege p = Privilege::kOwner;
+  if (privilege && *privilege == "monitor") {
+    p = Privilege::kMonitor;
+  } else if (privilege && *privilege != "owner") {
+    return Invalid(fmt::format("privilege must be \"owner\" or \"monitor\", not \"{}\"", *privilege));
+  }
+  return Done(model_.OpenLine(client, static_cast<int>(*span), p));
+}
+
+RpcHandlers::Result RpcHandlers::LineClose(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "span");
+  PRID_TRY(span, IntParam(params, "span", true, 1, 255));
+  return Done(model_.CloseLine(client, static_cast<int>(*span)));
+}
+
+RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "span", "number", "calling", "bearer", "channel", "uui");
+  PRID_TRY(span, IntParam(params, "span", false, 1, 255));
+  PRID_TRY(number, StringParam(params, "number", true));
+  PRID_TRY(calling, StringParam(params, "calling", false));
+  PRID_TRY(bearer, StringParam(params, "bearer", false));
+  PRID_TRY(channel, IntParam(params, "channel", false, 1, 31));
+  PRID_TRY(uui, UuiParam(params));
+  MakeCallRequest request;
+  if (span) request.span = static_cast<int>(*span);
+  request.called = *number;
+  request.calling = calling.value_or("");
+  if (bearer) {
+    auto b = BearerFromName(*bearer);
+    if (!b) return Invalid(fmt::format("bearer must be speech, 3.1khz or digital, not \"{}\"", *bearer));
+    request.bearer = *b;
+  }
+  request.channel = static_cast<int>(channel.value_or(0));
+  request.uui = uui;
+  auto id = model_.Make(client, request);
+  if (!id.ok()) return base::Unexpected<ipc::RpcError>{FromModel(id.error())};
+  return json{{"call", *id}};
+}
+
+RpcHandlers::Result RpcHandlers::CallAlert(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.Alert(client, static_cast<CallId>(*call)));
+}
+
+RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call", "uui");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  PRID_TRY(uui, UuiParam(params));
+  return Done(model_.Answer(client, static_cast<CallId>(*call), uui));
+}
+
+RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call", "cause", "uui");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  PRID_TRY(cause, CauseParam(params));
+  PRID_TRY(uui, UuiParam(params));
+  return Done(model_.Drop(client, static_cast<CallId>(*call), cause, uui));
+}
+
+RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  auto view = model_.Info(client, static_cast<CallId>(*call));
+  if (!view.ok()) return base::Unexpected<ipc::RpcError>{FromModel(view.error())};
+  return CallRecordJson(*view->call, *view->handle);
+}
+
+RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "state");
+  PRID_TRY(state_name, StringParam(params, "state", false));
+  std::optional<CallState> state;
+  if (state_name) {
+    state = CallStateFromName(*state_name);
+    if (!state) return Invalid(fmt::format("unknown state \"{}\" (see API.md States)", *state_name));
+  }
+  json out = json::array();
+  for (const CallView& view : model_.List(client, state)) out.push_back(CallRecordJson(*view.call, *view.handle));
+  return out;
+}
+
+RpcHandlers::Result RpcHandlers::CallDeallocate(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.Deallocate(client, static_cast<CallId>(*call)));
+}
+
+RpcHandlers::Result RpcHandlers::EventsSubscribe(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "since", "span", "call");
+  PRID_TRY(since, IntParam(params, "since", false, 0, kMaxId));
+  PRID_TRY(span, IntParam(params, "span", false, 1, 255));
+  PRID_TRY(call, IntParam(params, "call", false, 1, kMaxId));
+  Subscription filter;
+  if (span) filter.span = static_cast<int>(*span);
+  if (call) filter.call = static_cast<CallId>(*call);
+  std::optional<std::uint64_t> from;
+  if (since) from = static_cast<std::uint64_t>(*since);
+  auto seq = router_.Subscribe(client, from, filter);
+  if (!seq.ok()) {
+    return base::Unexpected<ipc::RpcError>{MakeError(
+        ErrorCode::kEventsLost,
+        fmt::format("events after {} are no longer buffered; the oldest available is {}", *since, seq.error()),
+        json{{"oldest", seq.error()}})};
+  }
+  return json{{"seq", *seq}};
+}
+
+namespace {
+
+base::Expected<Span*, ipc::RpcError> SimSpan(RpcHandlers::Spans& spans, std::int64_t number) {
+  auto it = spans.find(static_cast<int>(number));
+  if (it == spans.end()) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("no span {}", number))};
+  }
+  if (it->second->sim_peer() == nullptr) {
+    return base::Unexpected<ipc::RpcError>{MakeError(
+        ErrorCode::kOperationUnavailable,
+        fmt::format("span {} has no built-in far end (sim.* needs peer = \"builtin\")", number))};
+  }
+  return it->second.get();
+}
+
+base::Expected<json, ipc::RpcError> FromStatus(const base::Status& status, ErrorCode code) {
+  if (!status.ok()) return base::Unexpected<ipc::RpcError>{MakeError(code, status.message())};
+  return json::object();
+}
+
+}  // namespace
+
+RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params, "span", "number", "calling", "uui");
+  PRID_TRY(span_number, IntParam(params, "span", true, 1, 255));
+  PRID_TRY(number, StringParam(params, "number", true));
+  PRID_TRY(calling, StringParam(params, "calling", false));
+  PRID_TRY(uui, UuiParam(params));
+  PRID_TRY(span, SimSpan(spans_, *span_number));
+  if (!span->up()) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kSpanDown, fmt::format("span {} is down", *span_number))};
+  }
+  return FromStatus(span->sim_peer()->PlaceCall(*number, calling.value_or(""), uui), ErrorCode::kResourceUnavailable);
+}
+
+RpcHandlers::Result RpcHandlers::SimDrop(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params, "call", "cause", "uui");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  PRID_TRY(cause, CauseParam(params));
+  PRID_TRY(uui, UuiParam(params));
+  const daemon::Call* record = model_.Find(static_cast<CallId>(*call));
+  if (record == nullptr) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidCallHandle, fmt::format("no call {}", *call))};
+  }
+  PRID_TRY(span, SimSpan(spans_, record->span));
+  auto cref = span->CrefOf(record->id);
+  if (!cref) {
+    return base::Unexpected<ipc::RpcError>{MakeError(
+        ErrorCode::kInvalidCallState, fmt::format("call {} is {}: it is no longer on the wire", *call,
+                                                  CallStateName(record->state)))};
+  }
+  return FromStatus(span->sim_peer()->Drop(*cref, cause.value_or(16), uui), ErrorCode::kInvalidCallState);
+}
+
+RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params, "span", "on_setup", "delay_ms", "uui");
+  PRID_TRY(span_number, IntParam(params, "span", true, 1, 255));
+  PRID_TRY(action_name, StringParam(params, "on_setup", true));
+  PRID_TRY(delay, IntParam(params, "delay_ms", false, 0, 600000));
+  PRID_TRY(uui, UuiParam(params));
+  PRID_TRY(span, SimSpan(spans_, *span_number));
+  auto action = PeerActionFromName(*action_name);
+  if (!action) return Invalid(fmt::format("on_setup must be answer, alert, busy, reject or ignore, not \"{}\"", *action_name));
+  span->sim_peer()->SetPolicy({*action, static_cast<int>(delay.value_or(0)), uui});
+  return json::object();
+}
+
+}  // namespace prid::daemon

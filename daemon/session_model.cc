@@ -1,0 +1,495 @@
+// The session model: calls, handles, lines, drop rules, state machine.
+#include "daemon/session_model.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace prid::daemon {
+namespace {
+
+using S = CallState;
+
+// Allowed transitions of a call's state (see the diagram in call.h).
+struct Transition {
+  CallState from;
+  std::array<CallState, 5> to;
+  int count;
+};
+constexpr Transition kAllowed[] = {
+    {S::kOffering, {S::kAccepted, S::kConnected, S::kDisconnected, S::kIdle}, 4},
+    {S::kAccepted, {S::kConnected, S::kDisconnected, S::kIdle}, 3},
+    {S::kDialing, {S::kProceeding, S::kRingback, S::kConnected, S::kDisconnected, S::kIdle}, 5},
+    {S::kProceeding, {S::kRingback, S::kConnected, S::kDisconnected, S::kIdle}, 4},
+    {S::kRingback, {S::kConnected, S::kDisconnected, S::kIdle}, 3},
+    {S::kConnected, {S::kDisconnected, S::kIdle}, 2},
+    {S::kDisconnected, {S::kIdle}, 1},
+};
+
+bool Allowed(CallState from, CallState to) {
+  for (const Transition& t : kAllowed) {
+    if (t.from == from) return std::find(t.to.begin(), t.to.begin() + t.count, to) != t.to.begin() + t.count;
+  }
+  return false;
+}
+
+ModelError Error(ModelErrorKind kind, std::string message) { return {kind, std::move(message), {}}; }
+
+base::Unexpected<ModelError> Fail(ModelErrorKind kind, std::string message) {
+  return {Error(kind, std::move(message))};
+}
+
+constexpr std::uint8_t kCauseNormalClearing = 16;
+constexpr std::uint8_t kCauseCallRejected = 21;
+
+}  // namespace
+
+SessionModel::SessionModel(EventSink& events, TimerFactory& timers) : events_(events), timers_(timers) {}
+SessionModel::~SessionModel() = default;
+
+void SessionModel::AddSpan(const SpanSettings& settings, SpanPort* port) {
+  SpanEntry& entry = spans_[settings.span];
+  entry.settings = settings;
+  entry.port = port;
+}
+
+void SessionModel::RemoveSpan(int span) {
+  // Calls of a removed span are over on the wire as far as we can tell.
+  std::vector<CallId> ids;
+  for (auto& [id, call] : calls_) {
+    if (call->span == span) ids.push_back(id);
+  }
+  for (CallId id : ids) {
+    if (Call* call = FindCall(id); call && call->on_wire) {
+      WireCleared(id, call->cause.value_or(kCauseNormalClearing), std::nullopt, false);
+    }
+  }
+  spans_.erase(span);
+}
+
+Call* SessionModel::FindCall(CallId call) {
+  auto it = calls_.find(call);
+  return it == calls_.end() ? nullptr : it->second.get();
+}
+
+const Call* SessionModel::Find(CallId call) const {
+  auto it = calls_.find(call);
+  return it == calls_.end() ? nullptr : it->second.get();
+}
+
+std::vector<ClientId> SessionModel::LineHolders(int span) const {
+  std::vector<ClientId> out;
+  if (auto it = spans_.find(span); it != spans_.end()) {
+    out.assign(it->second.owners.begin(), it->second.owners.end());
+    out.insert(out.end(), it->second.monitors.begin(), it->second.monitors.end());
+  }
+  return out;
+}
+
+SessionModel::SpanEntry* SessionModel::FindSpan(int span) {
+  auto it = spans_.find(span);
+  return it == spans_.end() ? nullptr : &it->second;
+}
+
+std::size_t SessionModel::active_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      calls_.begin(), calls_.end(), [](const auto& entry) { return entry.second->state != S::kIdle; }));
+}
+
+std::size_t SessionModel::handle_count() const {
+  std::size_t n = 0;
+  for (const auto& [id, call] : calls_) n += call->handles.size();
+  return n;
+}
+
+ModelResult<Call*> SessionModel::CallForClient(ClientId client, CallId id) {
+  Call* call = FindCall(id);
+  if (call == nullptr || call->FindHandle(client) == nullptr) {
+    return Fail(ModelErrorKind::kInvalidCallHandle,
+                fmt::format("call {} does not exist or this client holds no handle on it", id));
+  }
+  return call;
+}
+
+ModelResult<Call*> SessionModel::CallForOwner(ClientId client, CallId id) {
+  auto call = CallForClient(client, id);
+  if (!call.ok()) return call;
+  if ((*call)->FindHandle(client)->privilege != Privilege::kOwner) {
+    return Fail(ModelErrorKind::kNotOwner,
+                fmt::format("this client holds only a monitor handle on call {}", id));
+  }
+  return call;
+}
+
+ModelStatus SessionModel::CheckUui(const SpanEntry& span,
+                                   const std::optional<q931::UserUser>& uui) const {
+  if (!uui) return std::monostate{};
+  if (!span.settings.uui) {
+    return Fail(ModelErrorKind::kOperationUnavailable,
+                fmt::format("span {} does not carry user-user information (uui = false)",
+                            span.settings.span));
+  }
+  if (uui->info.size() > span.settings.uui_max) {
+    ModelError error = Error(ModelErrorKind::kUserUserInfoTooBig,
+                             fmt::format("user-user information of {} octets exceeds span {}'s "
+                                         "limit of {} octets; nothing was sent",
+                                         uui->info.size(), span.settings.span,
+                                         span.settings.uui_max));
+    error.max = span.settings.uui_max;
+    return base::Unexpected<ModelError>{std::move(error)};
+  }
+  return std::monostate{};
+}
+
+void SessionModel::TransitionTo(Call& call, CallState state, const std::optional<q931::UserUser>& uui) {
+  if (call.state == state) return;
+  if (!Allowed(call.state, state)) {
+    // A broken invariant, not client input: keep the record consistent.
+    return;
+  }
+  const CallState previous = call.state;
+  call.state = state;
+  const auto now = std::chrono::system_clock::now();
+  if (state == S::kConnected) call.connected_at = now;
+  if (state == S::kDisconnected) call.disconnected_at = now;
+  if (state == S::kIdle) call.idle_at = now;
+  std::vector<ClientId> recipients;
+  recipients.reserve(call.handles.size());
+  for (Handle& handle : call.handles) {
+    handle.state = state;
+    recipients.push_back(handle.client);
+  }
+  events_.CallStateChanged(call, previous, state, recipients, uui);
+}
+
+// --- lines --------------------------------------------------------------
+
+ModelStatus SessionModel::OpenLine(ClientId client, int span, Privilege privilege) {
+  SpanEntry* entry = FindSpan(span);
+  if (entry == nullptr) return Fail(ModelErrorKind::kInvalidParams, fmt::format("no span {}", span));
+  (privilege == Privilege::kOwner ? entry->monitors : entry->owners).erase(client);
+  (privilege == Privilege::kOwner ? entry->owners : entry->monitors).insert(client);
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::CloseLine(ClientId client, int span) {
+  SpanEntry* entry = FindSpan(span);
+  if (entry == nullptr) return Fail(ModelErrorKind::kInvalidParams, fmt::format("no span {}", span));
+  if (entry->owners.erase(client) + entry->monitors.erase(client) == 0) {
+    return Fail(ModelErrorKind::kInvalidParams,
+                fmt::format("this client has no line open on span {}", span));
+  }
+  return std::monostate{};
+}
+
+void SessionModel::AddMonitorHandles(Call& call, const SpanEntry& span) {
+  for (ClientId monitor : span.monitors) {
+    if (call.FindHandle(monitor)) continue;
+    call.handles.push_back({monitor, Privilege::kMonitor, call.state});
+    events_.CallOffered(call, call.handles.back());
+  }
+}
+
+// --- outgoing -------------------------------------------------------------
+
+ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& request) {
+  if (spans_.empty()) return Fail(ModelErrorKind::kInvalidParams, "the daemon has no span");
+  const int span_number = request.span.value_or(spans_.begin()->first);
+  SpanEntry* span = FindSpan(span_number);
+  if (span == nullptr) {
+    return Fail(ModelErrorKind::kInvalidParams, fmt::format("no span {}", span_number));
+  }
+  if (request.called.empty()) return Fail(ModelErrorKind::kInvalidParams, "number is empty");
+  if (auto ok = CheckUui(*span, request.uui); !ok.ok()) return base::Unexpected<ModelError>{ok.error()};
+  if (!span->port->up()) {
+    return Fail(ModelErrorKind::kSpanDown,
+                fmt::format("span {}'s D-channel is not up; try again when span.state says up",
+                            span_number));
+  }
+
+  const CallId id = next_call_id_++;
+  auto call = std::make_unique<Call>();
+  call->id = id;
+  call->span = span_number;
+  call->direction = Direction::kOut;
+  call->bearer = request.bearer;
+  call->called = request.called;
+  call->calling = request.calling;
+  call->state = S::kDialing;
+  call->created = std::chrono::system_clock::now();
+  call->uui_sent = request.uui;
+  call->handles.push_back({client, Privilege::kOwner, S::kDialing});
+  Call& ref = *call;
+  calls_.emplace(id, std::move(call));
+
+  PlaceCallRequest place{request.called, request.calling, request.bearer, request.channel, request.uui};
+  auto channel = span->port->PlaceCall(id, place);
+  if (!channel.ok()) {
+    calls_.erase(id);
+    const PortError& e = channel.error();
+    switch (e.kind) {
+      case PortErrorKind::kNoChannel:
+        return Fail(ModelErrorKind::kResourceUnavailable, e.message);
+      case PortErrorKind::kSpanDown:
+        return Fail(ModelErrorKind::kSpanDown, e.message);
+      case PortErrorKind::kFailed:
+        return Fail(ModelErrorKind::kOperationUnavailable, e.message);
+    }
+  }
+  ref.channel = *channel;
+  ref.on_wire = true;
+  AddMonitorHandles(ref, *span);
+  return id;
+}
+
+// --- incoming ---------------------------------------------------------
+
+CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
+                                  const std::function<void(CallId)>& bind) {
+  SpanEntry* span = FindSpan(span_number);
+  if (span == nullptr) return 0;
+  const CallId id = next_call_id_++;
+  auto call = std::make_unique<Call>();
+  call->id = id;
+  call->span = span_number;
+  call->channel = info.channel;
+  call->direction = Direction::kIn;
+  call->bearer = info.bearer;
+  call->called = info.called;
+  call->calling = info.calling;
+  call->state = S::kOffering;
+  call->created = std::chrono::system_clock::now();
+  call->uui_received = info.uui;
+  call->on_wire = true;
+  Call& ref = *call;
+  calls_.emplace(id, std::move(call));
+  bind(id);
+
+  for (ClientId owner : span->owners) {
+    ref.handles.push_back({owner, Privilege::kOwner, S::kOffering});
+    events_.CallOffered(ref, ref.handles.back());
+  }
+  AddMonitorHandles(ref, *span);
+  if (span->owners.empty()) {
+    // Nobody to offer it to: reject it as an owner's drop would.
+    StartClearing(ref, kCauseCallRejected, std::nullopt, false);
+    MaybeFree(id);
+  }
+  return id;
+}
+
+void SessionModel::Proceeding(CallId id) {
+  if (Call* call = FindCall(id); call && call->state == S::kDialing) TransitionTo(*call, S::kProceeding);
+}
+
+void SessionModel::Alerting(CallId id, std::optional<q931::UserUser> uui) {
+  Call* call = FindCall(id);
+  if (call && (call->state == S::kDialing || call->state == S::kProceeding)) {
+    if (uui) call->uui_received = uui;
+    TransitionTo(*call, S::kRingback, uui);
+  }
+}
+
+void SessionModel::Answered(CallId id, std::optional<q931::UserUser> uui) {
+  Call* call = FindCall(id);
+  if (call && !call->clearing && call->direction == Direction::kOut &&
+      (call->state == S::kDialing || call->state == S::kProceeding || call->state == S::kRingback)) {
+    if (uui) call->uui_received = uui;
+    TransitionTo(*call, S::kConnected, uui);
+  }
+}
+
+// --- client call control ------------------------------------------------
+
+ModelStatus SessionModel::Alert(ClientId client, CallId id) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if (c.state != S::kOffering || c.clearing) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}; only an offering call can be alerted", id,
+                            CallStateName(c.state)));
+  }
+  SpanEntry* span = FindSpan(c.span);
+  if (auto sent = span->port->Alert(id); !sent.ok()) {
+    return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
+  }
+  TransitionTo(c, S::kAccepted);
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional<q931::UserUser>& uui) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if ((c.state != S::kOffering && c.state != S::kAccepted) || c.clearing) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}; only an offering or accepted call can be answered", id,
+                            CallStateName(c.state)));
+  }
+  SpanEntry* span = FindSpan(c.span);
+  if (auto ok = CheckUui(*span, uui); !ok.ok()) return ok;
+  if (auto sent = span->port->Answer(id, uui); !sent.ok()) {
+    return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
+  }
+  if (uui) c.uui_sent = uui;
+  TransitionTo(c, S::kConnected);
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Drop(ClientId client, CallId id, std::optional<std::uint8_t> cause,
+                               const std::optional<q931::UserUser>& uui) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  const CallState seen = c.FindHandle(client)->state;
+  if (seen == S::kIdle || seen == S::kInactive) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}; there is nothing to drop (deallocate it instead)", id,
+                            CallStateName(seen)));
+  }
+  if (c.clearing) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is already being dropped; it goes idle when the far end "
+                            "completes the clearing",
+                            id));
+  }
+  if (auto ok = CheckUui(*FindSpan(c.span), uui); !ok.ok()) return ok;
+  const bool rejecting = c.state == S::kOffering || c.state == S::kAccepted;
+  StartClearing(c, cause.value_or(rejecting ? kCauseCallRejected : kCauseNormalClearing), uui, true);
+  return std::monostate{};
+}
+
+void SessionModel::StartClearing(Call& call, std::uint8_t cause,
+                                 const std::optional<q931::UserUser>& uui, bool by_client) {
+  (void)by_client;
+  if (call.release_timer) call.release_timer->Stop();
+  if (!call.cause) {
+    call.cause = cause;
+    call.origin = Origin::kLocal;
+  }
+  if (uui) call.uui_sent = uui;
+  call.clearing = true;
+  SpanEntry* span = FindSpan(call.span);
+  if (span == nullptr || span->port == nullptr) {
+    WireCleared(call.id, cause, std::nullopt, false);
+    return;
+  }
+  if (span->port->Clear(call.id, cause, uui) == ClearOutcome::kCleared) {
+    WireCleared(call.id, cause, std::nullopt, false);
+  }
+}
+
+void SessionModel::RemoteDisconnect(CallId id, std::uint8_t cause, std::optional<q931::UserUser> uui) {
+  Call* call = FindCall(id);
+  if (call == nullptr || !call->on_wire) return;
+  if (call->clearing) {
+    // Clear collision (Q.931 5.3.5? both sides sent DISCONNECT): release.
+    SpanEntry* span = FindSpan(call->span);
+    if (span && span->port->Clear(id, cause, std::nullopt) == ClearOutcome::kCleared) {
+      WireCleared(id, cause, std::nullopt, false);
+    }
+    return;
+  }
+  call->cause = cause;
+  call->origin = Origin::kRemote;
+  if (uui) call->uui_received = uui;
+  TransitionTo(*call, S::kDisconnected, uui);
+  if (call->OwnerCount() == 0) {
+    ReleaseNow(*call);
+    return;
+  }
+  const SpanEntry* span = FindSpan(call->span);
+  if (!call->release_timer) call->release_timer = timers_.Create();
+  call->release_timer->Start(span ? span->settings.release_timeout_s : 10.0, [this, id] {
+    // No owner dropped within release_timeout: release without UUI.
+    if (Call* c = FindCall(id); c && c->state == S::kDisconnected && !c->clearing) ReleaseNow(*c);
+  });
+}
+
+void SessionModel::ReleaseNow(Call& call) {
+  StartClearing(call, call.cause.value_or(kCauseNormalClearing), std::nullopt, false);
+}
+
+void SessionModel::WireCleared(CallId id, std::uint8_t cause, std::optional<q931::UserUser> uui,
+                               bool remote) {
+  Call* call = FindCall(id);
+  if (call == nullptr || !call->on_wire) return;
+  call->on_wire = false;
+  call->clearing = false;
+  if (call->release_timer) call->release_timer->Stop();
+  if (!call->cause) {
+    call->cause = cause;
+    call->origin = remote ? Origin::kRemote : Origin::kLocal;
+  }
+  if (uui) call->uui_received = uui;
+  TransitionTo(*call, S::kIdle, uui);
+  MaybeFree(id);
+}
+
+// --- queries and handle release ------------------------------------------
+
+ModelResult<CallView> SessionModel::Info(ClientId client, CallId id) const {
+  auto call = const_cast<SessionModel*>(this)->CallForClient(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  return CallView{*call, (*call)->FindHandle(client)};
+}
+
+std::vector<CallView> SessionModel::List(ClientId client, std::optional<CallState> state) const {
+  std::vector<CallView> views;
+  for (const auto& [id, call] : calls_) {
+    const Handle* handle = call->FindHandle(client);
+    if (handle && (!state || handle->state == *state)) views.push_back({call.get(), handle});
+  }
+  return views;
+}
+
+ModelStatus SessionModel::Deallocate(ClientId client, CallId id) {
+  auto call = CallForClient(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  const Handle* handle = c.FindHandle(client);
+  if (handle->privilege == Privilege::kOwner && handle->state != S::kIdle &&
+      handle->state != S::kInactive && c.OwnerCount() == 1) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {} and this client is its only owner: drop it first", id,
+                            CallStateName(handle->state)));
+  }
+  std::erase_if(c.handles, [client](const Handle& h) { return h.client == client; });
+  MaybeFree(id);
+  return std::monostate{};
+}
+
+void SessionModel::ClientGone(ClientId client) {
+  for (auto& [number, span] : spans_) {
+    span.owners.erase(client);
+    span.monitors.erase(client);
+  }
+  std::vector<CallId> held;
+  for (const auto& [id, call] : calls_) {
+    if (call->FindHandle(client)) held.push_back(id);
+  }
+  for (CallId id : held) {
+    Call* call = FindCall(id);
+    if (call == nullptr) continue;
+    const Handle* handle = call->FindHandle(client);
+    if (handle->privilege == Privilege::kOwner && call->OwnerCount() == 1 && call->state != S::kIdle &&
+        !call->clearing) {
+      // API.md: calls it alone owned are dropped first, cause 16.
+      StartClearing(*call, kCauseNormalClearing, std::nullopt, false);
+    }
+    if ((call = FindCall(id)) == nullptr) continue;
+    std::erase_if(call->handles, [client](const Handle& h) { return h.client == client; });
+    MaybeFree(id);
+  }
+}
+
+void SessionModel::MaybeFree(CallId id) {
+  Call* call = FindCall(id);
+  if (call && call->handles.empty() && !call->on_wire) calls_.erase(id);
+}
+
+}  // namespace prid::daemon

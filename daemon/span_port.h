@@ -1,0 +1,59 @@
+// What the session model asks of a span's signalling (libpri in the daemon,
+// a fake in unit tests), and the span settings the drop rules depend on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/expected.h"
+#include "daemon/call.h"
+#include "daemon/config.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon {
+
+struct PlaceCallRequest {
+  std::string called;
+  std::string calling;
+  Bearer bearer = Bearer::kSpeech;
+  int channel = 0;  // 0: the span picks one
+  std::optional<q931::UserUser> uui;
+};
+
+enum class PortErrorKind { kSpanDown, kNoChannel, kFailed };
+struct PortError {
+  PortErrorKind kind = PortErrorKind::kFailed;
+  std::string message;
+};
+
+// How a local clearing went: kPending until the wire reports the call gone
+// (SessionModel::WireCleared), or kCleared when it is gone already (an
+// offered call rejected with RELEASE COMPLETE).
+enum class ClearOutcome { kPending, kCleared };
+
+class SpanPort {
+ public:
+  virtual ~SpanPort() = default;
+  virtual bool up() const = 0;
+  // Sends SETUP; returns the B-channel chosen.
+  virtual base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) = 0;
+  virtual base::Status Alert(CallId call) = 0;
+  virtual base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui) = 0;
+  // Clears the call from our side with the message Q.931 calls for in its
+  // state — RELEASE COMPLETE for an offered call nothing was sent for,
+  // RELEASE after the far end's DISCONNECT, DISCONNECT otherwise — carrying
+  // `cause` and `uui` exactly.
+  virtual ClearOutcome Clear(CallId call, std::uint8_t cause,
+                             const std::optional<q931::UserUser>& uui) = 0;
+};
+
+struct SpanSettings {
+  int span = 0;
+  Appearance appearance = Appearance::kSingle;
+  double release_timeout_s = 10.0;
+  bool uui = true;
+  std::size_t uui_max = 128;
+};
+
+}  // namespace prid::daemon

@@ -1,0 +1,202 @@
+// One test per API.md error, each through the real socket against a daemon
+// whose far end is libpri.
+#include <gtest/gtest.h>
+
+#include "tests/integration/fixture.h"
+
+namespace prid::testing {
+namespace {
+
+using nlohmann::json;
+
+class ApiErrorTest : public ::testing::Test {
+ protected:
+  void Start(std::vector<daemon::SpanConfig> spans, std::size_t event_buffer = 65536) {
+    daemon::DaemonConfig config = ConfigWith(dir_.File("prid.sock"), std::move(spans));
+    config.event_buffer = event_buffer;
+    daemons_ = std::make_unique<DaemonThread>(std::vector{config});
+    ASSERT_TRUE(daemons_->started()) << daemons_->error();
+    client_ = std::make_unique<ApiClient>(dir_.File("prid.sock"));
+    ASSERT_TRUE(client_->connected());
+  }
+  void StartDefault() {
+    Start({SimSpan(1)});
+    ASSERT_TRUE(WaitSpanUp(dir_.File("prid.sock"), 1));
+    client_->Ok("line.open", {{"span", 1}});
+  }
+  std::uint64_t ConnectedCall() {
+    auto made = client_->Ok("call.make", {{"number", "1"}});
+    EXPECT_TRUE(client_->WaitState(made["call"], "connected"));
+    return made["call"];
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonThread> daemons_;
+  std::unique_ptr<ApiClient> client_;
+};
+
+TEST_F(ApiErrorTest, ParseErrorIsAnsweredThenTheConnectionCloses) {
+  StartDefault();
+  ASSERT_TRUE(client_->raw().SendRaw("{not json\n"));
+  auto line = client_->raw().ReadLine(kWaitMs);
+  ASSERT_TRUE(line);
+  auto reply = json::parse(*line);
+  EXPECT_EQ(reply["error"]["code"], -32700);
+  EXPECT_EQ(reply["error"]["data"]["name"], "ParseError");
+  EXPECT_TRUE(reply["id"].is_null());
+  EXPECT_FALSE(client_->raw().ReadLine(kWaitMs)) << "the connection must close";
+  EXPECT_TRUE(client_->raw().closed());
+}
+
+TEST_F(ApiErrorTest, InvalidRequestKeepsTheConnection) {
+  StartDefault();
+  ASSERT_TRUE(client_->raw().SendRaw("{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"daemon.status\"}\n"));
+  auto reply = json::parse(*client_->raw().ReadLine(kWaitMs));
+  EXPECT_EQ(reply["error"]["code"], -32600);
+  EXPECT_EQ(reply["error"]["data"]["name"], "InvalidRequest");
+  client_->Ok("daemon.status");
+}
+
+TEST_F(ApiErrorTest, UnknownMethodIsMethodNotFound) {
+  StartDefault();
+  auto r = client_->Call("call.fly", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, -32601);
+  EXPECT_EQ(r.error().name, "MethodNotFound");
+}
+
+TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
+  StartDefault();
+  struct Case {
+    const char* method;
+    json params;
+    const char* says;
+  } cases[] = {
+      {"call.drop", {{"call", "x"}}, "call"},
+      {"call.drop", {}, "missing parameter 'call'"},
+      {"call.drop", {{"call", 1}, {"colour", "red"}}, "unknown parameter 'colour'"},
+      {"call.drop", {{"call", 1}, {"cause", 200}}, "out of range"},
+      {"call.drop", {{"call", 1}, {"cause", "grumpy"}}, "unknown cause 'grumpy'"},
+      {"call.make", {{"number", "1"}, {"uui", {{"hex", "abc"}}}}, "even number"},
+      {"call.make", {{"number", "1"}, {"uui", {{"hex", "zz"}}}}, "non-hex"},
+      {"call.make", {{"number", "1"}, {"uui", {{"text", "a"}, {"hex", "00"}}}}, "exactly one"},
+      {"call.make", {{"number", "1"}, {"uui", {{"text", "a"}, {"pd", 300}}}}, "0…255"},
+      {"call.make", {{"number", "1"}, {"span", 9}}, "no span 9"},
+      {"call.make", {{"number", "1"}, {"bearer", "video"}}, "bearer"},
+      {"line.open", {{"span", 1}, {"privilege", "boss"}}, "privilege"},
+      {"call.list", {{"state", "sleeping"}}, "unknown state"},
+      {"sim.policy", {{"span", 1}, {"on_setup", "dance"}}, "on_setup"},
+  };
+  for (const Case& c : cases) {
+    auto r = client_->Call(c.method, c.params);
+    ASSERT_FALSE(r.ok()) << c.method << " " << c.params.dump();
+    EXPECT_EQ(r.error().name, "InvalidParams") << c.params.dump();
+    EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
+  }
+}
+
+TEST_F(ApiErrorTest, UnknownOrForeignCallIsInvalidCallHandle) {
+  StartDefault();
+  EXPECT_EQ(client_->ErrorName("call.info", {{"call", 999}}), "InvalidCallHandle");
+  const std::uint64_t call = ConnectedCall();
+  ApiClient stranger(dir_.File("prid.sock"));
+  for (const char* method : {"call.info", "call.drop", "call.answer", "call.alert", "call.deallocate"}) {
+    EXPECT_EQ(stranger.ErrorName(method, {{"call", call}}), "InvalidCallHandle") << method;
+  }
+}
+
+TEST_F(ApiErrorTest, OperationsOutOfStateAreInvalidCallState) {
+  StartDefault();
+  const std::uint64_t call = ConnectedCall();
+  EXPECT_EQ(client_->ErrorName("call.alert", {{"call", call}}), "InvalidCallState");
+  EXPECT_EQ(client_->ErrorName("call.answer", {{"call", call}}), "InvalidCallState");
+  EXPECT_EQ(client_->ErrorName("call.deallocate", {{"call", call}}), "InvalidCallState");
+  client_->Ok("call.drop", {{"call", call}});
+  ASSERT_TRUE(client_->WaitState(call, "idle"));
+  EXPECT_EQ(client_->ErrorName("call.drop", {{"call", call}}), "InvalidCallState");
+  client_->Ok("call.deallocate", {{"call", call}});
+  EXPECT_EQ(client_->ErrorName("call.info", {{"call", call}}), "InvalidCallHandle");
+}
+
+TEST_F(ApiErrorTest, MonitorChangingACallIsNotOwner) {
+  StartDefault();
+  ApiClient monitor(dir_.File("prid.sock"));
+  monitor.Ok("line.open", {{"span", 1}, {"privilege", "monitor"}});
+  client_->Ok("sim.call", {{"span", 1}, {"number", "1"}});
+  auto offered = monitor.WaitNew();
+  ASSERT_TRUE(offered);
+  EXPECT_EQ((*offered)["privilege"], "monitor");
+  for (const char* method : {"call.alert", "call.answer", "call.drop"}) {
+    EXPECT_EQ(monitor.ErrorName(method, {{"call", (*offered)["call"]}}), "NotOwner") << method;
+  }
+  monitor.Ok("call.deallocate", {{"call", (*offered)["call"]}});
+}
+
+TEST_F(ApiErrorTest, UuiOverTheSpanLimitIsUserUserInfoTooBig) {
+  daemon::SpanConfig span = SimSpan(1);
+  span.uui_max = 35;
+  Start({span});
+  ASSERT_TRUE(WaitSpanUp(dir_.File("prid.sock"), 1));
+  auto r = client_->Call("call.make", {{"number", "1"}, {"uui", {{"text", std::string(36, 'u')}}}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "UserUserInfoTooBig");
+  EXPECT_EQ(r.error().data["max"], 35);
+  EXPECT_EQ(client_->Ok("daemon.status")["calls"]["records"], 0);
+}
+
+TEST_F(ApiErrorTest, UuiOnASpanWithoutUuiIsOperationUnavailable) {
+  daemon::SpanConfig span = SimSpan(1);
+  span.uui = false;
+  daemon::SpanConfig listening = SimSpan(2);
+  listening.peer.clear();
+  listening.listen = dir_.File("span2.seq");
+  Start({span, listening});
+  ASSERT_TRUE(WaitSpanUp(dir_.File("prid.sock"), 1));
+  EXPECT_EQ(client_->ErrorName("call.make", {{"number", "1"}, {"uui", {{"text", "x"}}}}), "OperationUnavailable");
+  // sim.* only exist where the far end is built in.
+  EXPECT_EQ(client_->ErrorName("sim.call", {{"span", 2}, {"number", "1"}}), "OperationUnavailable");
+  EXPECT_EQ(client_->ErrorName("sim.policy", {{"span", 2}, {"on_setup", "busy"}}), "OperationUnavailable");
+}
+
+TEST_F(ApiErrorTest, NoFreeChannelIsResourceUnavailable) {
+  daemon::SpanConfig span = SimSpan(1);
+  span.bchannels = {1, 2};
+  Start({span});
+  ASSERT_TRUE(WaitSpanUp(dir_.File("prid.sock"), 1));
+  client_->Ok("sim.policy", {{"span", 1}, {"on_setup", "alert"}});
+  client_->Ok("call.make", {{"number", "1"}});
+  client_->Ok("call.make", {{"number", "2"}});
+  EXPECT_EQ(client_->ErrorName("call.make", {{"number", "3"}}), "ResourceUnavailable");
+  EXPECT_EQ(client_->ErrorName("call.make", {{"number", "4"}, {"channel", 1}}), "ResourceUnavailable");
+  EXPECT_EQ(client_->Ok("daemon.status")["calls"]["records"], 2) << "the refused calls left no record";
+}
+
+TEST_F(ApiErrorTest, CallOnASpanWhoseDchannelIsDownIsSpanDown) {
+  daemon::SpanConfig span = SimSpan(1);
+  span.peer.clear();
+  span.connect = dir_.File("nobody-listens.seq");
+  Start({span});
+  client_->Ok("line.open", {{"span", 1}});
+  EXPECT_EQ(client_->Ok("span.list")[0]["state"], "down");
+  EXPECT_EQ(client_->ErrorName("call.make", {{"number", "1"}}), "SpanDown");
+}
+
+TEST_F(ApiErrorTest, SinceOlderThanTheBufferIsEventsLost) {
+  Start({SimSpan(1)}, /*event_buffer=*/4);
+  ASSERT_TRUE(WaitSpanUp(dir_.File("prid.sock"), 1));
+  client_->Ok("line.open", {{"span", 1}});
+  for (int i = 0; i < 3; ++i) {
+    auto made = client_->Ok("call.make", {{"number", "1"}});
+    ASSERT_TRUE(client_->WaitState(made["call"], "connected"));
+  }
+  auto r = client_->Call("events.subscribe", {{"since", 1}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "EventsLost");
+  EXPECT_GT(r.error().data["oldest"].get<int>(), 2);
+  // From the oldest available it replays.
+  auto ok = client_->Call("events.subscribe", {{"since", r.error().data["oldest"].get<int>() - 1}});
+  EXPECT_TRUE(ok.ok());
+}
+
+}  // namespace
+}  // namespace prid::testing

@@ -1,0 +1,70 @@
+// Runs one or more in-process prid daemons on a libev loop in a background
+// thread, capturing every D-channel frame they send and receive. Tests talk
+// to them through their real Unix sockets.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/time_format.h"
+#include "daemon/config.h"
+#include "q931/pcap_writer.h"
+
+namespace prid::testing {
+
+struct CapturedFrame {
+  int daemon = 0;  // index into the configs
+  int span = 0;
+  q931::FrameDirection direction = q931::FrameDirection::kSent;
+  std::vector<std::uint8_t> bytes;
+  base::WallTime time;
+};
+
+class DaemonThread {
+ public:
+  // Starts every daemon; check started() / error() before use.
+  explicit DaemonThread(std::vector<daemon::DaemonConfig> configs);
+  ~DaemonThread();
+
+  bool started() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  std::vector<CapturedFrame> Frames() const;
+  // Waits until `done(frames)` holds, up to timeout_ms; false on timeout.
+  bool WaitFrames(const std::function<bool(const std::vector<CapturedFrame>&)>& done, int timeout_ms) const;
+  // Runs `work` on the loop thread and waits for it.
+  void RunOnLoop(const std::function<void()>& work);
+
+ private:
+  struct Loop;
+  std::unique_ptr<Loop> loop_;
+  std::thread thread_;
+  std::string error_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::vector<CapturedFrame> frames_;
+};
+
+// A fresh temporary directory, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A sim span with the built-in far end.
+daemon::SpanConfig SimSpan(int span, daemon::NodeType node = daemon::NodeType::kCpe,
+                           daemon::SwitchVariant variant = daemon::SwitchVariant::kEuroIsdnE1);
+daemon::DaemonConfig ConfigWith(const std::string& socket, std::vector<daemon::SpanConfig> spans);
+
+}  // namespace prid::testing
