@@ -282,12 +282,15 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
 }
 
 void SessionModel::Proceeding(CallId id) {
-  if (Call* call = FindCall(id); call && call->state == S::kDialing) TransitionTo(*call, S::kProceeding);
+  // Progress that crosses our own drop on the wire changes nothing.
+  if (Call* call = FindCall(id); call && !call->clearing && call->state == S::kDialing) {
+    TransitionTo(*call, S::kProceeding);
+  }
 }
 
 void SessionModel::Alerting(CallId id, std::optional<q931::UserUser> uui) {
   Call* call = FindCall(id);
-  if (call && (call->state == S::kDialing || call->state == S::kProceeding)) {
+  if (call && !call->clearing && (call->state == S::kDialing || call->state == S::kProceeding)) {
     if (uui) call->uui_received = uui;
     TransitionTo(*call, S::kRingback, uui);
   }

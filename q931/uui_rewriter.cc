@@ -46,10 +46,7 @@ void UuiRewriter::SetForClearing(int cref, MessageOverride change) {
   calls_[cref].clearing = std::move(change);
 }
 
-void UuiRewriter::SetForNextSetup(MessageOverride change) {
-  next_setup_ = std::move(change);
-  next_setup_bound_to_.reset();
-}
+void UuiRewriter::SetForNextSetup(MessageOverride change) { next_setup_ = std::move(change); }
 
 void UuiRewriter::BindPendingSetup(int cref) {
   if (next_setup_) SetForMessage(cref, msg::kSetup, std::move(*next_setup_));
@@ -75,7 +72,11 @@ std::optional<std::vector<std::uint8_t>> UuiRewriter::RewriteOutgoing(
   const int cref = CrefOf(message.call_reference, /*sent_by_us=*/true);
   const std::uint8_t type = message.message_type;
 
-  if (type == msg::kSetup && next_setup_ && !Find(cref)) BindPendingSetup(cref);
+  if (type == msg::kSetup && next_setup_ && !calls_.contains(cref)) {
+    // A new call: nothing of an ended one with this reference applies.
+    DropRetired(cref);
+    BindPendingSetup(cref);
+  }
 
   CallOverrides* call = Find(cref);
   if (call == nullptr) return std::nullopt;
@@ -101,7 +102,13 @@ void UuiRewriter::NoteIncoming(std::span<const std::uint8_t> frame) {
     // A new call reuses this reference: nothing of an ended call applies.
     DropRetired(cref);
   }
-  received_[cref] = GetUserUser(message);
+  std::optional<UserUser> uui = GetUserUser(message);
+  if (!uui) {
+    received_.erase(cref);
+    return;
+  }
+  if (!received_.contains(cref) && received_.size() >= kMaxReceived) received_.erase(received_.begin());
+  received_[cref] = std::move(*uui);
 }
 
 std::optional<UserUser> UuiRewriter::TakeReceived(int cref) {

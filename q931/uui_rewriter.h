@@ -22,6 +22,7 @@
 namespace prid::q931 {
 
 inline constexpr int kCrefOriginatedByUs = 0x8000;
+inline constexpr std::size_t kMaxReceived = 1024;
 
 struct MessageOverride {
   std::optional<UserUser> uui;
@@ -56,11 +57,13 @@ class UuiRewriter {
   std::optional<std::vector<std::uint8_t>> RewriteOutgoing(std::span<const std::uint8_t> frame);
 
   // Read path: records the UUIE (or its absence) of a received message.
+  // At most kMaxReceived calls' UUIEs wait to be taken.
   void NoteIncoming(std::span<const std::uint8_t> frame);
   // The UUIE of the last message received for `cref`, once.
   std::optional<UserUser> TakeReceived(int cref);
 
   std::size_t live_calls() const { return calls_.size(); }
+  std::size_t received_waiting() const { return received_.size(); }
 
  private:
   struct CallOverrides {
@@ -73,8 +76,9 @@ class UuiRewriter {
   std::map<int, CallOverrides> calls_;
   std::deque<std::pair<int, CallOverrides>> retired_;
   std::optional<MessageOverride> next_setup_;
-  std::optional<int> next_setup_bound_to_;
-  std::map<int, std::optional<UserUser>> received_;
+  // UUIEs received and not yet taken. Bounded: the far end chooses the
+  // call references, and a faulty one must not make it grow.
+  std::map<int, UserUser> received_;
 };
 
 }  // namespace prid::q931

@@ -1,0 +1,101 @@
+// A recording fake of daemon::SpanPort for unit tests of the session model:
+// keeps every request the model makes of the span, in order, and lets the
+// test choose the answers (span down, no free channel, kCleared or kPending).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/expected.h"
+#include "daemon/call.h"
+#include "daemon/span_port.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon::testing {
+
+// One request the model made of the span.
+struct PortRequest {
+  enum class Kind { kPlaceCall, kAlert, kAnswer, kClear };
+  Kind kind = Kind::kClear;
+  CallId call = 0;
+  std::optional<std::uint8_t> cause;      // kClear
+  std::optional<q931::UserUser> uui;      // kPlaceCall, kAnswer, kClear: exactly as passed
+  PlaceCallRequest place;                 // kPlaceCall
+};
+
+class FakeSpanPort : public SpanPort {
+ public:
+  // --- what the test chooses ------------------------------------------
+  void set_up(bool up) { up_ = up; }
+  // The channel PlaceCall reports (when it does not fail).
+  void set_channel(int channel) { channel_ = channel; }
+  // Makes every PlaceCall fail with `kind` until cleared with nullopt.
+  void set_place_error(std::optional<PortErrorKind> kind) { place_error_ = kind; }
+  // What Clear answers from now on (default kPending).
+  void set_clear_outcome(ClearOutcome outcome) { clear_outcome_ = outcome; }
+  void set_alert_fails(bool fails) { alert_fails_ = fails; }
+  void set_answer_fails(bool fails) { answer_fails_ = fails; }
+
+  // --- what the model did ---------------------------------------------
+  const std::vector<PortRequest>& requests() const { return requests_; }
+  std::vector<PortRequest> Requests(PortRequest::Kind kind) const {
+    std::vector<PortRequest> out;
+    for (const PortRequest& r : requests_) {
+      if (r.kind == kind) out.push_back(r);
+    }
+    return out;
+  }
+  std::vector<PortRequest> Clears() const { return Requests(PortRequest::Kind::kClear); }
+  std::vector<PortRequest> Clears(CallId call) const {
+    std::vector<PortRequest> out;
+    for (const PortRequest& r : Clears()) {
+      if (r.call == call) out.push_back(r);
+    }
+    return out;
+  }
+  void ForgetRequests() { requests_.clear(); }
+
+  // --- SpanPort ---------------------------------------------------------
+  bool up() const override { return up_; }
+
+  base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) override {
+    PortRequest r;
+    r.kind = PortRequest::Kind::kPlaceCall;
+    r.call = call;
+    r.uui = request.uui;
+    r.place = request;
+    requests_.push_back(r);
+    if (place_error_) {
+      return base::Unexpected<PortError>{{*place_error_, "fake span port: PlaceCall refused"}};
+    }
+    return request.channel != 0 ? request.channel : channel_;
+  }
+
+  base::Status Alert(CallId call) override {
+    requests_.push_back({PortRequest::Kind::kAlert, call, std::nullopt, std::nullopt, {}});
+    return alert_fails_ ? base::Status::Error("fake span port: ALERTING refused") : base::Status::Ok();
+  }
+
+  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui) override {
+    requests_.push_back({PortRequest::Kind::kAnswer, call, std::nullopt, uui, {}});
+    return answer_fails_ ? base::Status::Error("fake span port: CONNECT refused") : base::Status::Ok();
+  }
+
+  ClearOutcome Clear(CallId call, std::uint8_t cause, const std::optional<q931::UserUser>& uui) override {
+    requests_.push_back({PortRequest::Kind::kClear, call, cause, uui, {}});
+    return clear_outcome_;
+  }
+
+ private:
+  bool up_ = true;
+  int channel_ = 1;
+  std::optional<PortErrorKind> place_error_;
+  ClearOutcome clear_outcome_ = ClearOutcome::kPending;
+  bool alert_fails_ = false;
+  bool answer_fails_ = false;
+  std::vector<PortRequest> requests_;
+};
+
+}  // namespace prid::daemon::testing

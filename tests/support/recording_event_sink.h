@@ -1,0 +1,103 @@
+// A daemon::EventSink that keeps a copy of every event, in order, as a
+// client would see it (the call record may be gone by the time a test looks).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/call.h"
+#include "daemon/event_sink.h"
+#include "q931/names.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon::testing {
+
+// A call.state event (API.md "Events") with the fields the router takes
+// from the Call at the moment it is emitted.
+struct StateEvent {
+  std::size_t seq = 0;  // position among all events of this sink
+  CallId call = 0;
+  int span = 0;
+  int channel = 0;
+  CallState previous = CallState::kIdle;
+  CallState state = CallState::kIdle;
+  std::vector<ClientId> recipients;
+  std::optional<std::uint8_t> cause;
+  std::optional<std::string> cause_name;
+  std::optional<std::string> mode;
+  std::optional<Origin> origin;
+  std::optional<q931::UserUser> uui;
+};
+
+// A call.new event: a handle was created for `client`.
+struct OfferEvent {
+  std::size_t seq = 0;
+  CallId call = 0;
+  Direction direction = Direction::kIn;
+  CallState call_state = CallState::kIdle;
+  ClientId client = 0;
+  Privilege privilege = Privilege::kOwner;
+  CallState handle_state = CallState::kIdle;
+};
+
+class RecordingEventSink : public EventSink {
+ public:
+  void CallStateChanged(const Call& call, CallState previous, CallState state,
+                        const std::vector<ClientId>& recipients,
+                        const std::optional<q931::UserUser>& uui) override {
+    StateEvent e;
+    e.seq = next_seq_++;
+    e.call = call.id;
+    e.span = call.span;
+    e.channel = call.channel;
+    e.previous = previous;
+    e.state = state;
+    e.recipients = recipients;
+    e.cause = call.cause;
+    if (call.cause) {
+      e.cause_name = std::string(q931::CauseName(*call.cause));
+      e.mode = std::string(DisconnectModeName(*call.cause));
+    }
+    e.origin = call.origin;
+    e.uui = uui;
+    states_.push_back(std::move(e));
+  }
+
+  void CallOffered(const Call& call, const Handle& handle) override {
+    offers_.push_back({next_seq_++, call.id, call.direction, call.state, handle.client, handle.privilege,
+                       handle.state});
+  }
+
+  const std::vector<StateEvent>& states() const { return states_; }
+  const std::vector<OfferEvent>& offers() const { return offers_; }
+  std::size_t total() const { return next_seq_; }
+
+  std::vector<StateEvent> StatesOf(CallId call) const {
+    std::vector<StateEvent> out;
+    for (const StateEvent& e : states_) {
+      if (e.call == call) out.push_back(e);
+    }
+    return out;
+  }
+  std::vector<OfferEvent> OffersOf(CallId call) const {
+    std::vector<OfferEvent> out;
+    for (const OfferEvent& e : offers_) {
+      if (e.call == call) out.push_back(e);
+    }
+    return out;
+  }
+  void Forget() {
+    states_.clear();
+    offers_.clear();
+  }
+
+ private:
+  std::size_t next_seq_ = 0;
+  std::vector<StateEvent> states_;
+  std::vector<OfferEvent> offers_;
+};
+
+}  // namespace prid::daemon::testing
