@@ -1,0 +1,59 @@
+// prictl as a function: arguments and streams in, exit code out.
+#include "cli/app.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "cli/command_line.h"
+#include "cli/outcome.h"
+#include "cli/script_runner.h"
+#include "cli/session.h"
+
+namespace prid::cli {
+
+int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+         std::ostream& err, const Environment& env) {
+  ParseOutcome parsed = ParseCommandLine(args, Grammar::kCommandLine,
+                                         DefaultSocketPath(env.prid_socket), out, err);
+  if (!parsed.invocation) return parsed.exit_code;
+  const Invocation& invocation = *parsed.invocation;
+  const Command& command = invocation.command;
+
+  // Open the script first: a typo in its name needs no daemon.
+  std::ifstream file;
+  std::istream* script = &in;
+  std::string script_name = "stdin";
+  if (command.action == Action::kRun && command.script != "-") {
+    file.open(command.script);
+    if (!file) {
+      err << "prictl: cannot open " << command.script << ": " << std::strerror(errno) << '\n';
+      return kExitUsage;
+    }
+    script = &file;
+    script_name = command.script;
+  }
+
+  auto connection = env.connect(invocation.socket);
+  if (!connection) {
+    // The ipc client's message usually names the socket already.
+    const std::string& reason = connection.error();
+    if (reason.find(invocation.socket) != std::string::npos) {
+      err << "prictl: " << reason << '\n';
+    } else {
+      err << "prictl: cannot connect to prid at " << invocation.socket << ": " << reason << '\n';
+    }
+    return kExitTransport;
+  }
+  Session session(**connection, out,
+                  SessionOptions{invocation.socket, invocation.json,
+                                 /*echo_events=*/command.action == Action::kRun});
+  if (command.action == Action::kRun) {
+    return RunScript(*script, script_name, session, out, err);
+  }
+  Outcome done = session.Execute(command);
+  if (!done.ok()) err << "prictl: " << done.message() << '\n';
+  return done.exit_code();
+}
+
+}  // namespace prid::cli

@@ -1,0 +1,305 @@
+// Parses prictl's command line (and each line of a run script) with CLI11.
+#include "cli/command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <functional>
+#include <utility>
+
+#include "cli/outcome.h"
+#include "prid_build_config.h"
+
+namespace prid::cli {
+namespace {
+
+constexpr std::string_view kFooter =
+    "UUI options: --uui-text T | --uui-hex H (whole bytes), --pd N (0-255, default 4 = IA5).\n"
+    "Causes: a Q.850 number 1-127 or normal, busy, noanswer, rejected, unavailable.\n"
+    "Socket: --socket, else $PRID_SOCKET, else /run/prid/prid.sock.\n";
+
+// Builds the Command of the subcommand that was given.
+using Builder = std::function<base::Result<Command>()>;
+
+Command RequestCommand(Request request, View view = View::kNone) {
+  Command command;
+  command.request = std::move(request);
+  command.view = view;
+  return command;
+}
+
+base::Result<Command> RequestCommand(base::Result<Request> request, View view = View::kNone) {
+  if (!request) return base::Fail(request.error());
+  return RequestCommand(std::move(*request), view);
+}
+
+// The option values of every subcommand; only one subcommand is parsed, so
+// they share storage where the meaning is the same.
+class Parser {
+ public:
+  Parser(Grammar grammar, const std::string& default_socket)
+      : app_("prid's command-line client: calls, spans and events over prid's socket", "prictl"),
+        grammar_(grammar) {
+    invocation_.socket = default_socket;
+    app_.require_subcommand(1);
+    app_.footer(std::string(kFooter));
+    if (grammar_ == Grammar::kCommandLine) {
+      app_.add_option("--socket", invocation_.socket, "prid's socket")
+          ->option_text("PATH");
+      app_.add_flag("--json", invocation_.json, "print results and events as JSON lines");
+      app_.set_version_flag("--version", std::string("prictl ") + PRID_VERSION,
+                            "print prictl's version and exit");
+      // Global options may also follow the command: `prictl calls --json`.
+      app_.fallthrough();
+    }
+    AddQueries();
+    AddLineCommands();
+    AddCallCommands();
+    AddEvents();
+    AddSim();
+    if (grammar_ == Grammar::kCommandLine) {
+      AddRun();
+    } else {
+      AddWait();
+    }
+  }
+
+  ParseOutcome Parse(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    ParseOutcome outcome;
+    try {
+      std::vector<std::string> reversed(args.rbegin(), args.rend());
+      app_.parse(reversed);
+    } catch (const CLI::Error& e) {
+      int code = app_.exit(e, out, err);
+      outcome.exit_code = code == 0 ? kExitOk : kExitUsage;
+      return outcome;
+    }
+    for (const auto& [sub, builder] : builders_) {
+      if (!sub->parsed()) continue;
+      auto command = builder();
+      if (!command) {
+        err << "prictl: " << command.error() << '\n';
+        outcome.exit_code = kExitUsage;
+        return outcome;
+      }
+      invocation_.command = std::move(*command);
+      outcome.invocation = std::move(invocation_);
+      return outcome;
+    }
+    // require_subcommand() makes this unreachable; report it rather than crash.
+    err << "prictl: no command given\n";
+    outcome.exit_code = kExitUsage;
+    return outcome;
+  }
+
+ private:
+  CLI::App* Sub(CLI::App* parent, const std::string& name, const std::string& description,
+                Builder builder) {
+    CLI::App* sub = parent->add_subcommand(name, description);
+    builders_.emplace_back(sub, std::move(builder));
+    return sub;
+  }
+
+  void AddCallId(CLI::App* sub) {
+    sub->add_option("ID", call_, "call id")->required()->check(CLI::PositiveNumber);
+  }
+
+  void AddSpan(CLI::App* sub) {
+    sub->add_option("SPAN", span_, "span number")->required()->check(CLI::PositiveNumber);
+  }
+
+  void AddUui(CLI::App* sub) {
+    auto* text = sub->add_option("--uui-text", uui_.text, "user-user information as text (IA5)")
+                     ->option_text("TEXT");
+    auto* hex = sub->add_option("--uui-hex", uui_.hex, "user-user information as hex bytes")
+                    ->option_text("HEX");
+    text->excludes(hex);
+    sub->add_option("--pd", uui_.pd, "UUI protocol discriminator (0-255)")->option_text("N");
+  }
+
+  void AddCause(CLI::App* sub, const std::string& what) {
+    sub->add_option("--cause", cause_, what)->option_text("CAUSE");
+  }
+
+  void AddQueries() {
+    Sub(&app_, "status", "show the daemon's status (daemon.status)",
+        [] { return base::Result<Command>(RequestCommand(DaemonStatusRequest(), View::kStatus)); });
+    Sub(&app_, "spans", "list the spans (span.list)",
+        [] { return base::Result<Command>(RequestCommand(SpanListRequest(), View::kSpans)); });
+    auto* calls = Sub(&app_, "calls", "list the calls this connection holds (call.list)",
+                      [this] { return RequestCommand(CallListRequest(state_), View::kCalls); });
+    calls->add_option("--state", state_, "only calls in this state")->option_text("STATE");
+    auto* info = Sub(&app_, "info", "show one call record (call.info)", [this] {
+      return base::Result<Command>(RequestCommand(CallInfoRequest(call_), View::kCallInfo));
+    });
+    AddCallId(info);
+  }
+
+  void AddLineCommands() {
+    auto* open = Sub(&app_, "open", "register on a span for its calls (line.open)", [this] {
+      return base::Result<Command>(RequestCommand(LineOpenRequest(span_, monitor_)));
+    });
+    AddSpan(open);
+    open->add_flag("--monitor", monitor_, "monitor privilege instead of owner");
+    auto* close = Sub(&app_, "close", "unregister from a span (line.close)", [this] {
+      return base::Result<Command>(RequestCommand(LineCloseRequest(span_)));
+    });
+    AddSpan(close);
+  }
+
+  void AddCallCommands() {
+    auto* call = Sub(&app_, "call", "place a call and print its id (call.make)", [this] {
+      make_.uui = uui_;
+      return RequestCommand(CallMakeRequest(make_), View::kCallId);
+    });
+    call->add_option("NUMBER", make_.number, "called number")->required();
+    call->add_option("--span", make_.span, "span to call on")
+        ->option_text("N")
+        ->check(CLI::PositiveNumber);
+    call->add_option("--calling", make_.calling, "calling number")->option_text("NUM");
+    call->add_option("--bearer", make_.bearer, "speech, 3.1khz or digital")->option_text("B");
+    AddUui(call);
+
+    auto* alert = Sub(&app_, "alert", "alert an offered call (call.alert)", [this] {
+      return base::Result<Command>(RequestCommand(CallAlertRequest(call_)));
+    });
+    AddCallId(alert);
+    auto* answer = Sub(&app_, "answer", "answer a call (call.answer)",
+                       [this] { return RequestCommand(CallAnswerRequest(call_, uui_)); });
+    AddCallId(answer);
+    AddUui(answer);
+    auto* drop = Sub(&app_, "drop", "drop a call (call.drop)",
+                     [this] { return RequestCommand(CallDropRequest(call_, cause_, uui_)); });
+    AddCallId(drop);
+    AddCause(drop, "cause to clear with (default: the daemon's)");
+    AddUui(drop);
+    auto* dealloc = Sub(&app_, "dealloc", "release this connection's handle (call.deallocate)",
+                        [this] {
+                          return base::Result<Command>(
+                              RequestCommand(CallDeallocateRequest(call_)));
+                        });
+    AddCallId(dealloc);
+  }
+
+  void AddEvents() {
+    auto* events = Sub(&app_, "events", "print events (events.subscribe)", [this] {
+      Command command = RequestCommand(EventsSubscribeRequest(events_));
+      command.action = Action::kEvents;
+      command.follow = follow_;
+      return base::Result<Command>(std::move(command));
+    });
+    events->add_flag("--follow,-f", follow_, "keep printing events until interrupted");
+    events->add_option("--since", events_.since, "replay the buffered events after this seq")
+        ->option_text("N")
+        ->check(CLI::NonNegativeNumber);
+    events->add_option("--span", events_.span, "only this span's events")
+        ->option_text("N")
+        ->check(CLI::PositiveNumber);
+    events->add_option("--call", events_.call, "only this call's events")
+        ->option_text("ID")
+        ->check(CLI::PositiveNumber);
+  }
+
+  void AddSim() {
+    CLI::App* sim = app_.add_subcommand("sim", "act as the built-in far end (sim spans only)");
+    sim->require_subcommand(1);
+    auto* call = Sub(sim, "call", "the far end calls in (sim.call)", [this] {
+      sim_call_.span = span_;
+      sim_call_.uui = uui_;
+      return RequestCommand(SimCallRequest(sim_call_));
+    });
+    AddSpan(call);
+    call->add_option("NUMBER", sim_call_.number, "called number")->required();
+    call->add_option("--calling", sim_call_.calling, "calling number")->option_text("NUM");
+    AddUui(call);
+    auto* drop = Sub(sim, "drop", "the far end clears a call (sim.drop)",
+                     [this] { return RequestCommand(SimDropRequest(call_, cause_, uui_)); });
+    AddCallId(drop);
+    AddCause(drop, "cause to clear with (default 16)");
+    AddUui(drop);
+    auto* policy = Sub(sim, "policy", "how the far end treats calls placed (sim.policy)", [this] {
+      sim_policy_.span = span_;
+      sim_policy_.uui = uui_;
+      return RequestCommand(SimPolicyRequest(sim_policy_));
+    });
+    AddSpan(policy);
+    policy->add_option("ACTION", sim_policy_.on_setup, "answer, alert, busy, reject or ignore")
+        ->required();
+    policy->add_option("--delay-ms", sim_policy_.delay_ms, "delay before acting")
+        ->option_text("N");
+    AddUui(policy);
+  }
+
+  void AddRun() {
+    auto* run = Sub(&app_, "run", "run commands from FILE ('-' or none: stdin) on one connection",
+                    [this] {
+                      Command command;
+                      command.action = Action::kRun;
+                      command.script = script_;
+                      return base::Result<Command>(std::move(command));
+                    });
+    run->add_option("FILE", script_, "script: one command per line, '#' comments");
+  }
+
+  void AddWait() {
+    auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
+                     [this] { return WaitCommand(); });
+    wait->add_option("STATE", wait_for_, "a call state, or new")->required();
+    wait->add_option("ID", wait_call_, "call id (default $CALL)")->check(CLI::PositiveNumber);
+    wait->add_option("--timeout", timeout_s_, "seconds to wait (default 10, at most a week)")
+        ->option_text("SECONDS")
+        ->check(CLI::Range(0.001, 7 * 86400.0));
+  }
+
+  base::Result<Command> WaitCommand() {
+    if (wait_for_ != "new" && !IsCallState(wait_for_)) {
+      return base::Fail(fmt::format("wait: unknown call state '{}'", wait_for_));
+    }
+    if (wait_for_ == "new" && wait_call_) {
+      return base::Fail("wait new: takes no call id");
+    }
+    Command command;
+    command.action = Action::kWait;
+    command.wait_for = wait_for_;
+    command.wait_call = wait_call_;
+    command.timeout = std::chrono::milliseconds(std::llround(timeout_s_ * 1000));
+    return command;
+  }
+
+  CLI::App app_;
+  Grammar grammar_;
+  Invocation invocation_;
+  std::vector<std::pair<CLI::App*, Builder>> builders_;
+
+  std::int64_t call_ = 0;
+  int span_ = 0;
+  UuiOptions uui_;
+  std::optional<std::string> cause_;
+  std::optional<std::string> state_;
+  bool monitor_ = false;
+  CallMakeOptions make_;
+  bool follow_ = false;
+  EventsOptions events_;
+  SimCallOptions sim_call_;
+  SimPolicyOptions sim_policy_;
+  std::string script_ = "-";
+  std::string wait_for_;
+  std::optional<std::int64_t> wait_call_;
+  double timeout_s_ = 10;
+};
+
+}  // namespace
+
+std::string DefaultSocketPath(const char* prid_socket_env) {
+  if (prid_socket_env != nullptr && *prid_socket_env != '\0') return prid_socket_env;
+  return std::string(kDefaultSocket);
+}
+
+ParseOutcome ParseCommandLine(const std::vector<std::string>& args, Grammar grammar,
+                              const std::string& default_socket, std::ostream& out,
+                              std::ostream& err) {
+  return Parser(grammar, default_socket).Parse(args, out, err);
+}
+
+}  // namespace prid::cli

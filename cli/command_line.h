@@ -1,0 +1,68 @@
+// Parses prictl's command line (and each line of a run script) with CLI11
+// into a Command: the request to send and how to show its result.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace prid::cli {
+
+// The socket when neither --socket nor $PRID_SOCKET is given.
+inline constexpr std::string_view kDefaultSocket = "/run/prid/prid.sock";
+
+// $PRID_SOCKET when set and not empty, else kDefaultSocket.
+std::string DefaultSocketPath(const char* prid_socket_env);
+
+enum class Action {
+  kRequest,  // send `request`, show the result as `view`
+  kEvents,   // events.subscribe, then print events (until closed if follow)
+  kRun,      // run the script `script`
+  kWait,     // run mode only: wait for a call state or a new call
+};
+
+// How a request's result is shown to people (--json always prints it raw).
+enum class View { kNone, kStatus, kSpans, kCalls, kCallInfo, kCallId };
+
+struct Command {
+  Action action = Action::kRequest;
+  Request request;
+  View view = View::kNone;
+  bool follow = false;                      // kEvents
+  std::string script;                       // kRun: a file, "-" for stdin
+  std::string wait_for;                     // kWait: a call state, or "new"
+  std::optional<std::int64_t> wait_call;    // kWait: nullopt means $CALL
+  std::chrono::milliseconds timeout{10000};  // kWait
+};
+
+struct Invocation {
+  std::string socket;
+  bool json = false;
+  Command command;
+};
+
+enum class Grammar {
+  kCommandLine,  // prictl [--socket PATH] [--json] [--version] COMMAND …
+  kScript,       // one line of `run`: COMMAND …, plus `wait`, without `run`
+};
+
+struct ParseOutcome {
+  // Set when there is something to do; otherwise exit with exit_code (0
+  // after --help or --version, kExitUsage after a usage error).
+  std::optional<Invocation> invocation;
+  int exit_code = 0;
+};
+
+// Parses `args` (without the program name). Help and --version go to `out`,
+// usage errors to `err`.
+ParseOutcome ParseCommandLine(const std::vector<std::string>& args, Grammar grammar,
+                              const std::string& default_socket, std::ostream& out,
+                              std::ostream& err);
+
+}  // namespace prid::cli

@@ -1,0 +1,86 @@
+// Builds each prictl command's JSON-RPC request (method and params of
+// API.md) from its parsed options; pure functions, no I/O.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/expected.h"
+
+namespace prid::cli {
+
+struct Request {
+  std::string method;
+  nlohmann::json params = nlohmann::json::object();
+};
+
+// --uui-text T | --uui-hex H, and --pd N.
+struct UuiOptions {
+  std::optional<std::string> text{};
+  std::optional<std::string> hex{};
+  std::optional<int> pd{};
+};
+
+// The API's `uui` value: {"text":T} or {"hex":H}, with "pd" when given;
+// nullopt when no UUI option was given. Fails on text and hex together, hex
+// that is not whole bytes of hex digits, pd outside 0-255, or pd alone.
+base::Result<std::optional<nlohmann::json>> UuiParam(const UuiOptions& options);
+
+// The API's `cause`: a number 1-127 becomes a JSON number; one of API.md's
+// names (normal, busy, noanswer, rejected, unavailable) stays a string.
+base::Result<nlohmann::json> CauseParam(std::string_view cause);
+
+struct CallMakeOptions {
+  std::string number{};
+  std::optional<int> span{};
+  std::optional<std::string> calling{};
+  std::optional<std::string> bearer{};  // speech, 3.1khz, digital
+  UuiOptions uui{};
+};
+
+struct EventsOptions {
+  std::optional<std::int64_t> since{};
+  std::optional<int> span{};
+  std::optional<std::int64_t> call{};
+};
+
+struct SimCallOptions {
+  int span = 0;
+  std::string number{};
+  std::optional<std::string> calling{};
+  UuiOptions uui{};
+};
+
+struct SimPolicyOptions {
+  int span = 0;
+  std::string on_setup{};  // answer, alert, busy, reject, ignore
+  std::optional<int> delay_ms{};
+  UuiOptions uui{};
+};
+
+Request DaemonStatusRequest();
+Request SpanListRequest();
+base::Result<Request> CallListRequest(const std::optional<std::string>& state);
+Request CallInfoRequest(std::int64_t call);
+Request LineOpenRequest(int span, bool monitor);
+Request LineCloseRequest(int span);
+base::Result<Request> CallMakeRequest(const CallMakeOptions& options);
+Request CallAlertRequest(std::int64_t call);
+base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui);
+base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
+                                      const UuiOptions& uui);
+Request CallDeallocateRequest(std::int64_t call);
+Request EventsSubscribeRequest(const EventsOptions& options);
+base::Result<Request> SimCallRequest(const SimCallOptions& options);
+base::Result<Request> SimDropRequest(std::int64_t call, const std::optional<std::string>& cause,
+                                     const UuiOptions& uui);
+base::Result<Request> SimPolicyRequest(const SimPolicyOptions& options);
+
+// True for the call states of API.md ("offering" … "idle").
+bool IsCallState(std::string_view state);
+
+}  // namespace prid::cli

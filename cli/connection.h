@@ -1,0 +1,39 @@
+// The connection prictl talks through: the ipc client in the program, a fake
+// in tests ("abstract so it can be mocked out").
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/expected.h"
+#include "ipc/errors.h"
+
+namespace prid::cli {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // Sends one request and waits for its reply: the result, the daemon's
+  // error, or an error with code ipc::ErrorCode::kTransportError when the
+  // connection failed or closed. Notifications that arrive meanwhile are
+  // kept for WaitNotification().
+  virtual base::Expected<nlohmann::json, ipc::RpcError> Call(const std::string& method,
+                                                           const nlohmann::json& params) = 0;
+
+  // The next notification ({"jsonrpc","method","params"}), waiting up to
+  // timeout_ms (-1: forever); nullopt on timeout or when closed().
+  virtual std::optional<nlohmann::json> WaitNotification(int timeout_ms) = 0;
+
+  virtual bool closed() const = 0;
+};
+
+// Opens a connection to the daemon's socket at `path`.
+using Connector =
+    std::function<base::Result<std::unique_ptr<Connection>>(const std::string& path)>;
+
+}  // namespace prid::cli

@@ -1,0 +1,305 @@
+// Renders daemon replies and events for people.
+#include "cli/format.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cli/table.h"
+
+namespace prid::cli {
+namespace {
+
+using nlohmann::json;
+
+// Control characters would break a line or a column: show them as \xNN.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+const json* Find(const json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+// A scalar for people; "-" when absent or empty.
+std::string Text(const json* value) {
+  if (value == nullptr) return "-";
+  if (value->is_string()) {
+    const auto& s = value->get_ref<const std::string&>();
+    return s.empty() ? "-" : Printable(s);
+  }
+  if (value->is_boolean()) return value->get<bool>() ? "yes" : "no";
+  if (value->is_array()) {
+    if (value->empty()) return "-";
+    std::vector<std::string> items;
+    for (const auto& item : *value) items.push_back(Text(&item));
+    return fmt::format("{}", fmt::join(items, ","));
+  }
+  return Printable(JsonLine(*value));
+}
+
+std::string Field(const json& object, std::string_view key) { return Text(Find(object, key)); }
+
+// "16 normal_clearing", "16", or "-".
+std::string CauseText(const json& object) {
+  const json* cause = Find(object, "cause");
+  if (cause == nullptr) return "-";
+  const json* name = Find(object, "cause_name");
+  if (name == nullptr) return Text(cause);
+  return Text(cause) + " " + Text(name);
+}
+
+// "28 idle, 2 busy": B-channels counted by state, in order of appearance.
+std::string BchannelSummary(const json* bchannels) {
+  if (bchannels == nullptr || !bchannels->is_array() || bchannels->empty()) return "-";
+  std::vector<std::pair<std::string, int>> counts;
+  for (const auto& channel : *bchannels) {
+    std::string state = Field(channel, "state");
+    auto it = std::find_if(counts.begin(), counts.end(),
+                           [&](const auto& entry) { return entry.first == state; });
+    if (it == counts.end()) {
+      counts.emplace_back(state, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& [state, count] : counts) parts.push_back(fmt::format("{} {}", count, state));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// "up", or "alarm (red,yellow)" when alarms are raised.
+std::string SpanStateText(const json& span) {
+  std::string state = Field(span, "state");
+  const json* alarms = Find(span, "alarms");
+  if (alarms != nullptr && alarms->is_array() && !alarms->empty()) {
+    state += " (" + Text(alarms) + ")";
+  }
+  return state;
+}
+
+std::string Uptime(const json* seconds) {
+  if (seconds == nullptr || !seconds->is_number()) return Text(seconds);
+  auto s = seconds->get<std::int64_t>();
+  if (s < 0) return Text(seconds);
+  std::int64_t days = s / 86400;
+  std::string hms = fmt::format("{:02}:{:02}:{:02}", s / 3600 % 24, s / 60 % 60, s % 60);
+  return days > 0 ? fmt::format("{}d {}", days, hms) : hms;
+}
+
+// "key  value" lines with the keys padded to one width.
+void WritePairs(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::size_t width = 0;
+  for (const auto& [key, value] : pairs) width = std::max(width, key.size());
+  for (const auto& [key, value] : pairs) {
+    out << key << std::string(width - key.size() + 2, ' ') << value << '\n';
+  }
+}
+
+// Adds the fields of `object` not in `shown`, in key order.
+void AddRemaining(const json& object, const std::set<std::string_view>& shown,
+                  std::vector<std::pair<std::string, std::string>>& pairs) {
+  for (const auto& [key, value] : object.items()) {
+    if (shown.count(key) == 0 && !value.is_null()) pairs.emplace_back(key, Text(&value));
+  }
+}
+
+// A UUI in an event line: uui="text" (quoted, escaped) or uui=hex.
+std::string UuiInLine(const json& uui) {
+  const json* text = Find(uui, "text");
+  if (text != nullptr && text->is_string()) return "uui=" + JsonLine(*text);
+  return "uui=" + UuiForPeople(uui);
+}
+
+// "call=3 span=1" style fields for an event line.
+void AddKey(std::string& line, const json& event, std::string_view key) {
+  if (const json* value = Find(event, key)) line += fmt::format(" {}={}", key, Text(value));
+}
+
+// " ringback ← dialing", or " ringback" without a previous state.
+void AddTransition(std::string& line, const json& event) {
+  line += " " + Field(event, "state");
+  if (const json* previous = Find(event, "previous")) line += " ← " + Text(previous);
+}
+
+void AddCause(std::string& line, const json& event) {
+  if (Find(event, "cause") == nullptr) return;
+  line += " cause=" + Text(Find(event, "cause"));
+  if (const json* name = Find(event, "cause_name")) line += " (" + Text(name) + ")";
+}
+
+std::string FormatCallState(const json& event) {
+  std::string line;
+  AddKey(line, event, "call");
+  AddKey(line, event, "span");
+  AddTransition(line, event);
+  AddCause(line, event);
+  AddKey(line, event, "mode");
+  AddKey(line, event, "origin");
+  if (const json* uui = Find(event, "uui")) line += " " + UuiInLine(*uui);
+  return line;
+}
+
+std::string FormatCallNew(const json& event) {
+  std::string line;
+  AddKey(line, event, "call");
+  AddKey(line, event, "span");
+  AddKey(line, event, "channel");
+  if (const json* direction = Find(event, "direction")) line += " " + Text(direction);
+  line += " " + Field(event, "state");
+  AddKey(line, event, "called");
+  AddKey(line, event, "calling");
+  AddKey(line, event, "privilege");
+  if (const json* uui = Find(event, "uui_received")) line += " " + UuiInLine(*uui);
+  return line;
+}
+
+std::string FormatSpanState(const json& event) {
+  std::string line;
+  AddKey(line, event, "span");
+  AddTransition(line, event);
+  const json* alarms = Find(event, "alarms");
+  if (alarms != nullptr && alarms->is_array() && !alarms->empty()) {
+    line += " alarms=" + Text(alarms);
+  }
+  return line;
+}
+
+std::string FormatOtherEvent(const json& event) {
+  std::string line;
+  if (!event.is_object()) return " " + Printable(JsonLine(event));
+  for (const auto& [key, value] : event.items()) {
+    if (key != "seq" && key != "type" && key != "time" && !value.is_null()) {
+      line += fmt::format(" {}={}", key, Text(&value));
+    }
+  }
+  return line;
+}
+
+}  // namespace
+
+std::string JsonLine(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string UuiForPeople(const json& uui) {
+  const json* text = Find(uui, "text");
+  if (text != nullptr && text->is_string()) return Printable(text->get_ref<const std::string&>());
+  return Field(uui, "hex");
+}
+
+void WriteCallTable(std::ostream& out, const json& calls) {
+  if (!calls.is_array()) {
+    out << JsonLine(calls) << '\n';
+    return;
+  }
+  Table table({"ID", "SPAN", "CHAN", "DIR", "STATE", "CALLED", "CALLING", "CAUSE", "UUI-RX"});
+  for (const auto& call : calls) {
+    const json* uui = Find(call, "uui_received");
+    table.AddRow({Field(call, "call"), Field(call, "span"), Field(call, "channel"),
+                  Field(call, "direction"), Field(call, "state"), Field(call, "called"),
+                  Field(call, "calling"), CauseText(call), uui ? UuiForPeople(*uui) : "-"});
+  }
+  table.Write(out);
+}
+
+void WriteSpanTable(std::ostream& out, const json& spans) {
+  if (!spans.is_array()) {
+    out << JsonLine(spans) << '\n';
+    return;
+  }
+  Table table({"SPAN", "NAME", "DRIVER", "NODE", "SWITCH", "STATE", "B-CHANNELS"});
+  for (const auto& span : spans) {
+    table.AddRow({Field(span, "span"), Field(span, "name"), Field(span, "driver"),
+                  Field(span, "node"), Field(span, "switch"), SpanStateText(span),
+                  BchannelSummary(Find(span, "bchannels"))});
+  }
+  table.Write(out);
+}
+
+void WriteStatus(std::ostream& out, const json& status) {
+  if (!status.is_object()) {
+    out << JsonLine(status) << '\n';
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> pairs = {
+      {"version", Field(status, "version")}, {"api", Field(status, "api")},
+      {"pid", Field(status, "pid")},         {"uptime", Uptime(Find(status, "uptime_s"))},
+      {"spans", Field(status, "spans")},
+  };
+  const json* calls = Find(status, "calls");
+  if (calls != nullptr && calls->is_object()) {
+    pairs.emplace_back("calls", fmt::format("{} active, {} records", Field(*calls, "active"),
+                                            Field(*calls, "records")));
+  } else {
+    pairs.emplace_back("calls", Text(calls));
+  }
+  pairs.emplace_back("clients", Field(status, "clients"));
+  AddRemaining(status, {"version", "api", "pid", "uptime_s", "spans", "calls", "clients"}, pairs);
+  WritePairs(out, pairs);
+}
+
+void WriteCallInfo(std::ostream& out, const json& call) {
+  if (!call.is_object()) {
+    out << JsonLine(call) << '\n';
+    return;
+  }
+  // API.md's call record, in its order; the optional fields only when set.
+  static constexpr std::array<std::string_view, 8> kAlways = {
+      "call", "span", "channel", "direction", "state", "privilege", "called", "calling"};
+  static constexpr std::array<std::string_view, 8> kWhenSet = {
+      "mode", "origin", "conference", "participants", "created", "connected", "disconnected",
+      "idle"};
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto key : kAlways) pairs.emplace_back(key, Field(call, key));
+  pairs.emplace_back("cause", CauseText(call));
+  for (auto key : kWhenSet) {
+    if (Find(call, key) != nullptr) pairs.emplace_back(key, Field(call, key));
+  }
+  if (const json* uui = Find(call, "uui_sent")) pairs.emplace_back("uui sent", UuiForPeople(*uui));
+  if (const json* uui = Find(call, "uui_received")) {
+    pairs.emplace_back("uui received", UuiForPeople(*uui));
+  }
+  std::set<std::string_view> shown(kAlways.begin(), kAlways.end());
+  shown.insert(kWhenSet.begin(), kWhenSet.end());
+  shown.insert({"cause", "cause_name", "uui_sent", "uui_received"});
+  AddRemaining(call, shown, pairs);
+  WritePairs(out, pairs);
+}
+
+std::string FormatEvent(const json& event) {
+  std::string type = Field(event, "type");
+  std::string line = fmt::format("event {} {}", Field(event, "seq"), type);
+  if (type == "call.state") return line + FormatCallState(event);
+  if (type == "call.new") return line + FormatCallNew(event);
+  if (type == "span.state") return line + FormatSpanState(event);
+  return line + FormatOtherEvent(event);
+}
+
+std::string FormatNotification(const json& notification) {
+  const json* method = Find(notification, "method");
+  const json* params = Find(notification, "params");
+  if (method != nullptr && *method == "event" && params != nullptr) return FormatEvent(*params);
+  std::string line = Text(method);
+  if (params != nullptr) line += FormatOtherEvent(*params);
+  return line;
+}
+
+}  // namespace prid::cli

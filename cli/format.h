@@ -1,0 +1,34 @@
+// Renders daemon replies and events for people: tables, key/value lists and
+// one line per event. Tolerates missing or unexpected fields ("-").
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+#include <string>
+
+namespace prid::cli {
+
+// A UUI value ({pd, hex, text?}) for people: its text when present, else its
+// hex; "-" when absent. Control characters are shown as \xNN.
+std::string UuiForPeople(const nlohmann::json& uui);
+
+// calls: ID SPAN CHAN DIR STATE CALLED CALLING CAUSE UUI-RX, from call.list.
+void WriteCallTable(std::ostream& out, const nlohmann::json& calls);
+// spans: SPAN NAME DRIVER NODE SWITCH STATE B-CHANNELS, from span.list.
+void WriteSpanTable(std::ostream& out, const nlohmann::json& spans);
+// daemon.status as "key  value" lines.
+void WriteStatus(std::ostream& out, const nlohmann::json& status);
+// A call record (call.info) as "key  value" lines.
+void WriteCallInfo(std::ostream& out, const nlohmann::json& call);
+
+// One line for a notification from the daemon, e.g.
+// "event 12 call.state call=3 span=1 ringback ← dialing".
+std::string FormatNotification(const nlohmann::json& notification);
+// The same for an event's params ({seq, time, type, …}).
+std::string FormatEvent(const nlohmann::json& event);
+
+// Compact JSON on one line; invalid UTF-8 is replaced, never thrown on.
+std::string JsonLine(const nlohmann::json& value);
+
+}  // namespace prid::cli

@@ -1,0 +1,319 @@
+// Tests for prictl's command-line grammar: each command and option becomes
+// the right request, and bad usage exits 2 with a message.
+#include "cli/command_line.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "prid_build_config.h"
+
+namespace prid::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Parsed {
+  ParseOutcome outcome;
+  std::string out;
+  std::string err;
+};
+
+Parsed Parse(const std::vector<std::string>& args, Grammar grammar = Grammar::kCommandLine) {
+  std::ostringstream out;
+  std::ostringstream err;
+  Parsed parsed{ParseCommandLine(args, grammar, "/default.sock", out, err), "", ""};
+  parsed.out = out.str();
+  parsed.err = err.str();
+  return parsed;
+}
+
+// The command of a parse that must succeed.
+Command Ok(const std::vector<std::string>& args, Grammar grammar = Grammar::kCommandLine) {
+  Parsed parsed = Parse(args, grammar);
+  EXPECT_TRUE(parsed.outcome.invocation.has_value()) << parsed.err;
+  if (!parsed.outcome.invocation) return {};
+  return parsed.outcome.invocation->command;
+}
+
+// The stderr of a parse that must fail with a usage error.
+std::string UsageError(const std::vector<std::string>& args,
+                       Grammar grammar = Grammar::kCommandLine) {
+  Parsed parsed = Parse(args, grammar);
+  EXPECT_FALSE(parsed.outcome.invocation.has_value());
+  EXPECT_EQ(parsed.outcome.exit_code, 2);
+  EXPECT_FALSE(parsed.err.empty());
+  return parsed.err;
+}
+
+TEST(DefaultSocketPath, EnvironmentWins) {
+  EXPECT_EQ(DefaultSocketPath("/tmp/x.sock"), "/tmp/x.sock");
+}
+
+TEST(DefaultSocketPath, UnsetOrEmptyGivesRunPrid) {
+  EXPECT_EQ(DefaultSocketPath(nullptr), "/run/prid/prid.sock");
+  EXPECT_EQ(DefaultSocketPath(""), "/run/prid/prid.sock");
+}
+
+TEST(CommandLine, SocketDefaultsToTheGivenDefault) {
+  Parsed parsed = Parse({"status"});
+  ASSERT_TRUE(parsed.outcome.invocation);
+  EXPECT_EQ(parsed.outcome.invocation->socket, "/default.sock");
+  EXPECT_FALSE(parsed.outcome.invocation->json);
+}
+
+TEST(CommandLine, GlobalOptionsBeforeTheCommand) {
+  Parsed parsed = Parse({"--socket", "/s", "--json", "spans"});
+  ASSERT_TRUE(parsed.outcome.invocation);
+  EXPECT_EQ(parsed.outcome.invocation->socket, "/s");
+  EXPECT_TRUE(parsed.outcome.invocation->json);
+}
+
+TEST(CommandLine, GlobalOptionsAfterTheCommand) {
+  Parsed parsed = Parse({"calls", "--json", "--socket", "/s"});
+  ASSERT_TRUE(parsed.outcome.invocation);
+  EXPECT_EQ(parsed.outcome.invocation->socket, "/s");
+  EXPECT_TRUE(parsed.outcome.invocation->json);
+}
+
+TEST(CommandLine, VersionPrintsPrictlAndVersion) {
+  Parsed parsed = Parse({"--version"});
+  EXPECT_FALSE(parsed.outcome.invocation);
+  EXPECT_EQ(parsed.outcome.exit_code, 0);
+  EXPECT_EQ(parsed.out, std::string("prictl ") + PRID_VERSION + "\n");
+}
+
+TEST(CommandLine, HelpExitsZeroAndListsCommands) {
+  Parsed parsed = Parse({"--help"});
+  EXPECT_FALSE(parsed.outcome.invocation);
+  EXPECT_EQ(parsed.outcome.exit_code, 0);
+  EXPECT_NE(parsed.out.find("events"), std::string::npos);
+}
+
+TEST(CommandLine, NoCommandIsAUsageError) { UsageError({}); }
+
+TEST(CommandLine, UnknownCommandIsAUsageError) { UsageError({"frobnicate"}); }
+
+TEST(CommandLine, StatusView) {
+  Command command = Ok({"status"});
+  EXPECT_EQ(command.action, Action::kRequest);
+  EXPECT_EQ(command.request.method, "daemon.status");
+  EXPECT_EQ(command.view, View::kStatus);
+}
+
+TEST(CommandLine, SpansView) {
+  Command command = Ok({"spans"});
+  EXPECT_EQ(command.request.method, "span.list");
+  EXPECT_EQ(command.view, View::kSpans);
+}
+
+TEST(CommandLine, CallsWithState) {
+  Command command = Ok({"calls", "--state", "idle"});
+  EXPECT_EQ(command.request.method, "call.list");
+  EXPECT_EQ(command.request.params, json({{"state", "idle"}}));
+  EXPECT_EQ(command.view, View::kCalls);
+}
+
+TEST(CommandLine, CallsWithUnknownStateIsAUsageError) {
+  EXPECT_NE(UsageError({"calls", "--state", "ringing"}).find("unknown call state"),
+            std::string::npos);
+}
+
+TEST(CommandLine, Info) {
+  Command command = Ok({"info", "42"});
+  EXPECT_EQ(command.request.method, "call.info");
+  EXPECT_EQ(command.request.params, json({{"call", 42}}));
+  EXPECT_EQ(command.view, View::kCallInfo);
+}
+
+TEST(CommandLine, InfoNeedsAnId) { UsageError({"info"}); }
+
+TEST(CommandLine, NonNumericIdIsAUsageError) { UsageError({"info", "abc"}); }
+
+TEST(CommandLine, ZeroIdIsAUsageError) { UsageError({"alert", "0"}); }
+
+TEST(CommandLine, OpenAsOwner) {
+  Command command = Ok({"open", "1"});
+  EXPECT_EQ(command.request.method, "line.open");
+  EXPECT_EQ(command.request.params, json({{"span", 1}, {"privilege", "owner"}}));
+}
+
+TEST(CommandLine, OpenAsMonitor) {
+  EXPECT_EQ(Ok({"open", "2", "--monitor"}).request.params,
+            json({{"span", 2}, {"privilege", "monitor"}}));
+}
+
+TEST(CommandLine, Close) {
+  Command command = Ok({"close", "1"});
+  EXPECT_EQ(command.request.method, "line.close");
+  EXPECT_EQ(command.request.params, json({{"span", 1}}));
+}
+
+TEST(CommandLine, CallWithEveryOption) {
+  Command command = Ok({"call", "5551234", "--span", "1", "--calling", "100", "--bearer",
+                        "digital", "--uui-hex", "0102", "--pd", "0"});
+  EXPECT_EQ(command.request.method, "call.make");
+  EXPECT_EQ(command.request.params, json({{"number", "5551234"},
+                                          {"span", 1},
+                                          {"calling", "100"},
+                                          {"bearer", "digital"},
+                                          {"uui", {{"hex", "0102"}, {"pd", 0}}}}));
+  EXPECT_EQ(command.view, View::kCallId);
+}
+
+TEST(CommandLine, CallWithUuiTextOnly) {
+  EXPECT_EQ(Ok({"call", "100", "--uui-text", "hello world"}).request.params,
+            json({{"number", "100"}, {"uui", {{"text", "hello world"}}}}));
+}
+
+TEST(CommandLine, UuiTextAndHexTogetherIsAUsageError) {
+  EXPECT_NE(UsageError({"call", "100", "--uui-text", "a", "--uui-hex", "61"}).find("excludes"),
+            std::string::npos);
+}
+
+TEST(CommandLine, BadUuiHexIsAUsageErrorNamingTheOption) {
+  EXPECT_NE(UsageError({"answer", "3", "--uui-hex", "abc"}).find("--uui-hex"),
+            std::string::npos);
+}
+
+TEST(CommandLine, PdOutOfRangeIsAUsageError) {
+  UsageError({"answer", "3", "--uui-text", "a", "--pd", "300"});
+}
+
+TEST(CommandLine, Alert) {
+  Command command = Ok({"alert", "3"});
+  EXPECT_EQ(command.request.method, "call.alert");
+  EXPECT_EQ(command.request.params, json({{"call", 3}}));
+}
+
+TEST(CommandLine, AnswerWithUui) {
+  Command command = Ok({"answer", "3", "--uui-text", "hi"});
+  EXPECT_EQ(command.request.method, "call.answer");
+  EXPECT_EQ(command.request.params, json({{"call", 3}, {"uui", {{"text", "hi"}}}}));
+}
+
+TEST(CommandLine, DropWithCauseNameAndUui) {
+  Command command = Ok({"drop", "3", "--cause", "rejected", "--uui-text", "no"});
+  EXPECT_EQ(command.request.method, "call.drop");
+  EXPECT_EQ(command.request.params,
+            json({{"call", 3}, {"cause", "rejected"}, {"uui", {{"text", "no"}}}}));
+}
+
+TEST(CommandLine, DropWithCauseNumber) {
+  EXPECT_EQ(Ok({"drop", "3", "--cause", "31"}).request.params, json({{"call", 3}, {"cause", 31}}));
+}
+
+TEST(CommandLine, DropWithBadCauseIsAUsageError) {
+  EXPECT_NE(UsageError({"drop", "3", "--cause", "0"}).find("1-127"), std::string::npos);
+}
+
+TEST(CommandLine, Dealloc) {
+  Command command = Ok({"dealloc", "3"});
+  EXPECT_EQ(command.request.method, "call.deallocate");
+  EXPECT_EQ(command.request.params, json({{"call", 3}}));
+}
+
+TEST(CommandLine, EventsWithoutOptions) {
+  Command command = Ok({"events"});
+  EXPECT_EQ(command.action, Action::kEvents);
+  EXPECT_EQ(command.request.method, "events.subscribe");
+  EXPECT_EQ(command.request.params, json::object());
+  EXPECT_FALSE(command.follow);
+}
+
+TEST(CommandLine, EventsWithEveryOption) {
+  Command command = Ok({"events", "--follow", "--since", "0", "--span", "1", "--call", "7"});
+  EXPECT_EQ(command.action, Action::kEvents);
+  EXPECT_EQ(command.request.params, json({{"since", 0}, {"span", 1}, {"call", 7}}));
+  EXPECT_TRUE(command.follow);
+}
+
+TEST(CommandLine, SimCall) {
+  Command command = Ok({"sim", "call", "1", "200", "--calling", "300", "--uui-text", "x"});
+  EXPECT_EQ(command.request.method, "sim.call");
+  EXPECT_EQ(command.request.params, json({{"span", 1},
+                                          {"number", "200"},
+                                          {"calling", "300"},
+                                          {"uui", {{"text", "x"}}}}));
+}
+
+TEST(CommandLine, SimDrop) {
+  Command command = Ok({"sim", "drop", "4", "--cause", "17", "--uui-hex", "ff"});
+  EXPECT_EQ(command.request.method, "sim.drop");
+  EXPECT_EQ(command.request.params,
+            json({{"call", 4}, {"cause", 17}, {"uui", {{"hex", "ff"}}}}));
+}
+
+TEST(CommandLine, SimPolicy) {
+  Command command = Ok({"sim", "policy", "1", "busy", "--delay-ms", "100"});
+  EXPECT_EQ(command.request.method, "sim.policy");
+  EXPECT_EQ(command.request.params,
+            json({{"span", 1}, {"on_setup", "busy"}, {"delay_ms", 100}}));
+}
+
+TEST(CommandLine, SimPolicyUnknownActionIsAUsageError) {
+  UsageError({"sim", "policy", "1", "hangup"});
+}
+
+TEST(CommandLine, SimWithoutSubcommandIsAUsageError) { UsageError({"sim"}); }
+
+TEST(CommandLine, RunWithFile) {
+  Command command = Ok({"run", "script.txt"});
+  EXPECT_EQ(command.action, Action::kRun);
+  EXPECT_EQ(command.script, "script.txt");
+}
+
+TEST(CommandLine, RunWithoutFileReadsStdin) { EXPECT_EQ(Ok({"run"}).script, "-"); }
+
+TEST(CommandLine, WaitIsOnlyForScripts) { UsageError({"wait", "connected"}); }
+
+TEST(ScriptGrammar, RunIsNotAvailableInsideAScript) { UsageError({"run"}, Grammar::kScript); }
+
+TEST(ScriptGrammar, GlobalOptionsAreNotAvailableInsideAScript) {
+  UsageError({"--json", "status"}, Grammar::kScript);
+}
+
+TEST(ScriptGrammar, CommandsParseAsOnTheCommandLine) {
+  Command command = Ok({"drop", "3", "--cause", "busy"}, Grammar::kScript);
+  EXPECT_EQ(command.request.params, json({{"call", 3}, {"cause", "busy"}}));
+}
+
+TEST(ScriptGrammar, WaitStateDefaultsToCallVariableAndTenSeconds) {
+  Command command = Ok({"wait", "connected"}, Grammar::kScript);
+  EXPECT_EQ(command.action, Action::kWait);
+  EXPECT_EQ(command.wait_for, "connected");
+  EXPECT_FALSE(command.wait_call);
+  EXPECT_EQ(command.timeout, std::chrono::milliseconds(10000));
+}
+
+TEST(ScriptGrammar, WaitStateWithIdAndTimeout) {
+  Command command = Ok({"wait", "idle", "5", "--timeout", "2.5"}, Grammar::kScript);
+  EXPECT_EQ(command.wait_for, "idle");
+  EXPECT_EQ(command.wait_call, 5);
+  EXPECT_EQ(command.timeout, std::chrono::milliseconds(2500));
+}
+
+TEST(ScriptGrammar, WaitNew) {
+  Command command = Ok({"wait", "new", "--timeout", "1"}, Grammar::kScript);
+  EXPECT_EQ(command.wait_for, "new");
+  EXPECT_EQ(command.timeout, std::chrono::milliseconds(1000));
+}
+
+TEST(ScriptGrammar, WaitNewWithIdIsAUsageError) {
+  UsageError({"wait", "new", "3"}, Grammar::kScript);
+}
+
+TEST(ScriptGrammar, WaitUnknownStateIsAUsageError) {
+  UsageError({"wait", "ringing"}, Grammar::kScript);
+}
+
+TEST(ScriptGrammar, WaitNonPositiveTimeoutIsAUsageError) {
+  UsageError({"wait", "idle", "--timeout", "0"}, Grammar::kScript);
+}
+
+TEST(ScriptGrammar, WaitTimeoutOverAWeekIsAUsageError) {
+  UsageError({"wait", "idle", "--timeout", "1e12"}, Grammar::kScript);
+}
+
+}  // namespace
+}  // namespace prid::cli
