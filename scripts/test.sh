@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what prid needs, builds it twice — as shipped, and with
+# AddressSanitizer + UndefinedBehaviorSanitizer — and runs every test in
+# both builds. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+setup() {  # DIR [meson options…]
+  local dir=$1; shift
+  if [ -d "$dir/meson-private" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+setup build
+setup build-asan -Dbench=false -Db_sanitize=address,undefined -Db_lundef=false
+
+# UB is an error, not a warning; leaks fail the sanitized run.
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+
+status=0
+ninja -C build
+meson test -C build --print-errorlogs --num-processes 2 || status=1
+ninja -C build-asan
+meson test -C build-asan --print-errorlogs --num-processes 2 || status=1
+
+python3 scripts/test_summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json
+exit $status

@@ -1,0 +1,203 @@
+// End to end: the real prid binary, started from a config file, driven by
+// the real prictl binary as a user would, both as separate processes.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "tests/support/api_client.h"
+#include "tests/support/daemon_thread.h"
+#include "tests/support/process.h"
+
+namespace prid::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+class PrictlEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(Env("PRID_BIN").empty()) << "PRID_BIN is not set (tests/e2e/meson.build sets it)";
+    ASSERT_FALSE(Env("PRICTL_BIN").empty()) << "PRICTL_BIN is not set";
+    socket_ = dir_.File("prid.sock");
+    std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n\n"
+                                          << "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\n"
+                                          << "release_timeout = 5.0\n";
+    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
+                                             dir_.File("prid.log"));
+    ASSERT_TRUE(WaitUp()) << "prid did not come up; its log:\n" << Log();
+  }
+
+  void TearDown() override {
+    if (daemon_) {
+      EXPECT_EQ(daemon_->Terminate(), 0) << Log();
+    }
+  }
+
+  // The socket accepts and span 1 reports up (events, not sleeps: the
+  // connect retries ride on the daemon's own start-up).
+  bool WaitUp() {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      ApiClient probe(socket_);
+      if (probe.connected()) {
+        if (probe.Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok() &&
+            probe.WaitEvent([](const json& e) { return e["type"] == "span.state" && e["state"] == "up"; })) {
+          return true;
+        }
+        return false;
+      }
+      // Not listening yet: wait for the daemon to write its first log line.
+      RunProcess({"/usr/bin/timeout", "0.05", "/usr/bin/tail", "-f", dir_.File("prid.log")});
+    }
+    return false;
+  }
+
+  ProcessResult Prictl(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), {Env("PRICTL_BIN"), "--socket", socket_});
+    return RunProcess(args, input);
+  }
+
+  std::string Log() {
+    std::ifstream in(dir_.File("prid.log"));
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+
+  TempDir dir_;
+  std::string socket_;
+  std::unique_ptr<ChildProcess> daemon_;
+};
+
+TEST_F(PrictlEndToEnd, ScriptMakesACallAndDropsItWithUui) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+call 5551234 --calling 4045551000 --uui-text "hello"
+wait connected
+drop $CALL --cause normal --uui-text "goodbye, ticket #4711"
+wait idle
+info $CALL
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("connected ← proceeding"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("idle ← connected cause=16 (normal_clearing) mode=normal origin=local"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("goodbye, ticket #4711"), std::string::npos) << r.out;
+}
+
+TEST_F(PrictlEndToEnd, ScriptRejectsAnOfferedCallAndSeesTheFarEndsDrop) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+sim call 1 2000 --calling 3000
+wait new
+drop $CALL --uui-hex 00ff --pd 0
+wait idle
+sim call 1 2001
+wait new
+answer $CALL
+wait connected
+sim drop $CALL --cause busy --uui-hex 0001020300 --pd 7
+wait disconnected
+drop $CALL --uui-text ok
+wait idle
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("idle ← offering cause=21 (call_rejected) mode=reject origin=local"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("disconnected ← connected cause=17 (user_busy) mode=busy origin=remote"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("0001020300"), std::string::npos) << r.out;
+}
+
+TEST_F(PrictlEndToEnd, JsonOutputIsMachineReadable) {
+  auto status = Prictl({"--json", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  json s = json::parse(status.out);
+  EXPECT_EQ(s["api"], 1);
+  EXPECT_EQ(s["spans"], 1);
+  auto spans = Prictl({"--json", "spans"});
+  ASSERT_EQ(spans.exit_code, 0) << spans.err;
+  json list = json::parse(spans.out);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["state"], "up");
+  EXPECT_EQ(list[0]["uui_max"], 128);
+  EXPECT_EQ(list[0]["bchannels"].size(), 30u);
+}
+
+TEST_F(PrictlEndToEnd, ErrorsPrintTheApiErrorNameAndExitNonZero) {
+  auto r = Prictl({"drop", "999"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("prictl: InvalidCallHandle: "), std::string::npos) << r.err;
+  auto big = Prictl({"call", "1", "--uui-text", std::string(129, 'x')});
+  EXPECT_EQ(big.exit_code, 1);
+  EXPECT_NE(big.err.find("UserUserInfoTooBig"), std::string::npos) << big.err;
+  auto bad = Prictl({"call", "1", "--uui-hex", "xyz"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_FALSE(bad.err.empty());
+}
+
+TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
+  // The call's owner is the prictl process; when it exits its call goes.
+  auto r = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ApiClient watcher(socket_);
+  for (;;) {
+    json status = watcher.Ok("daemon.status");
+    if (status["calls"]["records"] == 0) break;
+    ASSERT_TRUE(watcher.Ok("events.subscribe", {{"since", 0}}).is_object());
+    ASSERT_TRUE(watcher.WaitEvent([](const json& e) { return e["type"] == "call.state" && e["state"] == "idle"; }))
+        << "the abandoned call was never cleared";
+  }
+}
+
+TEST_F(PrictlEndToEnd, EventsReplayFromSequenceNumbers) {
+  ASSERT_EQ(Prictl({"run", "-"}, "open 1\ncall 7\nwait connected\ndrop $CALL\nwait idle\n").exit_code, 0);
+  auto r = Prictl({"--json", "events", "--since", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int idle = 0;
+  std::uint64_t last = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    json e = json::parse(line);
+    if (!e.contains("type")) {
+      EXPECT_EQ(e["seq"], 4) << "the reply names the last seq before the stream";
+      continue;
+    }
+    EXPECT_GT(e["seq"].get<std::uint64_t>(), last) << "seq must grow";
+    last = e["seq"];
+    if (e["type"] == "call.state" && e["state"] == "idle") ++idle;
+  }
+  EXPECT_EQ(idle, 1) << r.out;
+}
+
+TEST_F(PrictlEndToEnd, UnreachableSocketIsNamed) {
+  auto r = RunProcess({Env("PRICTL_BIN"), "--socket", dir_.File("nowhere.sock"), "status"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("nowhere.sock"), std::string::npos) << r.err;
+}
+
+TEST(PridCommandLine, VersionAndConfigCheck) {
+  auto version = RunProcess({Env("PRID_BIN"), "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("prid ", 0), 0u) << version.out;
+  auto ctl = RunProcess({Env("PRICTL_BIN"), "--version"});
+  EXPECT_EQ(ctl.exit_code, 0);
+  EXPECT_EQ(ctl.out.rfind("prictl ", 0), 0u) << ctl.out;
+
+  auto example = RunProcess({Env("PRID_BIN"), "--check-config", "-c", Env("PRID_EXAMPLE_CONFIG")});
+  EXPECT_EQ(example.exit_code, 0) << example.out << example.err;
+
+  TempDir dir;
+  std::ofstream(dir.File("bad.conf")) << "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\nswitch = \"ni3\"\n";
+  auto bad = RunProcess({Env("PRID_BIN"), "--check-config", "-c", dir.File("bad.conf")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("bad.conf:5"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("switch"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace prid::testing
