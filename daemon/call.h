@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/time_format.h"
+#include "daemon/timer.h"
 #include "q931/user_user.h"
 
 namespace prid::daemon {
@@ -67,7 +68,6 @@ struct Handle {
   CallState state = CallState::kIdle;  // this handle's view (bridged appearances differ)
 };
 
-class Timer;
 
 struct Call {
   CallId id = 0;

@@ -6,6 +6,7 @@
 
 #include "base/time_format.h"
 #include "daemon/call_json.h"
+#include "daemon/event_line.h"
 #include "daemon/session_model.h"
 
 namespace prid::daemon {
@@ -21,8 +22,27 @@ bool EventRouter::Matches(const Subscription& filter, const LoggedEvent& event) 
 void EventRouter::Publish(LoggedEvent event, nlohmann::json params) {
   event.seq = log_.next_seq();
   params["seq"] = event.seq;
-  params["time"] = base::FormatRfc3339(std::chrono::system_clock::now());
+  params["time"] = Now();
   event.line = ipc::MakeNotificationLine("event", params);
+  Deliver(std::move(event));
+}
+
+const std::string& EventRouter::Now() {
+  // Events come in bursts: format the seconds once, then only the millis.
+  const auto now = std::chrono::system_clock::now();
+  const auto second = std::chrono::floor<std::chrono::seconds>(now);
+  if (second != cached_second_ || time_.empty()) {
+    cached_second_ = second;
+    time_ = base::FormatRfc3339(second);  // "…:SS.000Z"
+  }
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now - second).count();
+  time_[time_.size() - 4] = static_cast<char>('0' + millis / 100);
+  time_[time_.size() - 3] = static_cast<char>('0' + millis / 10 % 10);
+  time_[time_.size() - 2] = static_cast<char>('0' + millis % 10);
+  return time_;
+}
+
+void EventRouter::Deliver(LoggedEvent event) {
   std::vector<ClientId> to = event.recipients;
   for (const auto& [client, filter] : subscribers_) {
     if (Matches(filter, event)) to.push_back(client);
@@ -39,17 +59,10 @@ void EventRouter::Publish(LoggedEvent event, nlohmann::json params) {
 void EventRouter::CallStateChanged(const Call& call, CallState previous, CallState state,
                                    const std::vector<ClientId>& recipients,
                                    const std::optional<q931::UserUser>& uui) {
-  nlohmann::json params = {
-      {"type", "call.state"},
-      {"call", call.id},
-      {"span", call.span},
-      {"channel", call.channel},
-      {"state", std::string(CallStateName(state))},
-      {"previous", std::string(CallStateName(previous))},
-  };
-  if (state == CallState::kDisconnected || state == CallState::kIdle) AddClearingFields(call, params);
-  if (uui) params["uui"] = UuiToJson(*uui);
-  Publish({0, call.span, call.id, recipients, nullptr}, std::move(params));
+  LoggedEvent event{log_.next_seq(), call.span, call.id, recipients, nullptr};
+  event.line = std::make_shared<const std::string>(
+      CallStateEventLine(call, previous, state, uui, event.seq, Now()));
+  Deliver(std::move(event));
 }
 
 void EventRouter::CallOffered(const Call& call, const Handle& handle) {

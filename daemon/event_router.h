@@ -5,7 +5,9 @@
 // subscribed (events.subscribe) with a matching filter.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <string>
 #include <map>
 #include <optional>
 
@@ -49,12 +51,18 @@ class EventRouter : public EventSink {
 
  private:
   void Publish(LoggedEvent event, nlohmann::json params);
+  // Logs the event (its seq already assigned) and queues it to its clients.
+  void Deliver(LoggedEvent event);
+  // The current time as RFC 3339, the seconds part cached.
+  const std::string& Now();
   bool Matches(const Subscription& filter, const LoggedEvent& event) const;
 
   EventLog log_;
   ipc::Server* server_ = nullptr;
   const SessionModel* model_ = nullptr;
   std::map<ClientId, Subscription> subscribers_;
+  std::chrono::system_clock::time_point cached_second_;
+  std::string time_;
 };
 
 }  // namespace prid::daemon

@@ -95,11 +95,14 @@ void DiscardPendingInput(int fd, std::size_t limit) {
 }  // namespace
 
 SharedLine MakeNotificationLine(const std::string& method, const nlohmann::json& params) {
-  json message = json::object();
-  message["jsonrpc"] = "2.0";
-  message["method"] = method;
-  message["params"] = params;
-  return std::make_shared<const std::string>(SerializeLine(message));
+  // Written around the serialized params, not by copying them into a new
+  // object: this runs once per event. Keys in the order nlohmann sorts them.
+  std::string line = R"({"jsonrpc":"2.0","method":)";
+  line += json(method).dump();
+  line += R"(,"params":)";
+  line += params.dump(-1, ' ', false, json::error_handler_t::replace);
+  line += "}\n";
+  return std::make_shared<const std::string>(std::move(line));
 }
 
 struct Server::Impl {
@@ -152,6 +155,7 @@ struct Server::Impl {
     bool dispatching_ = false;
     bool closing_ = false;
     bool cut_off_ = false;
+    bool flush_pending_ = false;  // listed in dirty_ for the next flush
     ev::io reader_;
     ev::io writer_;
     ev::timer grace_;
@@ -163,9 +167,11 @@ struct Server::Impl {
         options_(std::move(options_in)),
         accept_watcher_(loop_in),
         accept_retry_(loop_in),
+        flush_(loop_in),
         read_buffer_(kReadChunk) {
     accept_watcher_.set<Impl, &Impl::OnAcceptable>(this);
     accept_retry_.set<Impl, &Impl::OnAcceptRetry>(this);
+    flush_.set<Impl, &Impl::OnFlush>(this);
     path_ = options_.path;
   }
 
@@ -174,6 +180,7 @@ struct Server::Impl {
     clients_.clear();
     accept_watcher_.stop();
     accept_retry_.stop();
+    flush_.stop();
     listen_fd_.Reset();
     UnlinkOwnSocket();
   }
@@ -572,14 +579,32 @@ struct Server::Impl {
     UpdateWriter(c);
   }
 
-  // Writes only while there is something to write (or a close to finish).
+  // Output is written once per loop iteration, just before the loop waits
+  // (ev::prepare): a reply and the events after it leave in one sendmsg,
+  // and the write watcher is armed only while the socket is full.
   void UpdateWriter(Connection& c) {
     bool wanted = !c.queue_.empty() || c.closing_;
-    if (wanted && !c.writer_.is_active()) {
-      c.writer_.start();
-    } else if (!wanted && c.writer_.is_active()) {
-      c.writer_.stop();
+    if (!wanted || c.writer_.is_active() || c.flush_pending_) return;
+    c.flush_pending_ = true;
+    dirty_.push_back(c.id_);
+    if (!flush_.is_active()) flush_.start();
+  }
+
+  void OnFlush(ev::prepare&, int) {
+    flush_.stop();
+    std::vector<ClientId> dirty;
+    dirty.swap(dirty_);
+    for (ClientId id : dirty) {
+      Connection* c = Find(id);
+      if (c == nullptr || !c->flush_pending_) continue;
+      c->flush_pending_ = false;
+      Guard(id, [this, c] { HandleWritable(*c); });
     }
+  }
+
+  // The socket is full: wait until it takes more.
+  void AwaitWritable(Connection& c) {
+    if (!c.writer_.is_active()) c.writer_.start();
   }
 
   void HandleWritable(Connection& c) {
@@ -602,20 +627,26 @@ struct Server::Impl {
       if (n < 0) {
         int err = errno;
         if (err == EINTR) continue;
-        if (err == EAGAIN || err == EWOULDBLOCK) return;
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+          AwaitWritable(c);
+          return;
+        }
         PRID_LOG_INFO("ipc: client {}: write failed: {}", c.id_, ErrnoText(err));
         Close(c);
         return;
       }
       Consume(c, static_cast<std::size_t>(n));
       // The socket took less than offered: it is full, wait for POLLOUT.
-      if (static_cast<std::size_t>(n) < want) return;
+      if (static_cast<std::size_t>(n) < want) {
+        AwaitWritable(c);
+        return;
+      }
     }
     if (c.closing_) {
       Close(c);
       return;
     }
-    UpdateWriter(c);
+    if (c.writer_.is_active()) c.writer_.stop();
   }
 
   void Consume(Connection& c, std::size_t n) {
@@ -672,6 +703,8 @@ struct Server::Impl {
   ino_t bound_ino_ = 0;
   ev::io accept_watcher_;
   ev::timer accept_retry_;
+  ev::prepare flush_;
+  std::vector<ClientId> dirty_;
   std::vector<char> read_buffer_;
   ClientId next_id_ = 1;
   std::map<ClientId, std::unique_ptr<Connection>> clients_;
