@@ -132,15 +132,10 @@ double LibpriBackToBackCpuPerCall(int calls, int concurrency) {
   bool up = false;
   prid::bench::LibpriEndpoint* cpe_ptr = nullptr;
   auto place = [&]() {
-    prid::q931::PriLink& link = cpe_ptr->link();
-    q931_call* call = link.Call(pri_new_call);
-    struct pri_sr* sr = pri_sr_new();
-    char number[] = "1000";
-    pri_sr_set_channel(sr, (started % 30) + 1 + ((started % 30) >= 15 ? 1 : 0), 1, 0);
-    pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW);
-    pri_sr_set_called(sr, number, PRI_UNKNOWN, 1);
-    link.Call(pri_setup, call, sr);
-    pri_sr_free(sr);
+    const int channel = (started % 30) + 1 + ((started % 30) >= 15 ? 1 : 0);  // skip timeslot 16
+    if (!cpe_ptr->link().Setup({channel, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "1000", "", std::nullopt}).ok()) {
+      std::fprintf(stderr, "SETUP refused\n");
+    }
     ++started;
   };
   prid::bench::LibpriEndpoint network(loop, std::move(pair->second), PRI_NETWORK, prid::bench::AnswerEverything);

@@ -52,6 +52,11 @@ std::string Text(const json* value) {
     for (const auto& item : *value) items.push_back(Text(&item));
     return fmt::format("{}", fmt::join(items, ","));
   }
+  if (value->is_object()) {
+    std::vector<std::string> items;
+    for (const auto& [key, item] : value->items()) items.push_back(key + "=" + Text(&item));
+    return items.empty() ? "-" : fmt::format("{}", fmt::join(items, " "));
+  }
   return Printable(JsonLine(*value));
 }
 

@@ -21,10 +21,9 @@ void PrintStop(std::ostream& err, const std::string& name, int line_number,
 
 int RunScript(std::istream& input, const std::string& name, Session& session, std::ostream& out,
               std::ostream& err) {
-  if (Outcome subscribed = session.Subscribe(); !subscribed.ok()) {
-    err << "prictl: " << subscribed.message() << '\n';
-    return subscribed.exit_code();
-  }
+  // No events.subscribe: prid sends this connection the events of the calls
+  // it holds (and span events of the lines it opens); a subscription would
+  // add every other client's calls to the script's output.
   std::string line;
   int line_number = 0;
   while (std::getline(input, line)) {

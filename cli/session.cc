@@ -95,11 +95,6 @@ Outcome Session::Execute(const Command& command) {
   return Outcome::Fail(kExitUsage, "run: cannot be used inside a run script");
 }
 
-Outcome Session::Subscribe() {
-  json result;
-  return Send(EventsSubscribeRequest({}), &result);
-}
-
 void Session::Pump() {
   while (auto notification = connection_.WaitNotification(0)) {
     Handle(*notification, options_.echo_events);

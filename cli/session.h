@@ -32,8 +32,6 @@ class Session {
   // Executes a kRequest, kEvents or kWait command (kRun is the caller's).
   Outcome Execute(const Command& command);
 
-  // Subscribes this connection to its events (events.subscribe {}), quietly.
-  Outcome Subscribe();
 
   // Handles the notifications that have already arrived, without waiting.
   void Pump();

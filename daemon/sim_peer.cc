@@ -62,26 +62,11 @@ base::Status SimPeer::PlaceCall(const std::string& number, const std::string& ca
   if (!near_end_.up()) return base::Status::Error(fmt::format("span {} is down", span_.span));
   const int channel = near_end_.PickChannel();
   if (channel == 0) return base::Status::Error(fmt::format("no free B-channel on span {}", span_.span));
-  q931::PriLink& link = driver_->link();
-  q931_call* call = link.Call(pri_new_call);
-  if (call == nullptr) return base::Status::Error("libpri could not create a call");
-  struct pri_sr* sr = pri_sr_new();
-  std::string called = number;
-  std::string caller = calling;
-  pri_sr_set_channel(sr, channel, /*exclusive=*/1, 0);
-  pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH, LibpriLayer1(span_.switch_variant));
-  pri_sr_set_called(sr, called.data(), PRI_UNKNOWN, 1);
-  if (!caller.empty()) pri_sr_set_caller(sr, caller.data(), nullptr, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
-  if (uui) link.rewriter().SetForNextSetup({uui, std::nullopt});
-  int failed = link.Call(pri_setup, call, sr);
-  pri_sr_free(sr);
-  if (failed) {
-    link.Call(pri_destroycall, call);
-    return base::Status::Error("libpri refused the far end's SETUP");
-  }
-  int mode = 0;
-  const int cref = ((pri_get_crv(link.raw(), call, &mode) << 3) | (mode & 7)) | q931::kCrefOriginatedByUs;
-  link.rewriter().BindPendingSetup(cref);
+  auto placed = driver_->link().Setup({channel, PRI_TRANS_CAP_SPEECH, LibpriLayer1(span_.switch_variant), number,
+                                      calling, uui});
+  if (!placed.ok()) return base::Status::Error(placed.error());
+  const int cref = placed->cref;
+  q931_call* call = placed->call;
   PeerCall& pc = calls_[cref];
   pc.call = call;
   pc.channel = channel;

@@ -17,14 +17,6 @@ int ChannelOf(int libpri_channel) {
   return channel == 0xff ? 0 : channel;
 }
 
-// Our own calls: libpri keeps the call reference with the flag that the far
-// end's messages carry (bit 15 set for calls we originated).
-int OwnCref(struct pri* pri, q931_call* call) {
-  int mode = 0;
-  int crv = pri_get_crv(pri, call, &mode);
-  return ((crv << 3) | (mode & 0x7)) | q931::kCrefOriginatedByUs;
-}
-
 }  // namespace
 
 int LibpriNodeType(NodeType node) { return node == NodeType::kCpe ? PRI_CPE : PRI_NETWORK; }
@@ -170,30 +162,12 @@ base::Expected<int, PortError> Span::PlaceCall(CallId id, const PlaceCallRequest
         fmt::format("no free B-channel on span {}", config_.span)}};
   }
 
-  q931::PriLink& link = driver_->link();
-  q931_call* call = link.Call(pri_new_call);
-  if (call == nullptr) {
-    return base::Unexpected<PortError>{{PortErrorKind::kFailed, "libpri could not create a call"}};
-  }
-  struct pri_sr* sr = pri_sr_new();
-  std::string called = request.called;
-  std::string calling = request.calling;
-  pri_sr_set_channel(sr, channel, /*exclusive=*/1, /*nonisdn=*/0);
-  pri_sr_set_bearer(sr, LibpriTransferCapability(request.bearer), LibpriLayer1(config_.switch_variant));
-  pri_sr_set_called(sr, called.data(), PRI_UNKNOWN, /*complete=*/1);
-  if (!calling.empty()) {
-    pri_sr_set_caller(sr, calling.data(), nullptr, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
-  }
-  if (request.uui) link.rewriter().SetForNextSetup({request.uui, std::nullopt});
-  int failed = link.Call(pri_setup, call, sr);
-  pri_sr_free(sr);
-  if (failed) {
-    link.Call(pri_destroycall, call);
-    return base::Unexpected<PortError>{{PortErrorKind::kFailed,
-        fmt::format("libpri refused the SETUP on span {}", config_.span)}};
-  }
-  const int cref = OwnCref(link.raw(), call);
-  link.rewriter().BindPendingSetup(cref);
+  auto placed = driver_->link().Setup({channel, LibpriTransferCapability(request.bearer),
+                                      LibpriLayer1(config_.switch_variant), request.called, request.calling,
+                                      request.uui});
+  if (!placed.ok()) return base::Unexpected<PortError>{{PortErrorKind::kFailed, placed.error()}};
+  q931_call* call = placed->call;
+  const int cref = placed->cref;
   by_id_[id] = WireCall{id, call, cref, channel, false, false, false, false};
   by_call_[call] = id;
   channel_use_[channel] = id;

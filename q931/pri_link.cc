@@ -111,6 +111,39 @@ int PriLink::WriteCallback(struct pri* pri, void* buffer, int length) {
   return length;
 }
 
+base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
+  q931_call* call = Call(pri_new_call);
+  if (call == nullptr) return base::Fail(options_.name + ": libpri could not create a call");
+  struct pri_sr* sr = pri_sr_new();
+  // libpri's setters take char*; they copy.
+  std::string called = request.called;
+  std::string calling = request.calling;
+  pri_sr_set_channel(sr, request.channel, /*exclusive=*/1, /*nonisdn=*/0);
+  pri_sr_set_bearer(sr, request.transfer_capability, request.layer1);
+  pri_sr_set_called(sr, called.data(), PRI_UNKNOWN, /*complete=*/1);
+  if (!calling.empty()) {
+    pri_sr_set_caller(sr, calling.data(), nullptr, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+  }
+  if (request.uui) rewriter_.SetForNextSetup({request.uui, std::nullopt});
+  const int failed = Call(pri_setup, call, sr);
+  pri_sr_free(sr);
+  if (failed) {
+    Call(pri_destroycall, call);
+    return base::Fail(options_.name + ": libpri refused the SETUP");
+  }
+  const int cref = OwnCref(call);
+  rewriter_.BindPendingSetup(cref);
+  return PlacedCall{call, cref};
+}
+
+int PriLink::OwnCref(q931_call* call) {
+  // libpri keeps the reference with the flag the far end's messages carry:
+  // set for calls we originated. pri_get_crv splits it GR-303 style.
+  int mode = 0;
+  const int crv = pri_get_crv(pri_, call, &mode);
+  return ((crv << 3) | (mode & 0x7)) | kCrefOriginatedByUs;
+}
+
 void PriLink::ProcessInput() {
   // One frame per pri_check_event; bounded so one busy link cannot starve
   // the loop (the io watcher fires again while frames wait).

@@ -54,6 +54,21 @@ struct PriLinkOptions {
   int switch_type = PRI_SWITCH_EUROISDN_E1;
 };
 
+// A SETUP to place (PriLink::Setup).
+struct SetupRequest {
+  int channel = 0;            // B-channel, exclusive
+  int transfer_capability = PRI_TRANS_CAP_SPEECH;
+  int layer1 = PRI_LAYER_1_ALAW;
+  std::string called;
+  std::string calling;        // empty: none
+  std::optional<UserUser> uui;  // carried byte-exact by the rewriter
+};
+
+struct PlacedCall {
+  q931_call* call = nullptr;
+  int cref = 0;  // libpri's call reference (with kCrefOriginatedByUs)
+};
+
 class PriLink {
  public:
   static base::Result<std::unique_ptr<PriLink>> Create(const PriLinkOptions& options, FrameIo& io,
@@ -78,6 +93,11 @@ class PriLink {
     } rearm{this};
     return function(pri_, std::forward<Args>(args)...);
   }
+
+  // Sends SETUP for a new call of ours.
+  base::Result<PlacedCall> Setup(const SetupRequest& request);
+  // libpri's call reference of a call we originated.
+  int OwnCref(q931_call* call);
 
   UuiRewriter& rewriter() { return rewriter_; }
   const std::string& name() const { return options_.name; }

@@ -18,6 +18,7 @@ using nlohmann::json;
 using testing::FakeDaemon;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 constexpr int kTransportCode = static_cast<int>(ipc::ErrorCode::kTransportError);
@@ -213,7 +214,7 @@ void AnswerCalls(FakeDaemon& fake) {
   };
 }
 
-TEST_F(PrictlTest, RunSubscribesThenExecutesEachLineOnOneConnection) {
+TEST_F(PrictlTest, RunExecutesEachLineOnOneConnectionWithoutSubscribing) {
   AnswerCalls(*daemon_);
   std::string script =
       "# a call that is answered, then dropped\n"
@@ -224,10 +225,10 @@ TEST_F(PrictlTest, RunSubscribesThenExecutesEachLineOnOneConnection) {
       "wait idle\n";
   EXPECT_EQ(Run({"run", "-"}, script), 0) << err_;
   EXPECT_THAT(daemon_->Methods(),
-              ElementsAre("events.subscribe", "call.make", "call.drop"));
-  EXPECT_EQ(daemon_->requests[1].second,
+              ElementsAre("call.make", "call.drop"));
+  EXPECT_EQ(daemon_->requests[0].second,
             json({{"number", "5551234"}, {"uui", {{"text", "hello there"}}}}));
-  EXPECT_EQ(daemon_->requests[2].second, json({{"call", 7}, {"cause", "busy"}}));
+  EXPECT_EQ(daemon_->requests[1].second, json({{"call", 7}, {"cause", "busy"}}));
   EXPECT_EQ(out_,
             "event 1 call.state call=7 span=1 dialing ← idle\n"
             "event 2 call.state call=7 span=1 connected ← dialing\n"
@@ -243,7 +244,7 @@ TEST_F(PrictlTest, RunReadsAFile) {
     file << "spans\nstatus\n";
   }
   EXPECT_EQ(Run({"run", path}), 0) << err_;
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("events.subscribe", "span.list", "daemon.status"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("span.list", "daemon.status"));
   std::remove(path.c_str());
 }
 
@@ -264,9 +265,9 @@ TEST_F(PrictlTest, RunWaitNewSetsCallFromTheOfferedCall) {
       "wait new\n"
       "answer $CALL --uui-hex 0102\n";
   EXPECT_EQ(Run({"run"}, script), 0) << err_;
-  ASSERT_EQ(daemon_->requests.size(), 4u);
-  EXPECT_EQ(daemon_->requests[3].first, "call.answer");
-  EXPECT_EQ(daemon_->requests[3].second, json({{"call", 9}, {"uui", {{"hex", "0102"}}}}));
+  ASSERT_EQ(daemon_->requests.size(), 3u);
+  EXPECT_EQ(daemon_->requests[2].first, "call.answer");
+  EXPECT_EQ(daemon_->requests[2].second, json({{"call", 9}, {"uui", {{"hex", "0102"}}}}));
   EXPECT_THAT(out_, HasSubstr("event 4 call.new call=9 span=1 channel=2 in offering"));
 }
 
@@ -302,7 +303,7 @@ TEST_F(PrictlTest, RunWaitTimesOutWithExitOne) {
   EXPECT_EQ(err_,
             "prictl: wait: timed out after 0.05 s: call 3 did not reach connected\n"
             "prictl: stopped at stdin line 1: wait connected 3 --timeout 0.05\n");
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("events.subscribe"));
+  EXPECT_THAT(daemon_->Methods(), IsEmpty());
 }
 
 TEST_F(PrictlTest, RunWaitFailsAsSoonAsTheCallGoesIdle) {
@@ -341,7 +342,7 @@ TEST_F(PrictlTest, RunStopsAtTheFirstFailingCommand) {
     return json::object();
   };
   EXPECT_EQ(Run({"run"}, "status\n  alert 5  \nstatus\n"), 1);
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("events.subscribe", "daemon.status", "call.alert"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "call.alert"));
   EXPECT_EQ(err_,
             "prictl: InvalidCallHandle: no call 5\n"
             "prictl: stopped at stdin line 2: alert 5\n");
@@ -350,13 +351,13 @@ TEST_F(PrictlTest, RunStopsAtTheFirstFailingCommand) {
 TEST_F(PrictlTest, RunUsageErrorInALineExitsTwo) {
   EXPECT_EQ(Run({"run"}, "status\nanswer\n"), 2);
   EXPECT_THAT(err_, HasSubstr("prictl: stopped at stdin line 2: answer\n"));
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("events.subscribe", "daemon.status"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status"));
 }
 
 TEST_F(PrictlTest, RunCallVariableBeforeAnyCallExitsTwo) {
   EXPECT_EQ(Run({"run"}, "drop $CALL\n"), 2);
   EXPECT_THAT(err_, HasSubstr("$CALL is not set"));
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("events.subscribe"));
+  EXPECT_THAT(daemon_->Methods(), IsEmpty());
 }
 
 TEST_F(PrictlTest, RunUnterminatedQuoteExitsTwo) {
@@ -380,7 +381,7 @@ TEST_F(PrictlTest, RunJsonPrintsResultsAndEventsAsJsonLines) {
 TEST_F(PrictlTest, RunHelpLineContinues) {
   EXPECT_EQ(Run({"run"}, "drop --help\nstatus\n"), 0);
   EXPECT_THAT(out_, HasSubstr("--cause"));
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("events.subscribe", "daemon.status"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status"));
 }
 
 }  // namespace

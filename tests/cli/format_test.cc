@@ -118,6 +118,15 @@ TEST(WriteStatus, StatusFromApiShape) {
             "clients  1\n");
 }
 
+TEST(WriteStatus, UnknownFieldsFollowAndObjectsShowAsPairs) {
+  json status = json::parse(R"({"version": "0.1.0", "api": 1, "pid": 1, "uptime_s": 5,
+    "spans": 1, "calls": {"active": 0, "records": 0}, "clients": 1,
+    "events": {"buffered": 3, "last_seq": 9}})");
+  std::ostringstream out;
+  WriteStatus(out, status);
+  EXPECT_NE(out.str().find("\nevents   buffered=3 last_seq=9\n"), std::string::npos) << out.str();
+}
+
 TEST(WriteCallInfo, RecordWithCauseAndUui) {
   json call = json::parse(R"({"call": 12, "span": 1, "channel": 2, "direction": "in",
     "state": "idle", "privilege": "owner", "called": "200", "calling": "100",
