@@ -17,7 +17,8 @@ setup() {  # DIR [meson options…]
 }
 
 setup build
-setup build-asan -Dbench=false -Db_sanitize=address,undefined -Db_lundef=false
+# -O0: compiles about twice as fast, and the sanitizers see everything.
+setup build-asan --buildtype=debug -Dbench=false -Db_sanitize=address,undefined -Db_lundef=false
 
 # UB is an error, not a warning; leaks fail the sanitized run.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
