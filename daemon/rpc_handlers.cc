@@ -315,6 +315,18 @@ base::Expected<Span*, ipc::RpcError> SimSpan(RpcHandlers::Spans& spans, std::int
   return it->second.get();
 }
 
+// The far end's UUI obeys the span's limit like ours (the IE's length is
+// one octet: an unchecked one could not even be encoded).
+std::optional<ipc::RpcError> CheckSimUui(const Span& span, const std::optional<q931::UserUser>& uui) {
+  const SpanConfig& c = span.config();
+  if (!uui || uui->info.size() <= c.uui_max) return std::nullopt;
+  return MakeError(ErrorCode::kUserUserInfoTooBig,
+                   fmt::format("user-user information of {} octets exceeds span {}'s limit of {} octets; nothing "
+                               "was sent",
+                               uui->info.size(), c.span, c.uui_max),
+                   json{{"max", c.uui_max}});
+}
+
 base::Expected<json, ipc::RpcError> FromStatus(const base::Status& status, ErrorCode code) {
   if (!status.ok()) return base::Unexpected<ipc::RpcError>{MakeError(code, status.message())};
   return json::object();
@@ -329,6 +341,7 @@ RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const json& params) {
   PRID_TRY(calling, StringParam(params, "calling", false));
   PRID_TRY(uui, UuiParam(params));
   PRID_TRY(span, SimSpan(spans_, *span_number));
+  if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   if (!span->up()) {
     return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kSpanDown, fmt::format("span {} is down", *span_number))};
   }
@@ -345,6 +358,7 @@ RpcHandlers::Result RpcHandlers::SimDrop(ipc::ClientId, const json& params) {
     return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidCallHandle, fmt::format("no call {}", *call))};
   }
   PRID_TRY(span, SimSpan(spans_, record->span));
+  if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   auto cref = span->CrefOf(record->id);
   if (!cref) {
     return base::Unexpected<ipc::RpcError>{MakeError(
@@ -361,6 +375,7 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const json& params) {
   PRID_TRY(delay, IntParam(params, "delay_ms", false, 0, 600000));
   PRID_TRY(uui, UuiParam(params));
   PRID_TRY(span, SimSpan(spans_, *span_number));
+  if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   auto action = PeerActionFromName(*action_name);
   if (!action) return Invalid(fmt::format("on_setup must be answer, alert, busy, reject or ignore, not \"{}\"", *action_name));
   span->sim_peer()->SetPolicy({*action, static_cast<int>(delay.value_or(0)), uui});

@@ -144,6 +144,22 @@ TEST_F(ApiErrorTest, UuiOverTheSpanLimitIsUserUserInfoTooBig) {
   EXPECT_EQ(client_->Ok("daemon.status")["calls"]["records"], 0);
 }
 
+TEST_F(ApiErrorTest, FarEndUuiOverTheSpanLimitIsUserUserInfoTooBig) {
+  StartDefault();
+  const json big = {{"hex", std::string(2 * 300, 'a')}};
+  for (const auto& [method, params] : std::vector<std::pair<std::string, json>>{
+           {"sim.call", {{"span", 1}, {"number", "1"}, {"uui", big}}},
+           {"sim.policy", {{"span", 1}, {"on_setup", "answer"}, {"uui", big}}}}) {
+    auto r = client_->Call(method, params);
+    ASSERT_FALSE(r.ok()) << method;
+    EXPECT_EQ(r.error().name, "UserUserInfoTooBig") << method;
+    EXPECT_EQ(r.error().data["max"], 128);
+  }
+  const std::uint64_t call = ConnectedCall();
+  EXPECT_EQ(client_->ErrorName("sim.drop", {{"call", call}, {"uui", big}}), "UserUserInfoTooBig");
+  EXPECT_EQ(client_->Ok("call.info", {{"call", call}})["state"], "connected") << "nothing was sent";
+}
+
 TEST_F(ApiErrorTest, UuiOnASpanWithoutUuiIsOperationUnavailable) {
   daemon::SpanConfig span = SimSpan(1);
   span.uui = false;
