@@ -18,15 +18,20 @@ namespace prid::daemon {
 using CallId = std::uint64_t;
 using ClientId = std::uint64_t;
 
-// API.md "States". Transitions (single appearance; each through
+// API.md "States". Transitions of a call (each through
 // SessionModel::TransitionTo, which checks them against kAllowed in
 // session_model.cc):
 //
 //   offering ──alert──▶ accepted ──answer──▶ connected
 //      │  └──────────answer───────────────────▲ │
 //   dialing ─▶ proceeding ─▶ ringback ─▶ connected
+//   connected ◀──HOLD/RETRIEVE──▶ onhold
+//   connected / onhold ──conference.create/add──▶ conferenced ──remove──▶ connected
 //      any non-idle ──far end DISCONNECT──▶ disconnected ──▶ idle
 //      any non-idle ──wire cleared────────────────────────▶ idle
+//
+// On a bridged span each station's handle has its own state: a station not
+// on the call is `inactive` while the call goes on at the others.
 enum class CallState {
   kOffering,
   kAccepted,
@@ -90,6 +95,18 @@ struct Call {
   std::optional<base::WallTime> idle_at;
 
   std::vector<Handle> handles;
+
+  // Conferences: a conference call (no Q.931 call of its own) lists its
+  // participants; a participant names its conference.
+  bool is_conference = false;
+  std::vector<CallId> participants;
+  CallId conference = 0;
+  int conference_number = 0;  // the conference call's media conference (DAHDI confno)
+  bool in_conference_media = false;  // this participant's B-channel is in the conference
+
+  // A HOLD or RETRIEVE sent and not answered yet.
+  enum class Pending { kNone, kHold, kRetrieve };
+  Pending pending = Pending::kNone;
   // libpri still holds the call (its clearing is not finished on the wire).
   bool on_wire = false;
   // A local clearing has been sent; waiting for the wire to finish it.

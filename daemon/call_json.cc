@@ -125,6 +125,8 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
   if (call.connected_at) out["connected"] = base::FormatRfc3339(*call.connected_at);
   if (call.disconnected_at) out["disconnected"] = base::FormatRfc3339(*call.disconnected_at);
   if (call.idle_at) out["idle"] = base::FormatRfc3339(*call.idle_at);
+  if (call.conference != 0) out["conference"] = call.conference;
+  if (call.is_conference) out["participants"] = call.participants;
   return out;
 }
 

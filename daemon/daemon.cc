@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "dahdi-glue/conference_mixer.h"
 
 namespace prid::daemon {
 
@@ -36,8 +37,14 @@ base::Status Daemon::Start() {
   for (const SpanConfig& span_config : config_.spans) {
     auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
     model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
-                    span_config.uui_max},
+                    span_config.uui_max, VariantHasHold(span_config.switch_variant)},
                    span.get());
+    if (options_.conference_mixer != nullptr) {
+      span->SetConferenceMixer(options_.conference_mixer);
+    } else if (span_config.driver == Driver::kDahdi) {
+      if (!dahdi_mixer_) dahdi_mixer_ = std::make_unique<dahdi_glue::ConferenceMixer>(dahdi_glue::RealDahdiSystem());
+      span->SetConferenceMixer(dahdi_mixer_.get());
+    }
     if (auto ok = span->Start(); !ok.ok()) return ok;
     spans_.emplace(span_config.span, std::move(span));
   }

@@ -19,11 +19,19 @@
 #include "daemon/span.h"
 #include "ipc/server.h"
 
+namespace prid::dahdi_glue {
+class ConferenceMixer;
+}
+
 namespace prid::daemon {
 
 struct DaemonOptions {
   std::string socket_path;  // overrides the config's when set
   int listen_fd = -1;       // an inherited listening socket (socket activation)
+  // Joins conference media on every span (tests: a mixer on a fake kernel,
+  // so sim spans make the calls a dahdi span would). Without it, dahdi
+  // spans use a mixer on the real DAHDI device and sim spans none.
+  dahdi_glue::ConferenceMixer* conference_mixer = nullptr;
 };
 
 class Daemon : public SpanObserver {
@@ -56,6 +64,7 @@ class Daemon : public SpanObserver {
   RpcHandlers handlers_;
   std::unique_ptr<ipc::Server> server_;
   FrameTap frame_tap_;
+  std::unique_ptr<dahdi_glue::ConferenceMixer> dahdi_mixer_;  // for dahdi spans
 };
 
 }  // namespace prid::daemon

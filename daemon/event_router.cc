@@ -8,6 +8,7 @@
 #include "daemon/call_json.h"
 #include "daemon/event_line.h"
 #include "daemon/session_model.h"
+#include "q931/names.h"
 
 namespace prid::daemon {
 
@@ -63,6 +64,20 @@ void EventRouter::CallStateChanged(const Call& call, CallState previous, CallSta
   event.line = std::make_shared<const std::string>(
       CallStateEventLine(call, previous, state, uui, event.seq, Now()));
   Deliver(std::move(event));
+}
+
+void EventRouter::CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
+                                     const std::vector<ClientId>& recipients, std::string_view request) {
+  nlohmann::json params = {{"type", "call.state"},
+                           {"call", call.id},
+                           {"span", call.span},
+                           {"channel", call.channel},
+                           {"state", std::string(CallStateName(state))},
+                           {"previous", std::string(CallStateName(state))},
+                           {"cause", cause},
+                           {"cause_name", std::string(q931::CauseName(cause))},
+                           {"refused", std::string(request)}};
+  Publish({0, call.span, call.id, recipients, nullptr}, std::move(params));
 }
 
 void EventRouter::CallOffered(const Call& call, const Handle& handle) {

@@ -36,6 +36,8 @@ class EventRouter : public EventSink {
   void CallStateChanged(const Call& call, CallState previous, CallState state,
                         const std::vector<ClientId>& recipients,
                         const std::optional<q931::UserUser>& uui) override;
+  void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
+                          const std::vector<ClientId>& recipients, std::string_view request) override;
   void CallOffered(const Call& call, const Handle& handle) override;
 
   void SpanStateChanged(int span, const char* state, const char* previous);

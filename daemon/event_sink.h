@@ -2,7 +2,9 @@
 // recorder in unit tests). The model knows nothing of JSON or sockets.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "daemon/call.h"
@@ -17,6 +19,11 @@ class EventSink {
   virtual void CallStateChanged(const Call& call, CallState previous, CallState state,
                                 const std::vector<ClientId>& recipients,
                                 const std::optional<q931::UserUser>& uui) = 0;
+  // The far end refused a request (`request`: "hold", "retrieve") with
+  // `cause`; the call stays in `state` (a call.state event whose state is
+  // its previous one, with the cause).
+  virtual void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
+                                  const std::vector<ClientId>& recipients, std::string_view request) = 0;
   // A handle on `call` was created for `client` (API.md call.new).
   virtual void CallOffered(const Call& call, const Handle& handle) = 0;
 };

@@ -125,10 +125,18 @@ RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router)
       {"call.info", bind(&RpcHandlers::CallInfo)},
       {"call.list", bind(&RpcHandlers::CallList)},
       {"call.deallocate", bind(&RpcHandlers::CallDeallocate)},
+      {"call.hold", bind(&RpcHandlers::CallHold)},
+      {"call.unhold", bind(&RpcHandlers::CallUnhold)},
+      {"call.join", bind(&RpcHandlers::CallJoin)},
+      {"conference.create", bind(&RpcHandlers::ConferenceCreate)},
+      {"conference.add", bind(&RpcHandlers::ConferenceAdd)},
+      {"conference.remove", bind(&RpcHandlers::ConferenceRemove)},
       {"events.subscribe", bind(&RpcHandlers::EventsSubscribe)},
       {"sim.call", bind(&RpcHandlers::SimCall)},
       {"sim.drop", bind(&RpcHandlers::SimDrop)},
       {"sim.policy", bind(&RpcHandlers::SimPolicy)},
+      {"sim.hold", bind(&RpcHandlers::SimHold)},
+      {"sim.unhold", bind(&RpcHandlers::SimUnhold)},
   };
 }
 
@@ -280,6 +288,55 @@ RpcHandlers::Result RpcHandlers::CallDeallocate(ipc::ClientId client, const json
   return Done(model_.Deallocate(client, static_cast<CallId>(*call)));
 }
 
+RpcHandlers::Result RpcHandlers::CallHold(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.Hold(client, static_cast<CallId>(*call)));
+}
+
+RpcHandlers::Result RpcHandlers::CallUnhold(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.Unhold(client, static_cast<CallId>(*call)));
+}
+
+RpcHandlers::Result RpcHandlers::CallJoin(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.Join(client, static_cast<CallId>(*call)));
+}
+
+RpcHandlers::Result RpcHandlers::ConferenceCreate(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "calls");
+  if (!params.contains("calls")) return Invalid("missing parameter 'calls'");
+  const json& list = params["calls"];
+  if (!list.is_array()) return Invalid("parameter 'calls' must be an array of call ids");
+  std::vector<CallId> calls;
+  for (const json& id : list) {
+    if (!id.is_number_integer() || id.get<std::int64_t>() < 1 || id.get<std::int64_t>() > kMaxId) {
+      return Invalid(fmt::format("parameter 'calls' must hold call ids (integers 1…{})", kMaxId));
+    }
+    calls.push_back(id.get<CallId>());
+  }
+  auto conference = model_.ConferenceCreate(client, calls);
+  if (!conference.ok()) return base::Unexpected<ipc::RpcError>{FromModel(conference.error())};
+  return json{{"conference", *conference}};
+}
+
+RpcHandlers::Result RpcHandlers::ConferenceAdd(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "conference", "call");
+  PRID_TRY(conference, IntParam(params, "conference", true, 1, kMaxId));
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.ConferenceAdd(client, static_cast<CallId>(*conference), static_cast<CallId>(*call)));
+}
+
+RpcHandlers::Result RpcHandlers::ConferenceRemove(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "conference", "call");
+  PRID_TRY(conference, IntParam(params, "conference", true, 1, kMaxId));
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  return Done(model_.ConferenceRemove(client, static_cast<CallId>(*conference), static_cast<CallId>(*call)));
+}
+
 RpcHandlers::Result RpcHandlers::EventsSubscribe(ipc::ClientId client, const json& params) {
   PRID_CHECK_KEYS(params, "since", "span", "call");
   PRID_TRY(since, IntParam(params, "since", false, 0, kMaxId));
@@ -369,17 +426,54 @@ RpcHandlers::Result RpcHandlers::SimDrop(ipc::ClientId, const json& params) {
 }
 
 RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const json& params) {
-  PRID_CHECK_KEYS(params, "span", "on_setup", "delay_ms", "uui");
+  PRID_CHECK_KEYS(params, "span", "on_setup", "delay_ms", "uui", "on_hold");
   PRID_TRY(span_number, IntParam(params, "span", true, 1, 255));
-  PRID_TRY(action_name, StringParam(params, "on_setup", true));
+  PRID_TRY(action_name, StringParam(params, "on_setup", false));
   PRID_TRY(delay, IntParam(params, "delay_ms", false, 0, 600000));
   PRID_TRY(uui, UuiParam(params));
+  PRID_TRY(on_hold, StringParam(params, "on_hold", false));
+  if (!action_name && !on_hold) return Invalid("sim.policy needs on_setup, on_hold or both");
+  if (!action_name && (delay || uui)) return Invalid("delay_ms and uui go with on_setup");
   PRID_TRY(span, SimSpan(spans_, *span_number));
   if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
-  auto action = PeerActionFromName(*action_name);
-  if (!action) return Invalid(fmt::format("on_setup must be answer, alert, busy, reject or ignore, not \"{}\"", *action_name));
-  span->sim_peer()->SetPolicy({*action, static_cast<int>(delay.value_or(0)), uui});
+  std::optional<PeerAction> action;
+  if (action_name && !(action = PeerActionFromName(*action_name))) {
+    return Invalid(fmt::format("on_setup must be answer, alert, busy, reject or ignore, not \"{}\"", *action_name));
+  }
+  if (on_hold && *on_hold != "accept" && *on_hold != "reject") {
+    return Invalid(fmt::format("on_hold must be accept or reject, not \"{}\"", *on_hold));
+  }
+  if (action) span->sim_peer()->SetPolicy({*action, static_cast<int>(delay.value_or(0)), uui});
+  if (on_hold) span->sim_peer()->SetHoldPolicy(*on_hold == "accept");
   return json::object();
+}
+
+base::Expected<std::pair<Span*, int>, ipc::RpcError> RpcHandlers::SimCallOnWire(const json& params) {
+  PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
+  const daemon::Call* record = model_.Find(static_cast<CallId>(*call));
+  if (record == nullptr) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidCallHandle, fmt::format("no call {}", *call))};
+  }
+  PRID_TRY(span, SimSpan(spans_, record->span));
+  auto cref = span->CrefOf(record->id);
+  if (!cref) {
+    return base::Unexpected<ipc::RpcError>{MakeError(
+        ErrorCode::kInvalidCallState, fmt::format("call {} is {}: it is not on the wire", *call,
+                                                  CallStateName(record->state)))};
+  }
+  return std::pair<Span*, int>{span, *cref};
+}
+
+RpcHandlers::Result RpcHandlers::SimHold(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(target, SimCallOnWire(params));
+  return FromStatus(target.first->sim_peer()->Hold(target.second), ErrorCode::kInvalidCallState);
+}
+
+RpcHandlers::Result RpcHandlers::SimUnhold(ipc::ClientId, const json& params) {
+  PRID_CHECK_KEYS(params, "call");
+  PRID_TRY(target, SimCallOnWire(params));
+  return FromStatus(target.first->sim_peer()->Retrieve(target.second), ErrorCode::kInvalidCallState);
 }
 
 }  // namespace prid::daemon

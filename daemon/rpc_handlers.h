@@ -43,10 +43,20 @@ class RpcHandlers : public ipc::Dispatcher {
   Result CallInfo(ipc::ClientId, const nlohmann::json&);
   Result CallList(ipc::ClientId, const nlohmann::json&);
   Result CallDeallocate(ipc::ClientId, const nlohmann::json&);
+  Result CallHold(ipc::ClientId, const nlohmann::json&);
+  Result CallUnhold(ipc::ClientId, const nlohmann::json&);
+  Result CallJoin(ipc::ClientId, const nlohmann::json&);
+  Result ConferenceCreate(ipc::ClientId, const nlohmann::json&);
+  Result ConferenceAdd(ipc::ClientId, const nlohmann::json&);
+  Result ConferenceRemove(ipc::ClientId, const nlohmann::json&);
   Result EventsSubscribe(ipc::ClientId, const nlohmann::json&);
   Result SimCall(ipc::ClientId, const nlohmann::json&);
   Result SimDrop(ipc::ClientId, const nlohmann::json&);
   Result SimPolicy(ipc::ClientId, const nlohmann::json&);
+  Result SimHold(ipc::ClientId, const nlohmann::json&);
+  Result SimUnhold(ipc::ClientId, const nlohmann::json&);
+  // The built-in far end's span and libpri cref of params' "call".
+  base::Expected<std::pair<Span*, int>, ipc::RpcError> SimCallOnWire(const nlohmann::json& params);
 
   SessionModel& model_;
   Spans& spans_;

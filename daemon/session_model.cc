@@ -25,7 +25,9 @@ constexpr Transition kAllowed[] = {
     {S::kDialing, {S::kProceeding, S::kRingback, S::kConnected, S::kDisconnected, S::kIdle}, 5},
     {S::kProceeding, {S::kRingback, S::kConnected, S::kDisconnected, S::kIdle}, 4},
     {S::kRingback, {S::kConnected, S::kDisconnected, S::kIdle}, 3},
-    {S::kConnected, {S::kDisconnected, S::kIdle}, 2},
+    {S::kConnected, {S::kOnHold, S::kConferenced, S::kDisconnected, S::kIdle}, 4},
+    {S::kOnHold, {S::kConnected, S::kConferenced, S::kDisconnected, S::kIdle}, 4},
+    {S::kConferenced, {S::kConnected, S::kDisconnected, S::kIdle}, 3},
     {S::kDisconnected, {S::kIdle}, 1},
 };
 
@@ -153,16 +155,44 @@ void SessionModel::TransitionTo(Call& call, CallState state, const std::optional
   const CallState previous = call.state;
   call.state = state;
   const auto now = std::chrono::system_clock::now();
-  if (state == S::kConnected) call.connected_at = now;
+  if (state == S::kConnected && !call.connected_at) call.connected_at = now;
   if (state == S::kDisconnected) call.disconnected_at = now;
   if (state == S::kIdle) call.idle_at = now;
+  const bool ending = state == S::kDisconnected || state == S::kIdle;
+  if (ending) call.pending = Call::Pending::kNone;
   std::vector<ClientId> recipients;
+  std::vector<ClientId> inactive;  // bridged stations off the call: only its end reaches them
   recipients.reserve(call.handles.size());
   for (Handle& handle : call.handles) {
+    if (handle.state == S::kInactive) {
+      if (!ending) continue;
+      inactive.push_back(handle.client);
+    } else {
+      recipients.push_back(handle.client);
+    }
     handle.state = state;
-    recipients.push_back(handle.client);
   }
   events_.CallStateChanged(call, previous, state, recipients, uui);
+  if (!inactive.empty()) events_.CallStateChanged(call, S::kInactive, state, inactive, uui);
+}
+
+void SessionModel::TransitionHandle(Call& call, Handle& handle, CallState state) {
+  if (handle.state == state) return;
+  const CallState previous = handle.state;
+  handle.state = state;
+  events_.CallStateChanged(call, previous, state, {handle.client}, std::nullopt);
+}
+
+bool SessionModel::Bridged(const Call& call) const {
+  auto it = spans_.find(call.span);
+  return !call.is_conference && it != spans_.end() && it->second.settings.appearance == Appearance::kBridged;
+}
+
+bool SessionModel::OtherLiveOwner(const Call& call, ClientId client) const {
+  return std::any_of(call.handles.begin(), call.handles.end(), [client](const Handle& h) {
+    return h.client != client && h.privilege == Privilege::kOwner && h.state != S::kInactive &&
+           h.state != S::kIdle;
+  });
 }
 
 // --- lines --------------------------------------------------------------
@@ -241,6 +271,15 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   }
   ref.channel = *channel;
   ref.on_wire = true;
+  if (span->settings.appearance == Appearance::kBridged) {
+    // Every station of a bridged span has an appearance of the call; the
+    // others are off it until they join.
+    for (ClientId station : span->owners) {
+      if (station == client) continue;
+      ref.handles.push_back({station, Privilege::kOwner, S::kInactive});
+      events_.CallOffered(ref, ref.handles.back());
+    }
+  }
   AddMonitorHandles(ref, *span);
   return id;
 }
@@ -328,6 +367,8 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
+  // A bridged station answering a call another station has: it joins.
+  if (Bridged(c) && c.FindHandle(client)->state == S::kInactive) return Join(client, id);
   if ((c.state != S::kOffering && c.state != S::kAccepted) || c.clearing) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {}; only an offering or accepted call can be answered", id,
@@ -339,7 +380,41 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
     return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
   }
   if (uui) c.uui_sent = uui;
+  if (Bridged(c)) {
+    // The answering station is on the call; the other stations' appearances
+    // become inactive (each may join).
+    for (Handle& h : c.handles) {
+      if (h.client != client && h.privilege == Privilege::kOwner) TransitionHandle(c, h, S::kInactive);
+    }
+  }
   TransitionTo(c, S::kConnected);
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Join(ClientId client, CallId id) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if (!Bridged(c)) {
+    return Fail(ModelErrorKind::kOperationUnavailable,
+                fmt::format("call {} is not on a bridged span (appearance = \"bridged\"); "
+                            "call.join is for party-line stations",
+                            id));
+  }
+  Handle& handle = *c.FindHandle(client);
+  if (handle.state != S::kInactive) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("this station's appearance of call {} is {}; only an inactive one can join", id,
+                            CallStateName(handle.state)));
+  }
+  const bool live = c.state == S::kDialing || c.state == S::kProceeding || c.state == S::kRingback ||
+                    c.state == S::kConnected || c.state == S::kOnHold;
+  if (!live || c.clearing) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}{}; there is no call to join", id, CallStateName(c.state),
+                            c.clearing ? " and being cleared" : ""));
+  }
+  TransitionHandle(c, handle, c.state);
   return std::monostate{};
 }
 
@@ -360,7 +435,21 @@ ModelStatus SessionModel::Drop(ClientId client, CallId id, std::optional<std::ui
                             "completes the clearing",
                             id));
   }
+  return DropCall(c, client, cause, uui);
+}
+
+ModelStatus SessionModel::DropCall(Call& c, ClientId client, std::optional<std::uint8_t> cause,
+                                   const std::optional<q931::UserUser>& uui) {
+  if (c.is_conference) return DropConference(c, cause, uui);
   if (auto ok = CheckUui(*FindSpan(c.span), uui); !ok.ok()) return ok;
+  const bool on_the_line = c.state == S::kDialing || c.state == S::kProceeding || c.state == S::kRingback ||
+                           c.state == S::kConnected || c.state == S::kOnHold;
+  if (Bridged(c) && on_the_line && OtherLiveOwner(c, client)) {
+    // API.md: a station leaving a party line that others are still on sends
+    // nothing; only its own appearance goes inactive.
+    TransitionHandle(c, *c.FindHandle(client), S::kInactive);
+    return std::monostate{};
+  }
   const bool rejecting = c.state == S::kOffering || c.state == S::kAccepted;
   StartClearing(c, cause.value_or(rejecting ? kCauseCallRejected : kCauseNormalClearing), uui, true);
   return std::monostate{};
@@ -370,6 +459,7 @@ void SessionModel::StartClearing(Call& call, std::uint8_t cause,
                                  const std::optional<q931::UserUser>& uui, bool by_client) {
   (void)by_client;
   if (call.release_timer) call.release_timer->Stop();
+  LeaveMedia(call);
   if (!call.cause) {
     call.cause = cause;
     call.origin = Origin::kLocal;
@@ -400,6 +490,7 @@ void SessionModel::RemoteDisconnect(CallId id, std::uint8_t cause, std::optional
   call->cause = cause;
   call->origin = Origin::kRemote;
   if (uui) call->uui_received = uui;
+  LeaveMedia(*call);
   TransitionTo(*call, S::kDisconnected, uui);
   if (call->OwnerCount() == 0) {
     ReleaseNow(*call);
@@ -429,8 +520,126 @@ void SessionModel::WireCleared(CallId id, std::uint8_t cause, std::optional<q931
     call->origin = remote ? Origin::kRemote : Origin::kLocal;
   }
   if (uui) call->uui_received = uui;
+  LeaveMedia(*call);
   TransitionTo(*call, S::kIdle, uui);
+  LeaveConference(*call);
   MaybeFree(id);
+}
+
+// --- hold ------------------------------------------------------------------
+
+ModelStatus SessionModel::Hold(ClientId client, CallId id) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  SpanEntry* span = FindSpan(c.span);
+  if (c.is_conference) {
+    return Fail(ModelErrorKind::kOperationUnavailable,
+                fmt::format("call {} is a conference; hold or remove its participants instead", id));
+  }
+  if (!span->settings.hold) {
+    return Fail(ModelErrorKind::kOperationUnavailable,
+                fmt::format("span {}'s switch variant has no Q.931 HOLD (call hold exists on "
+                            "euroisdn_e1, euroisdn_t1 and qsig)",
+                            c.span));
+  }
+  const CallState seen = c.FindHandle(client)->state;
+  if (c.state != S::kConnected || seen != S::kConnected || c.clearing || c.pending != Call::Pending::kNone) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}{}; only a connected call can be held", id, CallStateName(seen),
+                            c.pending != Call::Pending::kNone ? " with a HOLD or RETRIEVE pending" : ""));
+  }
+  if (auto sent = span->port->Hold(id); !sent.ok()) {
+    return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
+  }
+  c.pending = Call::Pending::kHold;
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Unhold(ClientId client, CallId id) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  SpanEntry* span = FindSpan(c.span);
+  if (c.is_conference || !span->settings.hold) {
+    return Fail(ModelErrorKind::kOperationUnavailable,
+                fmt::format("call {} cannot be held or retrieved on span {}", id, c.span));
+  }
+  const CallState seen = c.FindHandle(client)->state;
+  if (c.state != S::kOnHold || seen != S::kOnHold || c.clearing || c.pending != Call::Pending::kNone) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}{}; only a held call can be retrieved", id, CallStateName(seen),
+                            c.pending != Call::Pending::kNone ? " with a HOLD or RETRIEVE pending" : ""));
+  }
+  if (auto sent = span->port->Retrieve(id); !sent.ok()) {
+    return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
+  }
+  c.pending = Call::Pending::kRetrieve;
+  return std::monostate{};
+}
+
+void SessionModel::HoldAcknowledged(CallId id) {
+  Call* c = FindCall(id);
+  if (c == nullptr || c->pending != Call::Pending::kHold) return;
+  c->pending = Call::Pending::kNone;
+  if (c->state == S::kConnected && !c->clearing) TransitionTo(*c, S::kOnHold);
+}
+
+void SessionModel::HoldRejected(CallId id, std::uint8_t cause) {
+  Call* c = FindCall(id);
+  if (c == nullptr || c->pending != Call::Pending::kHold) return;
+  c->pending = Call::Pending::kNone;
+  std::vector<ClientId> recipients;
+  for (const Handle& h : c->handles) {
+    if (h.state != S::kInactive) recipients.push_back(h.client);
+  }
+  events_.CallRequestRefused(*c, c->state, cause, recipients, "hold");
+}
+
+void SessionModel::RetrieveAcknowledged(CallId id) {
+  Call* c = FindCall(id);
+  if (c == nullptr || c->pending != Call::Pending::kRetrieve) return;
+  c->pending = Call::Pending::kNone;
+  if (c->state != S::kOnHold || c->clearing) return;
+  if (c->conference != 0) {
+    // A held call added to a conference joins it once it is back.
+    Call* conference = FindCall(c->conference);
+    if (conference && conference->state != S::kIdle && !conference->clearing &&
+        FindSpan(c->span)->port->JoinConference(id, conference->conference_number).ok()) {
+      c->in_conference_media = true;
+      TransitionTo(*c, S::kConferenced);
+      return;
+    }
+    TransitionTo(*c, S::kConnected);
+    LeaveConference(*c);
+    return;
+  }
+  TransitionTo(*c, S::kConnected);
+}
+
+void SessionModel::RetrieveRejected(CallId id, std::uint8_t cause) {
+  Call* c = FindCall(id);
+  if (c == nullptr || c->pending != Call::Pending::kRetrieve) return;
+  c->pending = Call::Pending::kNone;
+  std::vector<ClientId> recipients;
+  for (const Handle& h : c->handles) {
+    if (h.state != S::kInactive) recipients.push_back(h.client);
+  }
+  events_.CallRequestRefused(*c, c->state, cause, recipients, "retrieve");
+  // A held call that was on its way into a conference stays out of it.
+  LeaveConference(*c);
+}
+
+void SessionModel::RemoteHold(CallId id) {
+  Call* c = FindCall(id);
+  if (c && c->state == S::kConnected && !c->clearing) TransitionTo(*c, S::kOnHold);
+}
+
+void SessionModel::RemoteRetrieve(CallId id) {
+  Call* c = FindCall(id);
+  if (c && c->state == S::kOnHold && !c->clearing && c->pending == Call::Pending::kNone) {
+    TransitionTo(*c, S::kConnected);
+  }
 }
 
 // --- queries and handle release ------------------------------------------
@@ -479,10 +688,11 @@ void SessionModel::ClientGone(ClientId client) {
     Call* call = FindCall(id);
     if (call == nullptr) continue;
     const Handle* handle = call->FindHandle(client);
-    if (handle->privilege == Privilege::kOwner && call->OwnerCount() == 1 && call->state != S::kIdle &&
-        !call->clearing) {
-      // API.md: calls it alone owned are dropped first, cause 16.
-      StartClearing(*call, kCauseNormalClearing, std::nullopt, false);
+    if (handle->privilege == Privilege::kOwner && handle->state != S::kIdle &&
+        handle->state != S::kInactive && !call->clearing && !OtherLiveOwner(*call, client)) {
+      // API.md: calls it alone owned (on a bridged span: that no other
+      // station is on) are dropped first, cause 16.
+      (void)DropCall(*call, client, kCauseNormalClearing, std::nullopt);
     }
     if ((call = FindCall(id)) == nullptr) continue;
     std::erase_if(call->handles, [client](const Handle& h) { return h.client == client; });

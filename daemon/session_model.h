@@ -91,6 +91,15 @@ class SessionModel {
   ModelResult<CallView> Info(ClientId client, CallId call) const;
   std::vector<CallView> List(ClientId client, std::optional<CallState> state) const;
   ModelStatus Deallocate(ClientId client, CallId call);
+  // Q.931 HOLD / RETRIEVE; the state changes when the far end acknowledges.
+  ModelStatus Hold(ClientId client, CallId call);
+  ModelStatus Unhold(ClientId client, CallId call);
+  // Bridged span: takes this station (back) onto the call.
+  ModelStatus Join(ClientId client, CallId call);
+  // Conferences (session_model_conference.cc).
+  ModelResult<CallId> ConferenceCreate(ClientId client, const std::vector<CallId>& calls);
+  ModelStatus ConferenceAdd(ClientId client, CallId conference, CallId call);
+  ModelStatus ConferenceRemove(ClientId client, CallId conference, CallId call);
   // The client's connection closed: calls it alone owns are dropped
   // (cause 16), then all its handles and lines are released.
   void ClientGone(ClientId client);
@@ -110,6 +119,14 @@ class SessionModel {
   // the far end started this clearing step (its RELEASE or RELEASE COMPLETE
   // came first).
   void WireCleared(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui, bool remote);
+  // Answers to our HOLD / RETRIEVE, and the far end's own (which the span
+  // has acknowledged).
+  void HoldAcknowledged(CallId call);
+  void HoldRejected(CallId call, std::uint8_t cause);
+  void RetrieveAcknowledged(CallId call);
+  void RetrieveRejected(CallId call, std::uint8_t cause);
+  void RemoteHold(CallId call);
+  void RemoteRetrieve(CallId call);
 
   // --- queries ---------------------------------------------------------
   const Call* Find(CallId call) const;
@@ -132,9 +149,31 @@ class SessionModel {
   ModelResult<Call*> CallForClient(ClientId client, CallId call);
   ModelResult<Call*> CallForOwner(ClientId client, CallId call);
   ModelStatus CheckUui(const SpanEntry& span, const std::optional<q931::UserUser>& uui) const;
+  bool Bridged(const Call& call) const;
+  // Another owner's handle is still live (not inactive or idle) on the call:
+  // on a bridged span, another station is on it.
+  bool OtherLiveOwner(const Call& call, ClientId client) const;
   // The single place that writes a call's state: checks the transition,
   // updates every handle and emits one call.state event to their holders.
+  // On a bridged span, inactive stations keep their state except when the
+  // call ends (disconnected, idle).
   void TransitionTo(Call& call, CallState state, const std::optional<q931::UserUser>& uui = std::nullopt);
+  // One handle's own state (a bridged station); the event goes to it alone.
+  void TransitionHandle(Call& call, Handle& handle, CallState state);
+  // A client dropped its part in a call it owns (API.md "Drop").
+  ModelStatus DropCall(Call& call, ClientId client, std::optional<std::uint8_t> cause,
+                       const std::optional<q931::UserUser>& uui);
+  ModelStatus DropConference(Call& conference, std::optional<std::uint8_t> cause,
+                             const std::optional<q931::UserUser>& uui);
+  // Conference membership (session_model_conference.cc).
+  ModelStatus CheckConferenceable(ClientId client, CallId call);
+  ModelStatus EnterConference(Call& conference, Call& call);
+  // Media and membership of a participant that stops being conferenced.
+  void LeaveMedia(Call& call);
+  // A participant is gone from the conference (removed or idle); an empty
+  // conference goes idle.
+  void LeaveConference(Call& call);
+  int AllocateConferenceNumber() const;
   void StartClearing(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui,
                      bool by_client);
   void AddMonitorHandles(Call& call, const SpanEntry& span);

@@ -1,6 +1,8 @@
 // The built-in far end of a sim span.
 #include "daemon/sim_peer.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "base/log.h"
@@ -33,7 +35,8 @@ SimPeer::SimPeer(ev::loop_ref loop, const SpanConfig& span, std::unique_ptr<dahd
   const std::string name = fmt::format("{}-peer", span.name.empty() ? fmt::format("span{}", span.span) : span.name);
   driver_ = std::make_unique<PriDriver>(
       loop, std::move(end),
-      q931::PriLinkOptions{name, LibpriNodeType(Opposite(span.node)), LibpriSwitchType(span.switch_variant)});
+      q931::PriLinkOptions{name, LibpriNodeType(Opposite(span.node)), LibpriSwitchType(span.switch_variant),
+                           VariantHasHold(span.switch_variant)});
 }
 
 SimPeer::~SimPeer() = default;
@@ -92,9 +95,79 @@ base::Status SimPeer::Drop(int near_cref, std::uint8_t cause, const std::optiona
   return base::Status::Ok();
 }
 
+SimPeer::PeerCall* SimPeer::ByNearCref(int near_cref) {
+  auto it = calls_.find(near_cref ^ q931::kCrefOriginatedByUs);
+  return it == calls_.end() ? nullptr : &it->second;
+}
+
+base::Status SimPeer::Hold(int near_cref) {
+  PeerCall* pc = ByNearCref(near_cref);
+  if (pc == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  if (driver_->link().Call(pri_hold, pc->call) != 0) {
+    return base::Status::Error("the far end cannot send HOLD for this call in its Q.931 state");
+  }
+  pc->hold_sent = true;
+  return base::Status::Ok();
+}
+
+base::Status SimPeer::Retrieve(int near_cref) {
+  PeerCall* pc = ByNearCref(near_cref);
+  if (pc == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  if (pc->hold_sent) {
+    // prid saw the HOLD; its acknowledge is still on its way to us.
+    pc->retrieve_after_hold = true;
+    return base::Status::Ok();
+  }
+  if (driver_->link().Call(pri_retrieve, pc->call, pc->channel) != 0) {
+    return base::Status::Error("the far end cannot send RETRIEVE for this call (is it held?)");
+  }
+  return base::Status::Ok();
+}
+
+void SimPeer::OnHoldEvent(const pri_event& e) {
+  q931::PriLink& link = driver_->link();
+  int cref = 0;
+  switch (e.e) {
+    case PRI_EVENT_HOLD:
+      if (accept_hold_) {
+        link.Call(pri_hold_ack, e.hold.call);
+      } else {
+        link.Call(pri_hold_rej, e.hold.call, PRI_CAUSE_FACILITY_REJECTED);
+      }
+      break;
+    case PRI_EVENT_RETRIEVE:
+      if (accept_hold_) {
+        PeerCall* pc = ByCall(e.retrieve.call, &cref);
+        link.Call(pri_retrieve_ack, e.retrieve.call, pc ? pc->channel : e.retrieve.channel & 0xff);
+      } else {
+        link.Call(pri_retrieve_rej, e.retrieve.call, PRI_CAUSE_FACILITY_REJECTED);
+      }
+      break;
+    case PRI_EVENT_HOLD_ACK:
+    case PRI_EVENT_HOLD_REJ:
+      if (PeerCall* pc = ByCall(e.e == PRI_EVENT_HOLD_ACK ? e.hold_ack.call : e.hold_rej.call, &cref)) {
+        pc->hold_sent = false;
+        if (std::exchange(pc->retrieve_after_hold, false) && e.e == PRI_EVENT_HOLD_ACK) {
+          link.Call(pri_retrieve, pc->call, pc->channel);
+        }
+      }
+      break;
+    default:
+      break;  // answers to its own RETRIEVE: nothing to do
+  }
+}
+
 void SimPeer::OnPriEvent(const pri_event& e) {
   int cref = 0;
   switch (e.e) {
+    case PRI_EVENT_HOLD:
+    case PRI_EVENT_HOLD_ACK:
+    case PRI_EVENT_HOLD_REJ:
+    case PRI_EVENT_RETRIEVE:
+    case PRI_EVENT_RETRIEVE_ACK:
+    case PRI_EVENT_RETRIEVE_REJ:
+      OnHoldEvent(e);
+      break;
     case PRI_EVENT_RING:
       OnSetup(e.ring);
       break;

@@ -39,11 +39,16 @@ class SimPeer {
 
   base::Status Start();
   void SetPolicy(PeerPolicy policy) { policy_ = std::move(policy); }
+  // How it answers prid's HOLD and RETRIEVE (default: acknowledge).
+  void SetHoldPolicy(bool accept) { accept_hold_ = accept; }
   // SETUP toward prid on a free B-channel of the span.
   base::Status PlaceCall(const std::string& number, const std::string& calling,
                          const std::optional<q931::UserUser>& uui);
   // Clears the call that prid knows by `near_cref` (its libpri cref).
   base::Status Drop(int near_cref, std::uint8_t cause, const std::optional<q931::UserUser>& uui);
+  // The far end puts the call on hold (HOLD) or takes it back (RETRIEVE).
+  base::Status Hold(int near_cref);
+  base::Status Retrieve(int near_cref);
   std::size_t calls() const { return calls_.size(); }
 
  private:
@@ -53,11 +58,15 @@ class SimPeer {
     bool incoming = false;   // placed by prid
     bool responded = false;  // we sent something back
     bool remote_disconnected = false;
+    bool hold_sent = false;           // our HOLD awaits its acknowledge
+    bool retrieve_after_hold = false; // sim.unhold came before that acknowledge
     std::unique_ptr<Timer> delay;
   };
 
   void OnPriEvent(const pri_event& event);
   void OnSetup(const pri_event_ring& ring);
+  void OnHoldEvent(const pri_event& event);
+  PeerCall* ByNearCref(int near_cref);
   void Act(int cref);
   void Forget(int cref);
   PeerCall* ByCall(q931_call* call, int* cref);
@@ -68,6 +77,7 @@ class SimPeer {
   Span& near_end_;
   std::unique_ptr<PriDriver> driver_;
   PeerPolicy policy_;
+  bool accept_hold_ = true;
   std::map<int, PeerCall> calls_;  // by our own libpri cref
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "dahdi-glue/conference_mixer.h"
 #include "daemon/sim_peer.h"
 #include "q931/message.h"
 #include "q931/uui_rewriter.h"
@@ -52,6 +53,11 @@ Bearer BearerFromLibpri(int transfer_capability) {
   }
 }
 
+bool VariantHasHold(SwitchVariant variant) {
+  return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kEuroIsdnT1 ||
+         variant == SwitchVariant::kQsig;
+}
+
 int LibpriLayer1(SwitchVariant variant) {
   // E1 networks use A-law, T1 networks µ-law (G.711).
   return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kQsig ? PRI_LAYER_1_ALAW
@@ -65,7 +71,8 @@ Span::~Span() = default;
 
 base::Status Span::Start() {
   const std::string name = config_.name.empty() ? fmt::format("span{}", config_.span) : config_.name;
-  q931::PriLinkOptions options{name, LibpriNodeType(config_.node), LibpriSwitchType(config_.switch_variant)};
+  q931::PriLinkOptions options{name, LibpriNodeType(config_.node), LibpriSwitchType(config_.switch_variant),
+                               VariantHasHold(config_.switch_variant)};
   std::unique_ptr<dahdi_glue::SimTransport> ours;
   if (config_.driver != Driver::kSim) {
     return base::Status::Error(fmt::format("span {}: the dahdi driver is not available yet", config_.span));
@@ -219,6 +226,88 @@ ClearOutcome Span::Clear(CallId id, std::uint8_t cause, const std::optional<q931
   return ClearOutcome::kPending;
 }
 
+base::Status Span::Hold(CallId id) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
+  if (driver_->link().Call(pri_hold, w->call) != 0) {
+    return base::Status::Error(fmt::format("libpri refused HOLD for call {} in its Q.931 state", id));
+  }
+  return base::Status::Ok();
+}
+
+base::Status Span::Retrieve(CallId id) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
+  // The B-channel stays reserved while held: ask for it back.
+  if (driver_->link().Call(pri_retrieve, w->call, w->channel) != 0) {
+    return base::Status::Error(fmt::format("libpri refused RETRIEVE for call {} in its Q.931 state", id));
+  }
+  return base::Status::Ok();
+}
+
+int Span::DahdiChannel(int bchannel) const {
+  // A dahdi span names DAHDI's own channel numbers; a sim span has none, so
+  // its B-channels are numbered as if spans had 32 timeslots each.
+  return config_.driver == Driver::kSim ? (config_.span - 1) * 32 + bchannel : bchannel;
+}
+
+base::Status Span::JoinConference(CallId id, int number) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
+  if (mixer_ == nullptr) return base::Status::Ok();  // a sim span: no media moves
+  return mixer_->Join(DahdiChannel(w->channel), number);
+}
+
+void Span::LeaveConference(CallId id) {
+  WireCall* w = ById(id);
+  if (w == nullptr || mixer_ == nullptr) return;
+  if (auto left = mixer_->Leave(DahdiChannel(w->channel)); !left.ok()) {
+    PRID_LOG_WARN("span {}: call {} could not leave its conference: {}", config_.span, id, left.message());
+  }
+}
+
+void Span::OnHoldEvent(const pri_event& e) {
+  q931::PriLink& link = driver_->link();
+  switch (e.e) {
+    case PRI_EVENT_HOLD_ACK:
+      if (WireCall* w = ByCall(e.hold_ack.call)) model_.HoldAcknowledged(w->id);
+      break;
+    case PRI_EVENT_HOLD_REJ:
+      if (WireCall* w = ByCall(e.hold_rej.call)) {
+        model_.HoldRejected(w->id, static_cast<std::uint8_t>(e.hold_rej.cause > 0 ? e.hold_rej.cause : 0));
+      }
+      break;
+    case PRI_EVENT_RETRIEVE_ACK:
+      if (WireCall* w = ByCall(e.retrieve_ack.call)) model_.RetrieveAcknowledged(w->id);
+      break;
+    case PRI_EVENT_RETRIEVE_REJ:
+      if (WireCall* w = ByCall(e.retrieve_rej.call)) {
+        model_.RetrieveRejected(w->id,
+                                static_cast<std::uint8_t>(e.retrieve_rej.cause > 0 ? e.retrieve_rej.cause : 0));
+      }
+      break;
+    case PRI_EVENT_HOLD:
+      // The far end holds the call: acknowledged, the B-channel kept for it.
+      if (WireCall* w = ByCall(e.hold.call)) {
+        link.Call(pri_hold_ack, e.hold.call);
+        model_.RemoteHold(w->id);
+      } else {
+        link.Call(pri_hold_rej, e.hold.call, PRI_CAUSE_WRONG_CALL_STATE);
+      }
+      break;
+    case PRI_EVENT_RETRIEVE:
+      if (WireCall* w = ByCall(e.retrieve.call)) {
+        link.Call(pri_retrieve_ack, e.retrieve.call, w->channel);
+        model_.RemoteRetrieve(w->id);
+      } else {
+        link.Call(pri_retrieve_rej, e.retrieve.call, PRI_CAUSE_WRONG_CALL_STATE);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 void Span::OnPriEvent(const pri_event& e) {
   switch (e.e) {
     case PRI_EVENT_DCHAN_UP:
@@ -258,6 +347,14 @@ void Span::OnPriEvent(const pri_event& e) {
     case PRI_EVENT_HANGUP:
     case PRI_EVENT_HANGUP_ACK:
       OnHangup(e.hangup, e.e);
+      break;
+    case PRI_EVENT_HOLD:
+    case PRI_EVENT_HOLD_ACK:
+    case PRI_EVENT_HOLD_REJ:
+    case PRI_EVENT_RETRIEVE:
+    case PRI_EVENT_RETRIEVE_ACK:
+    case PRI_EVENT_RETRIEVE_REJ:
+      OnHoldEvent(e);
       break;
     case PRI_EVENT_CONFIG_ERR:
       PRID_LOG_ERROR("span {}: configuration error reported by libpri: {}", config_.span, e.err.err);

@@ -18,6 +18,10 @@
 #include "daemon/session_model.h"
 #include "daemon/span_port.h"
 
+namespace prid::dahdi_glue {
+class ConferenceMixer;
+}
+
 namespace prid::daemon {
 
 class SimPeer;
@@ -49,6 +53,16 @@ class Span : public SpanPort {
   base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui) override;
   ClearOutcome Clear(CallId call, std::uint8_t cause,
                      const std::optional<q931::UserUser>& uui) override;
+  base::Status Hold(CallId call) override;
+  base::Status Retrieve(CallId call) override;
+  base::Status JoinConference(CallId call, int number) override;
+  void LeaveConference(CallId call) override;
+
+  // Where conference media goes (DAHDI_SETCONF on the B-channels); none on
+  // a sim span unless a test gives one.
+  void SetConferenceMixer(dahdi_glue::ConferenceMixer* mixer) { mixer_ = mixer; }
+  // The DAHDI channel number of one of the span's B-channels.
+  int DahdiChannel(int bchannel) const;
 
   const SpanConfig& config() const { return config_; }
   std::vector<ChannelStatus> Channels() const;
@@ -74,6 +88,7 @@ class Span : public SpanPort {
   void OnPriEvent(const pri_event& event);
   void OnRing(const pri_event_ring& ring);
   void OnHangup(const pri_event_hangup& hangup, int type);
+  void OnHoldEvent(const pri_event& event);
   WireCall* ByCall(q931_call* call);
   WireCall* ById(CallId id);
   void Forget(CallId id);
@@ -88,6 +103,7 @@ class Span : public SpanPort {
   std::map<CallId, WireCall> by_id_;
   std::map<q931_call*, CallId> by_call_;
   std::map<int, CallId> channel_use_;
+  dahdi_glue::ConferenceMixer* mixer_ = nullptr;
 };
 
 // libpri's constants for our config enums.
@@ -95,6 +111,9 @@ int LibpriNodeType(NodeType node);
 int LibpriSwitchType(SwitchVariant variant);
 int LibpriTransferCapability(Bearer bearer);
 int LibpriLayer1(SwitchVariant variant);
+// Q.932 call hold (Q.931 HOLD / RETRIEVE) exists on the ETSI and QSIG
+// variants; the North American PRI variants have no such messages.
+bool VariantHasHold(SwitchVariant variant);
 Bearer BearerFromLibpri(int transfer_capability);
 
 }  // namespace prid::daemon

@@ -46,6 +46,14 @@ class SpanPort {
   // `cause` and `uui` exactly.
   virtual ClearOutcome Clear(CallId call, std::uint8_t cause,
                              const std::optional<q931::UserUser>& uui) = 0;
+  // Q.931 HOLD / RETRIEVE; the answer comes back through the model's
+  // Hold*/Retrieve* signalling methods.
+  virtual base::Status Hold(CallId call) = 0;
+  virtual base::Status Retrieve(CallId call) = 0;
+  // Media: puts the call's B-channel into conference `number` (DAHDI_SETCONF
+  // on dahdi spans), or takes it out again.
+  virtual base::Status JoinConference(CallId call, int number) = 0;
+  virtual void LeaveConference(CallId call) = 0;
 };
 
 struct SpanSettings {
@@ -54,6 +62,8 @@ struct SpanSettings {
   double release_timeout_s = 10.0;
   bool uui = true;
   std::size_t uui_max = 128;
+  // The switch variant has Q.931 HOLD / RETRIEVE (Q.932 call hold).
+  bool hold = false;
 };
 
 }  // namespace prid::daemon

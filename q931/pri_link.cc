@@ -70,6 +70,7 @@ base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& opt
   }
   // Q.931 5.3.2 a): RELEASE COMPLETE only where no other message was sent.
   pri_hangup_fix_enable(link->pri_, 1);
+  pri_hold_enable(link->pri_, options.hold ? 1 : 0);
   link->RearmTimer();
   return link;
 }

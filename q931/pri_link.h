@@ -52,6 +52,9 @@ struct PriLinkOptions {
   std::string name;        // for logs: the span's name
   int node_type = PRI_CPE; // PRI_CPE or PRI_NETWORK
   int switch_type = PRI_SWITCH_EUROISDN_E1;
+  // Q.931 HOLD / RETRIEVE answered (PRI_EVENT_HOLD …); otherwise libpri
+  // refuses a received HOLD with cause 69 by itself.
+  bool hold = false;
 };
 
 // A SETUP to place (PriLink::Setup).

@@ -65,16 +65,34 @@ TEST(WriteCallTable, CallsFromApiShapes) {
   std::ostringstream out;
   WriteCallTable(out, calls);
   EXPECT_EQ(out.str(),
-            "ID  SPAN  CHAN  DIR  STATE      CALLED   CALLING  CAUSE               UUI-RX\n"
-            "3   1     1     out  connected  5551234  100      -                   -\n"
-            "12  1     2     in   idle       200      -        16 normal_clearing  bye\n"
-            "13  2     -     in   offering   300      400      -                   00ff\n");
+            "ID  SPAN  CHAN  DIR  STATE      CONF  CALLED   CALLING  CAUSE               UUI-RX\n"
+            "3   1     1     out  connected  -     5551234  100      -                   -\n"
+            "12  1     2     in   idle       -     200      -        16 normal_clearing  bye\n"
+            "13  2     -     in   offering   -     300      400      -                   00ff\n");
+}
+
+TEST(WriteCallTable, ShowsConferenceMembershipAndAppearances) {
+  json calls = json::parse(R"([
+    {"call": 3, "span": 1, "channel": 1, "direction": "out", "state": "conferenced",
+     "called": "5551234", "calling": "100", "conference": 9},
+    {"call": 4, "span": 1, "channel": 2, "direction": "in", "state": "inactive",
+     "called": "200", "calling": "300"},
+    {"call": 9, "span": 1, "channel": 0, "direction": "out", "state": "connected",
+     "called": "", "calling": "", "participants": [3, 5]}
+  ])");
+  std::ostringstream out;
+  WriteCallTable(out, calls);
+  EXPECT_EQ(out.str(),
+            "ID  SPAN  CHAN  DIR  STATE        CONF    CALLED   CALLING  CAUSE  UUI-RX\n"
+            "3   1     1     out  conferenced  in 9    5551234  100      -      -\n"
+            "4   1     2     in   inactive     -       200      300      -      -\n"
+            "9   1     0     out  connected    of 3,5  -        -        -      -\n");
 }
 
 TEST(WriteCallTable, EmptyListPrintsTheHeader) {
   std::ostringstream out;
   WriteCallTable(out, json::array());
-  EXPECT_EQ(out.str(), "ID  SPAN  CHAN  DIR  STATE  CALLED  CALLING  CAUSE  UUI-RX\n");
+  EXPECT_EQ(out.str(), "ID  SPAN  CHAN  DIR  STATE  CONF  CALLED  CALLING  CAUSE  UUI-RX\n");
 }
 
 TEST(WriteCallTable, UnexpectedReplyIsShownRaw) {

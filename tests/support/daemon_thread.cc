@@ -42,17 +42,20 @@ struct DaemonThread::Loop {
   }
 };
 
-DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs) : loop_(std::make_unique<Loop>()) {
+DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue::ConferenceMixer* mixer)
+    : loop_(std::make_unique<Loop>()) {
   ::signal(SIGPIPE, SIG_IGN);
   std::promise<std::string> started;
   auto result = started.get_future();
-  thread_ = std::thread([this, configs = std::move(configs), &started]() mutable {
+  thread_ = std::thread([this, configs = std::move(configs), mixer, &started]() mutable {
     Loop& l = *loop_;
     l.wake.set<Loop, &Loop::OnWake>(&l);
     l.wake.start();
     std::string error;
     for (std::size_t i = 0; i < configs.size() && error.empty(); ++i) {
-      auto d = std::make_unique<daemon::Daemon>(l.loop, configs[i], daemon::DaemonOptions{});
+      daemon::DaemonOptions options;
+      options.conference_mixer = mixer;
+      auto d = std::make_unique<daemon::Daemon>(l.loop, configs[i], options);
       const int index = static_cast<int>(i);
       d->SetFrameTap([this, index](int span, q931::FrameDirection dir, std::span<const std::uint8_t> frame) {
         std::lock_guard lock(mutex_);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/time_format.h"
+#include "dahdi-glue/conference_mixer.h"
 #include "daemon/config.h"
 #include "q931/pcap_writer.h"
 
@@ -28,7 +29,10 @@ struct CapturedFrame {
 class DaemonThread {
  public:
   // Starts every daemon; check started() / error() before use.
-  explicit DaemonThread(std::vector<daemon::DaemonConfig> configs);
+  // `mixer`: conference media for every span (see DaemonOptions); it must
+  // outlive this.
+  explicit DaemonThread(std::vector<daemon::DaemonConfig> configs,
+                        dahdi_glue::ConferenceMixer* mixer = nullptr);
   ~DaemonThread();
 
   bool started() const { return error_.empty(); }

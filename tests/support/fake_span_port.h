@@ -17,12 +17,13 @@ namespace prid::daemon::testing {
 
 // One request the model made of the span.
 struct PortRequest {
-  enum class Kind { kPlaceCall, kAlert, kAnswer, kClear };
+  enum class Kind { kPlaceCall, kAlert, kAnswer, kClear, kHold, kRetrieve, kJoinConference, kLeaveConference };
   Kind kind = Kind::kClear;
   CallId call = 0;
   std::optional<std::uint8_t> cause;      // kClear
   std::optional<q931::UserUser> uui;      // kPlaceCall, kAnswer, kClear: exactly as passed
   PlaceCallRequest place;                 // kPlaceCall
+  int conference = 0;                     // kJoinConference
 };
 
 class FakeSpanPort : public SpanPort {
@@ -37,6 +38,8 @@ class FakeSpanPort : public SpanPort {
   void set_clear_outcome(ClearOutcome outcome) { clear_outcome_ = outcome; }
   void set_alert_fails(bool fails) { alert_fails_ = fails; }
   void set_answer_fails(bool fails) { answer_fails_ = fails; }
+  void set_hold_fails(bool fails) { hold_fails_ = fails; }
+  void set_join_fails(bool fails) { join_fails_ = fails; }
 
   // --- what the model did ---------------------------------------------
   const std::vector<PortRequest>& requests() const { return requests_; }
@@ -88,6 +91,29 @@ class FakeSpanPort : public SpanPort {
     return clear_outcome_;
   }
 
+  base::Status Hold(CallId call) override {
+    requests_.push_back({PortRequest::Kind::kHold, call, std::nullopt, std::nullopt, {}});
+    return hold_fails_ ? base::Status::Error("fake span port: HOLD refused") : base::Status::Ok();
+  }
+
+  base::Status Retrieve(CallId call) override {
+    requests_.push_back({PortRequest::Kind::kRetrieve, call, std::nullopt, std::nullopt, {}});
+    return hold_fails_ ? base::Status::Error("fake span port: RETRIEVE refused") : base::Status::Ok();
+  }
+
+  base::Status JoinConference(CallId call, int number) override {
+    PortRequest r;
+    r.kind = PortRequest::Kind::kJoinConference;
+    r.call = call;
+    r.conference = number;
+    requests_.push_back(r);
+    return join_fails_ ? base::Status::Error("fake span port: DAHDI_SETCONF failed") : base::Status::Ok();
+  }
+
+  void LeaveConference(CallId call) override {
+    requests_.push_back({PortRequest::Kind::kLeaveConference, call, std::nullopt, std::nullopt, {}});
+  }
+
  private:
   bool up_ = true;
   int channel_ = 1;
@@ -95,6 +121,8 @@ class FakeSpanPort : public SpanPort {
   ClearOutcome clear_outcome_ = ClearOutcome::kPending;
   bool alert_fails_ = false;
   bool answer_fails_ = false;
+  bool hold_fails_ = false;
+  bool join_fails_ = false;
   std::vector<PortRequest> requests_;
 };
 

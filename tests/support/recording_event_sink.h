@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/call.h"
@@ -30,6 +31,7 @@ struct StateEvent {
   std::optional<std::string> mode;
   std::optional<Origin> origin;
   std::optional<q931::UserUser> uui;
+  std::optional<std::string> refused;  // CallRequestRefused: "hold", "retrieve"
 };
 
 // A call.new event: a handle was created for `client`.
@@ -63,6 +65,22 @@ class RecordingEventSink : public EventSink {
     }
     e.origin = call.origin;
     e.uui = uui;
+    states_.push_back(std::move(e));
+  }
+
+  void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
+                          const std::vector<ClientId>& recipients, std::string_view request) override {
+    StateEvent e;
+    e.seq = next_seq_++;
+    e.call = call.id;
+    e.span = call.span;
+    e.channel = call.channel;
+    e.previous = state;
+    e.state = state;
+    e.recipients = recipients;
+    e.cause = cause;
+    e.cause_name = std::string(q931::CauseName(cause));
+    e.refused = std::string(request);
     states_.push_back(std::move(e));
   }
 
