@@ -56,6 +56,7 @@ class Parser {
     AddQueries();
     AddLineCommands();
     AddCallCommands();
+    AddConference();
     AddEvents();
     AddSim();
     if (grammar_ == Grammar::kCommandLine) {
@@ -180,6 +181,37 @@ class Parser {
                               RequestCommand(CallDeallocateRequest(call_)));
                         });
     AddCallId(dealloc);
+    auto* hold = Sub(&app_, "hold", "put a call on hold (call.hold)", [this] {
+      return base::Result<Command>(RequestCommand(CallHoldRequest(call_)));
+    });
+    AddCallId(hold);
+    auto* unhold = Sub(&app_, "unhold", "take a call off hold (call.unhold)", [this] {
+      return base::Result<Command>(RequestCommand(CallUnholdRequest(call_)));
+    });
+    AddCallId(unhold);
+    auto* join = Sub(&app_, "join", "bridged span: take this station onto a call (call.join)", [this] {
+      return base::Result<Command>(RequestCommand(CallJoinRequest(call_)));
+    });
+    AddCallId(join);
+  }
+
+  void AddConference() {
+    CLI::App* conf = app_.add_subcommand("conf", "conferences (conference.*)");
+    conf->require_subcommand(1);
+    auto* create = Sub(conf, "create", "conference calls and print the conference's id (conference.create)",
+                       [this] { return RequestCommand(ConferenceCreateRequest(conference_calls_), View::kCallId); });
+    create->add_option("ID", conference_calls_, "calls to conference")->required()->check(CLI::PositiveNumber);
+    auto* add = Sub(conf, "add", "add a connected or held call (conference.add)", [this] {
+      return base::Result<Command>(RequestCommand(ConferenceAddRequest(conference_, call_)));
+    });
+    add->add_option("CONF", conference_, "conference id")->required()->check(CLI::PositiveNumber);
+    AddCallId(add);
+    auto* remove = Sub(conf, "remove", "take a participant out: it goes back to connected (conference.remove)",
+                       [this] {
+                         return base::Result<Command>(RequestCommand(ConferenceRemoveRequest(conference_, call_)));
+                       });
+    remove->add_option("CONF", conference_, "conference id")->required()->check(CLI::PositiveNumber);
+    AddCallId(remove);
   }
 
   void AddEvents() {
@@ -229,6 +261,18 @@ class Parser {
     policy->add_option("--delay-ms", sim_policy_.delay_ms, "delay before acting")
         ->option_text("N");
     AddUui(policy);
+    auto* hold = Sub(sim, "hold", "the far end puts a call on hold (sim.hold)", [this] {
+      return base::Result<Command>(RequestCommand(SimHoldRequest(call_)));
+    });
+    AddCallId(hold);
+    auto* unhold = Sub(sim, "unhold", "the far end retrieves a held call (sim.unhold)", [this] {
+      return base::Result<Command>(RequestCommand(SimUnholdRequest(call_)));
+    });
+    AddCallId(unhold);
+    auto* hold_policy = Sub(sim, "hold-policy", "how the far end answers HOLD / RETRIEVE (sim.policy on_hold)",
+                            [this] { return RequestCommand(SimHoldPolicyRequest(span_, hold_policy_)); });
+    AddSpan(hold_policy);
+    hold_policy->add_option("POLICY", hold_policy_, "accept or reject")->required();
   }
 
   void AddRun() {
@@ -283,6 +327,9 @@ class Parser {
   EventsOptions events_;
   SimCallOptions sim_call_;
   SimPolicyOptions sim_policy_;
+  std::string hold_policy_;
+  std::vector<std::int64_t> conference_calls_;
+  std::int64_t conference_ = 0;
   std::string script_ = "-";
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;

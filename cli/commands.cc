@@ -174,6 +174,33 @@ Request EventsSubscribeRequest(const EventsOptions& options) {
   return request;
 }
 
+Request CallHoldRequest(std::int64_t call) { return CallOnly("call.hold", call); }
+Request CallUnholdRequest(std::int64_t call) { return CallOnly("call.unhold", call); }
+Request CallJoinRequest(std::int64_t call) { return CallOnly("call.join", call); }
+
+base::Result<Request> ConferenceCreateRequest(const std::vector<std::int64_t>& calls) {
+  if (calls.empty()) return base::Fail("conf create: name at least one call");
+  return Request{"conference.create", json{{"calls", calls}}};
+}
+
+Request ConferenceAddRequest(std::int64_t conference, std::int64_t call) {
+  return Request{"conference.add", json{{"conference", conference}, {"call", call}}};
+}
+
+Request ConferenceRemoveRequest(std::int64_t conference, std::int64_t call) {
+  return Request{"conference.remove", json{{"conference", conference}, {"call", call}}};
+}
+
+Request SimHoldRequest(std::int64_t call) { return CallOnly("sim.hold", call); }
+Request SimUnholdRequest(std::int64_t call) { return CallOnly("sim.unhold", call); }
+
+base::Result<Request> SimHoldPolicyRequest(int span, const std::string& policy) {
+  if (policy != "accept" && policy != "reject") {
+    return base::Fail(fmt::format("unknown hold policy '{}': give accept or reject", policy));
+  }
+  return Request{"sim.policy", json{{"span", span}, {"on_hold", policy}}};
+}
+
 base::Result<Request> SimCallRequest(const SimCallOptions& options) {
   Request request{"sim.call", json{{"span", options.span}, {"number", options.number}}};
   if (options.calling) request.params["calling"] = *options.calling;

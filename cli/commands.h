@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/expected.h"
 
@@ -75,7 +76,17 @@ base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std
                                       const UuiOptions& uui);
 Request CallDeallocateRequest(std::int64_t call);
 Request EventsSubscribeRequest(const EventsOptions& options);
+Request CallHoldRequest(std::int64_t call);
+Request CallUnholdRequest(std::int64_t call);
+Request CallJoinRequest(std::int64_t call);
+base::Result<Request> ConferenceCreateRequest(const std::vector<std::int64_t>& calls);
+Request ConferenceAddRequest(std::int64_t conference, std::int64_t call);
+Request ConferenceRemoveRequest(std::int64_t conference, std::int64_t call);
 base::Result<Request> SimCallRequest(const SimCallOptions& options);
+Request SimHoldRequest(std::int64_t call);
+Request SimUnholdRequest(std::int64_t call);
+// sim.policy {span, on_hold}: `policy` is accept or reject.
+base::Result<Request> SimHoldPolicyRequest(int span, const std::string& policy);
 base::Result<Request> SimDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                      const UuiOptions& uui);
 base::Result<Request> SimPolicyRequest(const SimPolicyOptions& options);

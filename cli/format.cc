@@ -150,12 +150,23 @@ void AddCause(std::string& line, const json& event) {
   if (const json* name = Find(event, "cause_name")) line += " (" + Text(name) + ")";
 }
 
+// A participant: "in N"; a conference: "of A,B,C"; otherwise "-".
+std::string ConferenceText(const json& call) {
+  if (const json* conference = Find(call, "conference")) return "in " + Text(conference);
+  const json* participants = Find(call, "participants");
+  if (participants == nullptr || !participants->is_array()) return "-";
+  std::string out = "of ";
+  for (const json& id : *participants) out += (out.size() > 3 ? "," : "") + Text(&id);
+  return participants->empty() ? "of none" : out;
+}
+
 std::string FormatCallState(const json& event) {
   std::string line;
   AddKey(line, event, "call");
   AddKey(line, event, "span");
   AddTransition(line, event);
   AddCause(line, event);
+  AddKey(line, event, "refused");
   AddKey(line, event, "mode");
   AddKey(line, event, "origin");
   if (const json* uui = Find(event, "uui")) line += " " + UuiInLine(*uui);
@@ -215,11 +226,11 @@ void WriteCallTable(std::ostream& out, const json& calls) {
     out << JsonLine(calls) << '\n';
     return;
   }
-  Table table({"ID", "SPAN", "CHAN", "DIR", "STATE", "CALLED", "CALLING", "CAUSE", "UUI-RX"});
+  Table table({"ID", "SPAN", "CHAN", "DIR", "STATE", "CONF", "CALLED", "CALLING", "CAUSE", "UUI-RX"});
   for (const auto& call : calls) {
     const json* uui = Find(call, "uui_received");
     table.AddRow({Field(call, "call"), Field(call, "span"), Field(call, "channel"),
-                  Field(call, "direction"), Field(call, "state"), Field(call, "called"),
+                  Field(call, "direction"), Field(call, "state"), ConferenceText(call), Field(call, "called"),
                   Field(call, "calling"), CauseText(call), uui ? UuiForPeople(*uui) : "-"});
   }
   table.Write(out);

@@ -81,6 +81,7 @@ Outcome Session::Execute(const Command& command) {
       if (options_.echo_events) Pump();
       if (command.view == View::kCallId) {
         if (auto call = IntField(result, "call")) current_call_ = call;
+        if (auto conference = IntField(result, "conference")) current_call_ = conference;
       }
       Show(command, result);
       return Outcome::Ok();
@@ -145,6 +146,8 @@ void Session::Show(const Command& command, const json& result) {
       case View::kCallId:
         if (auto call = IntField(result, "call")) {
           out_ << *call << '\n';
+        } else if (auto conference = IntField(result, "conference")) {
+          out_ << *conference << '\n';
         } else {
           out_ << JsonLine(result) << '\n';
         }
