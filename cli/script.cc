@@ -13,8 +13,9 @@ bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || 
 
 class Splitter {
  public:
-  Splitter(std::string_view line, std::optional<std::int64_t> current_call)
-      : line_(line), current_call_(current_call) {}
+  Splitter(std::string_view line, std::optional<std::int64_t> current_call,
+           const std::vector<std::int64_t>& calls)
+      : line_(line), current_call_(current_call), calls_(calls) {}
 
   base::Result<std::vector<std::string>> Split() {
     while (pos_ < line_.size()) {
@@ -103,20 +104,38 @@ class Splitter {
       ++pos_;
       return base::Status::Ok();
     }
-    if (name != "CALL" && name != "call") {
-      return base::Status::Error(fmt::format("unknown variable ${}: only $CALL is set", name));
+    std::optional<std::int64_t> value;
+    if (name == "CALL" || name == "call") {
+      if (!current_call_) return base::Status::Error("$CALL is not set: no call was made or offered yet");
+      value = current_call_;
+    } else if (auto index = CallIndex(name)) {
+      if (*index == 0 || *index > calls_.size()) {
+        return base::Status::Error(fmt::format("${} is not set: the script has met {} call(s)", name, calls_.size()));
+      }
+      value = calls_[*index - 1];
+    } else {
+      return base::Status::Error(fmt::format("unknown variable ${}: only $CALL and $CALL1, $CALL2 … are set", name));
     }
-    if (!current_call_) {
-      return base::Status::Error("$CALL is not set: no call was made or offered yet");
-    }
-    word_ += std::to_string(*current_call_);
+    word_ += std::to_string(*value);
     in_word_ = true;
     pos_ = braced ? name_end + 1 : name_end;
     return base::Status::Ok();
   }
 
+  // N of "CALLN" / "callN".
+  static std::optional<std::size_t> CallIndex(std::string_view name) {
+    if (name.size() < 5 || (name.substr(0, 4) != "CALL" && name.substr(0, 4) != "call")) return std::nullopt;
+    std::size_t n = 0;
+    for (char c : name.substr(4)) {
+      if (c < '0' || c > '9' || n > 100000) return std::nullopt;
+      n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return n;
+  }
+
   std::string_view line_;
   std::optional<std::int64_t> current_call_;
+  const std::vector<std::int64_t>& calls_;
   std::size_t pos_ = 0;
   std::string word_;
   bool in_word_ = false;
@@ -126,8 +145,9 @@ class Splitter {
 }  // namespace
 
 base::Result<std::vector<std::string>> SplitScriptLine(std::string_view line,
-                                                       std::optional<std::int64_t> current_call) {
-  return Splitter(line, current_call).Split();
+                                                       std::optional<std::int64_t> current_call,
+                                                       const std::vector<std::int64_t>& calls) {
+  return Splitter(line, current_call, calls).Split();
 }
 
 }  // namespace prid::cli

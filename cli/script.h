@@ -16,10 +16,13 @@ namespace prid::cli {
 // "double quotes" keep blanks and honour \" \\ \$; a backslash outside
 // quotes escapes the next character; a '#' that starts a word starts a
 // comment. $CALL, $call, ${CALL} and ${call} (outside single quotes) become
-// `current_call`. Fails on an unterminated quote, a trailing backslash, an
-// unknown $NAME, or $CALL while no call is known. A blank or comment line
-// gives no words.
+// `current_call`; $CALL1, $CALL2 … the first, second … call the script met
+// (`calls`, in order), for commands that name several (conf create). Fails
+// on an unterminated quote, a trailing backslash, an unknown $NAME, or a
+// call variable while no such call is known. A blank or comment line gives
+// no words.
 base::Result<std::vector<std::string>> SplitScriptLine(std::string_view line,
-                                                       std::optional<std::int64_t> current_call);
+                                                       std::optional<std::int64_t> current_call,
+                                                       const std::vector<std::int64_t>& calls = {});
 
 }  // namespace prid::cli

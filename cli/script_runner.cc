@@ -29,7 +29,7 @@ int RunScript(std::istream& input, const std::string& name, Session& session, st
   while (std::getline(input, line)) {
     ++line_number;
     session.Pump();
-    auto words = SplitScriptLine(line, session.current_call());
+    auto words = SplitScriptLine(line, session.current_call(), session.calls());
     if (!words) {
       err << "prictl: " << words.error() << '\n';
       PrintStop(err, name, line_number, line);

@@ -1,11 +1,11 @@
 // Runs parsed prictl commands over one connection.
 #include "cli/session.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "cli/format.h"
 
@@ -71,6 +71,11 @@ std::string Seconds(std::chrono::milliseconds timeout) {
 Session::Session(Connection& connection, std::ostream& out, SessionOptions options)
     : connection_(connection), out_(out), options_(std::move(options)) {}
 
+void Session::SetCurrentCall(std::int64_t call) {
+  current_call_ = call;
+  if (std::find(calls_.begin(), calls_.end(), call) == calls_.end()) calls_.push_back(call);
+}
+
 Outcome Session::Execute(const Command& command) {
   while (backlog_.size() > kBacklogLimit) backlog_.pop_front();
   switch (command.action) {
@@ -80,8 +85,8 @@ Outcome Session::Execute(const Command& command) {
       // Events that came before the reply are older than its call id.
       if (options_.echo_events) Pump();
       if (command.view == View::kCallId) {
-        if (auto call = IntField(result, "call")) current_call_ = call;
-        if (auto conference = IntField(result, "conference")) current_call_ = conference;
+        if (auto call = IntField(result, "call")) SetCurrentCall(*call);
+        if (auto conference = IntField(result, "conference")) SetCurrentCall(*conference);
       }
       Show(command, result);
       return Outcome::Ok();
@@ -200,7 +205,7 @@ Outcome Session::Wait(const Command& command) {
       auto consume = [&] { backlog_.erase(backlog_.begin(), backlog_.begin() + next + 1); };
       if (want_new) {
         if (!StringFieldIs(event, "type", "call.new")) continue;
-        if (auto id = IntField(event, "call")) current_call_ = id;
+        if (auto id = IntField(event, "call")) SetCurrentCall(*id);
         consume();
         return Outcome::Ok();
       }
@@ -265,7 +270,7 @@ void Session::Handle(const json& notification, bool print) {
   if (!is_event) return;
   const json& event = notification["params"];
   if (StringFieldIs(event, "type", "call.new")) {
-    if (auto id = IntField(event, "call")) current_call_ = id;
+    if (auto id = IntField(event, "call")) SetCurrentCall(*id);
   }
   backlog_.push_back(event);
 }

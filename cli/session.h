@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cli/command_line.h"
 #include "cli/connection.h"
@@ -38,6 +39,9 @@ class Session {
 
   // The last call made by `call` or offered by a call.new event ($CALL).
   std::optional<std::int64_t> current_call() const { return current_call_; }
+  // Every call (and conference) that was $CALL at some point, first first
+  // ($CALL1, $CALL2 …).
+  const std::vector<std::int64_t>& calls() const { return calls_; }
 
  private:
   Outcome Send(const Request& request, nlohmann::json* result);
@@ -48,11 +52,13 @@ class Session {
   // Wait.
   void Handle(const nlohmann::json& notification, bool print);
   Outcome Closed(const std::string& while_doing) const;
+  void SetCurrentCall(std::int64_t call);
 
   Connection& connection_;
   std::ostream& out_;
   SessionOptions options_;
   std::optional<std::int64_t> current_call_;
+  std::vector<std::int64_t> calls_;
   // Events received and not yet consumed by a wait, oldest first, so that a
   // wait also sees what arrived before it started.
   std::deque<nlohmann::json> backlog_;

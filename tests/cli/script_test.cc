@@ -125,5 +125,21 @@ TEST(SplitScriptLine, LoneDollarIsKept) {
   EXPECT_EQ(Split("x $ a$ $-"), (Words{"x", "$", "a$", "$-"}));
 }
 
+TEST(SplitScriptLine, NumberedCallVariablesNameTheCallsMetInOrder) {
+  const std::vector<std::int64_t> calls = {7, 9, 12};
+  auto words = SplitScriptLine("conf create $CALL1 ${CALL2} $call3", 12, calls);
+  ASSERT_TRUE(words.ok()) << words.error();
+  EXPECT_EQ(*words, (std::vector<std::string>{"conf", "create", "7", "9", "12"}));
+}
+
+TEST(SplitScriptLine, NumberedCallVariableBeyondTheCallsMetFails) {
+  const std::vector<std::int64_t> calls = {7};
+  auto words = SplitScriptLine("drop $CALL2", 7, calls);
+  ASSERT_FALSE(words.ok());
+  EXPECT_NE(words.error().find("$CALL2 is not set"), std::string::npos) << words.error();
+  EXPECT_FALSE(SplitScriptLine("drop $CALL0", 7, calls).ok());
+  EXPECT_FALSE(SplitScriptLine("drop $CALLX", 7, calls).ok());
+}
+
 }  // namespace
 }  // namespace prid::cli

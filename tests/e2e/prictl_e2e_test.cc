@@ -112,6 +112,72 @@ wait idle
   EXPECT_NE(r.out.find("0001020300"), std::string::npos) << r.out;
 }
 
+TEST_F(PrictlEndToEnd, ScriptConferencesThreeCallsHoldsOneAndDropsTheConference) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+call 1001
+wait connected
+call 1002
+wait connected
+call 1003
+wait connected
+hold $CALL3
+wait onhold $CALL3
+unhold $CALL3
+wait connected $CALL3
+conf create $CALL1 $CALL2 $CALL3
+wait conferenced $CALL3
+calls
+conf remove $CALL4 $CALL2
+wait connected $CALL2
+drop $CALL4 --uui-text "conference over"
+wait idle $CALL4
+drop $CALL2
+wait idle $CALL2
+calls
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("onhold ← connected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("conferenced ← connected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("in 4"), std::string::npos) << "calls shows membership:\n" << r.out;
+  EXPECT_NE(r.out.find("of 1,2,3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("idle ← conferenced cause=16"), std::string::npos) << r.out;
+}
+
+TEST_F(PrictlEndToEnd, BridgedStationLeavesAPartyLineThatGoesOn) {
+  // Span 1 bridged; station B is this test, station A a prictl process.
+  ASSERT_EQ(daemon_->Terminate(), 0);
+  std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n\n"
+                                        << "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\n"
+                                        << "appearance = \"bridged\"\n";
+  daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
+                                           dir_.File("prid.log"));
+  ASSERT_TRUE(WaitUp()) << Log();
+  ApiClient b(socket_);
+  b.Ok("line.open", {{"span", 1}});
+
+  // A calls the line in through the far end, lets B answer, joins, leaves.
+  std::ofstream(dir_.File("a.prictl")) << "open 1\nsim call 1 4000\nwait new\nwait inactive\njoin $CALL\n"
+                                          "wait connected\ndrop $CALL --uui-text \"a leaves\"\nwait inactive\n";
+  ChildProcess a({Env("PRICTL_BIN"), "--socket", socket_, "run", dir_.File("a.prictl")}, dir_.File("a.log"));
+  auto offered = b.WaitNew();
+  ASSERT_TRUE(offered);
+  const std::uint64_t call = (*offered)["call"];
+  b.Ok("call.answer", {{"call", call}});
+  ASSERT_TRUE(b.WaitState(call, "connected"));
+  ASSERT_EQ(a.Wait(), 0);
+  std::ifstream in(dir_.File("a.log"));
+  const std::string a_out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(a_out.find("inactive ← connected"), std::string::npos) << a_out;
+
+  // A is gone; the call goes on for B, who ends it.
+  EXPECT_EQ(b.Ok("call.info", {{"call", call}})["state"], "connected");
+  b.Ok("call.drop", {{"call", call}, {"uui", {{"text", "b ends"}}}});
+  auto idle = b.WaitState(call, "idle");
+  ASSERT_TRUE(idle);
+  EXPECT_EQ((*idle)["origin"], "local");
+  EXPECT_EQ(b.Ok("call.info", {{"call", call}})["uui_sent"]["text"], "b ends");
+}
+
 TEST_F(PrictlEndToEnd, JsonOutputIsMachineReadable) {
   auto status = Prictl({"--json", "status"});
   ASSERT_EQ(status.exit_code, 0) << status.err;

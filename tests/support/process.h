@@ -26,6 +26,8 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   // SIGTERM, then waits; the exit code (-1 if killed by a signal).
   int Terminate();
+  // Waits for it to exit by itself; its exit code.
+  int Wait();
 
  private:
   pid_t pid_ = -1;
