@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <map>
 #include <set>
 #include <tuple>
@@ -289,6 +290,16 @@ TEST_F(ConferenceMediaTest, ParticipantsJoinOneDahdiConferenceAndLeaveOnRemoveAn
   EXPECT_EQ(kernel_.open_descriptors(), 0);
 }
 
+TEST_F(ConferenceMediaTest, AChannelTheKernelRefusesFailsTheConferenceWithNothingJoined) {
+  const std::uint64_t a = ConnectedCall("1001"), b = ConnectedCall("1002");
+  kernel_.FailNextIoctl(DAHDI_SETCONF, EBUSY);
+  EXPECT_EQ(owner_->ErrorName("conference.create", {{"calls", {a, b}}}), "ResourceUnavailable");
+  EXPECT_EQ(StateOf(*owner_, a), "connected");
+  EXPECT_EQ(StateOf(*owner_, b), "connected");
+  EXPECT_EQ(kernel_.open_descriptors(), 0);
+  EXPECT_EQ(owner_->Ok("call.list", {{"state", "connected"}}).size(), 2u) << "no conference record was left";
+}
+
 INSTANTIATE_TEST_SUITE_P(BothNodeTypes, ConferenceTest,
                          ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork),
                          [](const auto& info) { return std::string(daemon::NodeTypeName(info.param)); });
@@ -366,6 +377,15 @@ TEST_F(BridgedTest, ThreeStationsInactiveAndRejoin) {
   ASSERT_EQ(Sent(msg::kDisconnect).size(), 1u);
   EXPECT_EQ(Sent(msg::kDisconnect)[0].uui, Uui(4, "bob last"));
   EXPECT_EQ(owner_->ErrorName("call.join", {{"call", call}}), "InvalidCallState");
+}
+
+TEST_F(BridgedTest, PartyLineErrors) {
+  auto bob = Station();
+  auto monitor = Station("monitor");
+  const std::uint64_t call = EveryoneOn({owner_.get(), bob.get()});
+  EXPECT_EQ(monitor->ErrorName("call.join", {{"call", call}}), "NotOwner");
+  EXPECT_EQ(owner_->ErrorName("conference.create", {{"calls", {call}}}), "OperationUnavailable");
+  EXPECT_EQ(bob->ErrorName("call.join", {{"call", call}}), "InvalidCallState") << "already on the call";
 }
 
 TEST_F(BridgedTest, FarEndDropReachesEveryStation) {
@@ -469,6 +489,8 @@ TEST_P(HoldTest, ErrorsOfHoldAndUnhold) {
   auto monitor = Station("monitor");
   const std::uint64_t watched = ConnectedCall("1002");
   EXPECT_EQ(monitor->ErrorName("call.hold", {{"call", watched}}), "NotOwner");
+  EXPECT_EQ(monitor->ErrorName("call.unhold", {{"call", watched}}), "NotOwner");
+  EXPECT_EQ(owner_->ErrorName("call.unhold", {{"call", 99999}}), "InvalidCallHandle");
   owner_->Ok("call.drop", {{"call", call}});
   ASSERT_TRUE(owner_->WaitState(call, "idle"));
   EXPECT_EQ(owner_->ErrorName("call.hold", {{"call", call}}), "InvalidCallState");
@@ -501,6 +523,7 @@ TEST_P(HoldVariantTest, HoldWhereTheVariantHasIt) {
     ASSERT_TRUE(owner_->WaitState(call, "onhold"));
   } else {
     EXPECT_EQ(owner_->ErrorName("call.hold", {{"call", call}}), "OperationUnavailable");
+    EXPECT_EQ(owner_->ErrorName("call.unhold", {{"call", call}}), "OperationUnavailable");
     EXPECT_TRUE(Sent(msg::kHold).empty());
   }
 }
