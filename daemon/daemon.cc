@@ -152,6 +152,10 @@ void Daemon::Shutdown(std::function<void()> done, std::chrono::milliseconds grac
   shutdown_timer_.start(0.0, 0.01);
 }
 
+namespace {
+constexpr std::chrono::seconds kClientFlushGrace{2};
+}
+
 void Daemon::OnShutdownTick(ev::timer&, int) {
   const bool late = std::chrono::steady_clock::now() >= shutdown_deadline_;
   if (!clients_closing_ && (model_.wire_count() == 0 || late)) {
@@ -160,6 +164,9 @@ void Daemon::OnShutdownTick(ev::timer&, int) {
     }
     clients_closing_ = true;
     if (server_) server_->DisconnectAll();
+    // Clients get their own bound to read their last events.
+    shutdown_deadline_ = std::chrono::steady_clock::now() + kClientFlushGrace;
+    return;
   }
   if (clients_closing_ && (!server_ || server_->client_count() == 0 || late)) {
     shutdown_timer_.stop();

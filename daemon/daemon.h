@@ -54,9 +54,9 @@ class Daemon : public SpanObserver {
   ReloadReport Reload(DaemonConfig next);
   const DaemonConfig& config() const { return config_; }
 
-  // Clean stop: every call on the wire is cleared with cause 16, then every
-  // client is disconnected once its queued events are written; `done` runs
-  // when both are over (or after `grace`, whichever is first).
+  // Clean stop: every call on the wire is cleared with cause 16 (waiting up
+  // to `grace` for the far ends), then every client is disconnected once its
+  // queued events are written (up to 2 s more); then `done` runs.
   void Shutdown(std::function<void()> done, std::chrono::milliseconds grace);
 
   // daemon.reload: runs `reload` (which reads the file and calls Reload).
