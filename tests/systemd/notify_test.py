@@ -83,9 +83,10 @@ def check(prid, notify, api_path, config, prictl_bin):
     if config + ":" not in prid.output():
         raise Failure("the refused reload was not logged with the file and line")
 
-    # prictl reload: the same, through daemon.reload; span 3 goes again.
+    # prictl reload: the same, through daemon.reload; span 3 goes again and
+    # log_level = "info" applies at once.
     with open(config, "w") as f:
-        f.write(text.replace(two, ""))
+        f.write(text.replace(two, "").replace("[daemon]\n", '[daemon]\nlog_level = "info"\n'))
     done = subprocess.run([prictl_bin, "--socket", api_path, "reload"], capture_output=True, text=True,
                           timeout=harness.TIMEOUT)
     if done.returncode != 0 or done.stdout != "reloaded: added -; removed 3; restarted -; unchanged 1\n":
@@ -100,6 +101,8 @@ def check(prid, notify, api_path, config, prictl_bin):
     idle = client.wait_event(lambda e: e.get("call") == call and e.get("state") == "idle", "call idle")
     if idle.get("cause") != 16:
         raise Failure(f"the call was dropped with cause {idle.get('cause')}, expected 16: {idle}")
+    # An info line, logged only since the reload raised the level.
+    prid.wait_output(f"<6>span 1: call {call}: connected -> idle")
     while True:
         message = client.read()
         if message is None:
