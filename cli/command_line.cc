@@ -126,6 +126,8 @@ class Parser {
   void AddQueries() {
     Sub(&app_, "status", "show the daemon's status (daemon.status)",
         [] { return base::Result<Command>(RequestCommand(DaemonStatusRequest(), View::kStatus)); });
+    Sub(&app_, "reload", "make prid re-read its configuration file (daemon.reload)",
+        [] { return base::Result<Command>(RequestCommand(DaemonReloadRequest(), View::kReload)); });
     Sub(&app_, "spans", "list the spans (span.list)",
         [] { return base::Result<Command>(RequestCommand(SpanListRequest(), View::kSpans)); });
     auto* calls = Sub(&app_, "calls", "list the calls this connection holds (call.list)",

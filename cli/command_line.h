@@ -28,7 +28,7 @@ enum class Action {
 };
 
 // How a request's result is shown to people (--json always prints it raw).
-enum class View { kNone, kStatus, kSpans, kCalls, kCallInfo, kCallId };
+enum class View { kNone, kStatus, kSpans, kCalls, kCallInfo, kCallId, kReload };
 
 struct Command {
   Action action = Action::kRequest;

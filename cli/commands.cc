@@ -107,6 +107,8 @@ base::Result<json> CauseParam(std::string_view cause) {
 
 Request DaemonStatusRequest() { return Request{"daemon.status"}; }
 
+Request DaemonReloadRequest() { return Request{"daemon.reload"}; }
+
 Request SpanListRequest() { return Request{"span.list"}; }
 
 base::Result<Request> CallListRequest(const std::optional<std::string>& state) {

@@ -64,6 +64,7 @@ struct SimPolicyOptions {
 };
 
 Request DaemonStatusRequest();
+Request DaemonReloadRequest();
 Request SpanListRequest();
 base::Result<Request> CallListRequest(const std::optional<std::string>& state);
 Request CallInfoRequest(std::int64_t call);

@@ -250,6 +250,27 @@ void WriteSpanTable(std::ostream& out, const json& spans) {
   table.Write(out);
 }
 
+void WriteReload(std::ostream& out, const json& report) {
+  auto list = [&](const char* key) {
+    std::string text;
+    if (report.contains(key) && report[key].is_array()) {
+      for (const json& item : report[key]) {
+        if (!text.empty()) text += ", ";
+        text += item.is_string() ? item.get<std::string>() : item.dump();
+      }
+    }
+    return text.empty() ? std::string("-") : text;
+  };
+  out << "reloaded: added " << list("added") << "; removed " << list("removed") << "; restarted "
+      << list("restarted") << "; unchanged " << list("unchanged") << '\n';
+  if (report.contains("failed")) {
+    for (const json& failure : report["failed"]) out << "failed: " << failure.get<std::string>() << '\n';
+  }
+  if (report.contains("pending_restart") && !report["pending_restart"].empty()) {
+    out << "needs a restart of prid: " << list("pending_restart") << '\n';
+  }
+}
+
 void WriteStatus(std::ostream& out, const json& status) {
   if (!status.is_object()) {
     out << JsonLine(status) << '\n';

@@ -19,6 +19,9 @@ void WriteCallTable(std::ostream& out, const nlohmann::json& calls);
 void WriteSpanTable(std::ostream& out, const nlohmann::json& spans);
 // daemon.status as "key  value" lines.
 void WriteStatus(std::ostream& out, const nlohmann::json& status);
+// daemon.reload's report: spans added, removed, restarted, unchanged; then
+// spans that failed to start and settings waiting for a restart.
+void WriteReload(std::ostream& out, const nlohmann::json& report);
 // A call record (call.info) as "key  value" lines.
 void WriteCallInfo(std::ostream& out, const nlohmann::json& call);
 

@@ -148,6 +148,9 @@ void Session::Show(const Command& command, const json& result) {
       case View::kCallInfo:
         WriteCallInfo(out_, result);
         break;
+      case View::kReload:
+        WriteReload(out_, result);
+        break;
       case View::kCallId:
         if (auto call = IntField(result, "call")) {
           out_ << *call << '\n';

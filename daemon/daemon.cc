@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -12,6 +13,8 @@
 
 #include "base/log.h"
 #include "dahdi-glue/conference_mixer.h"
+#include "daemon/config_diff.h"
+#include "ipc/errors.h"
 
 namespace prid::daemon {
 
@@ -22,9 +25,18 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       timers_(loop),
       router_(config_.event_buffer),
       model_(router_, timers_),
-      handlers_(model_, spans_, router_) {
+      handlers_(model_, spans_, router_),
+      shutdown_timer_(loop) {
   socket_path_ = options_.socket_path.empty() ? config_.socket_path : options_.socket_path;
   router_.SetModel(&model_);
+  shutdown_timer_.set<Daemon, &Daemon::OnShutdownTick>(this);
+  handlers_.AddMethod("daemon.reload", [this](ipc::ClientId, const nlohmann::json& params) {
+    if (!params.empty()) {
+      return base::Expected<nlohmann::json, ipc::RpcError>{base::Unexpected<ipc::RpcError>{
+          ipc::MakeError(ipc::ErrorCode::kInvalidParams, "daemon.reload takes no params")}};
+    }
+    return ReloadMethod();
+  });
 }
 
 Daemon::~Daemon() {
@@ -33,24 +45,150 @@ Daemon::~Daemon() {
   spans_.clear();
 }
 
+base::Status Daemon::StartSpan(const SpanConfig& span_config) {
+  auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
+  model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
+                  span_config.uui_max, VariantHasHold(span_config.switch_variant)},
+                 span.get());
+  if (options_.conference_mixer != nullptr) {
+    span->SetConferenceMixer(options_.conference_mixer);
+  } else if (span_config.driver == Driver::kDahdi) {
+    if (!dahdi_mixer_) dahdi_mixer_ = std::make_unique<dahdi_glue::ConferenceMixer>(dahdi_glue::RealDahdiSystem());
+    span->SetConferenceMixer(dahdi_mixer_.get());
+  }
+  if (auto ok = span->Start(); !ok.ok()) {
+    model_.RemoveSpan(span_config.span);
+    return ok;
+  }
+  spans_.emplace(span_config.span, std::move(span));
+  return base::Status::Ok();
+}
+
+void Daemon::StopSpan(int number) {
+  auto it = spans_.find(number);
+  if (it == spans_.end()) return;
+  const bool was_up = it->second->up();
+  // The model first: its calls go idle (their holders get call.state) while
+  // the port is still registered; then the span and its libpri link, whose
+  // struct pri PriLink parks (libpri has no destructor for it).
+  model_.RemoveSpan(number);
+  spans_.erase(it);
+  PRID_LOGF(kNotice, base::LogFields::Span(number), "span {}: stopped", number);
+  if (was_up) {
+    router_.SpanStateChanged(number, "down", "up");
+    if (span_listener_) span_listener_();
+  }
+}
+
+ReloadReport Daemon::Reload(DaemonConfig next) {
+  ReloadReport report;
+  SpanDiff diff = DiffSpans(config_.spans, next.spans);
+  report.added = diff.added;
+  report.removed = diff.removed;
+  report.restarted = diff.changed;
+  report.unchanged = diff.unchanged;
+  report.pending_restart = SettingsNeedingRestart(config_, next);
+  for (const std::string& key : report.pending_restart) {
+    PRID_LOG_NOTICE("reload: [daemon] {} changed; it takes effect when prid restarts", key);
+  }
+  for (int number : diff.removed) {
+    PRID_LOG_NOTICE("reload: span {} removed", number);
+    StopSpan(number);
+  }
+  for (int number : diff.changed) {
+    PRID_LOG_NOTICE("reload: span {} changed; restarting it", number);
+    StopSpan(number);
+  }
+  std::vector<SpanConfig> running;
+  for (const SpanConfig& span_config : next.spans) {
+    const bool start = std::find(diff.added.begin(), diff.added.end(), span_config.span) != diff.added.end() ||
+                       std::find(diff.changed.begin(), diff.changed.end(), span_config.span) != diff.changed.end();
+    if (start) {
+      if (auto ok = StartSpan(span_config); !ok.ok()) {
+        PRID_LOG_ERROR("reload: span {}: {}", span_config.span, ok.message());
+        report.failed.push_back(fmt::format("span {}: {}", span_config.span, ok.message()));
+        continue;  // left out of the running configuration: a later reload retries it
+      }
+    }
+    running.push_back(span_config);
+  }
+  // Settings that need a restart keep their running values.
+  DaemonConfig applied = config_;
+  applied.log_level = next.log_level;
+  applied.spans = std::move(running);
+  config_ = std::move(applied);
+  return report;
+}
+
+base::Expected<nlohmann::json, ipc::RpcError> Daemon::ReloadMethod() {
+  if (!reloader_) {
+    return base::Unexpected<ipc::RpcError>{ipc::MakeError(
+        ipc::ErrorCode::kOperationUnavailable, "this daemon has no configuration file to reload")};
+  }
+  auto report = reloader_();
+  if (!report.ok()) {
+    return base::Unexpected<ipc::RpcError>{ipc::MakeError(
+        ipc::ErrorCode::kOperationUnavailable,
+        fmt::format("configuration refused, the running one stays: {}", report.error()))};
+  }
+  return ReloadReportJson(*report);
+}
+
+nlohmann::json ReloadReportJson(const ReloadReport& report) {
+  return nlohmann::json{{"added", report.added},
+                        {"removed", report.removed},
+                        {"restarted", report.restarted},
+                        {"unchanged", report.unchanged},
+                        {"pending_restart", report.pending_restart},
+                        {"failed", report.failed}};
+}
+
+std::size_t Daemon::spans_up() const {
+  return static_cast<std::size_t>(
+      std::count_if(spans_.begin(), spans_.end(), [](const auto& entry) { return entry.second->up(); }));
+}
+
+void Daemon::Shutdown(std::function<void()> done, std::chrono::milliseconds grace) {
+  shutdown_done_ = std::move(done);
+  shutdown_deadline_ = std::chrono::steady_clock::now() + grace;
+  const std::size_t dropped = model_.DropAll(16);
+  PRID_LOG_NOTICE("stopping: {} call(s) being cleared (cause 16)", dropped);
+  clients_closing_ = false;
+  // Clearing needs the far end's RELEASE / RELEASE COMPLETE: check on it
+  // from the loop rather than block it.
+  shutdown_timer_.start(0.0, 0.01);
+}
+
+namespace {
+constexpr std::chrono::seconds kClientFlushGrace{2};
+}
+
+void Daemon::OnShutdownTick(ev::timer&, int) {
+  const bool late = std::chrono::steady_clock::now() >= shutdown_deadline_;
+  if (!clients_closing_ && (model_.wire_count() == 0 || late)) {
+    if (model_.wire_count() != 0) {
+      PRID_LOG_WARN("stopping: {} call(s) still clearing; giving up on them", model_.wire_count());
+    }
+    clients_closing_ = true;
+    if (server_) server_->DisconnectAll();
+    // Clients get their own bound to read their last events.
+    shutdown_deadline_ = std::chrono::steady_clock::now() + kClientFlushGrace;
+    return;
+  }
+  if (clients_closing_ && (!server_ || server_->client_count() == 0 || late)) {
+    shutdown_timer_.stop();
+    if (auto done = std::move(shutdown_done_)) done();
+  }
+}
+
 base::Status Daemon::Start() {
   for (const SpanConfig& span_config : config_.spans) {
-    auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
-    model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
-                    span_config.uui_max, VariantHasHold(span_config.switch_variant)},
-                   span.get());
-    if (options_.conference_mixer != nullptr) {
-      span->SetConferenceMixer(options_.conference_mixer);
-    } else if (span_config.driver == Driver::kDahdi) {
-      if (!dahdi_mixer_) dahdi_mixer_ = std::make_unique<dahdi_glue::ConferenceMixer>(dahdi_glue::RealDahdiSystem());
-      span->SetConferenceMixer(dahdi_mixer_.get());
-    }
-    if (auto ok = span->Start(); !ok.ok()) return ok;
-    spans_.emplace(span_config.span, std::move(span));
+    if (auto ok = StartSpan(span_config); !ok.ok()) return ok;
   }
 
   ipc::ServerOptions options;
-  options.path = socket_path_;
+  // An inherited socket is named by what it is bound to.
+  options.path = options_.listen_fd >= 0 ? std::string() : socket_path_;
   options.inherited_fd = options_.listen_fd;
   options.max_queue_bytes = config_.client_queue_bytes;
   if (!config_.socket_group.empty()) {
@@ -70,12 +208,15 @@ base::Status Daemon::Start() {
   router_.SetServer(server_.get());
   handlers_.SetServer(server_.get());
   if (auto ok = server_->Start(); !ok.ok()) return ok;
+  socket_path_ = server_->path();
   PRID_LOG_NOTICE("prid listening on {} with {} span(s)", socket_path_, spans_.size());
   return base::Status::Ok();
 }
 
 void Daemon::SpanStateChanged(int span, bool up) {
+  PRID_LOGF(kInfo, base::LogFields::Span(span), "span {}: span.state {}", span, up ? "up" : "down");
   router_.SpanStateChanged(span, up ? "up" : "down", up ? "down" : "up");
+  if (span_listener_) span_listener_();
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {

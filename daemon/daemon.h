@@ -5,10 +5,12 @@
 
 #include <ev++.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/expected.h"
 #include "daemon/config.h"
@@ -34,6 +36,16 @@ struct DaemonOptions {
   dahdi_glue::ConferenceMixer* conference_mixer = nullptr;
 };
 
+// What a reload did (Daemon::Reload), by span number.
+struct ReloadReport {
+  std::vector<int> added;
+  std::vector<int> removed;
+  std::vector<int> restarted;
+  std::vector<int> unchanged;
+  std::vector<std::string> pending_restart;  // [daemon] keys applied at the next start
+  std::vector<std::string> failed;           // spans that could not start, with why
+};
+
 class Daemon : public SpanObserver {
  public:
   Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options);
@@ -41,6 +53,26 @@ class Daemon : public SpanObserver {
 
   base::Status Start();
   const std::string& socket_path() const { return socket_path_; }
+
+  // Applies a validated configuration to the running daemon: spans added
+  // are started, spans removed are stopped, spans whose settings changed are
+  // restarted (their calls cleared), unchanged spans and their calls are
+  // not touched. A span that fails to start is left out and named in
+  // `failed`.
+  ReloadReport Reload(DaemonConfig next);
+  const DaemonConfig& config() const { return config_; }
+
+  // Clean stop: every call on the wire is cleared with cause 16 (waiting up
+  // to `grace` for the far ends), then every client is disconnected once its
+  // queued events are written (up to 2 s more); then `done` runs.
+  void Shutdown(std::function<void()> done, std::chrono::milliseconds grace);
+
+  // daemon.reload: runs `reload` (which reads the file and calls Reload).
+  using Reloader = std::function<base::Result<ReloadReport>()>;
+  void SetReloader(Reloader reloader) { reloader_ = std::move(reloader); }
+  // Called after a span's D-channel goes up or down.
+  void SetSpanStateListener(std::function<void()> listener) { span_listener_ = std::move(listener); }
+  std::size_t spans_up() const;
 
   // Sees every frame every span sends or receives (tests, traces).
   using FrameTap = std::function<void(int span, q931::FrameDirection, std::span<const std::uint8_t>)>;
@@ -50,6 +82,10 @@ class Daemon : public SpanObserver {
   std::size_t span_count() const { return spans_.size(); }
 
  private:
+  base::Status StartSpan(const SpanConfig& span_config);
+  void StopSpan(int span);
+  void OnShutdownTick(ev::timer&, int);
+  base::Expected<nlohmann::json, ipc::RpcError> ReloadMethod();
   void SpanStateChanged(int span, bool up) override;
   void SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
 
@@ -64,7 +100,15 @@ class Daemon : public SpanObserver {
   RpcHandlers handlers_;
   std::unique_ptr<ipc::Server> server_;
   FrameTap frame_tap_;
+  Reloader reloader_;
+  std::function<void()> span_listener_;
+  ev::timer shutdown_timer_;
+  std::function<void()> shutdown_done_;
+  std::chrono::steady_clock::time_point shutdown_deadline_;
+  bool clients_closing_ = false;
   std::unique_ptr<dahdi_glue::ConferenceMixer> dahdi_mixer_;  // for dahdi spans
 };
+
+nlohmann::json ReloadReportJson(const ReloadReport& report);
 
 }  // namespace prid::daemon

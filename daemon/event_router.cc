@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/log.h"
 #include "base/time_format.h"
 #include "daemon/call_json.h"
 #include "daemon/event_line.h"
@@ -60,6 +61,11 @@ void EventRouter::Deliver(LoggedEvent event) {
 void EventRouter::CallStateChanged(const Call& call, CallState previous, CallState state,
                                    const std::vector<ClientId>& recipients,
                                    const std::optional<q931::UserUser>& uui) {
+  // One journal line per state change, with fields journalctl can select on.
+  base::LogFields fields = base::LogFields::Call(call.span, call.id);
+  if (call.cause) fields.cause = *call.cause;
+  base::LogWith(base::LogLevel::kInfo, fields, "span {}: call {}: {} -> {}", call.span, call.id,
+                CallStateName(previous), CallStateName(state));
   LoggedEvent event{log_.next_seq(), call.span, call.id, recipients, nullptr};
   event.line = std::make_shared<const std::string>(
       CallStateEventLine(call, previous, state, uui, event.seq, Now()));

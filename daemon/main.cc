@@ -1,5 +1,6 @@
-// prid's main: command line, configuration, signals, the loop.
+// prid's main: command line, configuration, socket activation, the loop.
 #include <signal.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -7,33 +8,33 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
 #include "base/log.h"
 #include "daemon/config.h"
-#include "daemon/daemon.h"
+#include "daemon/service.h"
+#include "daemon/service_notifier.h"
 #include "prid_build_config.h"
 
 namespace {
 
 using prid::base::LogLevel;
 
-struct Signals {
-  explicit Signals(ev::loop_ref loop) : term(loop), interrupt(loop) {
-    term.set<Signals, &Signals::Stop>(this);
-    interrupt.set<Signals, &Signals::Stop>(this);
-    term.start(SIGTERM);
-    interrupt.start(SIGINT);
+// The API socket systemd passed (prid.socket), or -1 when prid is to bind
+// its own. More than one fd, or one that is not a listening Unix stream
+// socket, is a unit configuration error.
+prid::base::Result<int> InheritedListenFd() {
+  const int n = sd_listen_fds(/*unset_environment=*/1);
+  if (n < 0) return prid::base::Fail(fmt::format("sd_listen_fds: {}", std::string_view(strerror(-n))));
+  if (n == 0) return -1;
+  if (n > 1) return prid::base::Fail(fmt::format("systemd passed {} sockets; prid.socket should pass one", n));
+  if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, /*listening=*/1, nullptr, 0) <= 0) {
+    return prid::base::Fail("the socket systemd passed is not a listening Unix stream socket");
   }
-  void Stop(ev::sig& watcher, int) {
-    PRID_LOG_NOTICE("signal {}: stopping", watcher.signum);
-    sd_notify(0, "STOPPING=1");
-    watcher.loop.break_loop(ev::ALL);
-  }
-  ev::sig term;
-  ev::sig interrupt;
-};
+  return SD_LISTEN_FDS_START;
+}
 
 }  // namespace
 
@@ -42,13 +43,17 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string socket_path;
   std::string log_level;
-  bool check_config = false;
+  std::string check_config_path;
   bool version = false;
   app.add_option("-c,--config", config_path, "configuration file (default: " PRID_DEFAULT_CONFIG
                                              " if present, else the embedded default)");
   app.add_option("--socket", socket_path, "API socket path (overrides the config; also PRID_SOCKET)");
   app.add_option("--log-level", log_level, "error, warning, notice, info or debug");
-  app.add_flag("--check-config", check_config, "validate the configuration and exit");
+  auto* check_config =
+      app.add_option("--check-config", check_config_path,
+                     "validate the configuration (FILE, else -c's, else the default) and exit")
+          ->expected(0, 1)
+          ->type_name("[FILE]");
   app.add_flag("--version", version, "print the version and exit");
   CLI11_PARSE(app, argc, argv);
 
@@ -57,6 +62,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (!check_config_path.empty()) config_path = check_config_path;
   prid::daemon::DaemonConfig config;
   std::string source = "embedded default";
   if (config_path.empty() && std::filesystem::exists(PRID_DEFAULT_CONFIG)) config_path = PRID_DEFAULT_CONFIG;
@@ -71,7 +77,7 @@ int main(int argc, char** argv) {
   } else {
     config = prid::daemon::EmbeddedDefaultConfig();
   }
-  if (check_config) {
+  if (check_config->count() > 0) {
     std::cout << source << ": ok (" << config.spans.size() << " span(s))\n";
     return 0;
   }
@@ -87,17 +93,26 @@ int main(int argc, char** argv) {
   if (socket_path.empty()) {
     if (const char* env = std::getenv("PRID_SOCKET"); env && *env) socket_path = env;
   }
+  auto listen_fd = InheritedListenFd();
+  if (!listen_fd.ok()) {
+    PRID_LOG_ERROR("{}", listen_fd.error());
+    return 1;
+  }
 
   ::signal(SIGPIPE, SIG_IGN);
   ev::default_loop loop;
-  Signals signals(loop);
-  prid::daemon::Daemon daemon(loop, std::move(config), {socket_path, -1});
-  if (auto ok = daemon.Start(); !ok.ok()) {
+  prid::daemon::SdNotifier notifier;
+  prid::daemon::ServiceOptions options;
+  if (source != "embedded default") options.config_path = config_path;
+  options.log_level_fixed = !log_level.empty();
+  prid::daemon::Service service(loop, std::move(config), {socket_path, *listen_fd}, options, notifier);
+  if (auto ok = service.Start(); !ok.ok()) {
     PRID_LOG_ERROR("{}", ok.message());
     return 1;
   }
-  PRID_LOG_NOTICE("prid {} running ({})", PRID_VERSION, source);
-  sd_notifyf(0, "READY=1\nSTATUS=%zu span(s) configured", daemon.span_count());
+  PRID_LOG_NOTICE("prid {} running ({}){}", PRID_VERSION, source,
+                  *listen_fd >= 0 ? ", socket from systemd" : "");
   loop.run(0);
+  PRID_LOG_NOTICE("prid stopped");
   return 0;
 }

@@ -23,6 +23,12 @@ class RpcHandlers : public ipc::Dispatcher {
 
   void SetServer(const ipc::Server* server) { server_ = server; }
 
+  // A method served outside the session model (e.g. daemon.reload by the
+  // composition root); replaces one of the same name.
+  using Method = std::function<base::Expected<nlohmann::json, ipc::RpcError>(ipc::ClientId,
+                                                                            const nlohmann::json&)>;
+  void AddMethod(const std::string& name, Method method) { methods_[name] = std::move(method); }
+
   void ClientOpened(ipc::ClientId client) override;
   base::Expected<nlohmann::json, ipc::RpcError> Call(ipc::ClientId client, const std::string& method,
                                                     const nlohmann::json& params) override;

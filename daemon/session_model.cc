@@ -700,6 +700,27 @@ void SessionModel::ClientGone(ClientId client) {
   }
 }
 
+std::size_t SessionModel::DropAll(std::uint8_t cause) {
+  std::vector<CallId> ids;
+  for (const auto& [id, call] : calls_) {
+    if (call->on_wire && !call->clearing) ids.push_back(id);
+  }
+  std::size_t started = 0;
+  for (CallId id : ids) {
+    // An earlier clearing may have freed or cleared this one.
+    Call* call = FindCall(id);
+    if (call == nullptr || !call->on_wire || call->clearing) continue;
+    StartClearing(*call, cause, std::nullopt, false);
+    ++started;
+  }
+  return started;
+}
+
+std::size_t SessionModel::wire_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(calls_.begin(), calls_.end(), [](const auto& entry) { return entry.second->on_wire; }));
+}
+
 void SessionModel::MaybeFree(CallId id) {
   Call* call = FindCall(id);
   if (call && call->handles.empty() && !call->on_wire) calls_.erase(id);

@@ -103,6 +103,11 @@ class SessionModel {
   // The client's connection closed: calls it alone owns are dropped
   // (cause 16), then all its handles and lines are released.
   void ClientGone(ClientId client);
+  // The daemon is stopping: every call on the wire that is not already
+  // clearing is cleared with `cause` as a drop would (DISCONNECT, RELEASE
+  // COMPLETE for an offered call, RELEASE after the far end's DISCONNECT).
+  // Returns how many clearings it started.
+  std::size_t DropAll(std::uint8_t cause);
 
   // --- span signalling -------------------------------------------------
   // A SETUP arrived. `bind` learns the new call's id before anything is
@@ -135,6 +140,8 @@ class SessionModel {
   std::size_t record_count() const { return calls_.size(); }
   std::size_t active_count() const;
   std::size_t handle_count() const;
+  // Calls the wire has not finished clearing.
+  std::size_t wire_count() const;
 
  private:
   struct SpanEntry {

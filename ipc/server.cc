@@ -745,6 +745,14 @@ void Server::Disconnect(ClientId client) {
   }
 }
 
+void Server::DisconnectAll() {
+  impl_->accept_watcher_.stop();
+  impl_->accept_retry_.stop();
+  std::vector<ClientId> ids;
+  for (const auto& entry : impl_->clients_) ids.push_back(entry.first);
+  for (ClientId id : ids) Disconnect(id);
+}
+
 std::size_t Server::client_count() const { return impl_->clients_.size(); }
 
 const std::string& Server::path() const { return impl_->path_; }

@@ -81,6 +81,9 @@ class Server {
 
   // Closes a client's connection after flushing what is queued.
   void Disconnect(ClientId client);
+  // Stops accepting and disconnects every client as Disconnect() does (the
+  // daemon is stopping: clients get their last events first).
+  void DisconnectAll();
 
   std::size_t client_count() const;
   const std::string& path() const;

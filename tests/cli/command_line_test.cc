@@ -317,3 +317,17 @@ TEST(ScriptGrammar, WaitTimeoutOverAWeekIsAUsageError) {
 
 }  // namespace
 }  // namespace prid::cli
+
+namespace prid::cli {
+namespace {
+
+TEST(CommandLine, ReloadSendsDaemonReload) {
+  std::ostringstream out, err;
+  ParseOutcome parsed = ParseCommandLine({"reload"}, Grammar::kCommandLine, "/default.sock", out, err);
+  ASSERT_TRUE(parsed.invocation) << err.str();
+  EXPECT_EQ(parsed.invocation->command.request.method, "daemon.reload");
+  EXPECT_EQ(parsed.invocation->command.view, View::kReload);
+}
+
+}  // namespace
+}  // namespace prid::cli

@@ -230,3 +230,20 @@ TEST(JsonLine, InvalidUtf8IsReplacedNotThrown) {
 
 }  // namespace
 }  // namespace prid::cli
+
+namespace prid::cli {
+namespace {
+
+TEST(WriteReload, ListsEveryKindOfChange) {
+  json report = json::parse(R"({"added": [3], "removed": [2, 4], "restarted": [], "unchanged": [1],
+    "pending_restart": ["socket"], "failed": ["span 3: cannot listen"]})");
+  std::ostringstream out;
+  WriteReload(out, report);
+  EXPECT_EQ(out.str(),
+            "reloaded: added 3; removed 2, 4; restarted -; unchanged 1\n"
+            "failed: span 3: cannot listen\n"
+            "needs a restart of prid: socket\n");
+}
+
+}  // namespace
+}  // namespace prid::cli

@@ -97,6 +97,8 @@ void DaemonThread::RunOnLoop(const std::function<void()>& work) {
   done.get_future().wait();
 }
 
+daemon::Daemon& DaemonThread::daemon(std::size_t index) { return *loop_->daemons.at(index); }
+
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "prid-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;

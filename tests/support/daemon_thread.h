@@ -16,6 +16,10 @@
 #include "daemon/config.h"
 #include "q931/pcap_writer.h"
 
+namespace prid::daemon {
+class Daemon;
+}
+
 namespace prid::testing {
 
 struct CapturedFrame {
@@ -43,6 +47,8 @@ class DaemonThread {
   bool WaitFrames(const std::function<bool(const std::vector<CapturedFrame>&)>& done, int timeout_ms) const;
   // Runs `work` on the loop thread and waits for it.
   void RunOnLoop(const std::function<void()>& work);
+  // The daemon of configs[index]; use it on the loop thread only (RunOnLoop).
+  daemon::Daemon& daemon(std::size_t index);
 
  private:
   struct Loop;
