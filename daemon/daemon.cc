@@ -35,6 +35,7 @@ Daemon::~Daemon() {
 base::Status Daemon::Start() {
   for (const SpanConfig& span_config : config_.spans) {
     auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
+    if (options_.dahdi_system != nullptr) span->SetDahdiSystem(*options_.dahdi_system);
     model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
                     span_config.uui_max},
                    span.get());
@@ -67,8 +68,13 @@ base::Status Daemon::Start() {
   return base::Status::Ok();
 }
 
-void Daemon::SpanStateChanged(int span, bool up) {
-  router_.SpanStateChanged(span, up ? "up" : "down", up ? "down" : "up");
+void Daemon::SpanStateChanged(const SpanStateChange& change) {
+  router_.SpanStateChanged(change.span, SpanStateName(change.state), SpanStateName(change.previous),
+                           change.alarms, change.error);
+}
+
+void Daemon::ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) {
+  router_.ChannelStateChanged(span, channel, ChannelStateName(state), ChannelStateName(previous));
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {

@@ -24,6 +24,8 @@ namespace prid::daemon {
 struct DaemonOptions {
   std::string socket_path;  // overrides the config's when set
   int listen_fd = -1;       // an inherited listening socket (socket activation)
+  // The system calls of dahdi spans (tests: a fake kernel); null: the real ones.
+  dahdi_glue::DahdiSystem* dahdi_system = nullptr;
 };
 
 class Daemon : public SpanObserver {
@@ -42,7 +44,8 @@ class Daemon : public SpanObserver {
   std::size_t span_count() const { return spans_.size(); }
 
  private:
-  void SpanStateChanged(int span, bool up) override;
+  void SpanStateChanged(const SpanStateChange& change) override;
+  void ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) override;
   void SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
 
   ev::loop_ref loop_;

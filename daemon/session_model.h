@@ -111,6 +111,9 @@ class SessionModel {
   // came first).
   void WireCleared(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui, bool remote);
 
+  // The span moved a call it placed to another B-channel before the far end
+  // answered (a retry after cause 44 or 34).
+  void ChannelChanged(CallId call, int channel);
   // --- queries ---------------------------------------------------------
   const Call* Find(CallId call) const;
   // Clients with a line (owner or monitor) open on the span.

@@ -42,17 +42,20 @@ struct DaemonThread::Loop {
   }
 };
 
-DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs) : loop_(std::make_unique<Loop>()) {
+DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue::DahdiSystem* dahdi)
+    : loop_(std::make_unique<Loop>()) {
   ::signal(SIGPIPE, SIG_IGN);
   std::promise<std::string> started;
   auto result = started.get_future();
-  thread_ = std::thread([this, configs = std::move(configs), &started]() mutable {
+  thread_ = std::thread([this, configs = std::move(configs), &started, dahdi]() mutable {
     Loop& l = *loop_;
     l.wake.set<Loop, &Loop::OnWake>(&l);
     l.wake.start();
     std::string error;
     for (std::size_t i = 0; i < configs.size() && error.empty(); ++i) {
-      auto d = std::make_unique<daemon::Daemon>(l.loop, configs[i], daemon::DaemonOptions{});
+      daemon::DaemonOptions options;
+      options.dahdi_system = dahdi;
+      auto d = std::make_unique<daemon::Daemon>(l.loop, configs[i], options);
       const int index = static_cast<int>(i);
       d->SetFrameTap([this, index](int span, q931::FrameDirection dir, std::span<const std::uint8_t> frame) {
         std::lock_guard lock(mutex_);
@@ -92,6 +95,10 @@ void DaemonThread::RunOnLoop(const std::function<void()>& work) {
     done.set_value();
   });
   done.get_future().wait();
+}
+
+void DaemonThread::RunOnDaemon(std::size_t index, const std::function<void(daemon::Daemon&)>& work) {
+  RunOnLoop([&] { work(*loop_->daemons.at(index)); });
 }
 
 TempDir::TempDir() {

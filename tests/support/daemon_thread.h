@@ -15,6 +15,13 @@
 #include "daemon/config.h"
 #include "q931/pcap_writer.h"
 
+namespace prid::daemon {
+class Daemon;
+}
+namespace prid::dahdi_glue {
+class DahdiSystem;
+}
+
 namespace prid::testing {
 
 struct CapturedFrame {
@@ -28,7 +35,9 @@ struct CapturedFrame {
 class DaemonThread {
  public:
   // Starts every daemon; check started() / error() before use.
-  explicit DaemonThread(std::vector<daemon::DaemonConfig> configs);
+  // `dahdi`: the system calls of dahdi spans (a fake kernel); null: real ones.
+  explicit DaemonThread(std::vector<daemon::DaemonConfig> configs,
+                        dahdi_glue::DahdiSystem* dahdi = nullptr);
   ~DaemonThread();
 
   bool started() const { return error_.empty(); }
@@ -39,6 +48,8 @@ class DaemonThread {
   bool WaitFrames(const std::function<bool(const std::vector<CapturedFrame>&)>& done, int timeout_ms) const;
   // Runs `work` on the loop thread and waits for it.
   void RunOnLoop(const std::function<void()>& work);
+  // Runs `work` on daemon `index` on the loop thread and waits for it.
+  void RunOnDaemon(std::size_t index, const std::function<void(daemon::Daemon&)>& work);
 
  private:
   struct Loop;
