@@ -130,6 +130,22 @@ class Parser {
         [] { return base::Result<Command>(RequestCommand(DaemonReloadRequest(), View::kReload)); });
     Sub(&app_, "spans", "list the spans (span.list)",
         [] { return base::Result<Command>(RequestCommand(SpanListRequest(), View::kSpans)); });
+    auto* span = Sub(&app_, "span", "show one span: alarms, D-channel, each B-channel (span.list)", [this] {
+      Command command = RequestCommand(SpanListRequest(), View::kSpanDetail);
+      command.detail_span = span_;
+      return base::Result<Command>(std::move(command));
+    });
+    AddSpan(span);
+    auto* restart = Sub(&app_, "restart", "send RESTART for a span or one B-channel (span.restart)", [this] {
+      return base::Result<Command>(RequestCommand(SpanRestartRequest(span_, channel_)));
+    });
+    AddSpan(restart);
+    restart->add_option("CHAN", channel_, "B-channel (default: every one)")->check(CLI::PositiveNumber);
+    auto* service = Sub(&app_, "service", "take a B-channel in or out of service (span.service)",
+                        [this] { return RequestCommand(SpanServiceRequest(span_, channel_.value_or(0), service_)); });
+    AddSpan(service);
+    service->add_option("CHAN", channel_, "B-channel")->required()->check(CLI::PositiveNumber);
+    service->add_option("STATE", service_, "in or out")->required();
     auto* calls = Sub(&app_, "calls", "list the calls this connection holds (call.list)",
                       [this] { return RequestCommand(CallListRequest(state_), View::kCalls); });
     calls->add_option("--state", state_, "only calls in this state")->option_text("STATE");
@@ -320,6 +336,8 @@ class Parser {
 
   std::int64_t call_ = 0;
   int span_ = 0;
+  std::optional<int> channel_;
+  std::string service_;
   UuiOptions uui_;
   std::optional<std::string> cause_;
   std::optional<std::string> state_;

@@ -28,7 +28,7 @@ enum class Action {
 };
 
 // How a request's result is shown to people (--json always prints it raw).
-enum class View { kNone, kStatus, kSpans, kCalls, kCallInfo, kCallId, kReload };
+enum class View { kNone, kStatus, kSpans, kSpanDetail, kCalls, kCallInfo, kCallId, kReload };
 
 struct Command {
   Action action = Action::kRequest;
@@ -39,6 +39,7 @@ struct Command {
   std::string wait_for;                     // kWait: a call state, or "new"
   std::optional<std::int64_t> wait_call;    // kWait: nullopt means $CALL
   std::chrono::milliseconds timeout{10000};  // kWait
+  int detail_span = 0;                      // kSpanDetail: the span to show
 };
 
 struct Invocation {

@@ -111,6 +111,19 @@ Request DaemonReloadRequest() { return Request{"daemon.reload"}; }
 
 Request SpanListRequest() { return Request{"span.list"}; }
 
+Request SpanRestartRequest(int span, std::optional<int> channel) {
+  Request request{"span.restart", {{"span", span}}};
+  if (channel) request.params["channel"] = *channel;
+  return request;
+}
+
+base::Result<Request> SpanServiceRequest(int span, int channel, std::string_view service) {
+  if (service != "in" && service != "out") {
+    return base::Fail(fmt::format("service must be 'in' or 'out', not '{}'", service));
+  }
+  return Request{"span.service", {{"span", span}, {"channel", channel}, {"service", service}}};
+}
+
 base::Result<Request> CallListRequest(const std::optional<std::string>& state) {
   Request request{"call.list"};
   if (state) {

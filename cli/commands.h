@@ -66,6 +66,10 @@ struct SimPolicyOptions {
 Request DaemonStatusRequest();
 Request DaemonReloadRequest();
 Request SpanListRequest();
+// span.restart {span, channel?}
+Request SpanRestartRequest(int span, std::optional<int> channel);
+// span.service {span, channel, service}; `service` must be "in" or "out".
+base::Result<Request> SpanServiceRequest(int span, int channel, std::string_view service);
 base::Result<Request> CallListRequest(const std::optional<std::string>& state);
 Request CallInfoRequest(std::int64_t call);
 Request LineOpenRequest(int span, bool monitor);

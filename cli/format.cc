@@ -241,11 +241,44 @@ void WriteSpanTable(std::ostream& out, const json& spans) {
     out << JsonLine(spans) << '\n';
     return;
   }
-  Table table({"SPAN", "NAME", "DRIVER", "NODE", "SWITCH", "STATE", "B-CHANNELS"});
+  Table table({"SPAN", "NAME", "DRIVER", "NODE", "SWITCH", "STATE", "D-CHAN", "B-CHANNELS"});
   for (const auto& span : spans) {
     table.AddRow({Field(span, "span"), Field(span, "name"), Field(span, "driver"),
                   Field(span, "node"), Field(span, "switch"), SpanStateText(span),
-                  BchannelSummary(Find(span, "bchannels"))});
+                  Field(span, "dchannel_state"), BchannelSummary(Find(span, "bchannels"))});
+  }
+  table.Write(out);
+}
+
+void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
+  const json* span = nullptr;
+  if (spans.is_array()) {
+    for (const auto& s : spans) {
+      const json* n = Find(s, "span");
+      if (n != nullptr && n->is_number_integer() && n->get<int>() == number) span = &s;
+    }
+  }
+  if (span == nullptr) {
+    out << "no span " << number << '\n';
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> pairs = {
+      {"span", Field(*span, "span")},
+      {"name", Field(*span, "name")},
+      {"driver", Field(*span, "driver")},
+      {"node", Field(*span, "node")},
+      {"switch", Field(*span, "switch")},
+      {"state", SpanStateText(*span)},
+      {"d-channel", Field(*span, "dchannel_state")},
+      {"restart failures", Field(*span, "restart_failures")},
+  };
+  if (Find(*span, "error") != nullptr) pairs.emplace_back("error", Field(*span, "error"));
+  WritePairs(out, pairs);
+  const json* channels = Find(*span, "bchannels");
+  if (channels == nullptr || !channels->is_array()) return;
+  Table table({"CHAN", "STATE", "SERVICE", "CALL"});
+  for (const auto& ch : *channels) {
+    table.AddRow({Field(ch, "channel"), Field(ch, "state"), Field(ch, "service"), Field(ch, "call")});
   }
   table.Write(out);
 }

@@ -15,8 +15,11 @@ std::string UuiForPeople(const nlohmann::json& uui);
 
 // calls: ID SPAN CHAN DIR STATE CALLED CALLING CAUSE UUI-RX, from call.list.
 void WriteCallTable(std::ostream& out, const nlohmann::json& calls);
-// spans: SPAN NAME DRIVER NODE SWITCH STATE B-CHANNELS, from span.list.
+// spans: SPAN NAME DRIVER NODE SWITCH STATE D-CHAN B-CHANNELS, from span.list.
 void WriteSpanTable(std::ostream& out, const nlohmann::json& spans);
+// Span `span` of a span.list reply as "key  value" lines, then one line per
+// B-channel; "no span N" when the list has none.
+void WriteSpanDetail(std::ostream& out, const nlohmann::json& spans, int span);
 // daemon.status as "key  value" lines.
 void WriteStatus(std::ostream& out, const nlohmann::json& status);
 // daemon.reload's report: spans added, removed, restarted, unchanged; then

@@ -142,6 +142,9 @@ void Session::Show(const Command& command, const json& result) {
       case View::kSpans:
         WriteSpanTable(out_, result);
         break;
+      case View::kSpanDetail:
+        WriteSpanDetail(out_, result, command.detail_span);
+        break;
       case View::kCalls:
         WriteCallTable(out_, result);
         break;

@@ -97,6 +97,11 @@ constexpr std::int64_t kMaxClientQueueBytes = std::int64_t{1} << 30;
 constexpr double kMinReleaseTimeout = 0.1;
 constexpr double kMaxReleaseTimeout = 300.0;
 constexpr std::int64_t kMaxUuiOctets = 251;
+constexpr std::int64_t kMaxDahdiChannel = 1023;  // DAHDI_MAX_CHANNELS - 1
+// libpri timers and T316, in seconds; N316 tries.
+constexpr double kMinTimer = 0.05;
+constexpr double kMaxTimer = 600.0;
+constexpr std::int64_t kMaxN316 = 10;
 constexpr std::size_t kMaxNameLength = 63;
 // sun_path holds the path and its terminating NUL.
 constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
@@ -394,6 +399,25 @@ void ReadEndpoint(TableReader& r, SpanConfig* span) {
   r.ReadSocketPath("connect", &span->connect);
 }
 
+// RESTART, libpri's timers, and the DAHDI channel of the D-channel.
+void ReadLinkSettings(TableReader& r, SpanConfig* span) {
+  std::int64_t dahdi_channel = 0;
+  if (r.ReadInteger("dahdi_channel", 1, kMaxDahdiChannel, &dahdi_channel)) {
+    if (span->driver != Driver::kDahdi) {
+      r.Fail("dahdi_channel", "only for driver 'dahdi'");
+    } else {
+      span->dahdi_channel = static_cast<int>(dahdi_channel);
+    }
+  }
+  r.ReadBool("restart", &span->restart);
+  r.ReadNumber("t200", kMinTimer, kMaxTimer, &span->t200_s);
+  r.ReadNumber("t203", kMinTimer, kMaxTimer, &span->t203_s);
+  r.ReadNumber("t309", kMinTimer, kMaxTimer, &span->t309_s);
+  r.ReadNumber("t316", kMinTimer, kMaxTimer, &span->t316_s);
+  std::int64_t n316 = 0;
+  if (r.ReadInteger("n316", 1, kMaxN316, &n316)) span->n316 = static_cast<int>(n316);
+}
+
 void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   std::int64_t number = 0;
   if (!r.Has("span")) {
@@ -413,7 +437,8 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
 
   r.RejectUnknownKeys({"span", "name", "driver", "dchannel", "bchannels", "node", "switch",
                        "appearance", "hunt", "release_timeout", "uui", "uui_max", "peer", "listen",
-                       "connect"});
+                       "connect", "dahdi_channel", "restart", "t200", "t203", "t309", "t316",
+                       "n316"});
 
   span->name = fmt::format("span{}", span->span);
   if (r.ReadString("name", &span->name) && !ValidName(span->name)) {
@@ -438,6 +463,7 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   if (r.ReadInteger("uui_max", 1, kMaxUuiOctets, &uui_max)) {
     span->uui_max = static_cast<std::size_t>(uui_max);
   }
+  ReadLinkSettings(r, span);
   ReadEndpoint(r, span);
 }
 

@@ -40,6 +40,17 @@ struct SpanConfig {
   double release_timeout_s = 10.0;  // disconnected → released alone after this
   bool uui = true;               // carry User-user information
   std::size_t uui_max = 128;     // octets of user information (1…251)
+  // dahdi driver: the D-channel's DAHDI channel number (what DAHDI_SPECIFY
+  // takes; the span's first channel minus one plus dchannel). 0: dchannel.
+  int dahdi_channel = 0;
+  // RESTART every B-channel when the span starts and after an alarm clears.
+  bool restart = false;
+  // Timers (seconds) and counters handed to libpri, and our RESTART tries.
+  double t200_s = 1.0;           // Q.921 retransmission
+  double t203_s = 10.0;          // Q.921 idle link check
+  double t309_s = 6.0;           // calls kept across a data link failure
+  double t316_s = 120.0;         // waiting for RESTART ACKNOWLEDGE
+  int n316 = 2;                  // RESTART sent this many times in all
   // sim driver: exactly one of these.
   std::string peer;              // "builtin" or empty
   std::string listen;            // SOCK_SEQPACKET path to listen on

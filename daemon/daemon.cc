@@ -47,13 +47,17 @@ Daemon::~Daemon() {
 
 base::Status Daemon::StartSpan(const SpanConfig& span_config) {
   auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
+  if (options_.dahdi_system != nullptr) span->SetDahdiSystem(*options_.dahdi_system);
   model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
                   span_config.uui_max, VariantHasHold(span_config.switch_variant)},
                  span.get());
   if (options_.conference_mixer != nullptr) {
     span->SetConferenceMixer(options_.conference_mixer);
   } else if (span_config.driver == Driver::kDahdi) {
-    if (!dahdi_mixer_) dahdi_mixer_ = std::make_unique<dahdi_glue::ConferenceMixer>(dahdi_glue::RealDahdiSystem());
+    if (!dahdi_mixer_) {
+      dahdi_mixer_ = std::make_unique<dahdi_glue::ConferenceMixer>(
+          options_.dahdi_system != nullptr ? *options_.dahdi_system : dahdi_glue::RealDahdiSystem());
+    }
     span->SetConferenceMixer(dahdi_mixer_.get());
   }
   if (auto ok = span->Start(); !ok.ok()) {
@@ -75,7 +79,7 @@ void Daemon::StopSpan(int number) {
   spans_.erase(it);
   PRID_LOGF(kNotice, base::LogFields::Span(number), "span {}: stopped", number);
   if (was_up) {
-    router_.SpanStateChanged(number, "down", "up");
+    router_.SpanStateChanged(number, "down", "up", {});
     if (span_listener_) span_listener_();
   }
 }
@@ -213,10 +217,16 @@ base::Status Daemon::Start() {
   return base::Status::Ok();
 }
 
-void Daemon::SpanStateChanged(int span, bool up) {
-  PRID_LOGF(kInfo, base::LogFields::Span(span), "span {}: span.state {}", span, up ? "up" : "down");
-  router_.SpanStateChanged(span, up ? "up" : "down", up ? "down" : "up");
+void Daemon::SpanStateChanged(const SpanStateChange& change) {
+  PRID_LOGF(kInfo, base::LogFields::Span(change.span), "span {}: span.state {}", change.span,
+            SpanStateName(change.state));
+  router_.SpanStateChanged(change.span, SpanStateName(change.state), SpanStateName(change.previous),
+                           change.alarms, change.error);
   if (span_listener_) span_listener_();
+}
+
+void Daemon::ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) {
+  router_.ChannelStateChanged(span, channel, ChannelStateName(state), ChannelStateName(previous));
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {

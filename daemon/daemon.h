@@ -34,6 +34,8 @@ struct DaemonOptions {
   // so sim spans make the calls a dahdi span would). Without it, dahdi
   // spans use a mixer on the real DAHDI device and sim spans none.
   dahdi_glue::ConferenceMixer* conference_mixer = nullptr;
+  // The system calls of dahdi spans (tests: a fake kernel); null: the real ones.
+  dahdi_glue::DahdiSystem* dahdi_system = nullptr;
 };
 
 // What a reload did (Daemon::Reload), by span number.
@@ -86,7 +88,8 @@ class Daemon : public SpanObserver {
   void StopSpan(int span);
   void OnShutdownTick(ev::timer&, int);
   base::Expected<nlohmann::json, ipc::RpcError> ReloadMethod();
-  void SpanStateChanged(int span, bool up) override;
+  void SpanStateChanged(const SpanStateChange& change) override;
+  void ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) override;
   void SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
 
   ev::loop_ref loop_;

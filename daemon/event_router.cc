@@ -92,10 +92,20 @@ void EventRouter::CallOffered(const Call& call, const Handle& handle) {
   Publish({0, call.span, call.id, {handle.client}, nullptr}, std::move(params));
 }
 
-void EventRouter::SpanStateChanged(int span, const char* state, const char* previous) {
-  nlohmann::json params = {{"type", "span.state"},     {"span", span},
-                           {"state", state},           {"previous", previous},
-                           {"alarms", nlohmann::json::array()}};
+void EventRouter::SpanStateChanged(int span, std::string_view state, std::string_view previous,
+                                   const std::vector<std::string>& alarms, std::string_view error) {
+  nlohmann::json params = {{"type", "span.state"}, {"span", span},     {"state", state},
+                           {"previous", previous}, {"alarms", alarms}};
+  if (!error.empty()) params["error"] = error;
+  std::vector<ClientId> holders = model_ ? model_->LineHolders(span) : std::vector<ClientId>{};
+  Publish({0, span, 0, std::move(holders), nullptr}, std::move(params));
+}
+
+void EventRouter::ChannelStateChanged(int span, int channel, std::string_view state,
+                                      std::string_view previous) {
+  nlohmann::json params = {{"type", "span.channel"}, {"span", span},
+                           {"channel", channel},     {"state", state},
+                           {"previous", previous}};
   std::vector<ClientId> holders = model_ ? model_->LineHolders(span) : std::vector<ClientId>{};
   Publish({0, span, 0, std::move(holders), nullptr}, std::move(params));
 }

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <map>
 #include <optional>
 
@@ -40,7 +42,11 @@ class EventRouter : public EventSink {
                           const std::vector<ClientId>& recipients, std::string_view request) override;
   void CallOffered(const Call& call, const Handle& handle) override;
 
-  void SpanStateChanged(int span, const char* state, const char* previous);
+  // span.state; `error` (libpri's configuration error) only when not empty.
+  void SpanStateChanged(int span, std::string_view state, std::string_view previous,
+                        const std::vector<std::string>& alarms, std::string_view error = {});
+  // span.channel: a B-channel restarted or taken in or out of service.
+  void ChannelStateChanged(int span, int channel, std::string_view state, std::string_view previous);
 
   // events.subscribe: replays the buffered events after `since` that match
   // (when given), then streams. Returns the last seq before the stream, or

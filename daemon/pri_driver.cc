@@ -25,6 +25,12 @@ PriDriver::PriDriver(ev::loop_ref loop, std::unique_ptr<dahdi_glue::SimTransport
   reconnect_timer_.set<PriDriver, &PriDriver::OnReconnectTimer>(this);
 }
 
+PriDriver::PriDriver(ev::loop_ref loop, std::unique_ptr<dahdi_glue::DahdiDChannel> dchannel,
+                     q931::PriLinkOptions options)
+    : PriDriver(loop, std::unique_ptr<dahdi_glue::SimTransport>(), std::move(options)) {
+  dahdi_ = std::move(dchannel);
+}
+
 PriDriver::~PriDriver() {
   // Watchers stop in their destructors; the link parks its struct pri.
   link_.reset();
@@ -32,9 +38,14 @@ PriDriver::~PriDriver() {
 
 base::Status PriDriver::Start(EventHandler on_event) {
   on_event_ = std::move(on_event);
-  auto link = q931::PriLink::Create(options_, *transport_, *this);
+  q931::FrameIo& io = dahdi_ ? static_cast<q931::FrameIo&>(*dahdi_) : *transport_;
+  auto link = q931::PriLink::Create(options_, io, *this);
   if (!link.ok()) return base::Status::Error(link.error());
   link_ = std::move(*link);
+  if (dahdi_) {
+    io_.start(dahdi_->fd(), ev::READ);
+    return base::Status::Ok();
+  }
   if (transport_->listen_fd() >= 0) accept_io_.start(transport_->listen_fd(), ev::READ);
   if (!transport_->connected() && transport_->listen_fd() < 0) {
     // Connect mode: the far end may not be there yet.
@@ -54,6 +65,11 @@ void PriDriver::WatchLink() {
 
 void PriDriver::OnReadable(ev::io&, int) {
   link_->ProcessInput();
+  if (dahdi_) {
+    // Outside libpri's read callback: the handler may call libpri.
+    if (auto alarms = dahdi_->TakeAlarmChange(); alarms && on_alarm_) on_alarm_(*alarms);
+    return;
+  }
   if (transport_->peer_lost()) AfterPeerLost();
 }
 

@@ -1,7 +1,9 @@
 // Drives one PriLink on the daemon's libev loop: an ev::io on the
-// D-channel, one ev::timer re-armed from libpri's absolute deadline after
-// every libpri call, and (sim listen/connect) the watcher that brings the
-// far end's socket.
+// D-channel (a sim socket or a DAHDI channel), one ev::timer re-armed from
+// libpri's absolute deadline after every libpri call, and (sim
+// listen/connect) the watcher that brings the far end's socket. On DAHDI it
+// hands alarm changes read with the frames to the alarm handler, after
+// libpri is done with the input.
 #pragma once
 
 #include <ev++.h>
@@ -11,6 +13,7 @@
 #include <span>
 
 #include "base/expected.h"
+#include "dahdi-glue/dahdi_dchannel.h"
 #include "dahdi-glue/sim_transport.h"
 #include "q931/pri_link.h"
 
@@ -20,15 +23,21 @@ class PriDriver : public q931::PriLinkObserver {
  public:
   using EventHandler = std::function<void(const pri_event&)>;
   using FrameTap = std::function<void(q931::FrameDirection, std::span<const std::uint8_t>)>;
+  using AlarmHandler = std::function<void(int alarms)>;
 
   PriDriver(ev::loop_ref loop, std::unique_ptr<dahdi_glue::SimTransport> transport,
+            q931::PriLinkOptions options);
+  PriDriver(ev::loop_ref loop, std::unique_ptr<dahdi_glue::DahdiDChannel> dchannel,
             q931::PriLinkOptions options);
   ~PriDriver() override;
 
   base::Status Start(EventHandler on_event);
   void SetFrameTap(FrameTap tap) { frame_tap_ = std::move(tap); }
+  void SetAlarmHandler(AlarmHandler handler) { on_alarm_ = std::move(handler); }
   q931::PriLink& link() { return *link_; }
-  dahdi_glue::SimTransport& transport() { return *transport_; }
+  // The sim socket (null on DAHDI) and the DAHDI D-channel (null on sim).
+  dahdi_glue::SimTransport* sim() { return transport_.get(); }
+  dahdi_glue::DahdiDChannel* dahdi() { return dahdi_.get(); }
 
  private:
   void OnPriEvent(const pri_event& event) override;
@@ -44,10 +53,12 @@ class PriDriver : public q931::PriLinkObserver {
 
   ev::loop_ref loop_;
   std::unique_ptr<dahdi_glue::SimTransport> transport_;
+  std::unique_ptr<dahdi_glue::DahdiDChannel> dahdi_;
   q931::PriLinkOptions options_;
   std::unique_ptr<q931::PriLink> link_;
   EventHandler on_event_;
   FrameTap frame_tap_;
+  AlarmHandler on_alarm_;
   ev::io io_;
   ev::io accept_io_;
   ev::timer pri_timer_;

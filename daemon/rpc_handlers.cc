@@ -7,6 +7,7 @@
 
 #include "daemon/call_json.h"
 #include "daemon/sim_peer.h"
+#include "daemon/span_methods.h"
 #include "prid_build_config.h"
 
 namespace prid::daemon {
@@ -116,6 +117,8 @@ RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router)
   methods_ = {
       {"daemon.status", bind(&RpcHandlers::Status)},
       {"span.list", bind(&RpcHandlers::SpanList)},
+      {"span.restart", [this](ipc::ClientId, const json& p) { return SpanRestartMethod(spans_, p); }},
+      {"span.service", [this](ipc::ClientId, const json& p) { return SpanServiceMethod(spans_, p); }},
       {"line.open", bind(&RpcHandlers::LineOpen)},
       {"line.close", bind(&RpcHandlers::LineClose)},
       {"call.make", bind(&RpcHandlers::CallMake)},
@@ -170,31 +173,7 @@ RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const json& params) {
 }
 
 RpcHandlers::Result RpcHandlers::SpanList(ipc::ClientId, const json& params) {
-  PRID_CHECK_KEYS(params);
-  json out = json::array();
-  for (const auto& [number, span] : spans_) {
-    const SpanConfig& c = span->config();
-    json channels = json::array();
-    for (const ChannelStatus& ch : span->Channels()) {
-      json entry = {{"channel", ch.channel}, {"state", ch.call ? "busy" : "idle"}};
-      if (ch.call) entry["call"] = ch.call;
-      channels.push_back(entry);
-    }
-    json entry = {{"span", number},
-                  {"name", c.name.empty() ? fmt::format("span{}", number) : c.name},
-                  {"driver", std::string(DriverName(c.driver))},
-                  {"node", std::string(NodeTypeName(c.node))},
-                  {"switch", std::string(SwitchVariantName(c.switch_variant))},
-                  {"state", span->up() ? "up" : "down"},
-                  {"alarms", json::array()},
-                  {"bchannels", channels},
-                  {"uui_max", c.uui ? c.uui_max : 0},
-                  {"appearance", std::string(AppearanceName(c.appearance))}};
-    if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
-    if (!c.peer.empty()) entry["peer"] = c.peer;
-    out.push_back(std::move(entry));
-  }
-  return out;
+  return SpanListMethod(spans_, params);
 }
 
 RpcHandlers::Result RpcHandlers::LineOpen(ipc::ClientId client, const json& params) {

@@ -726,4 +726,8 @@ void SessionModel::MaybeFree(CallId id) {
   if (call && call->handles.empty() && !call->on_wire) calls_.erase(id);
 }
 
+void SessionModel::ChannelChanged(CallId call, int channel) {
+  if (Call* c = FindCall(call)) c->channel = channel;
+}
+
 }  // namespace prid::daemon

@@ -133,6 +133,9 @@ class SessionModel {
   void RemoteHold(CallId call);
   void RemoteRetrieve(CallId call);
 
+  // The span moved a call it placed to another B-channel before the far end
+  // answered (a retry after cause 44 or 34).
+  void ChannelChanged(CallId call, int channel);
   // --- queries ---------------------------------------------------------
   const Call* Find(CallId call) const;
   // Clients with a line (owner or monitor) open on the span.

@@ -101,6 +101,7 @@ int SimTransport::ReadFrame(std::span<std::uint8_t> buffer) {
     PRID_LOG_WARN("{}: dropped a {}-octet frame (longer than {})", name_, n, buffer.size());
     return 0;
   }
+  if (n > 0 && cut_) return 0;  // lost on the cut line; the loop reads the next
   if (n > 0) return static_cast<int>(n);
   if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
     PRID_LOG_NOTICE("{}: far end closed the D-channel{}", name_, n == 0 ? "" : ": " + Errno());
@@ -111,6 +112,7 @@ int SimTransport::ReadFrame(std::span<std::uint8_t> buffer) {
 
 bool SimTransport::WriteFrame(std::span<const std::uint8_t> frame) {
   if (!link_.valid()) return false;
+  if (cut_) return true;  // sent into a cut line
   ssize_t n = ::send(link_.get(), frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n == static_cast<ssize_t>(frame.size())) return true;
   PRID_LOG_WARN("{}: frame of {} octets not sent: {}", name_, frame.size(),

@@ -43,6 +43,10 @@ class SimTransport : public q931::FrameIo {
   // The far end went away (EOF or error on read).
   bool peer_lost() const { return peer_lost_; }
   void ClearPeerLost() { peer_lost_ = false; }
+  // A cut line (tests of link loss): while cut, frames are lost both ways
+  // but the socket stays, as a broken cable leaves the card in place.
+  void SetCut(bool cut) { cut_ = cut; }
+  bool cut() const { return cut_; }
 
  private:
   SimTransport(std::string name, std::string path) : name_(std::move(name)), path_(std::move(path)) {}
@@ -53,6 +57,7 @@ class SimTransport : public q931::FrameIo {
   base::UniqueFd link_;
   base::UniqueFd listener_;
   bool peer_lost_ = false;
+  bool cut_ = false;
 };
 
 }  // namespace prid::dahdi_glue

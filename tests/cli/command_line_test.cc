@@ -329,5 +329,32 @@ TEST(CommandLine, ReloadSendsDaemonReload) {
   EXPECT_EQ(parsed.invocation->command.view, View::kReload);
 }
 
+TEST(CommandLine, SpanShowsOneSpanOfTheList) {
+  Command c = Ok({"span", "2"});
+  EXPECT_EQ(c.request.method, "span.list");
+  EXPECT_EQ(c.view, View::kSpanDetail);
+  EXPECT_EQ(c.detail_span, 2);
+}
+
+TEST(CommandLine, RestartWithAndWithoutChannel) {
+  Command all = Ok({"restart", "1"});
+  EXPECT_EQ(all.request.method, "span.restart");
+  EXPECT_EQ(all.request.params, json({{"span", 1}}));
+  Command one = Ok({"restart", "1", "5"});
+  EXPECT_EQ(one.request.params, json({{"span", 1}, {"channel", 5}}));
+}
+
+TEST(CommandLine, ServiceInAndOut) {
+  Command out = Ok({"service", "1", "3", "out"});
+  EXPECT_EQ(out.request.method, "span.service");
+  EXPECT_EQ(out.request.params, json({{"span", 1}, {"channel", 3}, {"service", "out"}}));
+  EXPECT_EQ(Ok({"service", "2", "4", "in"}).request.params["service"], "in");
+}
+
+TEST(CommandLine, ServiceNeedsInOrOut) {
+  EXPECT_NE(UsageError({"service", "1", "3", "maybe"}).find("service must be 'in' or 'out'"), std::string::npos);
+  UsageError({"service", "1"});
+}
+
 }  // namespace
 }  // namespace prid::cli

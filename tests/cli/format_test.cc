@@ -104,7 +104,7 @@ TEST(WriteCallTable, UnexpectedReplyIsShownRaw) {
 TEST(WriteSpanTable, SpansFromApiShapes) {
   json spans = json::parse(R"([
     {"span": 1, "name": "sim1", "driver": "sim", "node": "cpe", "switch": "euroisdn_e1",
-     "state": "up", "alarms": [], "dchannel": 16,
+     "state": "up", "dchannel_state": "up", "alarms": [], "dchannel": 16,
      "bchannels": [{"channel": 1, "state": "busy", "call": 3},
                    {"channel": 2, "state": "idle"},
                    {"channel": 3, "state": "idle"}],
@@ -116,9 +116,36 @@ TEST(WriteSpanTable, SpansFromApiShapes) {
   std::ostringstream out;
   WriteSpanTable(out, spans);
   EXPECT_EQ(out.str(),
-            "SPAN  NAME      DRIVER  NODE     SWITCH       STATE            B-CHANNELS\n"
-            "1     sim1      sim     cpe      euroisdn_e1  up               1 busy, 2 idle\n"
-            "2     pri-east  dahdi   network  ni2          alarm (red,los)  -\n");
+            "SPAN  NAME      DRIVER  NODE     SWITCH       STATE            D-CHAN  B-CHANNELS\n"
+            "1     sim1      sim     cpe      euroisdn_e1  up               up      1 busy, 2 idle\n"
+            "2     pri-east  dahdi   network  ni2          alarm (red,los)  -       -\n");
+}
+
+TEST(WriteSpanDetail, OneSpanWithItsChannels) {
+  json spans = json::parse(R"([
+    {"span": 1, "name": "a", "state": "up"},
+    {"span": 2, "name": "pri-east", "driver": "dahdi", "node": "network", "switch": "ni2",
+     "state": "alarm", "alarms": ["red"], "dchannel_state": "down", "restart_failures": 1,
+     "bchannels": [{"channel": 1, "state": "busy", "service": "in", "call": 7},
+                   {"channel": 2, "state": "out_of_service", "service": "out"}]}
+  ])");
+  std::ostringstream out;
+  WriteSpanDetail(out, spans, 2);
+  EXPECT_EQ(out.str(),
+            "span              2\n"
+            "name              pri-east\n"
+            "driver            dahdi\n"
+            "node              network\n"
+            "switch            ni2\n"
+            "state             alarm (red)\n"
+            "d-channel         down\n"
+            "restart failures  1\n"
+            "CHAN  STATE           SERVICE  CALL\n"
+            "1     busy            in       7\n"
+            "2     out_of_service  out      -\n");
+  std::ostringstream none;
+  WriteSpanDetail(none, spans, 9);
+  EXPECT_EQ(none.str(), "no span 9\n");
 }
 
 TEST(WriteStatus, StatusFromApiShape) {

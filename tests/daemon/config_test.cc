@@ -243,7 +243,14 @@ TEST(ConfigTest, ExampleFileParses) {
                                "uui_max",
                                "peer",
                                "listen",
-                               "connect"}) {
+                               "connect",
+                               "dahdi_channel",
+                               "restart",
+                               "t200",
+                               "t203",
+                               "t309",
+                               "t316",
+                               "n316"}) {
     EXPECT_THAT(contents.str(), AnyOf(HasSubstr(fmt::format("\n{} = ", key)),
                                       HasSubstr(fmt::format("\n# {} = ", key))))
         << key;
@@ -484,6 +491,43 @@ TEST(ConfigTest, ReleaseTimeoutAcceptsIntegerAndFloat) {
   EXPECT_EQ(ParseOk(SimSpanWith("release_timeout = 30\n")).spans[0].release_timeout_s, 30.0);
   EXPECT_EQ(ParseOk(SimSpanWith("release_timeout = 0.1\n")).spans[0].release_timeout_s, 0.1);
   EXPECT_EQ(ParseOk(SimSpanWith("release_timeout = 300\n")).spans[0].release_timeout_s, 300.0);
+}
+
+TEST(ConfigTest, LinkSettingsDefaults) {
+  SpanConfig span = ParseOk(SimSpanWith("")).spans[0];
+  EXPECT_FALSE(span.restart);
+  EXPECT_EQ(span.t200_s, 1.0);
+  EXPECT_EQ(span.t203_s, 10.0);
+  EXPECT_EQ(span.t309_s, 6.0);
+  EXPECT_EQ(span.t316_s, 120.0);
+  EXPECT_EQ(span.n316, 2);
+  EXPECT_EQ(span.dahdi_channel, 0);
+}
+
+TEST(ConfigTest, LinkSettingsAreRead) {
+  SpanConfig span =
+      ParseOk(SimSpanWith("restart = true\nt200 = 0.5\nt203 = 3\nt309 = 20\nt316 = 30\nn316 = 4\n")).spans[0];
+  EXPECT_TRUE(span.restart);
+  EXPECT_EQ(span.t200_s, 0.5);
+  EXPECT_EQ(span.t203_s, 3.0);
+  EXPECT_EQ(span.t309_s, 20.0);
+  EXPECT_EQ(span.t316_s, 30.0);
+  EXPECT_EQ(span.n316, 4);
+}
+
+TEST(ConfigTest, LinkSettingsOutOfRange) {
+  ExpectError(SimSpanWith("t316 = 0.01\n"), 4, "t316", "out of range (0.05 to 600)");
+  ExpectError(SimSpanWith("t203 = 601\n"), 4, "t203", "out of range");
+  ExpectError(SimSpanWith("n316 = 0\n"), 4, "n316", "0 is out of range (1 to 10)");
+  ExpectError(SimSpanWith("restart = 1\n"), 4, "restart", "");
+}
+
+TEST(ConfigTest, DahdiChannelOnlyForDahdi) {
+  ExpectError(SimSpanWith("dahdi_channel = 47\n"), 4, "dahdi_channel", "only for driver 'dahdi'");
+  SpanConfig span = ParseOk("[[span]]\nspan = 2\ndriver = \"dahdi\"\ndahdi_channel = 47\n").spans[0];
+  EXPECT_EQ(span.dahdi_channel, 47);
+  ExpectError("[[span]]\nspan = 2\ndriver = \"dahdi\"\ndahdi_channel = 1024\n", 4, "dahdi_channel",
+              "out of range (1 to 1023)");
 }
 
 TEST(ConfigTest, ReleaseTimeoutTooShort) {

@@ -34,7 +34,7 @@ class PartyTest : public ::testing::Test {
  protected:
   void Start(daemon::SpanConfig span, dahdi_glue::ConferenceMixer* mixer = nullptr) {
     node_ = span.node;
-    daemons_ = std::make_unique<DaemonThread>(std::vector{ConfigWith(Socket(), {span})}, mixer);
+    daemons_ = std::make_unique<DaemonThread>(std::vector{ConfigWith(Socket(), {span})}, nullptr, mixer);
     ASSERT_TRUE(daemons_->started()) << daemons_->error();
     ASSERT_TRUE(WaitSpanUp(Socket(), 1));
     owner_ = Station();

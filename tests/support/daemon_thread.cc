@@ -42,12 +42,13 @@ struct DaemonThread::Loop {
   }
 };
 
-DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue::ConferenceMixer* mixer)
+DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue::DahdiSystem* dahdi,
+                           dahdi_glue::ConferenceMixer* mixer)
     : loop_(std::make_unique<Loop>()) {
   ::signal(SIGPIPE, SIG_IGN);
   std::promise<std::string> started;
   auto result = started.get_future();
-  thread_ = std::thread([this, configs = std::move(configs), mixer, &started]() mutable {
+  thread_ = std::thread([this, configs = std::move(configs), &started, dahdi, mixer]() mutable {
     Loop& l = *loop_;
     l.wake.set<Loop, &Loop::OnWake>(&l);
     l.wake.start();
@@ -55,6 +56,7 @@ DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue
     for (std::size_t i = 0; i < configs.size() && error.empty(); ++i) {
       daemon::DaemonOptions options;
       options.conference_mixer = mixer;
+      options.dahdi_system = dahdi;
       auto d = std::make_unique<daemon::Daemon>(l.loop, configs[i], options);
       const int index = static_cast<int>(i);
       d->SetFrameTap([this, index](int span, q931::FrameDirection dir, std::span<const std::uint8_t> frame) {
@@ -98,6 +100,10 @@ void DaemonThread::RunOnLoop(const std::function<void()>& work) {
 }
 
 daemon::Daemon& DaemonThread::daemon(std::size_t index) { return *loop_->daemons.at(index); }
+
+void DaemonThread::RunOnDaemon(std::size_t index, const std::function<void(daemon::Daemon&)>& work) {
+  RunOnLoop([&] { work(*loop_->daemons.at(index)); });
+}
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "prid-test-XXXXXX").string();

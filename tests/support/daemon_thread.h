@@ -19,6 +19,9 @@
 namespace prid::daemon {
 class Daemon;
 }
+namespace prid::dahdi_glue {
+class DahdiSystem;
+}
 
 namespace prid::testing {
 
@@ -33,9 +36,11 @@ struct CapturedFrame {
 class DaemonThread {
  public:
   // Starts every daemon; check started() / error() before use.
-  // `mixer`: conference media for every span (see DaemonOptions); it must
-  // outlive this.
+  // `dahdi`: the system calls of dahdi spans (a fake kernel); null: real
+  // ones. `mixer`: conference media for every span (see DaemonOptions).
+  // Both must outlive this.
   explicit DaemonThread(std::vector<daemon::DaemonConfig> configs,
+                        dahdi_glue::DahdiSystem* dahdi = nullptr,
                         dahdi_glue::ConferenceMixer* mixer = nullptr);
   ~DaemonThread();
 
@@ -49,6 +54,8 @@ class DaemonThread {
   void RunOnLoop(const std::function<void()>& work);
   // The daemon of configs[index]; use it on the loop thread only (RunOnLoop).
   daemon::Daemon& daemon(std::size_t index);
+  // Runs `work` on daemon `index` on the loop thread and waits for it.
+  void RunOnDaemon(std::size_t index, const std::function<void(daemon::Daemon&)>& work);
 
  private:
   struct Loop;

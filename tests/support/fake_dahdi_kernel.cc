@@ -1,7 +1,10 @@
 // A fake DAHDI kernel for tests: see fake_dahdi_kernel.h.
 #include "tests/support/fake_dahdi_kernel.h"
 
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +17,108 @@
 namespace prid::testing {
 
 FakeDahdiKernel::~FakeDahdiKernel() {
+  if (pump_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      pump_stop_ = true;
+    }
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(pump_wake_, &one, sizeof one);
+    pump_.join();
+  }
+  if (pump_wake_ >= 0) ::close(pump_wake_);
   for (const auto& [fd, file] : files_) ::close(fd);
+  for (const auto& [number, channel] : channels_) {
+    if (channel.patch >= 0) ::close(channel.patch);
+  }
+}
+
+#define LOCKED std::lock_guard lock(mutex_)
+
+void FakeDahdiKernel::FailNextOpen(int error) { LOCKED; fail_open_ = error; }
+void FakeDahdiKernel::FailNextClose(int error) { LOCKED; fail_close_ = error; }
+void FakeDahdiKernel::FailNextRead(int error) { LOCKED; fail_read_ = error; }
+void FakeDahdiKernel::FailNextWrite(int error) { LOCKED; fail_write_ = error; }
+void FakeDahdiKernel::FailNextIoctl(unsigned long request, int error) { LOCKED; fail_ioctl_[request] = error; }
+void FakeDahdiKernel::SetDeviceMissing(bool missing) { LOCKED; device_missing_ = missing; }
+int FakeDahdiKernel::open_descriptors() const { LOCKED; return static_cast<int>(files_.size()); }
+std::size_t FakeDahdiKernel::ioctl_count() const { LOCKED; return ioctls_.size(); }
+std::vector<FakeDahdiKernel::IoctlCall> FakeDahdiKernel::ioctls() const { LOCKED; return ioctls_; }
+
+bool FakeDahdiKernel::PatchToSocket(int channel, const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return false;
+  }
+  {
+    LOCKED;
+    Channel& c = channels_.at(channel);
+    if (c.patch >= 0) ::close(c.patch);
+    c.patch = fd;
+    if (pump_wake_ < 0) pump_wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  }
+  if (!pump_.joinable()) pump_ = std::thread([this] { Pump(); });
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(pump_wake_, &one, sizeof one);
+  return true;
+}
+
+void FakeDahdiKernel::SetReceiveFilter(int channel, std::function<void(Bytes&)> filter) {
+  LOCKED;
+  channels_.at(channel).receive_filter = std::move(filter);
+}
+
+void FakeDahdiKernel::Pump() {
+  std::vector<pollfd> fds;
+  std::vector<int> numbers;
+  for (;;) {
+    {
+      LOCKED;
+      if (pump_stop_) return;
+      fds = {{pump_wake_, POLLIN, 0}};
+      numbers = {0};
+      for (const auto& [number, channel] : channels_) {
+        if (channel.patch < 0) continue;
+        fds.push_back({channel.patch, POLLIN, 0});
+        numbers.push_back(number);
+      }
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+    if (fds[0].revents != 0) {
+      std::uint64_t value = 0;
+      [[maybe_unused]] ssize_t n = ::read(pump_wake_, &value, sizeof value);
+    }
+    for (std::size_t i = 1; i < fds.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      std::uint8_t buffer[1024];
+      ssize_t n = ::recv(fds[i].fd, buffer, sizeof buffer - 2, MSG_DONTWAIT);
+      LOCKED;
+      Channel& c = channels_.at(numbers[i]);
+      if (n <= 0) {
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+          // The far end went away: unpatch.
+          if (c.patch == fds[i].fd) {
+            ::close(c.patch);
+            c.patch = -1;
+          }
+        }
+        continue;
+      }
+      Bytes frame(buffer, buffer + n);
+      if (c.receive_filter) c.receive_filter(frame);
+      frame.push_back(0);  // the 2 FCS octets the card would pass up
+      frame.push_back(0);
+      c.rx.push_back(std::move(frame));
+      UpdateReadable(numbers[i]);
+    }
+  }
 }
 
 int FakeDahdiKernel::Fail(int error) {
@@ -24,6 +128,7 @@ int FakeDahdiKernel::Fail(int error) {
 
 void FakeDahdiKernel::AddSpan(int span, int first_channel, int count, int dchannel_position,
                               int sigtype) {
+  LOCKED;
   Span& s = spans_[span];
   for (int position = 1; position <= count; ++position) {
     int number = first_channel + position - 1;
@@ -35,9 +140,13 @@ void FakeDahdiKernel::AddSpan(int span, int first_channel, int count, int dchann
   }
 }
 
-void FakeDahdiKernel::SetSignalling(int channel, int sigtype) { channels_.at(channel).sigtype = sigtype; }
+void FakeDahdiKernel::SetSignalling(int channel, int sigtype) {
+  LOCKED;
+  channels_.at(channel).sigtype = sigtype;
+}
 
-void FakeDahdiKernel::SetSpanAlarms(int span, int alarms) { spans_.at(span).alarms = alarms; }
+void FakeDahdiKernel::SetSpanAlarms(int span, int alarms) {
+  LOCKED; spans_.at(span).alarms = alarms; }
 
 FakeDahdiKernel::Channel* FakeDahdiKernel::Find(int channel) {
   auto it = channels_.find(channel);
@@ -45,24 +154,29 @@ FakeDahdiKernel::Channel* FakeDahdiKernel::Find(int channel) {
 }
 
 void FakeDahdiKernel::QueueFrame(int channel, Bytes frame) {
+  LOCKED;
   channels_.at(channel).rx.push_back(std::move(frame));
   UpdateReadable(channel);
 }
 
 void FakeDahdiKernel::QueueEvent(int channel, int event) {
+  LOCKED;
   channels_.at(channel).events.push_back(event);
   UpdateReadable(channel);
 }
 
 std::vector<FakeDahdiKernel::Bytes> FakeDahdiKernel::TakeWritten(int channel) {
+  LOCKED;
   return std::exchange(channels_.at(channel).tx, {});
 }
 
 void FakeDahdiKernel::SetWriteBlocked(int channel, bool blocked) {
+  LOCKED;
   channels_.at(channel).write_blocked = blocked;
 }
 
 std::vector<FakeDahdiKernel::IoctlCall> FakeDahdiKernel::IoctlsOf(unsigned long request) const {
+  LOCKED;
   std::vector<IoctlCall> out;
   std::copy_if(ioctls_.begin(), ioctls_.end(), std::back_inserter(out),
                [&](const IoctlCall& call) { return call.request == request; });
@@ -70,21 +184,30 @@ std::vector<FakeDahdiKernel::IoctlCall> FakeDahdiKernel::IoctlsOf(unsigned long 
 }
 
 int FakeDahdiKernel::DescriptorsOn(int channel) const {
+  LOCKED;
+  return DescriptorsOnLocked(channel);
+}
+
+int FakeDahdiKernel::DescriptorsOnLocked(int channel) const {
   return static_cast<int>(std::count_if(files_.begin(), files_.end(),
                                         [&](const auto& f) { return f.second.channel == channel; }));
 }
 
-dahdi_confinfo FakeDahdiKernel::ConferenceOf(int channel) const { return channels_.at(channel).conf; }
+dahdi_confinfo FakeDahdiKernel::ConferenceOf(int channel) const {
+  LOCKED; return channels_.at(channel).conf; }
 
 std::optional<dahdi_bufferinfo> FakeDahdiKernel::BufferInfoOf(int channel) const {
+  LOCKED;
   return channels_.at(channel).bufinfo;
 }
 
 int FakeDahdiKernel::pending_frames(int channel) const {
+  LOCKED;
   return static_cast<int>(channels_.at(channel).rx.size());
 }
 
 int FakeDahdiKernel::pending_events(int channel) const {
+  LOCKED;
   return static_cast<int>(channels_.at(channel).events.size());
 }
 
@@ -104,6 +227,7 @@ void FakeDahdiKernel::UpdateReadable(int channel) {
 }
 
 int FakeDahdiKernel::Open(const char* path, int /*flags*/) {
+  LOCKED;
   if (int error = std::exchange(fail_open_, 0)) return Fail(error);
   if (std::strcmp(path, dahdi_glue::kDahdiChannelDevice) != 0 || device_missing_) {
     return Fail(ENOENT);
@@ -115,19 +239,21 @@ int FakeDahdiKernel::Open(const char* path, int /*flags*/) {
 }
 
 int FakeDahdiKernel::Close(int fd) {
+  LOCKED;
   auto it = files_.find(fd);
   if (it == files_.end()) return Fail(EBADF);
   int channel = it->second.channel;
   files_.erase(it);
   ::close(fd);
   // The kernel takes a channel out of its conference when it is closed.
-  if (channel != 0 && DescriptorsOn(channel) == 0) channels_.at(channel).conf = dahdi_confinfo{};
+  if (channel != 0 && DescriptorsOnLocked(channel) == 0) channels_.at(channel).conf = dahdi_confinfo{};
   // close() releases the descriptor even when it reports an error.
   if (int error = std::exchange(fail_close_, 0)) return Fail(error);
   return 0;
 }
 
 int FakeDahdiKernel::Ioctl(int fd, unsigned long request, void* argument) {
+  LOCKED;
   auto it = files_.find(fd);
   if (it == files_.end()) return Fail(EBADF);
   IoctlCall call;
@@ -232,6 +358,7 @@ int FakeDahdiKernel::DoIoctl(File& file, IoctlCall& call, unsigned long request,
 }
 
 ssize_t FakeDahdiKernel::Read(int fd, void* buffer, std::size_t size) {
+  LOCKED;
   auto it = files_.find(fd);
   if (it == files_.end()) return Fail(EBADF);
   if (int error = std::exchange(fail_read_, 0)) return Fail(error);
@@ -250,6 +377,7 @@ ssize_t FakeDahdiKernel::Read(int fd, void* buffer, std::size_t size) {
 }
 
 ssize_t FakeDahdiKernel::Write(int fd, const void* data, std::size_t size) {
+  LOCKED;
   auto it = files_.find(fd);
   if (it == files_.end()) return Fail(EBADF);
   if (int error = std::exchange(fail_write_, 0)) return Fail(error);
@@ -257,6 +385,12 @@ ssize_t FakeDahdiKernel::Write(int fd, const void* data, std::size_t size) {
   Channel& channel = channels_.at(it->second.channel);
   if (channel.write_blocked) return Fail(EAGAIN);
   const auto* bytes = static_cast<const std::uint8_t*>(data);
+  if (channel.patch >= 0) {
+    // To the far end without the FCS octets (the card would compute them).
+    std::size_t length = size >= 2 ? size - 2 : 0;
+    [[maybe_unused]] ssize_t n = ::send(channel.patch, bytes, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    return static_cast<ssize_t>(size);
+  }
   channel.tx.emplace_back(bytes, bytes + size);
   return static_cast<ssize_t>(size);
 }

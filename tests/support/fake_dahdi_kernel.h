@@ -6,15 +6,22 @@
 // out is a real eventfd, readable while its channel has a frame or an event
 // waiting, so libev watchers work on it as on a card. Every ioctl is logged
 // with its argument; any call can be made to fail once with a chosen errno.
+// A channel can be patched to a SOCK_SEQPACKET far end (a sim span of
+// another daemon listening on a path): frames written go there without
+// their FCS, frames from there arrive with 2 FCS octets. Thread-safe: the
+// daemon's loop thread, the test and the patch pump all call it.
 #pragma once
 
 #include <dahdi/user.h>
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dahdi-glue/dahdi_system.h"
@@ -39,7 +46,7 @@ class FakeDahdiKernel final : public dahdi_glue::DahdiSystem {
   };
 
   FakeDahdiKernel() = default;
-  ~FakeDahdiKernel() override;  // closes descriptors the code under test leaked
+  ~FakeDahdiKernel() override;  // stops the pump; closes what the code under test leaked
   FakeDahdiKernel(const FakeDahdiKernel&) = delete;
   FakeDahdiKernel& operator=(const FakeDahdiKernel&) = delete;
 
@@ -52,7 +59,7 @@ class FakeDahdiKernel final : public dahdi_glue::DahdiSystem {
   // The span's alarms (DAHDI_ALARM_* bits), as DAHDI_SPANSTAT reports them.
   void SetSpanAlarms(int span, int alarms);
   // /dev/dahdi/channel absent (open fails with ENOENT).
-  void SetDeviceMissing(bool missing) { device_missing_ = missing; }
+  void SetDeviceMissing(bool missing);
 
   // A frame the card received (with its 2 FCS octets), read by read().
   void QueueFrame(int channel, Bytes frame);
@@ -62,19 +69,25 @@ class FakeDahdiKernel final : public dahdi_glue::DahdiSystem {
   std::vector<Bytes> TakeWritten(int channel);
   // write() fails with EAGAIN while blocked (the card's buffers are full).
   void SetWriteBlocked(int channel, bool blocked);
+  // Wires `channel` to the SOCK_SEQPACKET socket listening at `path`;
+  // false (with errno) when it cannot connect.
+  bool PatchToSocket(int channel, const std::string& path);
+  // Sees (and may change) every frame from the patched far end, without FCS.
+  void SetReceiveFilter(int channel, std::function<void(Bytes&)> filter);
 
   // The next call of that kind fails with `error` (once).
-  void FailNextOpen(int error) { fail_open_ = error; }
-  void FailNextClose(int error) { fail_close_ = error; }
-  void FailNextRead(int error) { fail_read_ = error; }
-  void FailNextWrite(int error) { fail_write_ = error; }
-  void FailNextIoctl(unsigned long request, int error) { fail_ioctl_[request] = error; }
+  void FailNextOpen(int error);
+  void FailNextClose(int error);
+  void FailNextRead(int error);
+  void FailNextWrite(int error);
+  void FailNextIoctl(unsigned long request, int error);
 
-  const std::vector<IoctlCall>& ioctls() const { return ioctls_; }
+  std::vector<IoctlCall> ioctls() const;
   std::vector<IoctlCall> IoctlsOf(unsigned long request) const;
   // Descriptors open now, in all and bound to `channel`.
-  int open_descriptors() const { return static_cast<int>(files_.size()); }
+  int open_descriptors() const;
   int DescriptorsOn(int channel) const;
+  std::size_t ioctl_count() const;
   // The channel's conference as the kernel holds it.
   dahdi_confinfo ConferenceOf(int channel) const;
   std::optional<dahdi_bufferinfo> BufferInfoOf(int channel) const;
@@ -99,6 +112,8 @@ class FakeDahdiKernel final : public dahdi_glue::DahdiSystem {
     std::deque<int> events;
     std::vector<Bytes> tx;
     bool write_blocked = false;
+    int patch = -1;  // connected far-end socket, or -1
+    std::function<void(Bytes&)> receive_filter;
   };
   struct Span {
     int alarms = 0;
@@ -110,11 +125,14 @@ class FakeDahdiKernel final : public dahdi_glue::DahdiSystem {
   };
 
   int DoIoctl(File& file, IoctlCall& call, unsigned long request, void* argument);
+  int DescriptorsOnLocked(int channel) const;
+  void Pump();
   Channel* Find(int channel);
   // Makes every descriptor on `channel` readable exactly while it has input.
   void UpdateReadable(int channel);
   static int Fail(int error);
 
+  mutable std::mutex mutex_;
   std::map<int, Channel> channels_;
   std::map<int, Span> spans_;
   std::map<int, File> files_;  // by eventfd
@@ -125,6 +143,9 @@ class FakeDahdiKernel final : public dahdi_glue::DahdiSystem {
   int fail_read_ = 0;
   int fail_write_ = 0;
   std::map<unsigned long, int> fail_ioctl_;
+  int pump_wake_ = -1;  // eventfd: stop, or a new patch
+  bool pump_stop_ = false;
+  std::thread pump_;
 };
 
 }  // namespace prid::testing

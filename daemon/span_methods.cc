@@ -1,0 +1,139 @@
+// The span.* methods of API.md.
+#include "daemon/span_methods.h"
+
+#include <fmt/format.h>
+
+namespace prid::daemon {
+namespace {
+
+using nlohmann::json;
+using ipc::ErrorCode;
+using ipc::MakeError;
+
+base::Unexpected<ipc::RpcError> Error(ErrorCode code, std::string message) {
+  return {MakeError(code, std::move(message))};
+}
+
+// Only `allowed` keys, each of the right kind, or a message naming the bad one.
+std::optional<std::string> CheckKeys(const json& params, std::initializer_list<const char*> allowed) {
+  if (!params.is_object()) return "params must be an object";
+  for (const auto& [key, value] : params.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return fmt::format("unknown parameter '{}' (expected: {})", key, list.empty() ? "none" : list);
+    }
+  }
+  return std::nullopt;
+}
+
+base::Expected<int, ipc::RpcError> IntParam(const json& params, const char* name, int min, int max) {
+  if (!params.contains(name)) return Error(ErrorCode::kInvalidParams, fmt::format("missing parameter '{}'", name));
+  const json& v = params[name];
+  if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
+    return Error(ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be an integer {}…{}", name, min, max));
+  }
+  return static_cast<int>(v.get<std::int64_t>());
+}
+
+base::Expected<Span*, ipc::RpcError> FindSpan(SpanMap& spans, const json& params) {
+  auto number = IntParam(params, "span", 1, 255);
+  if (!number.ok()) return base::Unexpected<ipc::RpcError>{number.error()};
+  auto it = spans.find(*number);
+  if (it == spans.end()) return Error(ErrorCode::kInvalidParams, fmt::format("no span {}", *number));
+  return it->second.get();
+}
+
+}  // namespace
+
+json SpanToJson(int number, const Span& span) {
+  const SpanConfig& c = span.config();
+  json channels = json::array();
+  for (const ChannelInfo& ch : span.Channels()) {
+    json entry = {{"channel", ch.channel},
+                  {"state", std::string(ChannelStateName(ch.state()))},
+                  {"service", ch.in_service ? "in" : "out"}};
+    if (ch.call != 0) entry["call"] = ch.call;
+    channels.push_back(std::move(entry));
+  }
+  json entry = {{"span", number},
+                {"name", c.name.empty() ? fmt::format("span{}", number) : c.name},
+                {"driver", std::string(DriverName(c.driver))},
+                {"node", std::string(NodeTypeName(c.node))},
+                {"switch", std::string(SwitchVariantName(c.switch_variant))},
+                {"state", std::string(SpanStateName(span.state()))},
+                {"dchannel_state", span.dchannel_up() ? "up" : "down"},
+                {"alarms", span.AlarmNames()},
+                {"bchannels", std::move(channels)},
+                {"uui_max", c.uui ? c.uui_max : 0},
+                {"appearance", std::string(AppearanceName(c.appearance))},
+                {"hunt", std::string(HuntOrderName(c.hunt))},
+                {"restart_failures", span.restart_failures()}};
+  if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
+  if (!c.peer.empty()) entry["peer"] = c.peer;
+  if (!span.config_error().empty()) entry["error"] = span.config_error();
+  return entry;
+}
+
+MethodResult SpanListMethod(const SpanMap& spans, const json& params) {
+  if (auto bad = CheckKeys(params, {})) return Error(ErrorCode::kInvalidParams, *bad);
+  json out = json::array();
+  for (const auto& [number, span] : spans) out.push_back(SpanToJson(number, *span));
+  return out;
+}
+
+MethodResult SpanRestartMethod(SpanMap& spans, const json& params) {
+  if (auto bad = CheckKeys(params, {"span", "channel"})) return Error(ErrorCode::kInvalidParams, *bad);
+  auto span = FindSpan(spans, params);
+  if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
+  int channel = 0;
+  if (params.contains("channel")) {
+    auto c = IntParam(params, "channel", 1, 31);
+    if (!c.ok()) return base::Unexpected<ipc::RpcError>{c.error()};
+    channel = *c;
+  }
+  if (channel != 0 && !(*span)->Channels().empty()) {
+    bool ours = false;
+    for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
+    if (!ours) {
+      return Error(ErrorCode::kInvalidParams,
+                   fmt::format("channel {} is not a B-channel of span {}", channel, (*span)->config().span));
+    }
+  }
+  if (!(*span)->up()) {
+    return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; RESTART needs the D-channel up",
+                                                   (*span)->config().span, SpanStateName((*span)->state())));
+  }
+  if (auto ok = (*span)->Restart(channel); !ok.ok()) return Error(ErrorCode::kOperationUnavailable, ok.message());
+  return json::object();
+}
+
+MethodResult SpanServiceMethod(SpanMap& spans, const json& params) {
+  if (auto bad = CheckKeys(params, {"span", "channel", "service"})) return Error(ErrorCode::kInvalidParams, *bad);
+  auto span = FindSpan(spans, params);
+  if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
+  auto channel = IntParam(params, "channel", 1, 31);
+  if (!channel.ok()) return base::Unexpected<ipc::RpcError>{channel.error()};
+  if (!params.contains("service") || !params["service"].is_string() ||
+      (params["service"] != "in" && params["service"] != "out")) {
+    return Error(ErrorCode::kInvalidParams, "parameter 'service' must be \"in\" or \"out\"");
+  }
+  bool ours = false;
+  for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == *channel;
+  if (!ours) {
+    return Error(ErrorCode::kInvalidParams,
+                 fmt::format("channel {} is not a B-channel of span {}", *channel, (*span)->config().span));
+  }
+  if (!(*span)->up()) {
+    return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; SERVICE needs the D-channel up",
+                                                   (*span)->config().span, SpanStateName((*span)->state())));
+  }
+  if (auto ok = (*span)->SetService(*channel, params["service"] == "in"); !ok.ok()) {
+    return Error(ErrorCode::kOperationUnavailable, ok.message());
+  }
+  return json::object();
+}
+
+}  // namespace prid::daemon
