@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cli/command_line.h"
+#include "cli/decode.h"
 #include "cli/outcome.h"
 #include "cli/script_runner.h"
 #include "cli/session.h"
@@ -19,6 +20,9 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   if (!parsed.invocation) return parsed.exit_code;
   const Invocation& invocation = *parsed.invocation;
   const Command& command = invocation.command;
+
+  // Offline decoding needs no daemon.
+  if (command.action == Action::kDecode) return RunDecode(command, invocation.json, out, err);
 
   // Open the script first: a typo in its name needs no daemon.
   std::ifstream file;

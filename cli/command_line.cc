@@ -60,6 +60,7 @@ class Parser {
     AddSim();
     if (grammar_ == Grammar::kCommandLine) {
       AddRun();
+      AddDecode();
     } else {
       AddWait();
     }
@@ -242,6 +243,25 @@ class Parser {
     run->add_option("FILE", script_, "script: one command per line, '#' comments");
   }
 
+  void AddDecode() {
+    auto* decode = Sub(&app_, "decode",
+                       "decode a D-channel trace offline: pcap, pcapng, libpri debug text or hex "
+                       "dump (no daemon needed)",
+                       [this] {
+                         Command command;
+                         command.action = Action::kDecode;
+                         command.trace_file = trace_file_;
+                         command.pcap_out = pcap_out_;
+                         command.network_side = network_side_;
+                         return base::Result<Command>(std::move(command));
+                       });
+    decode->add_option("FILE", trace_file_, "the trace file")->required();
+    decode->add_option("--pcap", pcap_out_, "write the frames as a LINUX_LAPD pcap instead")
+        ->option_text("OUT");
+    decode->add_flag("--network", network_side_,
+                     "with --pcap: the capturing side is the network side");
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -284,6 +304,9 @@ class Parser {
   SimCallOptions sim_call_;
   SimPolicyOptions sim_policy_;
   std::string script_ = "-";
+  std::string trace_file_;
+  std::string pcap_out_;
+  bool network_side_ = false;
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;
   double timeout_s_ = 10;

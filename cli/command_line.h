@@ -25,6 +25,7 @@ enum class Action {
   kEvents,   // events.subscribe, then print events (until closed if follow)
   kRun,      // run the script `script`
   kWait,     // run mode only: wait for a call state or a new call
+  kDecode,   // decode the trace file `trace_file` offline (no daemon)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
@@ -39,6 +40,9 @@ struct Command {
   std::string wait_for;                     // kWait: a call state, or "new"
   std::optional<std::int64_t> wait_call;    // kWait: nullopt means $CALL
   std::chrono::milliseconds timeout{10000};  // kWait
+  std::string trace_file;                    // kDecode
+  std::string pcap_out;                      // kDecode: --pcap FILE, "" for none
+  bool network_side = false;                 // kDecode: --network (for --pcap)
 };
 
 struct Invocation {

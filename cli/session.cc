@@ -89,6 +89,8 @@ Outcome Session::Execute(const Command& command) {
       return Events(command);
     case Action::kWait:
       return Wait(command);
+    case Action::kDecode:
+      return Outcome::Fail(kExitUsage, "decode: runs offline, not on a connection");
     case Action::kRun:
       break;
   }
