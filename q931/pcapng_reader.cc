@@ -154,10 +154,13 @@ base::Result<std::vector<TraceRecord>> ParsePcapng(std::span<const std::uint8_t>
       }
       if (type != kSimplePacket) {
         const std::uint64_t ts = std::uint64_t{b.u32(12)} << 32 | b.u32(16);
-        const auto ns =
-            static_cast<std::int64_t>(static_cast<double>(ts) * 1e9 / i.units_per_second);
-        record.time = base::WallTime(
-            std::chrono::duration_cast<base::WallTime::duration>(std::chrono::nanoseconds(ns)));
+        // A timestamp past what a time_point holds (a corrupt block) gives
+        // no time rather than an overflow.
+        const long double ns = static_cast<long double>(ts) * 1e9L / i.units_per_second;
+        if (ns >= 0 && ns < 9.0e18L) {
+          record.time = base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(
+              std::chrono::nanoseconds(static_cast<std::int64_t>(ns))));
+        }
       }
       if (type == kEnhancedPacket) {
         ForEachOption(b, data_at + Padded(captured),

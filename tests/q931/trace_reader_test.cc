@@ -168,6 +168,16 @@ TEST(PcapngReaderTest, ReadsAnEnhancedPacketWithItsDirectionFlag) {
   EXPECT_FALSE(r->front().q931_only);
 }
 
+TEST(PcapngReaderTest, TimestampBeyondTheClockGivesNoTimeInsteadOfOverflowing) {
+  // Found by fuzz/pcap_fuzzer (UBSan: float to integer overflow).
+  auto bytes = SmallPcapng();
+  for (std::size_t i = 68; i < 72; ++i) bytes[i] = 0xFF;  // timestamp, high word
+  auto r = ParsePcapng(bytes, "t.pcapng");
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_FALSE(r->front().time.has_value());
+}
+
 TEST(PcapngReaderTest, BadBlockLengthIsAnErrorWithItsOffset) {
   auto bytes = SmallPcapng();
   bytes[28 + 4] = 0x1D;  // IDB length 29
