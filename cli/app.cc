@@ -7,6 +7,7 @@
 
 #include "cli/command_line.h"
 #include "cli/decode.h"
+#include "cli/trace.h"
 #include "cli/outcome.h"
 #include "cli/script_runner.h"
 #include "cli/session.h"
@@ -54,6 +55,11 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
                                  /*echo_events=*/command.action == Action::kRun});
   if (command.action == Action::kRun) {
     return RunScript(*script, script_name, session, out, err);
+  }
+  if (command.action == Action::kTrace) {
+    Outcome traced = RunTrace(**connection, command, invocation.json, out, err);
+    if (!traced.ok()) err << "prictl: " << traced.message() << '\n';
+    return traced.exit_code();
   }
   Outcome done = session.Execute(command);
   if (!done.ok()) err << "prictl: " << done.message() << '\n';

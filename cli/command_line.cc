@@ -61,6 +61,7 @@ class Parser {
     if (grammar_ == Grammar::kCommandLine) {
       AddRun();
       AddDecode();
+      AddTrace();
     } else {
       AddWait();
     }
@@ -262,6 +263,26 @@ class Parser {
                      "with --pcap: the capturing side is the network side");
   }
 
+  void AddTrace() {
+    auto* trace = Sub(&app_, "trace",
+                      "show prid's D-channel frames live (decoded, --json lines, or --pcap FILE)",
+                      [this] {
+                        Command command;
+                        command.action = Action::kTrace;
+                        command.trace_span = trace_span_;
+                        command.trace_call = trace_call_;
+                        command.trace_count = trace_count_;
+                        command.pcap_out = pcap_out_;
+                        return base::Result<Command>(std::move(command));
+                      });
+    trace->add_option("--span", trace_span_, "only this span")->option_text("N");
+    trace->add_option("--call", trace_call_,
+                      "only this call's messages; stops after its RELEASE COMPLETE")
+        ->option_text("ID");
+    trace->add_option("--pcap", pcap_out_, "write a LINUX_LAPD pcap instead")->option_text("FILE");
+    trace->add_option("--count", trace_count_, "stop after N frames")->option_text("N");
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -307,6 +328,9 @@ class Parser {
   std::string trace_file_;
   std::string pcap_out_;
   bool network_side_ = false;
+  std::optional<int> trace_span_;
+  std::optional<std::int64_t> trace_call_;
+  std::optional<std::size_t> trace_count_;
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;
   double timeout_s_ = 10;

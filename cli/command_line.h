@@ -26,6 +26,7 @@ enum class Action {
   kRun,      // run the script `script`
   kWait,     // run mode only: wait for a call state or a new call
   kDecode,   // decode the trace file `trace_file` offline (no daemon)
+  kTrace,    // trace.subscribe, then show frames (trace_span, trace_call)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
@@ -43,6 +44,9 @@ struct Command {
   std::string trace_file;                    // kDecode
   std::string pcap_out;                      // kDecode: --pcap FILE, "" for none
   bool network_side = false;                 // kDecode: --network (for --pcap)
+  std::optional<int> trace_span;             // kTrace: --span
+  std::optional<std::int64_t> trace_call;    // kTrace: --call
+  std::optional<std::size_t> trace_count;    // kTrace: --count
 };
 
 struct Invocation {

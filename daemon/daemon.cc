@@ -21,13 +21,21 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       timers_(loop),
       router_(config_.event_buffer),
       model_(router_, timers_),
-      handlers_(model_, spans_, router_) {
+      handlers_(model_, spans_, router_),
+      traces_([this](CallId call) -> std::optional<std::pair<int, int>> {
+        for (const auto& [number, span] : spans_) {
+          if (auto cref = span->CrefOf(call)) return std::pair{number, *cref};
+        }
+        return std::nullopt;
+      }) {
   socket_path_ = options_.socket_path.empty() ? config_.socket_path : options_.socket_path;
   router_.SetModel(&model_);
+  handlers_.SetTraceRouter(&traces_);
 }
 
 Daemon::~Daemon() {
   // Clients first (no dispatcher calls), then the spans' libpri links.
+  traces_.SetServer(nullptr);
   server_.reset();
   spans_.clear();
 }
@@ -62,6 +70,7 @@ base::Status Daemon::Start() {
   server_ = std::make_unique<ipc::Server>(loop_, handlers_, options);
   router_.SetServer(server_.get());
   handlers_.SetServer(server_.get());
+  traces_.SetServer(server_.get());
   if (auto ok = server_->Start(); !ok.ok()) return ok;
   PRID_LOG_NOTICE("prid listening on {} with {} span(s)", socket_path_, spans_.size());
   return base::Status::Ok();
@@ -72,6 +81,7 @@ void Daemon::SpanStateChanged(int span, bool up) {
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {
+  traces_.Frame(span, direction, frame);
   if (frame_tap_) frame_tap_(span, direction, frame);
 }
 

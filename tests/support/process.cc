@@ -86,6 +86,14 @@ ChildProcess::~ChildProcess() {
   }
 }
 
+int ChildProcess::Wait() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return ExitCode(status);
+}
+
 int ChildProcess::Terminate() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);

@@ -26,6 +26,9 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   // SIGTERM, then waits; the exit code (-1 if killed by a signal).
   int Terminate();
+  // Waits for the child to exit by itself; its exit code (-1 if killed by
+  // a signal).
+  int Wait();
 
  private:
   pid_t pid_ = -1;
