@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cli/command_line.h"
+#include "cli/compare.h"
 #include "cli/decode.h"
 #include "cli/trace.h"
 #include "cli/outcome.h"
@@ -24,6 +25,7 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
 
   // Offline decoding needs no daemon.
   if (command.action == Action::kDecode) return RunDecode(command, invocation.json, out, err);
+  if (command.action == Action::kCompare) return RunCompare(command, out, err);
 
   // Open the script first: a typo in its name needs no daemon.
   std::ifstream file;

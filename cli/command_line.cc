@@ -62,6 +62,7 @@ class Parser {
       AddRun();
       AddDecode();
       AddTrace();
+      AddCompare();
     } else {
       AddWait();
     }
@@ -283,6 +284,21 @@ class Parser {
     trace->add_option("--count", trace_count_, "stop after N frames")->option_text("N");
   }
 
+  void AddCompare() {
+    auto* compare = Sub(&app_, "compare",
+                        "compare the call flows of two traces (messages, causes, UUI, channels, "
+                        "numbers, progress; not call references, LAPD counters or timing)",
+                        [this] {
+                          Command command;
+                          command.action = Action::kCompare;
+                          command.trace_file = trace_file_;
+                          command.other_trace_file = other_trace_file_;
+                          return base::Result<Command>(std::move(command));
+                        });
+    compare->add_option("EXPECTED", trace_file_, "the reference trace")->required();
+    compare->add_option("SEEN", other_trace_file_, "the trace to check")->required();
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -326,6 +342,7 @@ class Parser {
   SimPolicyOptions sim_policy_;
   std::string script_ = "-";
   std::string trace_file_;
+  std::string other_trace_file_;
   std::string pcap_out_;
   bool network_side_ = false;
   std::optional<int> trace_span_;

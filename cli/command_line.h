@@ -27,6 +27,7 @@ enum class Action {
   kWait,     // run mode only: wait for a call state or a new call
   kDecode,   // decode the trace file `trace_file` offline (no daemon)
   kTrace,    // trace.subscribe, then show frames (trace_span, trace_call)
+  kCompare,  // compare the call flows of trace_file and other_trace_file (no daemon)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
@@ -43,6 +44,7 @@ struct Command {
   std::chrono::milliseconds timeout{10000};  // kWait
   std::string trace_file;                    // kDecode
   std::string pcap_out;                      // kDecode: --pcap FILE, "" for none
+  std::string other_trace_file;              // kCompare: the trace seen
   bool network_side = false;                 // kDecode: --network (for --pcap)
   std::optional<int> trace_span;             // kTrace: --span
   std::optional<std::int64_t> trace_call;    // kTrace: --call

@@ -44,8 +44,8 @@ Outcome RunTrace(Connection& connection, const Command& command, bool json, std:
                  std::ostream& err) {
   std::optional<q931::TracePcapExport> pcap;
   if (!command.pcap_out.empty()) {
-    auto opened = q931::TracePcapExport::Open(command.pcap_out,
-                                              NetworkSide(connection, command.trace_span));
+    auto opened =
+        q931::TracePcapExport::Open(command.pcap_out, NetworkSide(connection, command.trace_span));
     if (!opened) return Outcome::Fail(kExitUsage, opened.error());
     pcap.emplace(std::move(*opened));
   }
@@ -57,7 +57,7 @@ Outcome RunTrace(Connection& connection, const Command& command, bool json, std:
     const auto& e = subscribed.error();
     return Outcome::Fail(
         e.code == static_cast<int>(ipc::ErrorCode::kTransportError) ? kExitTransport : kExitError,
-                         fmt::format("trace.subscribe: {}", e.message));
+        fmt::format("trace.subscribe: {}", e.message));
   }
   if (pcap) {
     // Scripts and tests wait for this line before they act.

@@ -46,6 +46,9 @@ base::Result<bool> TakeBackhaul(std::span<const std::uint8_t> d, bool ethernet,
   record.frame.assign(d.begin() + static_cast<std::ptrdiff_t>(pos + 12),
                       d.begin() + static_cast<std::ptrdiff_t>(pos + 12 + take));
   record.q931_only = true;
+  // The gateway (relaying the network side) connects to the call agent's
+  // port 2428.
+  record.sent_by_network = dport == kCiscoBackhaulPort;
   return true;
 }
 

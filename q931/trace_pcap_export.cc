@@ -16,6 +16,7 @@ base::Status TracePcapExport::Write(const TraceRecord& record) {
   std::optional<FrameDirection> direction = record.direction;
   std::optional<bool> from_network;
   if (direction) from_network = (*direction == FrameDirection::kSent) == we_are_network_;
+  if (!from_network) from_network = record.sent_by_network;
   std::vector<std::uint8_t> frame;
   if (record.q931_only) {
     if (!from_network) from_network = !we_are_network_;  // unknown: received

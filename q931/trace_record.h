@@ -21,6 +21,10 @@ struct TraceRecord {
   std::optional<FrameDirection> direction;
   // LINUX_LAPD addr[0] != 0: the capturing side is the network side.
   bool network_side = false;
+  // Which side sent the frame when the file tells it apart from `direction`
+  // (Cisco PRI backhaul: the gateway, which relays the network side,
+  // connects to port 2428); nullopt otherwise.
+  std::optional<bool> sent_by_network;
   // True when `frame` is a bare Q.931 message with no LAPD header (libpri's
   // Q.931 dump, Cisco PRI backhaul over TCP port 2428, hex dumps of Q.931).
   bool q931_only = false;

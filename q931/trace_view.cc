@@ -59,6 +59,7 @@ DecodedRecord DecodeRecord(const TraceRecord& record) {
     if (f->q931) out.q931 = std::move(*f->q931);
     if (f->q931_error) out.error = ShiftOffset(*f->q931_error, f->lapd.length);
   }
+  if (!out.from_network) out.from_network = record.sent_by_network;
   if (out.q931) out.ies = DescribeIes(*out.q931);
   return out;
 }

@@ -21,7 +21,7 @@ struct DecodedRecord {
   // offsets count from the first octet of the record's frame.
   std::optional<std::string> error;
   // Sent by the network side: from the LAPD C/R bit where the frame type
-  // tells; nullopt otherwise.
+  // tells, else from the record's sent_by_network; nullopt otherwise.
   std::optional<bool> from_network;
 };
 

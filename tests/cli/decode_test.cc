@@ -127,6 +127,28 @@ TEST(PrictlDecodeTest, UnreadableFileGivesExit2) {
   EXPECT_THAT(r.err, HasSubstr("prictl: open /nonexistent/x.pcap"));
 }
 
+TEST(PrictlCompareTest, TheSameCallInTwoFormatsMatches) {
+  ASSERT_FALSE(Traces().empty());
+  const auto r = Prictl({"compare", Traces() + "/pcap/cisco-mgcp-pri-backhaul-call.pcapng",
+                         Traces() + "/derived/cisco-mgcp-pri-backhaul-call.q931.txt"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("same call flow\n"));
+}
+
+TEST(PrictlCompareTest, ADifferentCauseIsShownAndExits1) {
+  ASSERT_FALSE(Traces().empty());
+  const std::string seen = TempFile("seen.txt",
+                                    "080200830504039090a21803a983811e0285836c06008033333333700580"
+                                    "31303031\n08028083021803a98381\n08028083011e028088\n0802808307\n"
+                                    "080200830f\n080200834508028291\n080280834d\n080200835a\n");
+  const auto r = Prictl(
+      {"compare", Traces() + "/derived/cisco-mgcp-pri-backhaul-call.q931.txt", seen});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("difference: message 6: cause 16 expected, 17 seen"));
+  EXPECT_THAT(r.out, HasSubstr("1 difference(s)"));
+  std::remove(seen.c_str());
+}
+
 TEST(PrictlDecodeTest, FileIsRequired) {
   const auto r = Prictl({"decode"});
   EXPECT_EQ(r.code, 2);

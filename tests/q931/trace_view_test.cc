@@ -118,8 +118,9 @@ TEST(TracePcapExportTest, CiscoBackhaulCallBecomesAPcapWiresharkAccepts) {
   auto records = ReadTraceFile(TracesDir() + "/pcap/cisco-mgcp-pri-backhaul-call.pcapng");
   ASSERT_TRUE(records.ok()) << records.error();
   EXPECT_EQ(ExportAndCheck(*records, false,
-                           "--in-order --expect 'SETUP cr=0x83 flag=0 called=1001' "
-                           "--expect 'DISCONNECT cause=16' --expect RELEASE_COMPLETE"),
+                           "--in-order --expect 'SETUP cr=0x83 flag=0 called=1001 dir=n2u' "
+                           "--expect 'CALL_PROCEEDING dir=u2n' --expect 'DISCONNECT cause=16 "
+                           "dir=n2u' --expect 'RELEASE dir=u2n' --expect RELEASE_COMPLETE"),
             0);
 }
 
