@@ -310,7 +310,11 @@ class TextParser {
                  !time && dot != std::string_view::npos && dot >= 9 && dot <= 10) {
         std::int64_t seconds = 0;
         auto [p, ec] = std::from_chars(field.data(), field.data() + dot, seconds);
-        if (ec == std::errc() && p == field.data() + dot) {
+        // Up to 2^32 s (the year 2106): later ones are no capture's and
+        // would overflow the clock's nanoseconds.
+        constexpr std::int64_t kLatestEpoch = std::int64_t{1} << 32;
+        if (ec == std::errc() && p == field.data() + dot && seconds >= 0 &&
+            seconds < kLatestEpoch) {
           auto fraction = field.substr(dot + 1);
           std::int64_t ns = 0;
           std::size_t digits = 0;

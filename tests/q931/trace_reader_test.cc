@@ -294,6 +294,13 @@ TEST(TextTraceTest, OffsetPrefixedDumpJoinsLinesUntilTheNextOffsetZero) {
   EXPECT_EQ(ToHex(records[1].frame), "00 01 01 02");
 }
 
+TEST(TextTraceTest, TableWithAnEpochBeyondTheClockHasNoTime) {
+  // Found by fuzz/text_trace_fuzzer (UBSan: signed overflow in the clock).
+  const auto records = ParseText("1|9430509775.315287000|0802808307|CONNECT\n");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_FALSE(records[0].time.has_value());
+}
+
 TEST(TextTraceTest, TextWithoutFramesIsAnError) {
   auto r = ParseTextTrace("hello\nworld\n", "t.txt");
   ASSERT_FALSE(r.ok());
