@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of fuzz/ with clang (-fsanitize=fuzzer,
+# Builds the libFuzzer targets of tests/fuzz/ with clang (-fsanitize=fuzzer,
 # address,undefined; the runtime is Debian's libclang-rt-14-dev) and runs
 # each for a bounded time, seeded from ../shared/traces and generated calls.
 # Any crash, leak, sanitizer report or round-trip mismatch fails the run.
@@ -43,7 +43,7 @@ objects=()
 for src in "${lib_sources[@]}"; do objects+=("$(compile "$src")"); done
 
 link_libs=(-lfmt)
-"$cxx" "${flags[@]}" "${san[@]}" "$root/fuzz/make_seeds.cc" "${objects[@]}" "${link_libs[@]}" \
+"$cxx" "${flags[@]}" "${san[@]}" "$root/tests/fuzz/make_seeds.cc" "${objects[@]}" "${link_libs[@]}" \
   -o "$work/make_seeds"
 rm -rf "$work/seeds"
 "$work/make_seeds" "$traces" "$work/seeds"
@@ -51,7 +51,7 @@ rm -rf "$work/seeds"
 status=0
 for target in frame pcap text_trace json_rpc; do
   bin="$work/${target}_fuzzer"
-  "$cxx" "${flags[@]}" "${san[@]}" -fsanitize=fuzzer "$root/fuzz/${target}_fuzzer.cc" \
+  "$cxx" "${flags[@]}" "${san[@]}" -fsanitize=fuzzer "$root/tests/fuzz/${target}_fuzzer.cc" \
     "${objects[@]}" "${link_libs[@]}" -o "$bin"
   seeds="$work/seeds/${target%_trace}"
   corpus="$work/corpus/$target"
