@@ -29,8 +29,7 @@ void TraceRouter::Frame(int span, q931::FrameDirection direction,
   const auto decoded = q931::DecodeRecord(record);
   std::optional<int> cref;
   if (decoded.q931) {
-    cref = q931::CrefOnWire(decoded.q931->call_reference,
-                            direction == q931::FrameDirection::kSent);
+    cref = q931::CrefOnWire(decoded.q931->call_reference, direction == q931::FrameDirection::kSent);
   }
   ipc::SharedLine line;  // built for the first subscriber that wants it
   for (auto& [client, s] : subscribers_) {
