@@ -6,6 +6,9 @@
 #include <fstream>
 
 #include "cli/command_line.h"
+#include "cli/compare.h"
+#include "cli/decode.h"
+#include "cli/trace.h"
 #include "cli/outcome.h"
 #include "cli/script_runner.h"
 #include "cli/session.h"
@@ -19,6 +22,10 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   if (!parsed.invocation) return parsed.exit_code;
   const Invocation& invocation = *parsed.invocation;
   const Command& command = invocation.command;
+
+  // Offline decoding needs no daemon.
+  if (command.action == Action::kDecode) return RunDecode(command, invocation.json, out, err);
+  if (command.action == Action::kCompare) return RunCompare(command, out, err);
 
   // Open the script first: a typo in its name needs no daemon.
   std::ifstream file;
@@ -50,6 +57,11 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
                                  /*echo_events=*/command.action == Action::kRun});
   if (command.action == Action::kRun) {
     return RunScript(*script, script_name, session, out, err);
+  }
+  if (command.action == Action::kTrace) {
+    Outcome traced = RunTrace(**connection, command, invocation.json, out, err);
+    if (!traced.ok()) err << "prictl: " << traced.message() << '\n';
+    return traced.exit_code();
   }
   Outcome done = session.Execute(command);
   if (!done.ok()) err << "prictl: " << done.message() << '\n';

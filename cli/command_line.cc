@@ -61,6 +61,9 @@ class Parser {
     AddSim();
     if (grammar_ == Grammar::kCommandLine) {
       AddRun();
+      AddDecode();
+      AddTrace();
+      AddCompare();
     } else {
       AddWait();
     }
@@ -304,6 +307,60 @@ class Parser {
     run->add_option("FILE", script_, "script: one command per line, '#' comments");
   }
 
+  void AddDecode() {
+    auto* decode = Sub(&app_, "decode",
+                       "decode a D-channel trace offline: pcap, pcapng, libpri debug text or hex "
+                       "dump (no daemon needed)",
+                       [this] {
+                         Command command;
+                         command.action = Action::kDecode;
+                         command.trace_file = trace_file_;
+                         command.pcap_out = pcap_out_;
+                         command.network_side = network_side_;
+                         return base::Result<Command>(std::move(command));
+                       });
+    decode->add_option("FILE", trace_file_, "the trace file")->required();
+    decode->add_option("--pcap", pcap_out_, "write the frames as a LINUX_LAPD pcap instead")
+        ->option_text("OUT");
+    decode->add_flag("--network", network_side_,
+                     "with --pcap: the capturing side is the network side");
+  }
+
+  void AddTrace() {
+    auto* trace = Sub(&app_, "trace",
+                      "show prid's D-channel frames live (decoded, --json lines, or --pcap FILE)",
+                      [this] {
+                        Command command;
+                        command.action = Action::kTrace;
+                        command.trace_span = trace_span_;
+                        command.trace_call = trace_call_;
+                        command.trace_count = trace_count_;
+                        command.pcap_out = pcap_out_;
+                        return base::Result<Command>(std::move(command));
+                      });
+    trace->add_option("--span", trace_span_, "only this span")->option_text("N");
+    trace->add_option("--call", trace_call_,
+                      "only this call's messages; stops after its RELEASE COMPLETE")
+        ->option_text("ID");
+    trace->add_option("--pcap", pcap_out_, "write a LINUX_LAPD pcap instead")->option_text("FILE");
+    trace->add_option("--count", trace_count_, "stop after N frames")->option_text("N");
+  }
+
+  void AddCompare() {
+    auto* compare = Sub(&app_, "compare",
+                        "compare the call flows of two traces (messages, causes, UUI, channels, "
+                        "numbers, progress; not call references, LAPD counters or timing)",
+                        [this] {
+                          Command command;
+                          command.action = Action::kCompare;
+                          command.trace_file = trace_file_;
+                          command.other_trace_file = other_trace_file_;
+                          return base::Result<Command>(std::move(command));
+                        });
+    compare->add_option("EXPECTED", trace_file_, "the reference trace")->required();
+    compare->add_option("SEEN", other_trace_file_, "the trace to check")->required();
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -351,6 +408,13 @@ class Parser {
   std::vector<std::int64_t> conference_calls_;
   std::int64_t conference_ = 0;
   std::string script_ = "-";
+  std::string trace_file_;
+  std::string other_trace_file_;
+  std::string pcap_out_;
+  bool network_side_ = false;
+  std::optional<int> trace_span_;
+  std::optional<std::int64_t> trace_call_;
+  std::optional<std::size_t> trace_count_;
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;
   double timeout_s_ = 10;

@@ -25,6 +25,9 @@ enum class Action {
   kEvents,   // events.subscribe, then print events (until closed if follow)
   kRun,      // run the script `script`
   kWait,     // run mode only: wait for a call state or a new call
+  kDecode,   // decode the trace file `trace_file` offline (no daemon)
+  kTrace,    // trace.subscribe, then show frames (trace_span, trace_call)
+  kCompare,  // compare the call flows of trace_file and other_trace_file (no daemon)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
@@ -40,6 +43,13 @@ struct Command {
   std::optional<std::int64_t> wait_call;    // kWait: nullopt means $CALL
   std::chrono::milliseconds timeout{10000};  // kWait
   int detail_span = 0;                      // kSpanDetail: the span to show
+  std::string trace_file;                    // kDecode
+  std::string pcap_out;                      // kDecode: --pcap FILE, "" for none
+  std::string other_trace_file;              // kCompare: the trace seen
+  bool network_side = false;                 // kDecode: --network (for --pcap)
+  std::optional<int> trace_span;             // kTrace: --span
+  std::optional<std::int64_t> trace_call;    // kTrace: --call
+  std::optional<std::size_t> trace_count;    // kTrace: --count
 };
 
 struct Invocation {

@@ -95,6 +95,12 @@ Outcome Session::Execute(const Command& command) {
       return Events(command);
     case Action::kWait:
       return Wait(command);
+    case Action::kDecode:
+      return Outcome::Fail(kExitUsage, "decode: runs offline, not on a connection");
+    case Action::kCompare:
+      return Outcome::Fail(kExitUsage, "compare: runs offline, not on a connection");
+    case Action::kTrace:
+      return Outcome::Fail(kExitUsage, "trace: cannot be used inside a run script");
     case Action::kRun:
       break;
   }

@@ -26,9 +26,16 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       router_(config_.event_buffer),
       model_(router_, timers_),
       handlers_(model_, spans_, router_),
+      traces_([this](CallId call) -> std::optional<std::pair<int, int>> {
+        for (const auto& [number, span] : spans_) {
+          if (auto cref = span->CrefOf(call)) return std::pair{number, *cref};
+        }
+        return std::nullopt;
+      }),
       shutdown_timer_(loop) {
   socket_path_ = options_.socket_path.empty() ? config_.socket_path : options_.socket_path;
   router_.SetModel(&model_);
+  handlers_.SetTraceRouter(&traces_);
   shutdown_timer_.set<Daemon, &Daemon::OnShutdownTick>(this);
   handlers_.AddMethod("daemon.reload", [this](ipc::ClientId, const nlohmann::json& params) {
     if (!params.empty()) {
@@ -41,6 +48,7 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
 
 Daemon::~Daemon() {
   // Clients first (no dispatcher calls), then the spans' libpri links.
+  traces_.SetServer(nullptr);
   server_.reset();
   spans_.clear();
 }
@@ -211,6 +219,7 @@ base::Status Daemon::Start() {
   server_ = std::make_unique<ipc::Server>(loop_, handlers_, options);
   router_.SetServer(server_.get());
   handlers_.SetServer(server_.get());
+  traces_.SetServer(server_.get());
   if (auto ok = server_->Start(); !ok.ok()) return ok;
   socket_path_ = server_->path();
   PRID_LOG_NOTICE("prid listening on {} with {} span(s)", socket_path_, spans_.size());
@@ -230,6 +239,7 @@ void Daemon::ChannelStateChanged(int span, int channel, ChannelState state, Chan
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {
+  traces_.Frame(span, direction, frame);
   if (frame_tap_) frame_tap_(span, direction, frame);
 }
 

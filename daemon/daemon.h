@@ -19,6 +19,7 @@
 #include "daemon/rpc_handlers.h"
 #include "daemon/session_model.h"
 #include "daemon/span.h"
+#include "daemon/trace_router.h"
 #include "ipc/server.h"
 
 namespace prid::dahdi_glue {
@@ -101,6 +102,7 @@ class Daemon : public SpanObserver {
   SessionModel model_;
   RpcHandlers::Spans spans_;
   RpcHandlers handlers_;
+  TraceRouter traces_;
   std::unique_ptr<ipc::Server> server_;
   FrameTap frame_tap_;
   Reloader reloader_;

@@ -135,6 +135,8 @@ RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router)
       {"conference.add", bind(&RpcHandlers::ConferenceAdd)},
       {"conference.remove", bind(&RpcHandlers::ConferenceRemove)},
       {"events.subscribe", bind(&RpcHandlers::EventsSubscribe)},
+      {"trace.subscribe", bind(&RpcHandlers::TraceSubscribe)},
+      {"trace.unsubscribe", bind(&RpcHandlers::TraceUnsubscribe)},
       {"sim.call", bind(&RpcHandlers::SimCall)},
       {"sim.drop", bind(&RpcHandlers::SimDrop)},
       {"sim.policy", bind(&RpcHandlers::SimPolicy)},
@@ -147,6 +149,7 @@ void RpcHandlers::ClientOpened(ipc::ClientId) {}
 
 void RpcHandlers::ClientClosed(ipc::ClientId client) {
   router_.ClientGone(client);
+  if (traces_ != nullptr) traces_->ClientGone(client);
   model_.ClientGone(client);
 }
 
@@ -246,6 +249,34 @@ RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const json& para
   auto view = model_.Info(client, static_cast<CallId>(*call));
   if (!view.ok()) return base::Unexpected<ipc::RpcError>{FromModel(view.error())};
   return CallRecordJson(*view->call, *view->handle);
+}
+
+// trace.subscribe {span?, call?}: `call` (a call on the wire) narrows the
+// trace to that call's Q.931 messages.
+RpcHandlers::Result RpcHandlers::TraceSubscribe(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params, "span", "call");
+  PRID_TRY(span, IntParam(params, "span", false, 1, kMaxId));
+  PRID_TRY(call, IntParam(params, "call", false, 1, kMaxId));
+  if (traces_ == nullptr) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kOperationUnavailable, "traces are not available")};
+  TraceFilter filter;
+  if (span) {
+    if (!spans_.contains(static_cast<int>(*span))) return Invalid(fmt::format("no span {}", *span));
+    filter.span = static_cast<int>(*span);
+  }
+  filter.call = call ? std::optional<CallId>(static_cast<CallId>(*call)) : std::nullopt;
+  // A trace is a diagnostic: any client may follow a call on the wire,
+  // without a handle on it.
+  if (!traces_->Subscribe(client, filter)) {
+    return base::Unexpected<ipc::RpcError>{MakeError(
+        ErrorCode::kInvalidCallHandle, fmt::format("call {} is not on the wire", *call))};
+  }
+  return json::object();
+}
+
+RpcHandlers::Result RpcHandlers::TraceUnsubscribe(ipc::ClientId client, const json& params) {
+  PRID_CHECK_KEYS(params);
+  if (traces_ != nullptr) traces_->Unsubscribe(client);
+  return json::object();
 }
 
 RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const json& params) {

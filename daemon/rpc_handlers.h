@@ -11,6 +11,7 @@
 
 #include "daemon/event_router.h"
 #include "daemon/session_model.h"
+#include "daemon/trace_router.h"
 #include "daemon/span.h"
 #include "ipc/server.h"
 
@@ -22,6 +23,7 @@ class RpcHandlers : public ipc::Dispatcher {
   RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router);
 
   void SetServer(const ipc::Server* server) { server_ = server; }
+  void SetTraceRouter(TraceRouter* traces) { traces_ = traces; }
 
   // A method served outside the session model (e.g. daemon.reload by the
   // composition root); replaces one of the same name.
@@ -56,6 +58,8 @@ class RpcHandlers : public ipc::Dispatcher {
   Result ConferenceAdd(ipc::ClientId, const nlohmann::json&);
   Result ConferenceRemove(ipc::ClientId, const nlohmann::json&);
   Result EventsSubscribe(ipc::ClientId, const nlohmann::json&);
+  Result TraceSubscribe(ipc::ClientId, const nlohmann::json&);
+  Result TraceUnsubscribe(ipc::ClientId, const nlohmann::json&);
   Result SimCall(ipc::ClientId, const nlohmann::json&);
   Result SimDrop(ipc::ClientId, const nlohmann::json&);
   Result SimPolicy(ipc::ClientId, const nlohmann::json&);
@@ -68,6 +72,7 @@ class RpcHandlers : public ipc::Dispatcher {
   Spans& spans_;
   EventRouter& router_;
   const ipc::Server* server_ = nullptr;
+  TraceRouter* traces_ = nullptr;
   std::map<std::string, Handler> methods_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -98,7 +98,12 @@ base::Result<Message> DecodeMessage(std::span<const std::uint8_t> bytes) {
 
   // Q.931 4.5: information elements. Codeset 0 is active until a locking
   // shift (4.5.3); a non-locking shift (4.5.4) changes the codeset of the
-  // next IE only.
+  // next IE only. Counting them first makes one allocation of `ies`.
+  std::size_t count = 0;
+  for (std::size_t p = pos; p < n; ++count) {
+    p += IsSingleOctet(bytes[p]) || p + 1 >= n ? 1 : 2 + std::size_t{bytes[p + 1]};
+  }
+  m.ies.reserve(count);
   std::uint8_t locked_codeset = 0;
   std::optional<std::uint8_t> next_codeset;
   while (pos < n) {

@@ -52,6 +52,24 @@ inline constexpr std::uint8_t kDisplay = 0x28;
 inline constexpr std::uint8_t kCallingPartyNumber = 0x6C;
 inline constexpr std::uint8_t kCalledPartyNumber = 0x70;
 inline constexpr std::uint8_t kUserUser = 0x7E;
+inline constexpr std::uint8_t kChangeStatus = 0x01;
+inline constexpr std::uint8_t kConnectedNumber = 0x4C;
+inline constexpr std::uint8_t kConnectedSubaddress = 0x4D;
+inline constexpr std::uint8_t kFacility = 0x1C;
+inline constexpr std::uint8_t kNotificationIndicator = 0x27;
+inline constexpr std::uint8_t kDateTime = 0x29;
+inline constexpr std::uint8_t kKeypadFacility = 0x2C;
+inline constexpr std::uint8_t kSignal = 0x34;
+inline constexpr std::uint8_t kCallingPartySubaddress = 0x6D;
+inline constexpr std::uint8_t kCalledPartySubaddress = 0x71;
+inline constexpr std::uint8_t kOriginalCalledNumber = 0x73;
+inline constexpr std::uint8_t kRedirectingNumber = 0x74;
+inline constexpr std::uint8_t kRedirectingSubaddress = 0x75;
+inline constexpr std::uint8_t kRedirectionNumber = 0x76;
+inline constexpr std::uint8_t kRedirectionSubaddress = 0x77;
+inline constexpr std::uint8_t kRestartIndicator = 0x79;
+inline constexpr std::uint8_t kLowLayerCompatibility = 0x7C;
+inline constexpr std::uint8_t kHighLayerCompatibility = 0x7D;
 }  // namespace ie
 
 struct CallReference {

@@ -53,6 +53,9 @@ constexpr MessageEntry kMessages[] = {
     {0x79, "CONGESTION CONTROL"},
     {0x7B, "INFORMATION"},
     {0x7D, "STATUS"},
+    // Q.932 / 5ESS and NI-2 supplementary-service answers.
+    {0x72, "FACILITY ACKNOWLEDGE"},
+    {0x7A, "FACILITY REJECT"},
 };
 
 // Maintenance messages (protocol discriminator 0x03 / 0x43, as in ANSI
@@ -60,6 +63,71 @@ constexpr MessageEntry kMessages[] = {
 constexpr MessageEntry kMaintenanceMessages[] = {
     {0x07, "SERVICE ACKNOWLEDGE"},
     {0x0F, "SERVICE"},
+};
+
+struct IeEntry {
+  std::uint8_t codeset;
+  std::uint8_t id;
+  std::string_view name;
+};
+
+// Q.931 Table 4-3 (codeset 0), Q.932 and Q.951/Q.952 additions, and the
+// codeset 5/6 IEs of ETSI and the North American variants (as libpri knows
+// them).
+constexpr IeEntry kIes[] = {
+    {0, 0x00, "Segmented message"},
+    {0, 0x01, "Change status"},
+    {0, 0x04, "Bearer capability"},
+    {0, 0x08, "Cause"},
+    {0, 0x0C, "Connected address"},
+    {0, 0x10, "Call identity"},
+    {0, 0x14, "Call state"},
+    {0, 0x18, "Channel identification"},
+    {0, 0x1C, "Facility"},
+    {0, 0x1E, "Progress indicator"},
+    {0, 0x20, "Network-specific facilities"},
+    {0, 0x26, "Endpoint identification"},
+    {0, 0x27, "Notification indicator"},
+    {0, 0x28, "Display"},
+    {0, 0x29, "Date/time"},
+    {0, 0x2C, "Keypad facility"},
+    {0, 0x2D, "Call status"},
+    {0, 0x31, "Update"},
+    {0, 0x32, "Information request"},
+    {0, 0x34, "Signal"},
+    {0, 0x36, "Switchhook"},
+    {0, 0x38, "Feature activation"},
+    {0, 0x39, "Feature indication"},
+    {0, 0x40, "Information rate"},
+    {0, 0x42, "End-to-end transit delay"},
+    {0, 0x43, "Transit delay selection and indication"},
+    {0, 0x44, "Packet layer binary parameters"},
+    {0, 0x45, "Packet layer window size"},
+    {0, 0x46, "Packet size"},
+    {0, 0x47, "Closed user group"},
+    {0, 0x4A, "Reverse charging indication"},
+    {0, 0x4C, "Connected number"},
+    {0, 0x4D, "Connected subaddress"},
+    {0, 0x6C, "Calling party number"},
+    {0, 0x6D, "Calling party subaddress"},
+    {0, 0x70, "Called party number"},
+    {0, 0x71, "Called party subaddress"},
+    {0, 0x73, "Original called number"},
+    {0, 0x74, "Redirecting number"},
+    {0, 0x75, "Redirecting subaddress"},
+    {0, 0x76, "Redirection number"},
+    {0, 0x77, "Redirection subaddress"},
+    {0, 0x78, "Transit network selection"},
+    {0, 0x79, "Restart indicator"},
+    {0, 0x7A, "User-user facility"},
+    {0, 0x7C, "Low layer compatibility"},
+    {0, 0x7D, "High layer compatibility"},
+    {0, 0x7E, "User-user"},
+    {0, 0x7F, "Escape for extension"},
+    {5, 0x32, "Calling party category"},
+    {6, 0x01, "Originating line information"},
+    {6, 0x28, "Display"},
+    {6, 0x37, "Generic digits"},
 };
 
 struct CauseEntry {
@@ -191,6 +259,27 @@ std::optional<std::uint8_t> MessageTypeFromName(std::string_view name) {
     if (m.name == name) return m.type;
   }
   return std::nullopt;
+}
+
+std::string_view IeName(std::uint8_t codeset, std::uint8_t id) {
+  // Q.931 4.5.1 Table 4-3: single-octet IEs, the same in every codeset.
+  if (id & 0x80) {
+    switch (id & 0xF0) {
+      case 0x90:
+        return (id & 0x08) ? "Non-locking shift" : "Locking shift";
+      case 0xB0:
+        return "Congestion level";
+      case 0xD0:
+        return "Repeat indicator";
+    }
+    if (id == 0xA0) return "More data";
+    if (id == 0xA1) return "Sending complete";
+    return "Unknown";
+  }
+  for (const auto& e : kIes) {
+    if (e.codeset == codeset && e.id == id) return e.name;
+  }
+  return codeset == 7 ? "User-specific" : "Unknown";
 }
 
 std::string_view CauseName(std::uint8_t cause) {

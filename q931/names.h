@@ -1,4 +1,5 @@
-// Name tables: Q.931 message names and Q.850 cause values, one table each.
+// Name tables: Q.931 message names, IE names and Q.850 cause values, one
+// table each.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,12 @@ std::string_view MessageName(std::uint8_t message_type);
 std::string_view MessageName(std::uint8_t protocol_discriminator, std::uint8_t message_type);
 // Inverse of MessageName(message_type) for the names it knows.
 std::optional<std::uint8_t> MessageTypeFromName(std::string_view name);
+
+// Information element names as in Q.931 Table 4-3 ("Cause", "Channel
+// identification"), codeset 0 plus the national codeset 5/6 IEs the switch
+// variants use; single-octet IEs by their type (0x9x "Shift", 0xA1 "Sending
+// complete"); "Unknown" otherwise ("User-specific" in codeset 7).
+std::string_view IeName(std::uint8_t codeset, std::uint8_t id);
 
 // Q.850 cause identifiers in snake case: 16 → "normal_clearing",
 // 17 → "user_busy", 21 → "call_rejected"; "cause_N" for unassigned values.

@@ -1,6 +1,8 @@
 // Classic pcap reading for LINKTYPE_LINUX_LAPD and LINKTYPE_LAPD captures.
 #include "q931/pcap_reader.h"
 
+#include "q931/link_payload.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -22,7 +24,6 @@ std::uint32_t Be32(const std::uint8_t* p) {
   return std::uint32_t{p[3]} | std::uint32_t{p[2]} << 8 | std::uint32_t{p[1]} << 16 |
          std::uint32_t{p[0]} << 24;
 }
-std::uint16_t Be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -49,7 +50,7 @@ base::Result<std::vector<PcapRecord>> ParsePcap(std::span<const std::uint8_t> by
     big_endian = true;
     nanoseconds = Be32(p) == pcap::kMagicNanoseconds;
   } else if (magic == kMagicPcapng) {
-    return fail(0, "pcapng is not supported (classic pcap only; convert with editcap -F pcap)");
+    return fail(0, "pcapng is not supported by the classic pcap reader (use the pcapng reader)");
   } else {
     return fail(0, fmt::format("not a pcap file (magic 0x{:08x})", Be32(p)));
   }
@@ -58,12 +59,14 @@ base::Result<std::vector<PcapRecord>> ParsePcap(std::span<const std::uint8_t> by
   // The link type is the low 16 bits of the header's last field (the upper
   // bits carry FCS information some writers set).
   const std::uint32_t link_type = u32(p + 20) & 0xFFFF;
-  if (link_type != pcap::kLinkTypeLinuxLapd && link_type != pcap::kLinkTypeLapd) {
-    return fail(
-        20, fmt::format("unsupported link type {} (need 177 LINUX_LAPD or 203 LAPD)", link_type));
+  if (!IsSupportedLinkType(link_type)) {
+    return fail(20, fmt::format("unsupported link type {} (need 177 LINUX_LAPD, 203 LAPD, or "
+                                "1 / 101 / 228 (IP) with PRI backhaul)",
+                                link_type));
   }
 
   std::vector<PcapRecord> records;
+  std::size_t skipped = 0;  // packets without D-channel data
   std::size_t pos = pcap::kFileHeaderLength;
   while (pos < n) {
     if (n - pos < pcap::kRecordHeaderLength) {
@@ -84,21 +87,14 @@ base::Result<std::vector<PcapRecord>> ParsePcap(std::span<const std::uint8_t> by
         std::chrono::seconds(seconds) +
         (nanoseconds ? std::chrono::nanoseconds(fraction) : std::chrono::microseconds(fraction));
     record.time = base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(since_epoch));
-    std::size_t skip = 0;
-    if (link_type == pcap::kLinkTypeLinuxLapd) {
-      if (captured < pcap::kLinuxLapdHeaderLength) {
-        return fail(pos, fmt::format("record of {} octets is too short for the 16-octet "
-                                     "LINUX_LAPD pseudo-header",
-                                     captured));
-      }
-      const std::uint16_t pkttype = Be16(data);
-      if (pkttype == pcap::kPacketHost) record.direction = FrameDirection::kReceived;
-      if (pkttype == pcap::kPacketOutgoing) record.direction = FrameDirection::kSent;
-      record.network_side = data[6] != 0;  // addr[0]
-      skip = pcap::kLinuxLapdHeaderLength;
+    record.source = fmt::format("record {}", records.size() + skipped + 1);
+    auto taken = TakeLinkPayload(link_type, std::span(data, captured), record);
+    if (!taken) return fail(pos, taken.error());
+    if (*taken) {
+      records.push_back(std::move(record));
+    } else {
+      ++skipped;
     }
-    record.frame.assign(data + skip, data + captured);
-    records.push_back(std::move(record));
     pos += pcap::kRecordHeaderLength + captured;
   }
   return records;

@@ -15,14 +15,14 @@ bool IsClearing(std::uint8_t type) {
   return type == msg::kDisconnect || type == msg::kRelease || type == msg::kReleaseComplete;
 }
 
-// libpri's cref for a message on the wire: the value with the flag as the
-// far end would send it. We send with the flag inverted from our sense.
-int CrefOf(const CallReference& cr, bool sent_by_us) {
+int CrefOf(const CallReference& cr, bool sent_by_us) { return CrefOnWire(cr, sent_by_us); }
+
+}  // namespace
+
+int CrefOnWire(const CallReference& cr, bool sent_by_us) {
   bool flag = sent_by_us ? !cr.flag : cr.flag;
   return static_cast<int>(cr.value & 0x7fff) | (flag ? kCrefOriginatedByUs : 0);
 }
-
-}  // namespace
 
 UuiRewriter::CallOverrides* UuiRewriter::Find(int cref) {
   if (auto it = calls_.find(cref); it != calls_.end()) return &it->second;

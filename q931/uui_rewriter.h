@@ -17,11 +17,17 @@
 #include <span>
 #include <vector>
 
+#include "q931/message.h"
 #include "q931/user_user.h"
 
 namespace prid::q931 {
 
 inline constexpr int kCrefOriginatedByUs = 0x8000;
+
+// libpri's cref of the call a message on the wire belongs to: the value
+// with the flag as the far end would send it (we send with the flag inverted
+// from our sense).
+int CrefOnWire(const CallReference& cr, bool sent_by_us);
 inline constexpr std::size_t kMaxReceived = 1024;
 
 struct MessageOverride {

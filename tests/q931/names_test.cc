@@ -50,6 +50,11 @@ TEST(MessageNameTest, NamesTheQ932HoldAndRetrieveMessages) {
   EXPECT_EQ(MessageName(0x37), "RETRIEVE REJECT");
 }
 
+TEST(MessageNameTest, NamesTheFacilityAnswersOfTheNorthAmericanVariants) {
+  EXPECT_EQ(MessageName(0x72), "FACILITY ACKNOWLEDGE");
+  EXPECT_EQ(MessageName(0x7A), "FACILITY REJECT");
+}
+
 TEST(MessageNameTest, UnknownTypesAreUnknown) {
   EXPECT_EQ(MessageName(0x00), "UNKNOWN");
   EXPECT_EQ(MessageName(0x13), "UNKNOWN");
@@ -72,7 +77,8 @@ TEST(MessageNameTest, TypeFromNameInvertsMessageName) {
     ++named;
     EXPECT_EQ(MessageTypeFromName(name), t) << name;
   }
-  EXPECT_EQ(named, 33);
+  // Table 4-2's 33 plus the Q.932 FACILITY ACKNOWLEDGE / FACILITY REJECT.
+  EXPECT_EQ(named, 35);
   EXPECT_FALSE(MessageTypeFromName("UNKNOWN").has_value());
   EXPECT_FALSE(MessageTypeFromName("disconnect").has_value());
 }

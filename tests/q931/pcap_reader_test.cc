@@ -180,13 +180,14 @@ TEST(PcapReaderTest, UnknownMagicIsRefused) {
 
 TEST(PcapReaderTest, PcapngIsRefused) {
   EXPECT_THAT(ParseError("0a 0d 0d 0a 1c 00 00 00 4d 3c 2b 1a 01 00 00 00 ff ff ff ff ff ff ff ff"),
-              StartsWith("test.pcap: offset 0: pcapng is not supported"));
+              StartsWith("test.pcap: offset 0: pcapng is not supported by the classic pcap reader"));
 }
 
 TEST(PcapReaderTest, UnsupportedLinkTypeIsRefused) {
   // Link type 17, as in the original Sangoma capture.
   EXPECT_EQ(ParseError("d4 c3 b2 a1 02 00 04 00 00 00 00 00 00 00 00 00 ff ff 00 00 11 00 00 00"),
-            "test.pcap: offset 20: unsupported link type 17 (need 177 LINUX_LAPD or 203 LAPD)");
+            "test.pcap: offset 20: unsupported link type 17 (need 177 LINUX_LAPD, 203 LAPD, or "
+            "1 / 101 / 228 (IP) with PRI backhaul)");
 }
 
 TEST(PcapReaderTest, TruncatedRecordHeaderIsRefused) {

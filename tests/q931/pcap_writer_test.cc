@@ -120,7 +120,7 @@ TEST(PcapWriterTest, RewritingTheExampleCaptureGivesTheSameBytes) {
     ASSERT_TRUE(w.ok()) << w.error();
     for (const auto& r : *records) {
       ASSERT_TRUE(r.direction.has_value());
-      ASSERT_TRUE(w->Write(r.time, *r.direction, r.frame).ok());
+      ASSERT_TRUE(w->Write(r.time.value(), *r.direction, r.frame).ok());
     }
   }
   EXPECT_EQ(ReadAll(path), ReadAll(example));

@@ -26,7 +26,8 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   // SIGTERM, then waits; the exit code (-1 if killed by a signal).
   int Terminate();
-  // Waits for it to exit by itself; its exit code.
+  // Waits for the child to exit by itself; its exit code (-1 if killed by
+  // a signal).
   int Wait();
 
  private:

@@ -1,0 +1,50 @@
+// The Q.931 messages of a trace as a call flow, for comparing a capture
+// with a replay of it: per message the side that sent it, the call (numbered
+// by first appearance, so call reference values do not matter), the type
+// and the fields that matter — cause, user-user bytes, channel, called and
+// calling numbers, progress description. LAPD frames without Q.931, LAPD
+// counters, call reference values and timing are left out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "q931/trace_record.h"
+#include "q931/user_user.h"
+
+namespace prid::q931 {
+
+struct FlowMessage {
+  std::optional<bool> by_network;  // nullopt: the trace does not tell
+  int call = 0;                    // 1, 2, … by first appearance; 0: global / dummy
+  std::uint8_t protocol_discriminator = 0;
+  std::uint8_t type = 0;
+  std::optional<std::uint8_t> cause;
+  std::optional<UserUser> uui;
+  std::optional<int> channel;
+  std::string called;
+  std::string calling;
+  std::optional<std::uint8_t> progress;
+  std::string source;  // where in its file
+};
+
+// Frames that do not decode are left out (DecodeRecord tells why).
+std::vector<FlowMessage> CallFlow(const std::vector<TraceRecord>& records);
+
+// "N->U call 1 DISCONNECT cause=16 uui=04:6279"
+std::string DescribeFlowMessage(const FlowMessage& m);
+
+struct FlowComparison {
+  // "message 6: cause 16 expected, 17 seen"; empty when the flows match.
+  std::vector<std::string> differences;
+  // One line per message: expected | seen, '!' marking lines that differ.
+  std::string side_by_side;
+  bool same() const { return differences.empty(); }
+};
+
+// A side that either trace does not tell is no difference.
+FlowComparison CompareFlows(const std::vector<FlowMessage>& expected,
+                            const std::vector<FlowMessage>& seen);
+
+}  // namespace prid::q931
