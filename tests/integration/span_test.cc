@@ -439,6 +439,32 @@ TEST_F(GlareTest, ExplicitChannelIsNotRetried) {
   EXPECT_EQ((*idle)["cause"], 44);
 }
 
+TEST_F(RestartTest, CallRefusedWithCause34IsRetriedOnceOnAnotherChannel) {
+  Start();
+  auto made = a_->Ok("call.make", {{"number", "100"}});
+  auto first = b_->WaitNew();
+  ASSERT_TRUE(first);
+  // The far end has no circuit for it: RELEASE COMPLETE, cause 34.
+  b_->Ok("call.drop", {{"call", (*first)["call"]}, {"cause", 34}});
+  auto second = b_->WaitNew();
+  ASSERT_TRUE(second) << "the call was not retried";
+  EXPECT_NE((*second)["channel"], (*first)["channel"]);
+  b_->Ok("call.answer", {{"call", (*second)["call"]}});
+  ASSERT_TRUE(a_->WaitState(made["call"], "connected"));
+  EXPECT_EQ(a_->Ok("call.info", {{"call", made["call"]}})["channel"], (*second)["channel"]);
+
+  // Refused again after the retry: the client sees the failure.
+  auto other = a_->Ok("call.make", {{"number", "101"}});
+  for (int refusal = 0; refusal < 2; ++refusal) {
+    auto offered = b_->WaitNew();
+    ASSERT_TRUE(offered) << "refusal " << refusal;
+    b_->Ok("call.drop", {{"call", (*offered)["call"]}, {"cause", 34}});
+  }
+  auto idle = a_->WaitState(other["call"], "idle");
+  ASSERT_TRUE(idle);
+  EXPECT_EQ((*idle)["cause"], 34);
+}
+
 TEST_F(RestartTest, NoFreeChannelIsResourceUnavailable) {
   Start();
   std::vector<json> calls;
