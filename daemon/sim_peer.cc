@@ -158,16 +158,12 @@ void SimPeer::OnHoldEvent(const pri_event& e) {
 }
 
 void SimPeer::OnPriEvent(const pri_event& e) {
+  if (IsHoldEvent(e.e)) {
+    OnHoldEvent(e);
+    return;
+  }
   int cref = 0;
   switch (e.e) {
-    case PRI_EVENT_HOLD:
-    case PRI_EVENT_HOLD_ACK:
-    case PRI_EVENT_HOLD_REJ:
-    case PRI_EVENT_RETRIEVE:
-    case PRI_EVENT_RETRIEVE_ACK:
-    case PRI_EVENT_RETRIEVE_REJ:
-      OnHoldEvent(e);
-      break;
     case PRI_EVENT_RING:
       OnSetup(e.ring);
       break;

@@ -63,6 +63,11 @@ bool VariantHasHold(SwitchVariant variant) {
          variant == SwitchVariant::kQsig;
 }
 
+bool IsHoldEvent(int event) {
+  return event == PRI_EVENT_HOLD || event == PRI_EVENT_HOLD_ACK || event == PRI_EVENT_HOLD_REJ ||
+         event == PRI_EVENT_RETRIEVE || event == PRI_EVENT_RETRIEVE_ACK || event == PRI_EVENT_RETRIEVE_REJ;
+}
+
 int LibpriLayer1(SwitchVariant variant) {
   // E1 networks use A-law, T1 networks µ-law (G.711).
   return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kQsig ? PRI_LAYER_1_ALAW
@@ -452,6 +457,10 @@ void Span::MarkProgress(q931_call* call) {
 }
 
 void Span::OnPriEvent(const pri_event& e) {
+  if (IsHoldEvent(e.e)) {
+    OnHoldEvent(e);
+    return;
+  }
   switch (e.e) {
     case PRI_EVENT_DCHAN_UP:
       SetDchannelUp(true);
@@ -486,14 +495,6 @@ void Span::OnPriEvent(const pri_event& e) {
     case PRI_EVENT_HANGUP:
     case PRI_EVENT_HANGUP_ACK:
       OnHangup(e.hangup, e.e);
-      break;
-    case PRI_EVENT_HOLD:
-    case PRI_EVENT_HOLD_ACK:
-    case PRI_EVENT_HOLD_REJ:
-    case PRI_EVENT_RETRIEVE:
-    case PRI_EVENT_RETRIEVE_ACK:
-    case PRI_EVENT_RETRIEVE_REJ:
-      OnHoldEvent(e);
       break;
     case PRI_EVENT_RESTART:
       OnRestartRequested(e.restart.channel);

@@ -192,6 +192,9 @@ int LibpriLayer1(SwitchVariant variant);
 // Q.932 call hold (Q.931 HOLD / RETRIEVE) exists on the ETSI and QSIG
 // variants; the North American PRI variants have no such messages.
 bool VariantHasHold(SwitchVariant variant);
+// PRI_EVENT_HOLD … PRI_EVENT_RETRIEVE_REJ: the near and far ends both route
+// these to their own hold handling.
+bool IsHoldEvent(int event);
 Bearer BearerFromLibpri(int transfer_capability);
 
 }  // namespace prid::daemon
