@@ -10,6 +10,7 @@
 #include "cli/decode.h"
 #include "cli/trace.h"
 #include "cli/outcome.h"
+#include "cli/replay.h"
 #include "cli/script_runner.h"
 #include "cli/session.h"
 
@@ -58,6 +59,7 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   if (command.action == Action::kRun) {
     return RunScript(*script, script_name, session, out, err);
   }
+  if (command.action == Action::kReplay) return RunReplay(**connection, command, out, err);
   if (command.action == Action::kTrace) {
     Outcome traced = RunTrace(**connection, command, invocation.json, out, err);
     if (!traced.ok()) err << "prictl: " << traced.message() << '\n';

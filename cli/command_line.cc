@@ -64,6 +64,7 @@ class Parser {
       AddDecode();
       AddTrace();
       AddCompare();
+      AddReplay();
     } else {
       AddWait();
     }
@@ -361,6 +362,33 @@ class Parser {
     compare->add_option("SEEN", other_trace_file_, "the trace to check")->required();
   }
 
+  void AddReplay() {
+    auto* replay = Sub(&app_, "replay",
+                       "play the far end of a captured trace against prid over a sim span, drive "
+                       "prid's side through the API and compare what prid sends with the capture",
+                       [this] {
+                         Command command;
+                         command.action = Action::kReplay;
+                         command.trace_file = trace_file_;
+                         command.trace_span = trace_span_;
+                         command.replay_side = replay_side_;
+                         command.replay_link = replay_link_;
+                         command.timeout = std::chrono::milliseconds(std::llround(replay_timeout_s_ * 1000));
+                         return base::Result<Command>(std::move(command));
+                       });
+    replay->add_option("FILE", trace_file_, "the captured trace (pcap, pcapng, libpri debug text, hex)")
+        ->required();
+    replay->add_option("--side", replay_side_, "the capture's side prid plays (default: the span's node)")
+        ->check(CLI::IsMember({"cpe", "network"}));
+    replay->add_option("--span", trace_span_, "the sim span to replay on (default: the one that listens)")
+        ->option_text("N");
+    replay->add_option("--link", replay_link_, "the span's D-channel socket (default: its listen path)")
+        ->option_text("PATH");
+    replay->add_option("--timeout", replay_timeout_s_, "seconds to wait for each message of prid (default 5)")
+        ->option_text("SECONDS")
+        ->check(CLI::Range(0.01, 3600.0));
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -418,6 +446,9 @@ class Parser {
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;
   double timeout_s_ = 10;
+  std::optional<std::string> replay_side_;
+  std::string replay_link_;
+  double replay_timeout_s_ = 5;
 };
 
 }  // namespace

@@ -28,6 +28,7 @@ enum class Action {
   kDecode,   // decode the trace file `trace_file` offline (no daemon)
   kTrace,    // trace.subscribe, then show frames (trace_span, trace_call)
   kCompare,  // compare the call flows of trace_file and other_trace_file (no daemon)
+  kReplay,   // replay trace_file against the daemon (trace_span, replay_side, replay_link)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
@@ -41,7 +42,7 @@ struct Command {
   std::string script;                       // kRun: a file, "-" for stdin
   std::string wait_for;                     // kWait: a call state, or "new"
   std::optional<std::int64_t> wait_call;    // kWait: nullopt means $CALL
-  std::chrono::milliseconds timeout{10000};  // kWait
+  std::chrono::milliseconds timeout{10000};  // kWait; kReplay: per expected message
   int detail_span = 0;                      // kSpanDetail: the span to show
   std::string trace_file;                    // kDecode
   std::string pcap_out;                      // kDecode: --pcap FILE, "" for none
@@ -50,6 +51,8 @@ struct Command {
   std::optional<int> trace_span;             // kTrace: --span
   std::optional<std::int64_t> trace_call;    // kTrace: --call
   std::optional<std::size_t> trace_count;    // kTrace: --count
+  std::optional<std::string> replay_side;    // kReplay: --side cpe|network
+  std::string replay_link;                   // kReplay: --link PATH, "" for the span's
 };
 
 struct Invocation {

@@ -101,6 +101,8 @@ Outcome Session::Execute(const Command& command) {
       return Outcome::Fail(kExitUsage, "compare: runs offline, not on a connection");
     case Action::kTrace:
       return Outcome::Fail(kExitUsage, "trace: cannot be used inside a run script");
+    case Action::kReplay:
+      return Outcome::Fail(kExitUsage, "replay: cannot be used inside a run script");
     case Action::kRun:
       break;
   }

@@ -73,6 +73,9 @@ json SpanToJson(int number, const Span& span) {
                 {"restart_failures", span.restart_failures()}};
   if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
   if (!c.peer.empty()) entry["peer"] = c.peer;
+  // Where a far end (another prid, a test, prictl replay) reaches the span.
+  if (!c.listen.empty()) entry["listen"] = c.listen;
+  if (!c.connect.empty()) entry["connect"] = c.connect;
   if (!span.config_error().empty()) entry["error"] = span.config_error();
   return entry;
 }

@@ -24,6 +24,30 @@ std::string Optional(const std::optional<std::uint8_t>& v) {
 
 }  // namespace
 
+FlowMessage FlowMessageOf(const Message& m, std::optional<bool> by_network) {
+  FlowMessage f;
+  f.by_network = by_network;
+  f.protocol_discriminator = m.protocol_discriminator;
+  f.type = m.message_type;
+  f.cause = GetCauseValue(m);
+  f.uui = GetUserUser(m);
+  for (const auto& e : m.ies) {
+    if (e.codeset != 0 || e.single_octet) continue;
+    if (e.id == ie::kChannelIdentification) {
+      if (auto c = DecodeChannelId(e.contents); c && c->channels.size() == 1 && !c->slot_map) {
+        f.channel = c->channels[0];
+      }
+    } else if (e.id == ie::kCalledPartyNumber || e.id == ie::kCallingPartyNumber) {
+      if (auto n = DecodePartyNumber(e.id, e.contents)) {
+        (e.id == ie::kCalledPartyNumber ? f.called : f.calling) = n->digits;
+      }
+    } else if (e.id == ie::kProgressIndicator) {
+      if (auto p = DecodeProgress(e.contents)) f.progress = p->description;
+    }
+  }
+  return f;
+}
+
 std::vector<FlowMessage> CallFlow(const std::vector<TraceRecord>& records) {
   std::vector<FlowMessage> flow;
   // (call reference value, originator is the network side?) → call number.
@@ -32,10 +56,7 @@ std::vector<FlowMessage> CallFlow(const std::vector<TraceRecord>& records) {
     const auto d = DecodeRecord(r);
     if (!d.q931) continue;
     const Message& m = *d.q931;
-    FlowMessage f;
-    f.by_network = d.from_network;
-    f.protocol_discriminator = m.protocol_discriminator;
-    f.type = m.message_type;
+    FlowMessage f = FlowMessageOf(m, d.from_network);
     f.source = r.source;
     const auto& cr = m.call_reference;
     if (cr.length > 0 && cr.value != 0) {
@@ -46,25 +67,31 @@ std::vector<FlowMessage> CallFlow(const std::vector<TraceRecord>& records) {
           calls.try_emplace({cr.value, originator_network}, static_cast<int>(calls.size()) + 1);
       f.call = it->second;
     }
-    f.cause = GetCauseValue(m);
-    f.uui = GetUserUser(m);
-    for (const auto& e : m.ies) {
-      if (e.codeset != 0 || e.single_octet) continue;
-      if (e.id == ie::kChannelIdentification) {
-        if (auto c = DecodeChannelId(e.contents); c && c->channels.size() == 1 && !c->slot_map) {
-          f.channel = c->channels[0];
-        }
-      } else if (e.id == ie::kCalledPartyNumber || e.id == ie::kCallingPartyNumber) {
-        if (auto n = DecodePartyNumber(e.id, e.contents)) {
-          (e.id == ie::kCalledPartyNumber ? f.called : f.calling) = n->digits;
-        }
-      } else if (e.id == ie::kProgressIndicator) {
-        if (auto p = DecodeProgress(e.contents)) f.progress = p->description;
-      }
-    }
     flow.push_back(std::move(f));
   }
   return flow;
+}
+
+std::vector<std::string> CompareFlowMessages(const FlowMessage& e, const FlowMessage& s) {
+  std::vector<std::string> diffs;
+  const auto differ = [&diffs](std::string_view what, const std::string& a, const std::string& b) {
+    if (a != b) diffs.push_back(fmt::format("{} {} expected, {} seen", what, a, b));
+  };
+  if (e.by_network && s.by_network && *e.by_network != *s.by_network) {
+    differ("sender", *e.by_network ? "network" : "user", *s.by_network ? "network" : "user");
+  }
+  differ("type", std::string(MessageName(e.protocol_discriminator, e.type)),
+         std::string(MessageName(s.protocol_discriminator, s.type)));
+  differ("call", std::to_string(e.call), std::to_string(s.call));
+  differ("cause", Optional(e.cause), Optional(s.cause));
+  differ("uui", e.uui ? UuiText(*e.uui) : "-", s.uui ? UuiText(*s.uui) : "-");
+  differ("channel", e.channel ? std::to_string(*e.channel) : "-",
+         s.channel ? std::to_string(*s.channel) : "-");
+  differ("called number", e.called.empty() ? "-" : e.called, s.called.empty() ? "-" : s.called);
+  differ("calling number", e.calling.empty() ? "-" : e.calling,
+         s.calling.empty() ? "-" : s.calling);
+  differ("progress", Optional(e.progress), Optional(s.progress));
+  return diffs;
 }
 
 std::string DescribeFlowMessage(const FlowMessage& m) {
@@ -87,31 +114,14 @@ FlowComparison CompareFlows(const std::vector<FlowMessage>& expected,
     const FlowMessage* e = i < expected.size() ? &expected[i] : nullptr;
     const FlowMessage* s = i < seen.size() ? &seen[i] : nullptr;
     std::vector<std::string> diffs;
-    const auto differ = [&diffs, i](std::string_view what, const std::string& a,
-                                    const std::string& b) {
-      if (a != b)
-        diffs.push_back(fmt::format("message {}: {} {} expected, {} seen", i + 1, what, a, b));
-    };
     if (e == nullptr) {
       diffs.push_back(fmt::format("message {}: not expected: {}", i + 1, DescribeFlowMessage(*s)));
     } else if (s == nullptr) {
       diffs.push_back(fmt::format("message {}: missing: {}", i + 1, DescribeFlowMessage(*e)));
     } else {
-      if (e->by_network && s->by_network && *e->by_network != *s->by_network) {
-        differ("sender", *e->by_network ? "network" : "user", *s->by_network ? "network" : "user");
+      for (const auto& d : CompareFlowMessages(*e, *s)) {
+        diffs.push_back(fmt::format("message {}: {}", i + 1, d));
       }
-      differ("type", std::string(MessageName(e->protocol_discriminator, e->type)),
-             std::string(MessageName(s->protocol_discriminator, s->type)));
-      differ("call", std::to_string(e->call), std::to_string(s->call));
-      differ("cause", Optional(e->cause), Optional(s->cause));
-      differ("uui", e->uui ? UuiText(*e->uui) : "-", s->uui ? UuiText(*s->uui) : "-");
-      differ("channel", e->channel ? std::to_string(*e->channel) : "-",
-             s->channel ? std::to_string(*s->channel) : "-");
-      differ("called number", e->called.empty() ? "-" : e->called,
-             s->called.empty() ? "-" : s->called);
-      differ("calling number", e->calling.empty() ? "-" : e->calling,
-             s->calling.empty() ? "-" : s->calling);
-      differ("progress", Optional(e->progress), Optional(s->progress));
     }
     out.side_by_side +=
         fmt::format("{} {:3} {:<60} | {}\n", diffs.empty() ? ' ' : '!', i + 1,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "q931/message.h"
 #include "q931/trace_record.h"
 #include "q931/user_user.h"
 
@@ -29,11 +30,18 @@ struct FlowMessage {
   std::string source;  // where in its file
 };
 
+// One message's fields (call 0, no source).
+FlowMessage FlowMessageOf(const Message& message, std::optional<bool> by_network);
+
 // Frames that do not decode are left out (DecodeRecord tells why).
 std::vector<FlowMessage> CallFlow(const std::vector<TraceRecord>& records);
 
 // "N->U call 1 DISCONNECT cause=16 uui=04:6279"
 std::string DescribeFlowMessage(const FlowMessage& m);
+
+// The fields in which `seen` differs from `expected`: "cause 16 expected,
+// 17 seen". A side that either message does not tell is no difference.
+std::vector<std::string> CompareFlowMessages(const FlowMessage& expected, const FlowMessage& seen);
 
 struct FlowComparison {
   // "message 6: cause 16 expected, 17 seen"; empty when the flows match.
