@@ -185,13 +185,17 @@ class Parser {
     AddUui(call);
 
     auto* alert = Sub(&app_, "alert", "alert an offered call (call.alert)", [this] {
-      return base::Result<Command>(RequestCommand(CallAlertRequest(call_)));
+      return base::Result<Command>(RequestCommand(CallAlertRequest(call_, !no_inband_)));
     });
     AddCallId(alert);
+    alert->add_flag("--no-inband", no_inband_,
+                    "ALERTING without progress indicator 8 (no in-band ringback from us)");
     auto* answer = Sub(&app_, "answer", "answer a call (call.answer)",
-                       [this] { return RequestCommand(CallAnswerRequest(call_, uui_)); });
+                       [this] { return RequestCommand(CallAnswerRequest(call_, uui_, non_isdn_)); });
     AddCallId(answer);
     AddUui(answer);
+    answer->add_flag("--non-isdn", non_isdn_,
+                     "CONNECT with progress indicator 2 (the destination is not ISDN)");
     auto* drop = Sub(&app_, "drop", "drop a call (call.drop)",
                      [this] { return RequestCommand(CallDropRequest(call_, cause_, uui_)); });
     AddCallId(drop);
@@ -446,6 +450,8 @@ class Parser {
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;
   double timeout_s_ = 10;
+  bool no_inband_ = false;
+  bool non_isdn_ = false;
   std::optional<std::string> replay_side_;
   std::string replay_link_;
   double replay_timeout_s_ = 5;

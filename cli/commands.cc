@@ -161,11 +161,16 @@ base::Result<Request> CallMakeRequest(const CallMakeOptions& options) {
   return request;
 }
 
-Request CallAlertRequest(std::int64_t call) { return CallOnly("call.alert", call); }
+Request CallAlertRequest(std::int64_t call, bool inband) {
+  Request request = CallOnly("call.alert", call);
+  if (!inband) request.params["inband"] = false;  // the daemon's default is true
+  return request;
+}
 
-base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui) {
+base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn) {
   Request request = CallOnly("call.answer", call);
   if (auto status = AddUui(uui, request.params); !status) return base::Fail(status.message());
+  if (non_isdn) request.params["non_isdn"] = true;
   return request;
 }
 

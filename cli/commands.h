@@ -75,8 +75,10 @@ Request CallInfoRequest(std::int64_t call);
 Request LineOpenRequest(int span, bool monitor);
 Request LineCloseRequest(int span);
 base::Result<Request> CallMakeRequest(const CallMakeOptions& options);
-Request CallAlertRequest(std::int64_t call);
-base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui);
+// `inband` false: ALERTING without "in-band information available".
+Request CallAlertRequest(std::int64_t call, bool inband = true);
+// `non_isdn`: CONNECT says the destination is non-ISDN.
+base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn = false);
 base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                       const UuiOptions& uui);
 Request CallDeallocateRequest(std::int64_t call);

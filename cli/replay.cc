@@ -30,6 +30,13 @@ using Clock = std::chrono::steady_clock;
 // After the last step, how long prid may still send something the capture
 // does not hold before the replay ends.
 constexpr std::chrono::milliseconds kSettle{250};
+// How long the data link may take to come up: libpri answers our SABME but
+// waits for the UA to its own, which it repeats every T200 (1 s).
+constexpr std::chrono::seconds kLinkUp{10};
+// Progress descriptions (Q.931 4.5.23) the API can ask for: call.alert's
+// inband, call.answer's non_isdn.
+constexpr std::uint8_t kProgressNonIsdn = 2;
+constexpr std::uint8_t kProgressInband = 8;
 // Slices in which waits alternate between the socket API and the D-channel.
 constexpr int kSliceMs = 20;
 
@@ -265,7 +272,7 @@ Outcome Replayer::BringLinkUp() {
   // libpri sends its own SABME every T200 too; whichever comes first, the
   // span is up once prid says so.
   if (auto sent = link_->Send(lapd_->Sabme()); !sent) return Outcome::Fail(kExitUsage, sent.message());
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+  const auto deadline = Clock::now() + kLinkUp;
   while (Clock::now() < deadline) {
     if (auto pumped = Pump(kSliceMs); !pumped) return Outcome::Fail(kExitUsage, pumped.message());
     if (!lapd_->established()) continue;
@@ -275,8 +282,8 @@ Outcome Replayer::BringLinkUp() {
       if (s["span"] == span_ && s.value("dchannel_state", "") == "up") return Outcome::Ok();
     }
   }
-  return Outcome::Fail(kExitUsage, fmt::format("span {}: the D-channel did not come up within {} ms",
-                                               span_, timeout_ms_));
+  return Outcome::Fail(kExitUsage, fmt::format("span {}: the D-channel did not come up within {} s",
+                                               span_, kLinkUp.count()));
 }
 
 void Replayer::Row(char mark, const ReplayStep& step, const std::string& seen) {
@@ -358,8 +365,10 @@ Outcome Replayer::Act(const ReplayStep& step) {
   switch (step.action) {
     case NearAction::kAlert:
       params.erase("uui");
+      params["inband"] = step.expected.progress == kProgressInband;
       return Call("call.alert", params);
     case NearAction::kAnswer:
+      if (step.expected.progress == kProgressNonIsdn) params["non_isdn"] = true;
       return Call("call.answer", params);
     case NearAction::kDrop:
       if (step.after_remote_disconnect &&

@@ -83,6 +83,15 @@ base::Expected<std::optional<std::string>, ipc::RpcError> StringParam(const json
   return std::optional<std::string>{params[name].get<std::string>()};
 }
 
+base::Expected<std::optional<bool>, ipc::RpcError> BoolParam(const json& params, const char* name) {
+  if (!params.contains(name)) return std::optional<bool>{};
+  if (!params[name].is_boolean()) {
+    return base::Unexpected<ipc::RpcError>{
+        MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be true or false", name))};
+  }
+  return std::optional<bool>{params[name].get<bool>()};
+}
+
 base::Expected<std::optional<q931::UserUser>, ipc::RpcError> UuiParam(const json& params) {
   if (!params.contains("uui") || params["uui"].is_null()) return std::optional<q931::UserUser>{};
   auto uui = UuiFromJson(params["uui"]);
@@ -223,16 +232,18 @@ RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const json& para
 }
 
 RpcHandlers::Result RpcHandlers::CallAlert(ipc::ClientId client, const json& params) {
-  PRID_CHECK_KEYS(params, "call");
+  PRID_CHECK_KEYS(params, "call", "inband");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
-  return Done(model_.Alert(client, static_cast<CallId>(*call)));
+  PRID_TRY(inband, BoolParam(params, "inband"));
+  return Done(model_.Alert(client, static_cast<CallId>(*call), inband.value_or(true)));
 }
 
 RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const json& params) {
-  PRID_CHECK_KEYS(params, "call", "uui");
+  PRID_CHECK_KEYS(params, "call", "uui", "non_isdn");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   PRID_TRY(uui, UuiParam(params));
-  return Done(model_.Answer(client, static_cast<CallId>(*call), uui));
+  PRID_TRY(non_isdn, BoolParam(params, "non_isdn"));
+  return Done(model_.Answer(client, static_cast<CallId>(*call), uui, non_isdn.value_or(false)));
 }
 
 RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const json& params) {

@@ -346,7 +346,7 @@ void SessionModel::Answered(CallId id, std::optional<q931::UserUser> uui) {
 
 // --- client call control ------------------------------------------------
 
-ModelStatus SessionModel::Alert(ClientId client, CallId id) {
+ModelStatus SessionModel::Alert(ClientId client, CallId id, bool inband) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
@@ -356,14 +356,15 @@ ModelStatus SessionModel::Alert(ClientId client, CallId id) {
                             CallStateName(c.state)));
   }
   SpanEntry* span = FindSpan(c.span);
-  if (auto sent = span->port->Alert(id); !sent.ok()) {
+  if (auto sent = span->port->Alert(id, inband); !sent.ok()) {
     return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
   }
   TransitionTo(c, S::kAccepted);
   return std::monostate{};
 }
 
-ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional<q931::UserUser>& uui) {
+ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional<q931::UserUser>& uui,
+                                 bool non_isdn) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
@@ -376,7 +377,7 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
   }
   SpanEntry* span = FindSpan(c.span);
   if (auto ok = CheckUui(*span, uui); !ok.ok()) return ok;
-  if (auto sent = span->port->Answer(id, uui); !sent.ok()) {
+  if (auto sent = span->port->Answer(id, uui, non_isdn); !sent.ok()) {
     return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
   }
   if (uui) c.uui_sent = uui;

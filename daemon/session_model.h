@@ -84,8 +84,12 @@ class SessionModel {
   ModelStatus OpenLine(ClientId client, int span, Privilege privilege);
   ModelStatus CloseLine(ClientId client, int span);
   ModelResult<CallId> Make(ClientId client, const MakeCallRequest& request);
-  ModelStatus Alert(ClientId client, CallId call);
-  ModelStatus Answer(ClientId client, CallId call, const std::optional<q931::UserUser>& uui);
+  // `inband`: ALERTING says in-band information (ringback) is available
+  // (progress indicator 8). `non_isdn`: CONNECT says the destination is
+  // non-ISDN (progress indicator 2), as for an analog or VoIP leg behind us.
+  ModelStatus Alert(ClientId client, CallId call, bool inband = true);
+  ModelStatus Answer(ClientId client, CallId call, const std::optional<q931::UserUser>& uui,
+                     bool non_isdn = false);
   ModelStatus Drop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
                    const std::optional<q931::UserUser>& uui);
   ModelResult<CallView> Info(ClientId client, CallId call) const;

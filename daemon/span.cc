@@ -320,22 +320,22 @@ bool Span::RetryOnAnotherChannel(WireCall& w, int cause) {
   return true;
 }
 
-base::Status Span::Alert(CallId id) {
+base::Status Span::Alert(CallId id, bool inband) {
   WireCall* w = ById(id);
   if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
-  if (driver_->link().Call(pri_acknowledge, w->call, w->channel, /*info=*/1) != 0) {
+  if (driver_->link().Call(pri_acknowledge, w->call, w->channel, /*info=*/inband ? 1 : 0) != 0) {
     return base::Status::Error(fmt::format("libpri refused ALERTING for call {}", id));
   }
   w->responded = true;
   return base::Status::Ok();
 }
 
-base::Status Span::Answer(CallId id, const std::optional<q931::UserUser>& uui) {
+base::Status Span::Answer(CallId id, const std::optional<q931::UserUser>& uui, bool non_isdn) {
   WireCall* w = ById(id);
   if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
   // libpri cannot put a UUIE in CONNECT: the rewriter does.
   if (uui) driver_->link().rewriter().SetForMessage(w->cref, q931::msg::kConnect, {uui, std::nullopt});
-  if (driver_->link().Call(pri_answer, w->call, w->channel, /*nonisdn=*/0) != 0) {
+  if (driver_->link().Call(pri_answer, w->call, w->channel, /*nonisdn=*/non_isdn ? 1 : 0) != 0) {
     return base::Status::Error(fmt::format("libpri refused CONNECT for call {}", id));
   }
   w->responded = true;

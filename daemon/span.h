@@ -72,8 +72,8 @@ class Span : public SpanPort {
   // SpanPort
   bool up() const override { return state() == SpanState::kUp; }
   base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) override;
-  base::Status Alert(CallId call) override;
-  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui) override;
+  base::Status Alert(CallId call, bool inband) override;
+  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) override;
   ClearOutcome Clear(CallId call, std::uint8_t cause,
                      const std::optional<q931::UserUser>& uui) override;
   base::Status Hold(CallId call) override;

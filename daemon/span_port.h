@@ -38,8 +38,10 @@ class SpanPort {
   virtual bool up() const = 0;
   // Sends SETUP; returns the B-channel chosen.
   virtual base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) = 0;
-  virtual base::Status Alert(CallId call) = 0;
-  virtual base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui) = 0;
+  // `inband`: ALERTING carries progress indicator 8 (in-band information).
+  virtual base::Status Alert(CallId call, bool inband) = 0;
+  // `non_isdn`: CONNECT carries progress indicator 2 (destination non-ISDN).
+  virtual base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) = 0;
   // Clears the call from our side with the message Q.931 calls for in its
   // state — RELEASE COMPLETE for an offered call nothing was sent for,
   // RELEASE after the far end's DISCONNECT, DISCONNECT otherwise — carrying

@@ -358,3 +358,34 @@ TEST(CommandLine, ServiceNeedsInOrOut) {
 
 }  // namespace
 }  // namespace prid::cli
+
+namespace prid::cli {
+namespace {
+
+TEST(CommandLine, ReplayTakesTheTraceAndItsOptions) {
+  Command c = Ok({"replay", "call.pcap", "--side", "network", "--span", "3", "--link", "/run/x.link",
+                  "--timeout", "1.5"});
+  EXPECT_EQ(c.action, Action::kReplay);
+  EXPECT_EQ(c.trace_file, "call.pcap");
+  EXPECT_EQ(c.replay_side, "network");
+  EXPECT_EQ(c.trace_span, 3);
+  EXPECT_EQ(c.replay_link, "/run/x.link");
+  EXPECT_EQ(c.timeout, std::chrono::milliseconds(1500));
+  Command plain = Ok({"replay", "call.pcap"});
+  EXPECT_FALSE(plain.replay_side.has_value());
+  EXPECT_EQ(plain.timeout, std::chrono::milliseconds(5000));
+}
+
+TEST(CommandLine, ReplayRefusesAnUnknownSideAndIsNotForScripts) {
+  EXPECT_NE(UsageError({"replay", "call.pcap", "--side", "both"}).find("--side"), std::string::npos);
+  UsageError({"replay"});
+  UsageError({"replay", "call.pcap"}, Grammar::kScript);
+}
+
+TEST(CommandLine, AlertAndAnswerProgressFlags) {
+  EXPECT_EQ(Ok({"alert", "4", "--no-inband"}).request.params["inband"], false);
+  EXPECT_EQ(Ok({"answer", "4", "--non-isdn"}).request.params["non_isdn"], true);
+}
+
+}  // namespace
+}  // namespace prid::cli

@@ -147,6 +147,10 @@ TEST(Requests, CallIdCommandsCarryTheCall) {
   EXPECT_EQ(CallInfoRequest(7).params, json({{"call", 7}}));
   EXPECT_EQ(CallAlertRequest(8).method, "call.alert");
   EXPECT_EQ(CallAlertRequest(8).params, json({{"call", 8}}));
+  EXPECT_EQ(CallAlertRequest(8, /*inband=*/false).params, json({{"call", 8}, {"inband", false}}));
+  auto non_isdn = CallAnswerRequest(8, {}, /*non_isdn=*/true);
+  ASSERT_TRUE(non_isdn.ok());
+  EXPECT_EQ(non_isdn->params, json({{"call", 8}, {"non_isdn", true}}));
   EXPECT_EQ(CallDeallocateRequest(9).method, "call.deallocate");
   EXPECT_EQ(CallDeallocateRequest(9).params, json({{"call", 9}}));
 }

@@ -899,6 +899,24 @@ TEST_F(SessionModelTest, AlertMovesOfferingCallToAccepted) {
   EXPECT_THAT(states[0].recipients, UnorderedElementsAre(kAlice, kMonty));
 }
 
+TEST_F(SessionModelTest, AlertAndAnswerPassTheirProgressChoicesToTheSpan) {
+  const CallId plain = OfferedToAlice();
+  ASSERT_TRUE(model_.Alert(kAlice, plain).ok());
+  ASSERT_TRUE(model_.Answer(kAlice, plain, std::nullopt).ok());
+  const CallId gateway = OfferedToAlice();
+  ASSERT_TRUE(model_.Alert(kAlice, gateway, /*inband=*/false).ok());
+  ASSERT_TRUE(model_.Answer(kAlice, gateway, std::nullopt, /*non_isdn=*/true).ok());
+
+  const auto alerts = port_.Requests(PortRequest::Kind::kAlert);
+  ASSERT_THAT(alerts, SizeIs(2));
+  EXPECT_TRUE(alerts[0].inband);  // the default: ringback in band
+  EXPECT_FALSE(alerts[1].inband);
+  const auto answers = port_.Requests(PortRequest::Kind::kAnswer);
+  ASSERT_THAT(answers, SizeIs(2));
+  EXPECT_FALSE(answers[0].non_isdn);
+  EXPECT_TRUE(answers[1].non_isdn);
+}
+
 TEST_F(SessionModelTest, AlertAcceptedCallIsInvalidCallState) {
   const CallId id = AcceptedByAlice();
   port_.ForgetRequests();

@@ -86,6 +86,8 @@ TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
       {"line.open", {{"span", 1}, {"privilege", "boss"}}, "privilege"},
       {"call.list", {{"state", "sleeping"}}, "unknown state"},
       {"sim.policy", {{"span", 1}, {"on_setup", "dance"}}, "on_setup"},
+      {"call.alert", {{"call", 1}, {"inband", "yes"}}, "parameter 'inband' must be true or false"},
+      {"call.answer", {{"call", 1}, {"non_isdn", 1}}, "parameter 'non_isdn' must be true or false"},
   };
   for (const Case& c : cases) {
     auto r = client_->Call(c.method, c.params);

@@ -24,6 +24,8 @@ struct PortRequest {
   std::optional<q931::UserUser> uui;      // kPlaceCall, kAnswer, kClear: exactly as passed
   PlaceCallRequest place;                 // kPlaceCall
   int conference = 0;                     // kJoinConference
+  bool inband = false;                    // kAlert
+  bool non_isdn = false;                  // kAnswer
 };
 
 class FakeSpanPort : public SpanPort {
@@ -76,13 +78,15 @@ class FakeSpanPort : public SpanPort {
     return request.channel != 0 ? request.channel : channel_;
   }
 
-  base::Status Alert(CallId call) override {
+  base::Status Alert(CallId call, bool inband) override {
     requests_.push_back({PortRequest::Kind::kAlert, call, std::nullopt, std::nullopt, {}});
+    requests_.back().inband = inband;
     return alert_fails_ ? base::Status::Error("fake span port: ALERTING refused") : base::Status::Ok();
   }
 
-  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui) override {
+  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) override {
     requests_.push_back({PortRequest::Kind::kAnswer, call, std::nullopt, uui, {}});
+    requests_.back().non_isdn = non_isdn;
     return answer_fails_ ? base::Status::Error("fake span port: CONNECT refused") : base::Status::Ok();
   }
 

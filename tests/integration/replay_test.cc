@@ -1,0 +1,241 @@
+// prictl replay against an in-process prid: the captures of ../shared/traces
+// and hand-made traces played over a sim span that listens for a far end,
+// with prid's side driven through the socket API and compared message by
+// message.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "cli/app.h"
+#include "cli/client_connection.h"
+#include "q931/message.h"
+#include "tests/integration/fixture.h"
+
+namespace prid::testing {
+namespace {
+
+using nlohmann::json;
+using q931::FrameDirection;
+namespace msg = q931::msg;
+
+std::string TracesDir() {
+  const char* dir = std::getenv("PRID_TRACES_DIR");
+  return dir ? dir : "";
+}
+
+struct ReplayRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  // One sim span (number 1) that listens for the replayer.
+  void Start(daemon::NodeType node, daemon::SwitchVariant variant,
+             const std::function<void(daemon::SpanConfig&)>& adjust = nullptr) {
+    daemon::SpanConfig span = SimSpan(1, node, variant);
+    span.peer.clear();
+    span.listen = dir_.File("span1.link");
+    if (adjust) adjust(span);
+    socket_ = dir_.File("prid.sock");
+    daemons_ = std::make_unique<DaemonThread>(std::vector{ConfigWith(socket_, {span})});
+    ASSERT_TRUE(daemons_->started()) << daemons_->error();
+  }
+
+  ReplayRun Replay(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--socket", socket_, "replay"});
+    std::istringstream in;
+    std::ostringstream out, err;
+    cli::Environment env{nullptr, cli::ConnectToPrid};
+    ReplayRun run;
+    run.exit_code = cli::Main(args, in, out, err, env);
+    run.out = out.str();
+    run.err = err.str();
+    return run;
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    const std::string path = dir_.File(name);
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Nothing left on prid after a replay: no call record at all.
+  void ExpectNoCallLeft() {
+    ApiClient check(socket_);
+    ASSERT_TRUE(check.connected());
+    EXPECT_EQ(check.Ok("call.list", json::object()).size(), 0u);
+  }
+
+  std::size_t Sent(std::uint8_t type) const {
+    return Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, type).size();
+  }
+
+  TempDir dir_;
+  std::string socket_;
+  std::unique_ptr<DaemonThread> daemons_;
+};
+
+// Q.931 over Cisco PRI backhaul (TCP 2428): the network calls, the user side
+// (prid here) proceeds, alerts, answers, and releases after the network's
+// DISCONNECT.
+TEST_F(ReplayTest, CiscoBackhaulCaptureReplaysWithoutDifference) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kNi2);
+  ReplayRun run = Replay({TracesDir() + "/pcap/cisco-mgcp-pri-backhaul-call.pcapng"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("replay: 8 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("[call.drop]"), std::string::npos) << run.out;
+  // prid really played its side on the wire.
+  EXPECT_EQ(Sent(msg::kCallProceeding), 1u);
+  EXPECT_EQ(Sent(msg::kAlerting), 1u);
+  EXPECT_EQ(Sent(msg::kConnect), 1u);
+  EXPECT_EQ(Sent(msg::kRelease), 1u);
+  ExpectNoCallLeft();
+}
+
+// The Sangoma capture's pcap header says link type 17 (a wanpipemon bug):
+// with the link type fixed to 203 (LINKTYPE_LAPD) it replays. The capture
+// ends with the call connected; the replayer clears it afterwards.
+TEST_F(ReplayTest, SangomaCaptureReplaysOnceItsLinkTypeIsFixed) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kNi2);
+  std::ifstream in(TracesDir() + "/pcap/sangoma-wanpipe-lapd-trace.dlt17.pcap", std::ios::binary);
+  ASSERT_TRUE(in) << "PRID_TRACES_DIR=" << TracesDir();
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 24u);
+  ReplayRun refused = Replay({WriteFile("sangoma17.pcap", std::string(bytes.begin(), bytes.end()))});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("unsupported link type 17"), std::string::npos) << refused.err;
+
+  bytes[20] = static_cast<char>(203);  // the little-endian link type field
+  ReplayRun run = Replay({WriteFile("sangoma203.pcap", std::string(bytes.begin(), bytes.end()))});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("replay: 4 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  EXPECT_EQ(Sent(msg::kConnect), 1u);
+  ExpectNoCallLeft();
+}
+
+// prid's own pcap format: prid places the call and drops it with UUI.
+TEST_F(ReplayTest, ExampleCallPlacedAndDroppedWithUui) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  ReplayRun run = Replay({TracesDir() + "/examples/linux-lapd-177-call.pcap"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("[call.make]"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("replay: 8 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  // The DISCONNECT prid sent carries the capture's UUI, byte for byte.
+  auto disconnects = Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, msg::kDisconnect);
+  ASSERT_EQ(disconnects.size(), 1u);
+  const auto& uui = disconnects[0].uui;
+  ASSERT_TRUE(uui);
+  EXPECT_EQ(std::string(uui->info.begin(), uui->info.end()), "hello");
+  ExpectNoCallLeft();
+}
+
+// The same capture with prid on the network side: the replayer places the
+// call as the user.
+TEST_F(ReplayTest, PridPlaysTheNetworkSide) {
+  Start(daemon::NodeType::kNetwork, daemon::SwitchVariant::kEuroIsdnE1);
+  ReplayRun run = Replay({TracesDir() + "/examples/linux-lapd-177-call.pcap", "--side", "network"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("prid plays the network side"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("0 difference(s)"), std::string::npos) << run.out;
+  ExpectNoCallLeft();
+}
+
+// LAPD frames as hex, one a line: network (C/R 1) and user (C/R 0) commands.
+std::string NetworkSends(const std::string& q931) { return "02 01 00 00 " + q931 + "\n"; }
+std::string UserSends(const std::string& q931) { return "00 01 00 00 " + q931 + "\n"; }
+
+const std::string kSetupChannel1 =  // SETUP cref 1, speech, exclusive B1, called 123
+    "08 02 00 01 05 04 03 80 90 a2 18 03 a9 83 81 70 04 80 31 32 33";
+
+// A difference that matters: the capture's near end answered on channel 5,
+// prid answers on the channel of the SETUP.
+TEST_F(ReplayTest, DifferenceIsShownAndFails) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "other-channel.txt", NetworkSends(kSetupChannel1) +
+                               UserSends("08 02 80 01 07 18 03 a9 83 85") +  // CONNECT, B5
+                               NetworkSends("08 02 00 01 0f"));             // CONNECT ACK
+  ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("channel 5 expected, 1 seen"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("1 difference(s)"), std::string::npos) << run.out;
+  // The replayer still cleared the call it left connected.
+  ExpectNoCallLeft();
+}
+
+// A message the capture's near end sent and prid never does is missing.
+TEST_F(ReplayTest, MissingMessageIsADifference) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "missing.txt", NetworkSends(kSetupChannel1) +
+                         UserSends("08 02 80 01 07 18 03 a9 83 81") +  // CONNECT
+                         NetworkSends("08 02 00 01 0f") +
+                         UserSends("08 02 80 01 7b 2c 01 31"));  // INFORMATION, keypad "1"
+  ReplayRun run = Replay({trace, "--timeout", "0.3"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("missing: U->N call 1 INFORMATION"), std::string::npos) << run.out;
+  ExpectNoCallLeft();
+}
+
+// Issue 4: a RESTART for the whole interface from the far end (libpri never
+// sends one, the replayer can): prid acknowledges it and clears the call on
+// the restarted channels, with events to its holders.
+TEST_F(ReplayTest, WholeInterfaceRestartFromTheFarEndClearsCalls) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  ApiClient monitor(socket_);
+  ASSERT_TRUE(monitor.connected());
+  monitor.Ok("line.open", {{"span", 1}, {"privilege", "monitor"}});
+  const std::string trace = WriteFile(
+      "restart.txt", NetworkSends(kSetupChannel1) +
+                         UserSends("08 02 80 01 07 18 03 a9 83 81") +  // CONNECT
+                         NetworkSends("08 02 00 01 0f") +              // CONNECT ACK
+                         NetworkSends("08 02 00 00 46 79 01 87") +     // RESTART, all interfaces
+                         UserSends("08 02 80 00 4e 79 01 87"));        // RESTART ACKNOWLEDGE
+  ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("RESTART ACKNOWLEDGE"), std::string::npos) << run.out;
+  auto offered = monitor.WaitNew();
+  ASSERT_TRUE(offered);
+  EXPECT_TRUE(monitor.WaitState((*offered)["call"], "connected"));
+  auto idle = monitor.WaitState((*offered)["call"], "idle");
+  ASSERT_TRUE(idle) << "the call survived a RESTART of the whole interface";
+  // prid sent no clearing message of its own: the channels restarted.
+  EXPECT_EQ(Sent(msg::kDisconnect), 0u);
+  EXPECT_EQ(Sent(msg::kRestartAcknowledge), 1u);
+  monitor.Ok("call.deallocate", {{"call", (*offered)["call"]}});
+  ExpectNoCallLeft();
+}
+
+TEST_F(ReplayTest, SideThatTheSpanCannotPlayIsRefused) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  ReplayRun run = Replay({TracesDir() + "/examples/linux-lapd-177-call.pcap", "--side", "network"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("span 1 is a cpe span"), std::string::npos) << run.err;
+}
+
+TEST_F(ReplayTest, TraceThatDoesNotTellTheSidesIsRefused) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  // Bare Q.931 in a hex dump: nothing says who sent it.
+  ReplayRun run = Replay({WriteFile("sideless.txt", kSetupChannel1 + "\n")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("does not tell which side sent SETUP"), std::string::npos) << run.err;
+}
+
+TEST_F(ReplayTest, SpanWithoutAFarEndSocketIsRefused) {
+  TempDir dir;
+  const std::string socket = dir.File("prid.sock");
+  DaemonThread daemons({ConfigWith(socket, {SimSpan(1)})});  // the built-in peer
+  ASSERT_TRUE(daemons.started()) << daemons.error();
+  socket_ = socket;
+  ReplayRun run = Replay({TracesDir() + "/examples/linux-lapd-177-call.pcap"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("no span of prid listens for a far end"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace prid::testing
