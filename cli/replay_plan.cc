@@ -74,15 +74,21 @@ base::Result<ReplayPlan> PlanReplay(const std::vector<q931::TraceRecord>& record
     const q931::FlowMessage& f = flow.at(next++);
     const q931::Message& m = *decoded.q931;
     const std::string_view name = q931::MessageName(m.protocol_discriminator, m.message_type);
-    if (!f.by_network) {
+    ReplayStep step;
+    if (f.by_network) {
+      step.by_far_end = *f.by_network != near_is_network;
+    } else if (record.direction) {
+      // Only the direction (libpri's debug text): the trace was taken on
+      // the side prid plays.
+      step.by_far_end = *record.direction == q931::FrameDirection::kReceived;
+    } else {
       return base::Fail(
           fmt::format("{}: the trace does not tell which side sent {}", record.source, name));
     }
-    ReplayStep step;
-    step.by_far_end = *f.by_network != near_is_network;
     step.call = f.call;
     step.message = m;
     step.expected = f;
+    step.expected.by_network = step.by_far_end != near_is_network;
     step.source = record.source;
     CallHistory& call = calls[f.call];
     if (step.by_far_end) {

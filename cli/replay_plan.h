@@ -40,9 +40,11 @@ struct ReplayPlan {
   std::vector<ReplayStep> steps;
 };
 
-// `near_is_network`: prid plays the capture's network side. Fails when the
-// trace holds no Q.931 message or does not tell who sent one ("record 4:
-// the trace does not tell which side sent SETUP").
+// `near_is_network`: prid plays the capture's network side. A trace that
+// tells only directions (libpri's debug text: sent, received) is taken to
+// be captured on the side prid plays. Fails when the trace holds no Q.931
+// message or tells neither side nor direction of one ("line 4: the trace
+// does not tell which side sent SETUP").
 base::Result<ReplayPlan> PlanReplay(const std::vector<q931::TraceRecord>& records,
                                     bool near_is_network);
 

@@ -145,6 +145,55 @@ TEST_F(ReplayTest, PridPlaysTheNetworkSide) {
   ExpectNoCallLeft();
 }
 
+// libpri's `pri set debug` output tells directions, not sides: it is taken
+// to be captured on the side prid plays. The far end drops with a UUI of
+// protocol discriminator 5 holding a NUL; prid's RELEASE carries the drop's.
+constexpr std::string_view kLibpriDebugCall = R"(> Protocol Discriminator: Q.931 (8)  len=21
+> TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent from originator)
+> Message Type: SETUP (5)
+> [04 03 80 90 a3]
+> [18 03 a9 83 81]
+> [70 04 80 31 32 33]
+< Protocol Discriminator: Q.931 (8)  len=10
+< TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent to originator)
+< Message Type: CALL PROCEEDING (2)
+< [18 03 a9 83 81]
+< Protocol Discriminator: Q.931 (8)  len=5
+< TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent to originator)
+< Message Type: ALERTING (1)
+< Protocol Discriminator: Q.931 (8)  len=5
+< TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent to originator)
+< Message Type: CONNECT (7)
+> Protocol Discriminator: Q.931 (8)  len=5
+> TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent from originator)
+> Message Type: CONNECT ACKNOWLEDGE (15)
+< Protocol Discriminator: Q.931 (8)  len=17
+< TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent to originator)
+< Message Type: DISCONNECT (69)
+< [08 02 82 90]
+< [7e 04 05 00 ff 01]
+> Protocol Discriminator: Q.931 (8)  len=13
+> TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent from originator)
+> Message Type: RELEASE (77)
+> [7e 03 04 6f 6b]
+< Protocol Discriminator: Q.931 (8)  len=5
+< TEI=0 Call Ref: len= 2 (reference 1/0x1) (Sent to originator)
+< Message Type: RELEASE COMPLETE (90)
+)";
+
+TEST_F(ReplayTest, LibpriDebugTextReplaysFromTheCapturingSide) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  ReplayRun run = Replay({WriteFile("debug.txt", std::string(kLibpriDebugCall))});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("replay: 8 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  auto releases = Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, msg::kRelease);
+  ASSERT_EQ(releases.size(), 1u);
+  ASSERT_TRUE(releases[0].uui);
+  EXPECT_EQ(releases[0].uui->pd, 4);
+  EXPECT_EQ(std::string(releases[0].uui->info.begin(), releases[0].uui->info.end()), "ok");
+  ExpectNoCallLeft();
+}
+
 // LAPD frames as hex, one a line: network (C/R 1) and user (C/R 0) commands.
 std::string NetworkSends(const std::string& q931) { return "02 01 00 00 " + q931 + "\n"; }
 std::string UserSends(const std::string& q931) { return "00 01 00 00 " + q931 + "\n"; }
