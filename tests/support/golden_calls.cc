@@ -225,7 +225,8 @@ std::vector<ExpectedMessage> ExpectedDrop(DropPath path) {
     case DropPath::kLocalDrop:
       return {{kUser, msg::kDisconnect, kCauseNormal, kLocalDropUui}};
     case DropPath::kRemoteDrop:
-      return {{kNetwork, msg::kDisconnect, kCauseNormal, kFarDropUui}, {kUser, msg::kRelease, {}, kReleaseUui}};
+      return {{kNetwork, msg::kDisconnect, kCauseNormal, kFarDropUui},
+              {kUser, msg::kRelease, kCauseNormal, kReleaseUui}};
     case DropPath::kIncomingLocalDrop:
       return {{kUser, msg::kDisconnect, kCauseNormal, kIncomingDropUui}};
     case DropPath::kBusy:
