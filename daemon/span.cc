@@ -472,7 +472,9 @@ void Span::OnPriEvent(const pri_event& e) {
       OnRing(e.ring);
       break;
     case PRI_EVENT_PROCEEDING:
-      MarkProgress(e.proceeding.call);
+      // Not progress for the channel retry: networks acknowledge the SETUP
+      // with CALL PROCEEDING and only then refuse the channel by DISCONNECT
+      // (cause 34 or 44), which is retried like a RELEASE COMPLETE refusal.
       if (WireCall* w = ByCall(e.proceeding.call)) model_.Proceeding(w->id);
       break;
     case PRI_EVENT_SETUP_ACK:

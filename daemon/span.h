@@ -126,7 +126,8 @@ class Span : public SpanPort {
     bool remote_disconnected = false; // the far end's DISCONNECT arrived
     bool local_clearing = false;      // we sent the first clearing message
     // Outgoing: retried once on another channel after cause 44/34 when the
-    // span chose the channel and the far end answered nothing else first.
+    // span chose the channel and the far end sent nothing but CALL
+    // PROCEEDING first.
     bool span_picked = false;
     bool progressed = false;
     bool retried = false;

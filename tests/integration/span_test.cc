@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/daemon.h"
+#include "q931/ie.h"
 #include "q931/message.h"
 #include "tests/integration/fixture.h"
 #include "tests/support/fake_dahdi_kernel.h"
@@ -464,6 +465,77 @@ TEST_F(RestartTest, CallRefusedWithCause34IsRetriedOnceOnAnotherChannel) {
   ASSERT_TRUE(idle);
   EXPECT_EQ((*idle)["cause"], 34);
 }
+
+// The channel a SETUP asked for, from its Channel identification IE.
+std::optional<int> SetupChannel(const WireMessage& setup) {
+  const q931::InformationElement* ie = q931::FindIe(setup.message, q931::ie::kChannelIdentification);
+  if (ie == nullptr) return std::nullopt;
+  auto id = q931::DecodeChannelId(ie->contents);
+  if (!id.ok() || id->channels.size() != 1) return std::nullopt;
+  return id->channels[0];
+}
+
+// How networks usually refuse a channel: CALL PROCEEDING, then DISCONNECT
+// with cause 34 (no circuit/channel available) or 44. The far end is the
+// built-in libpri network side.
+class RefusedByDisconnectTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(RefusedByDisconnectTest, CallIsRetriedOnceOnAnotherChannel) {
+  const int cause = GetParam();
+  TempDir dir;
+  DaemonThread daemons({ConfigWith(dir.File("prid.sock"), {SimSpan(1)})});
+  ASSERT_TRUE(daemons.started()) << daemons.error();
+  auto client = Watcher(dir.File("prid.sock"));
+  ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, 1, "up"); }));
+  // The far end acknowledges the SETUP with CALL PROCEEDING and then waits
+  // (its busy reply is far beyond the test).
+  client->Ok("sim.policy", {{"span", 1}, {"on_setup", "busy"}, {"delay_ms", 600000}});
+  const std::uint64_t call = client->Ok("call.make", {{"number", "100"}})["call"];
+  ASSERT_TRUE(client->WaitState(call, "proceeding"));
+  const int first_channel = client->Ok("call.info", {{"call", call}})["channel"];
+  // The retry is answered; the first attempt is refused by DISCONNECT.
+  client->Ok("sim.policy", {{"span", 1}, {"on_setup", "answer"}});
+  client->Ok("sim.drop", {{"call", call}, {"cause", cause}});
+  ASSERT_TRUE(client->WaitState(call, "connected")) << "the call was not retried";
+  const int second_channel = client->Ok("call.info", {{"call", call}})["channel"];
+  EXPECT_NE(second_channel, first_channel);
+  // The client never saw the refusal.
+  for (const json& e : client->AllEvents()) {
+    if (e["type"] == "call.state" && e["call"] == call) {
+      EXPECT_NE(e["state"], "idle") << e;
+      EXPECT_NE(e["state"], "disconnected") << e;
+    }
+  }
+
+  // On the wire: SETUP, CALL PROCEEDING, DISCONNECT with the cause on the
+  // first channel; prid released it and sent a SETUP for the other channel.
+  const auto wire = Q931Messages(daemons.Frames(), 0, 1);
+  const auto setups = Find(wire, FrameDirection::kSent, msg::kSetup);
+  ASSERT_EQ(setups.size(), 2u);
+  EXPECT_EQ(SetupChannel(setups[0]), first_channel);
+  EXPECT_EQ(SetupChannel(setups[1]), second_channel);
+  EXPECT_NE(setups[0].call_reference.value, setups[1].call_reference.value);
+  const auto refused_call = setups[0].call_reference.value;
+  std::vector<std::uint8_t> first_attempt;
+  for (const WireMessage& m : wire) {
+    if (m.call_reference.value == refused_call) first_attempt.push_back(m.type);
+  }
+  ASSERT_GE(first_attempt.size(), 4u);
+  EXPECT_EQ(first_attempt[0], msg::kSetup);
+  EXPECT_EQ(first_attempt[1], msg::kCallProceeding);
+  EXPECT_EQ(first_attempt[2], msg::kDisconnect);
+  EXPECT_EQ(first_attempt[3], msg::kRelease);
+  const auto disconnects = Find(wire, FrameDirection::kReceived, msg::kDisconnect);
+  ASSERT_EQ(disconnects.size(), 1u);
+  EXPECT_EQ(disconnects[0].call_reference.value, refused_call);
+  EXPECT_EQ(disconnects[0].cause, cause);
+  EXPECT_TRUE(Find(wire, FrameDirection::kSent, msg::kDisconnect).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Causes, RefusedByDisconnectTest, ::testing::Values(34, 44),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return "Cause" + std::to_string(info.param);
+                         });
 
 TEST_F(RestartTest, NoFreeChannelIsResourceUnavailable) {
   Start();
