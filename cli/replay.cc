@@ -104,6 +104,7 @@ class Replayer {
 
   void PlayFarEnd(const ReplayStep& step);
   void ExpectNearEnd(const ReplayStep& step);
+  void AwaitAcknowledgement();
   Outcome Act(const ReplayStep& step);
   Outcome CallId(int call, std::int64_t* id);
   int CallOfReceived(const q931::Message& m, const ReplayStep& step);
@@ -337,6 +338,7 @@ Outcome Replayer::CallId(int call, std::int64_t* id) {
 }
 
 Outcome Replayer::Act(const ReplayStep& step) {
+  AwaitAcknowledgement();
   const q931::Message& m = step.message;
   json params = json::object();
   if (auto uui = q931::GetUserUser(m)) params["uui"] = {{"pd", uui->pd}, {"hex", Hex(uui->info)}};
@@ -392,6 +394,19 @@ int Replayer::CallOfReceived(const q931::Message& m, const ReplayStep& step) {
     if (live.cref == m.call_reference.value) return number;
   }
   return -1;
+}
+
+void Replayer::AwaitAcknowledgement() {
+  // prid's libpri acknowledges an I frame as it takes its Q.931 message in,
+  // and prid reacts in the same turn of its loop: once everything we sent is
+  // acknowledged, an API request cannot overtake it.
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+  while (lapd_->unacknowledged() > 0 && Clock::now() < deadline) {
+    if (auto pumped = Pump(kSliceMs); !pumped) {
+      link_problems_.push_back(pumped.message());
+      return;
+    }
+  }
 }
 
 void Replayer::ExpectNearEnd(const ReplayStep& step) {
