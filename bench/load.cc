@@ -2,9 +2,11 @@
 // its own process (prid-bench-peer) and a real prid connected to it, then
 // makes, answers (far end) and drops calls with UUI through the socket API,
 // with events on, and reads prid's CPU time from the kernel's accounting.
-// In the same run it times a raw libpri back-to-back loop doing the same
-// call flow in this process (the floor), and prints the ratio of prid's
-// CPU per call to libpri's one-side cost.
+// In the same run it measures the floor the same way: a bare libpri CPE
+// endpoint (bench/libpri_endpoint) in its own process against its own
+// prid-bench-peer, placing the same calls with the same frames; and, for
+// reference, both libpri ends back to back in this process. It prints the
+// ratio of prid's CPU per call to the endpoint's.
 //
 // Usage: prid-load --prid PATH --peer PATH [--calls N] [--concurrency C] [--uui-octets U]
 #include <signal.h>
@@ -21,6 +23,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "bench/libpri_endpoint.h"
 #include "ipc/client.h"
@@ -29,6 +32,7 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+namespace q931 = prid::q931;
 
 double ProcessCpuSeconds(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -123,51 +127,137 @@ bool DriveCalls(prid::ipc::Client& client, int calls, int concurrency, std::size
   return true;
 }
 
-// The floor: libpri cpe ↔ libpri network in this process, same flow.
-double LibpriBackToBackCpuPerCall(int calls, int concurrency) {
-  ev::dynamic_loop loop;
-  auto pair = prid::dahdi_glue::SimTransport::CreatePair("floor");
-  int started = 0;
-  int finished = 0;
-  bool up = false;
-  prid::bench::LibpriEndpoint* cpe_ptr = nullptr;
-  auto place = [&]() {
-    const int channel = (started % 30) + 1 + ((started % 30) >= 15 ? 1 : 0);  // skip timeslot 16
-    if (!cpe_ptr->link().Setup({channel, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "1000", "", std::nullopt}).ok()) {
-      std::fprintf(stderr, "SETUP refused\n");
-    }
-    ++started;
-  };
-  prid::bench::LibpriEndpoint network(loop, std::move(pair->second), PRI_NETWORK, prid::bench::AnswerEverything);
-  prid::bench::LibpriEndpoint cpe(loop, std::move(pair->first), PRI_CPE, [&](prid::bench::LibpriEndpoint& ep, const pri_event& e) {
+q931::UserUser BenchUui(std::size_t octets) { return {0, std::vector<std::uint8_t>(octets, 0xa5)}; }
+
+// The calling side of the floor: a bare libpri CPE endpoint doing prid's
+// call flow with prid's frames (SETUP with UUI; on CONNECT, DISCONNECT
+// cause 16 with UUI; the one pri_hangup after RELEASE), up to
+// `concurrency` calls at once, B-channels taken in turn.
+class FloorCaller {
+ public:
+  FloorCaller(ev::loop_ref loop, std::size_t uui_octets) : loop_(loop), uui_(BenchUui(uui_octets)) {}
+
+  // Runs `calls` calls to the end (the endpoint's D-channel is up).
+  void Run(prid::bench::LibpriEndpoint& endpoint, int calls, int concurrency) {
+    calls_ = calls;
+    started_ = finished_ = 0;
+    while (started_ < std::min(concurrency, calls)) Place(endpoint);
+    loop_.run(0);
+  }
+
+  void OnEvent(prid::bench::LibpriEndpoint& endpoint, const pri_event& e) {
+    q931::PriLink& link = endpoint.link();
     switch (e.e) {
       case PRI_EVENT_DCHAN_UP:
-        up = true;
-        loop.break_loop(ev::ALL);
+        up_ = true;
+        loop_.break_loop(ev::ALL);
         break;
       case PRI_EVENT_ANSWER:
-        ep.link().Call(pri_hangup, e.answer.call, 16);
+        if (auto it = live_.find(e.answer.call); it != live_.end()) {
+          link.rewriter().SetForClearing(it->second, {uui_, std::nullopt});
+        }
+        link.Call(pri_hangup, e.answer.call, 16);
         break;
       case PRI_EVENT_HANGUP:
-        ep.link().Call(pri_hangup, e.hangup.call, 16);
-        [[fallthrough]];
+        link.Call(pri_hangup, e.hangup.call, 16);
+        Finished(endpoint, e.hangup.call);
+        break;
       case PRI_EVENT_HANGUP_ACK:
-        if (++finished >= calls) {
-          loop.break_loop(ev::ALL);
-        } else if (started < calls) {
-          place();
-        }
+        Finished(endpoint, e.hangup.call);
         break;
       default:
         break;
     }
-  });
-  cpe_ptr = &cpe;
+  }
+  bool up() const { return up_; }
+
+ private:
+  void Place(prid::bench::LibpriEndpoint& endpoint) {
+    const int channel = (started_ % 30) + 1 + ((started_ % 30) >= 15 ? 1 : 0);  // skip timeslot 16
+    auto placed = endpoint.link().Setup({channel, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "1000", "", uui_});
+    if (!placed.ok()) {
+      std::fprintf(stderr, "SETUP refused: %s\n", placed.error().c_str());
+      std::exit(1);
+    }
+    live_[placed->call] = placed->cref;
+    ++started_;
+  }
+  // Each call ends once, whichever event libpri reports its end with.
+  void Finished(prid::bench::LibpriEndpoint& endpoint, q931_call* call) {
+    if (live_.erase(call) == 0) return;
+    if (++finished_ >= calls_) {
+      loop_.break_loop(ev::ALL);
+    } else if (started_ < calls_) {
+      Place(endpoint);
+    }
+  }
+
+  ev::loop_ref loop_;
+  q931::UserUser uui_;
+  std::map<q931_call*, int> live_;
+  int calls_ = 0, started_ = 0, finished_ = 0;
+  bool up_ = false;
+};
+
+int WarmUpCalls(int calls) { return std::min(calls / 10 + 1, 200); }
+
+// The floor measured like prid: a bare libpri CPE endpoint in its own
+// process against its own prid-bench-peer, over the same sim transport,
+// its CPU read from /proc after a warm-up. This is "one libpri endpoint"
+// with the same costs of a far end in another process (wake-ups) that
+// prid has. Returns CPU seconds per call, < 0 on failure.
+double LibpriEndpointCpuPerCall(const std::string& peer_path, const std::string& dir, int calls, int concurrency,
+                                std::size_t uui_octets) {
+  const std::string seq = dir + "/floor.seq";
+  int peer_out = -1;
+  pid_t peer = Spawn({peer_path, seq}, &peer_out);
+  char ready[16] = {};
+  if (read(peer_out, ready, sizeof(ready) - 1) <= 0) return -1;
+  int result_pipe[2];
+  if (pipe(result_pipe) != 0) return -1;
+  pid_t child = fork();
+  if (child == 0) {
+    close(result_pipe[0]);
+    ev::dynamic_loop loop;
+    auto transport = prid::dahdi_glue::SimTransport::ForConnect("floor", seq);
+    if (!transport->Reconnect().ok()) _exit(1);
+    FloorCaller caller(loop, uui_octets);
+    prid::bench::LibpriEndpoint cpe(loop, std::move(transport), PRI_CPE,
+                                    [&](prid::bench::LibpriEndpoint& ep, const pri_event& e) { caller.OnEvent(ep, e); });
+    loop.run(0);  // until the D-channel is up
+    if (!caller.up()) _exit(1);
+    caller.Run(cpe, WarmUpCalls(calls), concurrency);
+    const double before = ProcessCpuSeconds(getpid());
+    caller.Run(cpe, calls, concurrency);
+    const double per_call = (ProcessCpuSeconds(getpid()) - before) / calls;
+    if (write(result_pipe[1], &per_call, sizeof(per_call)) != sizeof(per_call)) _exit(1);
+    for (;;) pause();  // killed once the far end is gone, so that it logs no lost line
+  }
+  close(result_pipe[1]);
+  double per_call = -1;
+  if (read(result_pipe[0], &per_call, sizeof(per_call)) != sizeof(per_call)) per_call = -1;
+  close(result_pipe[0]);
+  kill(peer, SIGTERM);
+  waitpid(peer, nullptr, 0);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  return per_call;
+}
+
+// Both ends of libpri in this process (no wake-ups of another process):
+// the CPE as in the floor, the network side as prid-bench-peer answers.
+double LibpriBackToBackCpuPerCall(int calls, int concurrency, std::size_t uui_octets) {
+  ev::dynamic_loop loop;
+  auto pair = prid::dahdi_glue::SimTransport::CreatePair("b2b");
+  FloorCaller caller(loop, uui_octets);
+  prid::bench::LibpriEndpoint network(loop, std::move(pair->second), PRI_NETWORK, prid::bench::AnswerEverything);
+  prid::bench::LibpriEndpoint cpe(loop, std::move(pair->first), PRI_CPE,
+                                  [&](prid::bench::LibpriEndpoint& ep, const pri_event& e) { caller.OnEvent(ep, e); });
   loop.run(0);  // until the D-channel is up
-  if (!up) return -1;
+  if (!caller.up()) return -1;
+  caller.Run(cpe, WarmUpCalls(calls), concurrency);
   const double before = SelfCpuSeconds();
-  while (started < std::min(concurrency, calls)) place();
-  loop.run(0);
+  caller.Run(cpe, calls, concurrency);
   return (SelfCpuSeconds() - before) / calls;
 }
 
@@ -229,7 +319,7 @@ int main(int argc, char** argv) {
   client.emplace(std::move(own).value());
   if (!client->Call("line.open", {{"span", 1}}).ok()) return 1;
 
-  if (!DriveCalls(*client, std::min(calls / 10 + 1, 200), concurrency, uui_octets)) return 1;  // warm-up
+  if (!DriveCalls(*client, WarmUpCalls(calls), concurrency, uui_octets)) return 1;
   const double cpu_before = ProcessCpuSeconds(prid);
   const auto wall_before = Clock::now();
   if (!DriveCalls(*client, calls, concurrency, uui_octets)) return 1;
@@ -240,16 +330,21 @@ int main(int argc, char** argv) {
   kill(peer, SIGTERM);
   waitpid(prid, nullptr, 0);
   waitpid(peer, nullptr, 0);
+  const double endpoint = LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets);
   std::filesystem::remove_all(dir);
-
-  const double floor_both = LibpriBackToBackCpuPerCall(calls, concurrency);
-  const double floor_one = floor_both / 2;
+  if (endpoint <= 0) {
+    std::fprintf(stderr, "the libpri endpoint floor did not run\n");
+    return 1;
+  }
+  const double b2b = LibpriBackToBackCpuPerCall(calls, concurrency, uui_octets);
   std::printf("calls                      %d (concurrency %d, UUI %zu octets in SETUP and DISCONNECT, events on)\n",
               calls, concurrency, uui_octets);
   std::printf("prid calls/s               %.0f\n", calls / wall);
   std::printf("prid CPU per call          %.1f us\n", prid_cpu * 1e6);
-  std::printf("libpri b2b CPU per call    %.1f us (both sides)\n", floor_both * 1e6);
-  std::printf("libpri one side per call   %.1f us\n", floor_one * 1e6);
-  std::printf("ratio prid / libpri side   %.2f (goal <= 2)\n", prid_cpu / floor_one);
+  std::printf("libpri endpoint per call   %.1f us (own process, same far end, frames and concurrency)\n",
+              endpoint * 1e6);
+  std::printf("ratio prid / endpoint      %.2f (goal <= 2)\n", prid_cpu / endpoint);
+  std::printf("libpri b2b CPU per call    %.1f us (both sides in one process: no far-end wake-ups)\n", b2b * 1e6);
+  std::printf("ratio prid / b2b side      %.2f (against half of that)\n", prid_cpu / (b2b / 2));
   return 0;
 }
