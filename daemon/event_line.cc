@@ -1,7 +1,8 @@
 // call.state notification lines written straight into a string.
 #include "daemon/event_line.h"
 
-#include <fmt/format.h>
+#include <charconv>
+#include <type_traits>
 
 #include "q931/names.h"
 
@@ -10,8 +11,37 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// Plain appends: fmt::format_to through a back_inserter pushed one char at
+// a time and was most of this function's cost.
+template <typename Integer>
+void AppendNumber(std::string& out, Integer value) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+template <typename Integer>
+  requires std::is_integral_v<Integer>
+void AppendField(std::string& out, std::string_view key, Integer value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  AppendNumber(out, value);
+}
+
+// The value is a name of ours: no character needs escaping.
+void AppendField(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  out += key;
+  out += "\":\"";
+  out += value;
+  out += '"';
+}
+
 void AppendUui(std::string& out, const q931::UserUser& uui) {
-  fmt::format_to(std::back_inserter(out), R"({{"pd":{},"hex":")", uui.pd);
+  out += R"({"pd":)";
+  AppendNumber(out, uui.pd);
+  out += R"(,"hex":")";
   bool text = uui.pd == q931::kUuiPdIa5;
   for (std::uint8_t b : uui.info) {
     out.push_back(kHex[b >> 4]);
@@ -51,14 +81,19 @@ std::string CallStateEventLine(const Call& call, CallState previous, CallState s
                                std::string_view time) {
   std::string out;
   out.reserve(256 + (uui ? uui->info.size() * 3 : 0));
-  fmt::format_to(std::back_inserter(out),
-                 R"({{"jsonrpc":"2.0","method":"event","params":{{"type":"call.state","seq":{},"time":"{}",)"
-                 R"("call":{},"span":{},"channel":{},"state":"{}","previous":"{}")",
-                 seq, time, call.id, call.span, call.channel, CallStateName(state), CallStateName(previous));
+  out += R"({"jsonrpc":"2.0","method":"event","params":{"type":"call.state")";
+  AppendField(out, "seq", seq);
+  AppendField(out, "time", time);
+  AppendField(out, "call", call.id);
+  AppendField(out, "span", call.span);
+  AppendField(out, "channel", call.channel);
+  AppendField(out, "state", CallStateName(state));
+  AppendField(out, "previous", CallStateName(previous));
   if ((state == CallState::kDisconnected || state == CallState::kIdle) && call.cause) {
-    fmt::format_to(std::back_inserter(out), R"(,"cause":{},"cause_name":"{}","mode":"{}")", *call.cause,
-                   q931::CauseName(*call.cause), DisconnectModeName(*call.cause));
-    if (call.origin) fmt::format_to(std::back_inserter(out), R"(,"origin":"{}")", OriginName(*call.origin));
+    AppendField(out, "cause", *call.cause);
+    AppendField(out, "cause_name", q931::CauseName(*call.cause));
+    AppendField(out, "mode", DisconnectModeName(*call.cause));
+    if (call.origin) AppendField(out, "origin", OriginName(*call.origin));
   }
   if (uui) {
     out += R"(,"uui":)";
