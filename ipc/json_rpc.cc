@@ -34,23 +34,40 @@ RequestError Refuse(ErrorCode code, std::string message, json id) {
   return RequestError{MakeError(code, std::move(message)), std::move(id), true};
 }
 
-// The reply to one element, or nullopt for a notification.
-std::optional<json> HandleOne(const json& message, const CallHandler& handler) {
-  auto request = ParseRequest(message);
+constexpr auto kReplaceBadUtf8 = json::error_handler_t::replace;
+
+std::string Dump(const json& value) { return value.dump(-1, ' ', false, kReplaceBadUtf8); }
+
+// {"id":…,"jsonrpc":"2.0","result":…} written around the serialized id and
+// result, in the key order nlohmann gives the same object: no DOM is built
+// for the reply of every request.
+std::string ResultReplyText(const json& id, const json& result) {
+  std::string text = R"({"id":)";
+  text += Dump(id);
+  text += R"(,"jsonrpc":"2.0","result":)";
+  text += Dump(result);
+  text += '}';
+  return text;
+}
+
+// The serialized reply to one element (no newline), or nullopt for a
+// notification. The element is taken apart: its params move to the handler.
+std::optional<std::string> HandleOne(json&& message, const CallHandler& handler) {
+  auto request = ParseRequest(std::move(message));
   if (!request) {
     const RequestError& refused = request.error();
     if (!refused.reply) return std::nullopt;
-    return MakeErrorReply(refused.id, refused.error);
+    return Dump(MakeErrorReply(refused.id, refused.error));
   }
   auto result = handler(request->method, request->params);
   if (!request->id) return std::nullopt;
-  if (!result) return MakeErrorReply(*request->id, result.error());
-  return MakeResultReply(*request->id, std::move(result).value());
+  if (!result) return Dump(MakeErrorReply(*request->id, result.error()));
+  return ResultReplyText(*request->id, *result);
 }
 
 }  // namespace
 
-base::Expected<Request, RequestError> ParseRequest(const json& message) {
+base::Expected<Request, RequestError> ParseRequest(json message) {
   if (!message.is_object()) {
     return base::MakeUnexpected(
         Refuse(ErrorCode::kInvalidRequest, "a request must be a JSON object", nullptr));
@@ -78,7 +95,7 @@ base::Expected<Request, RequestError> ParseRequest(const json& message) {
   request.method = method->get<std::string>();
   if (auto params = message.find("params"); params != message.end()) {
     if (params->is_object()) {
-      request.params = *params;
+      request.params = std::move(*params);
     } else if (params->is_array()) {
       // Valid JSON-RPC, but every method of API.md takes named parameters.
       // A notification is not answered, even with an error.
@@ -94,14 +111,6 @@ base::Expected<Request, RequestError> ParseRequest(const json& message) {
   return request;
 }
 
-json MakeResultReply(const json& id, json result) {
-  json reply = json::object();
-  reply["jsonrpc"] = "2.0";
-  reply["id"] = id;
-  reply["result"] = std::move(result);
-  return reply;
-}
-
 json MakeErrorReply(const json& id, const RpcError& error) {
   json reply = json::object();
   reply["jsonrpc"] = "2.0";
@@ -111,7 +120,7 @@ json MakeErrorReply(const json& id, const RpcError& error) {
 }
 
 std::string SerializeLine(const json& message) {
-  std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string line = Dump(message);
   line.push_back('\n');
   return line;
 }
@@ -175,7 +184,7 @@ LineReply HandleLine(std::string_view line, const CallHandler& handler) {
     return out;
   }
   if (!message.is_array()) {
-    if (auto reply = HandleOne(message, handler)) out.text = SerializeLine(*reply);
+    if (auto reply = HandleOne(std::move(message), handler)) out.text = std::move(*reply) + '\n';
     return out;
   }
   if (message.empty()) {
@@ -183,11 +192,15 @@ LineReply HandleLine(std::string_view line, const CallHandler& handler) {
         nullptr, MakeError(ErrorCode::kInvalidRequest, "an empty batch holds no request")));
     return out;
   }
-  json replies = json::array();
-  for (const json& element : message) {
-    if (auto reply = HandleOne(element, handler)) replies.push_back(std::move(*reply));
+  // The same bytes as serializing an array of the replies.
+  std::string replies;
+  for (json& element : message) {
+    if (auto reply = HandleOne(std::move(element), handler)) {
+      replies += replies.empty() ? '[' : ',';
+      replies += *reply;
+    }
   }
-  if (!replies.empty()) out.text = SerializeLine(replies);
+  if (!replies.empty()) out.text = replies + "]\n";
   return out;
 }
 

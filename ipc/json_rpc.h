@@ -37,11 +37,9 @@ struct RequestError {
 // Validates one element of a message: an object with "jsonrpc":"2.0", a
 // string "method", an optional object "params" (an array is -32602, any
 // other type -32600) and an optional id (string, number or null; absent
-// makes it a notification). Other members are ignored.
-base::Expected<Request, RequestError> ParseRequest(const nlohmann::json& message);
-
-// {"jsonrpc":"2.0","id":id,"result":result}
-nlohmann::json MakeResultReply(const nlohmann::json& id, nlohmann::json result);
+// makes it a notification). Other members are ignored. Taken by value so
+// that a caller done with the message moves it in and its params move on.
+base::Expected<Request, RequestError> ParseRequest(nlohmann::json message);
 // {"jsonrpc":"2.0","id":id,"error":ErrorToJson(error)}
 nlohmann::json MakeErrorReply(const nlohmann::json& id, const RpcError& error);
 
