@@ -46,33 +46,42 @@ nlohmann::json UuiToJson(const q931::UserUser& uui) {
 
 base::Result<q931::UserUser> UuiFromJson(const nlohmann::json& value) {
   if (!value.is_object()) return base::Fail("uui must be an object: {\"text\": …} or {\"hex\": …}");
-  for (const auto& [key, v] : value.items()) {
-    if (key != "text" && key != "hex" && key != "pd") {
+  // One pass over the members (this runs for every call.make and call.drop).
+  const nlohmann::json* text = nullptr;
+  const nlohmann::json* hex = nullptr;
+  const nlohmann::json* pd = nullptr;
+  for (const auto& [key, v] : value.get_ref<const nlohmann::json::object_t&>()) {
+    if (key == "text") {
+      text = &v;
+    } else if (key == "hex") {
+      hex = &v;
+    } else if (key == "pd") {
+      pd = &v;
+    } else {
       return base::Fail(fmt::format("uui has an unknown key '{}' (expected text, hex, pd)", key));
     }
   }
-  const bool has_text = value.contains("text");
-  const bool has_hex = value.contains("hex");
-  if (has_text == has_hex) return base::Fail("uui needs exactly one of \"text\" and \"hex\"");
+  const bool has_text = text != nullptr;
+  if (has_text == (hex != nullptr)) return base::Fail("uui needs exactly one of \"text\" and \"hex\"");
   q931::UserUser uui;
-  if (value.contains("pd")) {
-    const auto& pd = value["pd"];
-    if (!pd.is_number_integer() || pd.get<long long>() < 0 || pd.get<long long>() > 255) {
+  if (pd != nullptr) {
+    if (!pd->is_number_integer() || pd->get<long long>() < 0 || pd->get<long long>() > 255) {
       return base::Fail("uui.pd must be an integer 0…255");
     }
-    uui.pd = static_cast<std::uint8_t>(pd.get<int>());
+    uui.pd = static_cast<std::uint8_t>(pd->get<int>());
   }
   if (has_text) {
-    if (!value["text"].is_string()) return base::Fail("uui.text must be a string");
-    const std::string& text = value["text"].get_ref<const std::string&>();
-    uui.info.assign(text.begin(), text.end());
+    if (!text->is_string()) return base::Fail("uui.text must be a string");
+    const std::string& chars = text->get_ref<const std::string&>();
+    uui.info.assign(chars.begin(), chars.end());
   } else {
-    if (!value["hex"].is_string()) return base::Fail("uui.hex must be a string");
-    const std::string& hex = value["hex"].get_ref<const std::string&>();
-    if (hex.size() % 2 != 0) return base::Fail("uui.hex must have an even number of digits");
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-      int hi = HexValue(hex[i]);
-      int lo = HexValue(hex[i + 1]);
+    if (!hex->is_string()) return base::Fail("uui.hex must be a string");
+    const std::string& digits = hex->get_ref<const std::string&>();
+    if (digits.size() % 2 != 0) return base::Fail("uui.hex must have an even number of digits");
+    uui.info.reserve(digits.size() / 2);
+    for (std::size_t i = 0; i < digits.size(); i += 2) {
+      int hi = HexValue(digits[i]);
+      int lo = HexValue(digits[i + 1]);
       if (hi < 0 || lo < 0) {
         return base::Fail(fmt::format("uui.hex has a non-hex character at position {}", hi < 0 ? i : i + 1));
       }
