@@ -194,6 +194,42 @@ TEST_F(ReplayTest, LibpriDebugTextReplaysFromTheCapturingSide) {
   ExpectNoCallLeft();
 }
 
+// prid's own capture of two overlapping calls on a span with the built-in
+// far end, replayed on another span: each call keeps its call reference
+// mapping, its channel, its UUI and its cause.
+TEST_F(ReplayTest, PridsOwnCaptureOfTwoOverlappingCallsReplays) {
+  daemon::SpanConfig recorded = SimSpan(1);
+  daemon::SpanConfig replayed = SimSpan(2);
+  replayed.peer.clear();
+  replayed.listen = dir_.File("span2.link");
+  socket_ = dir_.File("prid.sock");
+  daemons_ = std::make_unique<DaemonThread>(std::vector{ConfigWith(socket_, {recorded, replayed})});
+  ASSERT_TRUE(daemons_->started()) << daemons_->error();
+  ASSERT_TRUE(WaitSpanUp(socket_, 1));
+  {
+    ApiClient caller(socket_);
+    caller.Ok("line.open", {{"span", 1}});
+    const json first = caller.Ok("call.make", {{"span", 1}, {"number", "100"}, {"uui", {{"text", "first"}}}});
+    ASSERT_TRUE(caller.WaitState(first["call"], "connected"));
+    const json second = caller.Ok("call.make", {{"span", 1}, {"number", "200"}});
+    ASSERT_TRUE(caller.WaitState(second["call"], "connected"));
+    caller.Ok("call.drop", {{"call", first["call"]}, {"uui", {{"hex", "00ff00"}, {"pd", 0}}}});
+    caller.Ok("call.drop", {{"call", second["call"]}, {"cause", 17}});
+    ASSERT_TRUE(caller.WaitState(first["call"], "idle"));
+    ASSERT_TRUE(caller.WaitState(second["call"], "idle"));
+  }
+  ASSERT_TRUE(WaitWire(*daemons_, 0, 1, FrameDirection::kSent, msg::kReleaseComplete, 2));
+  const std::string pcap = dir_.File("two-calls.pcap");
+  ASSERT_TRUE(WritePcap(pcap, daemons_->Frames(), 0, 1, /*network_side=*/false));
+
+  ReplayRun run = Replay({pcap, "--span", "2"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("replay: 14 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("call 2 DISCONNECT cause=17"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("call 1 DISCONNECT cause=16 uui=00:00ff00"), std::string::npos) << run.out;
+  ExpectNoCallLeft();
+}
+
 // LAPD frames as hex, one a line: network (C/R 1) and user (C/R 0) commands.
 std::string NetworkSends(const std::string& q931) { return "02 01 00 00 " + q931 + "\n"; }
 std::string UserSends(const std::string& q931) { return "00 01 00 00 " + q931 + "\n"; }
