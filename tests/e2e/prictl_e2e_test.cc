@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tests/e2e/e2e_env.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
 #include "tests/support/process.h"
@@ -15,11 +16,6 @@ namespace prid::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
 
 class PrictlEndToEnd : public ::testing::Test {
  protected:
@@ -64,10 +60,7 @@ class PrictlEndToEnd : public ::testing::Test {
     return RunProcess(args, input);
   }
 
-  std::string Log() {
-    std::ifstream in(dir_.File("prid.log"));
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
+  std::string Log() { return ReadWholeFile(dir_.File("prid.log")); }
 
   TempDir dir_;
   std::string socket_;

@@ -5,17 +5,13 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tests/e2e/e2e_env.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
 #include "tests/support/process.h"
 
 namespace prid::testing {
 namespace {
-
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
 
 class ReplayEndToEnd : public ::testing::Test {
  protected:
@@ -47,10 +43,7 @@ class ReplayEndToEnd : public ::testing::Test {
     return false;
   }
 
-  std::string Log() {
-    std::ifstream in(dir_.File("prid.log"));
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
+  std::string Log() { return ReadWholeFile(dir_.File("prid.log")); }
 
   ProcessResult Prictl(std::vector<std::string> args) {
     args.insert(args.begin(), {Env("PRICTL_BIN"), "--socket", socket_});
