@@ -14,10 +14,6 @@
 namespace prid::daemon {
 
 nlohmann::json UuiToJson(const q931::UserUser& uui);
-// {"text": "…"} or {"hex": "…"}, optional "pd" (0…255, default 4).
-base::Result<q931::UserUser> UuiFromJson(const nlohmann::json& value);
-// A Q.931 cause number (1…127) or an API.md name.
-base::Result<std::uint8_t> CauseFromJson(const nlohmann::json& value);
 
 // API.md's call record as seen through `handle`.
 nlohmann::json CallRecordJson(const Call& call, const Handle& handle);

@@ -37,8 +37,8 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
   router_.SetModel(&model_);
   handlers_.SetTraceRouter(&traces_);
   shutdown_timer_.set<Daemon, &Daemon::OnShutdownTick>(this);
-  handlers_.AddMethod("daemon.reload", [this](ipc::ClientId, const nlohmann::json& params) {
-    if (!params.empty()) {
+  handlers_.AddMethod("daemon.reload", [this](ipc::ClientId, const ipc::Params& params) {
+    if (params.size() != 0) {
       return base::Expected<nlohmann::json, ipc::RpcError>{base::Unexpected<ipc::RpcError>{
           ipc::MakeError(ipc::ErrorCode::kInvalidParams, "daemon.reload takes no params")}};
     }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "daemon/call_json.h"
+#include "daemon/request_params.h"
 #include "daemon/sim_peer.h"
 #include "daemon/span_methods.h"
 #include "prid_build_config.h"
@@ -42,70 +43,6 @@ base::Expected<json, ipc::RpcError> Done(const ModelResult<T>& r, json ok = json
   return ok;
 }
 
-// Checks that params has only `allowed` keys.
-std::optional<ipc::RpcError> OnlyKeys(const json& params, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : params.items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return MakeError(ErrorCode::kInvalidParams,
-                       fmt::format("unknown parameter '{}' (expected: {})", key, list.empty() ? "none" : list));
-    }
-  }
-  return std::nullopt;
-}
-
-// A required or optional positive integer parameter.
-base::Expected<std::optional<std::int64_t>, ipc::RpcError> IntParam(const json& params, const char* name,
-                                                                   bool required, std::int64_t min,
-                                                                   std::int64_t max) {
-  if (!params.contains(name)) {
-    if (required) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("missing parameter '{}'", name))};
-    return std::optional<std::int64_t>{};
-  }
-  const json& v = params[name];
-  if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
-    return base::Unexpected<ipc::RpcError>{MakeError(
-        ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be an integer {}…{}", name, min, max))};
-  }
-  return std::optional<std::int64_t>{v.get<std::int64_t>()};
-}
-
-base::Expected<std::optional<std::string>, ipc::RpcError> StringParam(const json& params, const char* name,
-                                                                     bool required) {
-  if (!params.contains(name)) {
-    if (required) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("missing parameter '{}'", name))};
-    return std::optional<std::string>{};
-  }
-  if (!params[name].is_string()) {
-    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be a string", name))};
-  }
-  return std::optional<std::string>{params[name].get<std::string>()};
-}
-
-base::Expected<std::optional<bool>, ipc::RpcError> BoolParam(const json& params, const char* name) {
-  if (!params.contains(name)) return std::optional<bool>{};
-  if (!params[name].is_boolean()) {
-    return base::Unexpected<ipc::RpcError>{
-        MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be true or false", name))};
-  }
-  return std::optional<bool>{params[name].get<bool>()};
-}
-
-base::Expected<std::optional<q931::UserUser>, ipc::RpcError> UuiParam(const json& params) {
-  if (!params.contains("uui") || params["uui"].is_null()) return std::optional<q931::UserUser>{};
-  auto uui = UuiFromJson(params["uui"]);
-  if (!uui.ok()) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, uui.error())};
-  return std::optional<q931::UserUser>{*uui};
-}
-
-base::Expected<std::optional<std::uint8_t>, ipc::RpcError> CauseParam(const json& params) {
-  if (!params.contains("cause") || params["cause"].is_null()) return std::optional<std::uint8_t>{};
-  auto cause = CauseFromJson(params["cause"]);
-  if (!cause.ok()) return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidParams, cause.error())};
-  return std::optional<std::uint8_t>{*cause};
-}
-
 constexpr std::int64_t kMaxId = std::int64_t{1} << 53;
 
 }  // namespace
@@ -120,14 +57,14 @@ constexpr std::int64_t kMaxId = std::int64_t{1} << 53;
 
 RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router)
     : model_(model), spans_(spans), router_(router) {
-  auto bind = [this](Result (RpcHandlers::*f)(ipc::ClientId, const json&)) {
-    return [this, f](ipc::ClientId c, const json& p) { return (this->*f)(c, p); };
+  auto bind = [this](Result (RpcHandlers::*f)(ipc::ClientId, const ipc::Params&)) {
+    return [this, f](ipc::ClientId c, const ipc::Params& p) { return (this->*f)(c, p); };
   };
   methods_ = {
       {"daemon.status", bind(&RpcHandlers::Status)},
       {"span.list", bind(&RpcHandlers::SpanList)},
-      {"span.restart", [this](ipc::ClientId, const json& p) { return SpanRestartMethod(spans_, p); }},
-      {"span.service", [this](ipc::ClientId, const json& p) { return SpanServiceMethod(spans_, p); }},
+      {"span.restart", [this](ipc::ClientId, const ipc::Params& p) { return SpanRestartMethod(spans_, p); }},
+      {"span.service", [this](ipc::ClientId, const ipc::Params& p) { return SpanServiceMethod(spans_, p); }},
       {"line.open", bind(&RpcHandlers::LineOpen)},
       {"line.close", bind(&RpcHandlers::LineClose)},
       {"call.make", bind(&RpcHandlers::CallMake)},
@@ -162,16 +99,16 @@ void RpcHandlers::ClientClosed(ipc::ClientId client) {
   model_.ClientGone(client);
 }
 
-RpcHandlers::Result RpcHandlers::Call(ipc::ClientId client, const std::string& method, const json& params) {
+RpcHandlers::Result RpcHandlers::Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) {
   auto it = methods_.find(method);
   if (it == methods_.end()) {
     return base::Unexpected<ipc::RpcError>{
         MakeError(ErrorCode::kMethodNotFound, fmt::format("no method '{}' (see API.md)", method))};
   }
-  return it->second(client, params.is_null() ? json::object() : params);
+  return it->second(client, params);
 }
 
-RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const ipc::Params& params) {
   PRID_CHECK_KEYS(params);
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
   return json{{"version", PRID_VERSION},
@@ -184,11 +121,11 @@ RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const json& params) {
               {"events", {{"last_seq", router_.log().last_seq()}, {"buffered", router_.log().size()}}}};
 }
 
-RpcHandlers::Result RpcHandlers::SpanList(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::SpanList(ipc::ClientId, const ipc::Params& params) {
   return SpanListMethod(spans_, params);
 }
 
-RpcHandlers::Result RpcHandlers::LineOpen(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::LineOpen(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "span", "privilege");
   PRID_TRY(span, IntParam(params, "span", true, 1, 255));
   PRID_TRY(privilege, StringParam(params, "privilege", false));
@@ -201,13 +138,13 @@ RpcHandlers::Result RpcHandlers::LineOpen(ipc::ClientId client, const json& para
   return Done(model_.OpenLine(client, static_cast<int>(*span), p));
 }
 
-RpcHandlers::Result RpcHandlers::LineClose(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::LineClose(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "span");
   PRID_TRY(span, IntParam(params, "span", true, 1, 255));
   return Done(model_.CloseLine(client, static_cast<int>(*span)));
 }
 
-RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "span", "number", "calling", "bearer", "channel", "uui");
   PRID_TRY(span, IntParam(params, "span", false, 1, 255));
   PRID_TRY(number, StringParam(params, "number", true));
@@ -231,14 +168,14 @@ RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const json& para
   return json{{"call", *id}};
 }
 
-RpcHandlers::Result RpcHandlers::CallAlert(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallAlert(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call", "inband");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   PRID_TRY(inband, BoolParam(params, "inband"));
   return Done(model_.Alert(client, static_cast<CallId>(*call), inband.value_or(true)));
 }
 
-RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call", "uui", "non_isdn");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   PRID_TRY(uui, UuiParam(params));
@@ -246,7 +183,7 @@ RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const json& pa
   return Done(model_.Answer(client, static_cast<CallId>(*call), uui, non_isdn.value_or(false)));
 }
 
-RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call", "cause", "uui");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   PRID_TRY(cause, CauseParam(params));
@@ -254,7 +191,7 @@ RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const json& para
   return Done(model_.Drop(client, static_cast<CallId>(*call), cause, uui));
 }
 
-RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   auto view = model_.Info(client, static_cast<CallId>(*call));
@@ -264,7 +201,7 @@ RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const json& para
 
 // trace.subscribe {span?, call?}: `call` (a call on the wire) narrows the
 // trace to that call's Q.931 messages.
-RpcHandlers::Result RpcHandlers::TraceSubscribe(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::TraceSubscribe(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "span", "call");
   PRID_TRY(span, IntParam(params, "span", false, 1, kMaxId));
   PRID_TRY(call, IntParam(params, "call", false, 1, kMaxId));
@@ -284,13 +221,13 @@ RpcHandlers::Result RpcHandlers::TraceSubscribe(ipc::ClientId client, const json
   return json::object();
 }
 
-RpcHandlers::Result RpcHandlers::TraceUnsubscribe(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::TraceUnsubscribe(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params);
   if (traces_ != nullptr) traces_->Unsubscribe(client);
   return json::object();
 }
 
-RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "state");
   PRID_TRY(state_name, StringParam(params, "state", false));
   std::optional<CallState> state;
@@ -303,62 +240,64 @@ RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const json& para
   return out;
 }
 
-RpcHandlers::Result RpcHandlers::CallDeallocate(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallDeallocate(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   return Done(model_.Deallocate(client, static_cast<CallId>(*call)));
 }
 
-RpcHandlers::Result RpcHandlers::CallHold(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallHold(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   return Done(model_.Hold(client, static_cast<CallId>(*call)));
 }
 
-RpcHandlers::Result RpcHandlers::CallUnhold(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallUnhold(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   return Done(model_.Unhold(client, static_cast<CallId>(*call)));
 }
 
-RpcHandlers::Result RpcHandlers::CallJoin(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::CallJoin(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   return Done(model_.Join(client, static_cast<CallId>(*call)));
 }
 
-RpcHandlers::Result RpcHandlers::ConferenceCreate(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::ConferenceCreate(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "calls");
-  if (!params.contains("calls")) return Invalid("missing parameter 'calls'");
-  const json& list = params["calls"];
+  ipc::ParamValue list;
+  if (params["calls"].get(list) != simdjson::SUCCESS) return Invalid("missing parameter 'calls'");
   if (!list.is_array()) return Invalid("parameter 'calls' must be an array of call ids");
   std::vector<CallId> calls;
-  for (const json& id : list) {
-    if (!id.is_number_integer() || id.get<std::int64_t>() < 1 || id.get<std::int64_t>() > kMaxId) {
+  const simdjson::dom::array ids = list.get_array().value_unsafe();
+  for (ipc::ParamValue id : ids) {
+    std::int64_t n = 0;
+    if (id.get_int64().get(n) != simdjson::SUCCESS || n < 1 || n > kMaxId) {
       return Invalid(fmt::format("parameter 'calls' must hold call ids (integers 1…{})", kMaxId));
     }
-    calls.push_back(id.get<CallId>());
+    calls.push_back(static_cast<CallId>(n));
   }
   auto conference = model_.ConferenceCreate(client, calls);
   if (!conference.ok()) return base::Unexpected<ipc::RpcError>{FromModel(conference.error())};
   return json{{"conference", *conference}};
 }
 
-RpcHandlers::Result RpcHandlers::ConferenceAdd(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::ConferenceAdd(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "conference", "call");
   PRID_TRY(conference, IntParam(params, "conference", true, 1, kMaxId));
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   return Done(model_.ConferenceAdd(client, static_cast<CallId>(*conference), static_cast<CallId>(*call)));
 }
 
-RpcHandlers::Result RpcHandlers::ConferenceRemove(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::ConferenceRemove(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "conference", "call");
   PRID_TRY(conference, IntParam(params, "conference", true, 1, kMaxId));
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   return Done(model_.ConferenceRemove(client, static_cast<CallId>(*conference), static_cast<CallId>(*call)));
 }
 
-RpcHandlers::Result RpcHandlers::EventsSubscribe(ipc::ClientId client, const json& params) {
+RpcHandlers::Result RpcHandlers::EventsSubscribe(ipc::ClientId client, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "since", "span", "call");
   PRID_TRY(since, IntParam(params, "since", false, 0, kMaxId));
   PRID_TRY(span, IntParam(params, "span", false, 1, 255));
@@ -412,7 +351,7 @@ base::Expected<json, ipc::RpcError> FromStatus(const base::Status& status, Error
 
 }  // namespace
 
-RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "span", "number", "calling", "uui");
   PRID_TRY(span_number, IntParam(params, "span", true, 1, 255));
   PRID_TRY(number, StringParam(params, "number", true));
@@ -426,7 +365,7 @@ RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const json& params) {
   return FromStatus(span->sim_peer()->PlaceCall(*number, calling.value_or(""), uui), ErrorCode::kResourceUnavailable);
 }
 
-RpcHandlers::Result RpcHandlers::SimDrop(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::SimDrop(ipc::ClientId, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call", "cause", "uui");
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   PRID_TRY(cause, CauseParam(params));
@@ -446,7 +385,7 @@ RpcHandlers::Result RpcHandlers::SimDrop(ipc::ClientId, const json& params) {
   return FromStatus(span->sim_peer()->Drop(*cref, cause.value_or(16), uui), ErrorCode::kInvalidCallState);
 }
 
-RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "span", "on_setup", "delay_ms", "uui", "on_hold");
   PRID_TRY(span_number, IntParam(params, "span", true, 1, 255));
   PRID_TRY(action_name, StringParam(params, "on_setup", false));
@@ -469,7 +408,7 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const json& params) {
   return json::object();
 }
 
-base::Expected<std::pair<Span*, int>, ipc::RpcError> RpcHandlers::SimCallOnWire(const json& params) {
+base::Expected<std::pair<Span*, int>, ipc::RpcError> RpcHandlers::SimCallOnWire(const ipc::Params& params) {
   PRID_TRY(call, IntParam(params, "call", true, 1, kMaxId));
   const daemon::Call* record = model_.Find(static_cast<CallId>(*call));
   if (record == nullptr) {
@@ -485,13 +424,13 @@ base::Expected<std::pair<Span*, int>, ipc::RpcError> RpcHandlers::SimCallOnWire(
   return std::pair<Span*, int>{span, *cref};
 }
 
-RpcHandlers::Result RpcHandlers::SimHold(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::SimHold(ipc::ClientId, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(target, SimCallOnWire(params));
   return FromStatus(target.first->sim_peer()->Hold(target.second), ErrorCode::kInvalidCallState);
 }
 
-RpcHandlers::Result RpcHandlers::SimUnhold(ipc::ClientId, const json& params) {
+RpcHandlers::Result RpcHandlers::SimUnhold(ipc::ClientId, const ipc::Params& params) {
   PRID_CHECK_KEYS(params, "call");
   PRID_TRY(target, SimCallOnWire(params));
   return FromStatus(target.first->sim_peer()->Retrieve(target.second), ErrorCode::kInvalidCallState);

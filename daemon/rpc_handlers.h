@@ -28,52 +28,52 @@ class RpcHandlers : public ipc::Dispatcher {
   // A method served outside the session model (e.g. daemon.reload by the
   // composition root); replaces one of the same name.
   using Method = std::function<base::Expected<nlohmann::json, ipc::RpcError>(ipc::ClientId,
-                                                                            const nlohmann::json&)>;
+                                                                            const ipc::Params&)>;
   void AddMethod(const std::string& name, Method method) { methods_[name] = std::move(method); }
 
   void ClientOpened(ipc::ClientId client) override;
-  base::Expected<nlohmann::json, ipc::RpcError> Call(ipc::ClientId client, const std::string& method,
-                                                    const nlohmann::json& params) override;
+  base::Expected<nlohmann::json, ipc::RpcError> Call(ipc::ClientId client, std::string_view method,
+                                                    const ipc::Params& params) override;
   void ClientClosed(ipc::ClientId client) override;
 
  private:
   using Result = base::Expected<nlohmann::json, ipc::RpcError>;
-  using Handler = std::function<Result(ipc::ClientId, const nlohmann::json&)>;
+  using Handler = std::function<Result(ipc::ClientId, const ipc::Params&)>;
 
-  Result Status(ipc::ClientId, const nlohmann::json&);
-  Result SpanList(ipc::ClientId, const nlohmann::json&);
-  Result LineOpen(ipc::ClientId, const nlohmann::json&);
-  Result LineClose(ipc::ClientId, const nlohmann::json&);
-  Result CallMake(ipc::ClientId, const nlohmann::json&);
-  Result CallAlert(ipc::ClientId, const nlohmann::json&);
-  Result CallAnswer(ipc::ClientId, const nlohmann::json&);
-  Result CallDrop(ipc::ClientId, const nlohmann::json&);
-  Result CallInfo(ipc::ClientId, const nlohmann::json&);
-  Result CallList(ipc::ClientId, const nlohmann::json&);
-  Result CallDeallocate(ipc::ClientId, const nlohmann::json&);
-  Result CallHold(ipc::ClientId, const nlohmann::json&);
-  Result CallUnhold(ipc::ClientId, const nlohmann::json&);
-  Result CallJoin(ipc::ClientId, const nlohmann::json&);
-  Result ConferenceCreate(ipc::ClientId, const nlohmann::json&);
-  Result ConferenceAdd(ipc::ClientId, const nlohmann::json&);
-  Result ConferenceRemove(ipc::ClientId, const nlohmann::json&);
-  Result EventsSubscribe(ipc::ClientId, const nlohmann::json&);
-  Result TraceSubscribe(ipc::ClientId, const nlohmann::json&);
-  Result TraceUnsubscribe(ipc::ClientId, const nlohmann::json&);
-  Result SimCall(ipc::ClientId, const nlohmann::json&);
-  Result SimDrop(ipc::ClientId, const nlohmann::json&);
-  Result SimPolicy(ipc::ClientId, const nlohmann::json&);
-  Result SimHold(ipc::ClientId, const nlohmann::json&);
-  Result SimUnhold(ipc::ClientId, const nlohmann::json&);
+  Result Status(ipc::ClientId, const ipc::Params&);
+  Result SpanList(ipc::ClientId, const ipc::Params&);
+  Result LineOpen(ipc::ClientId, const ipc::Params&);
+  Result LineClose(ipc::ClientId, const ipc::Params&);
+  Result CallMake(ipc::ClientId, const ipc::Params&);
+  Result CallAlert(ipc::ClientId, const ipc::Params&);
+  Result CallAnswer(ipc::ClientId, const ipc::Params&);
+  Result CallDrop(ipc::ClientId, const ipc::Params&);
+  Result CallInfo(ipc::ClientId, const ipc::Params&);
+  Result CallList(ipc::ClientId, const ipc::Params&);
+  Result CallDeallocate(ipc::ClientId, const ipc::Params&);
+  Result CallHold(ipc::ClientId, const ipc::Params&);
+  Result CallUnhold(ipc::ClientId, const ipc::Params&);
+  Result CallJoin(ipc::ClientId, const ipc::Params&);
+  Result ConferenceCreate(ipc::ClientId, const ipc::Params&);
+  Result ConferenceAdd(ipc::ClientId, const ipc::Params&);
+  Result ConferenceRemove(ipc::ClientId, const ipc::Params&);
+  Result EventsSubscribe(ipc::ClientId, const ipc::Params&);
+  Result TraceSubscribe(ipc::ClientId, const ipc::Params&);
+  Result TraceUnsubscribe(ipc::ClientId, const ipc::Params&);
+  Result SimCall(ipc::ClientId, const ipc::Params&);
+  Result SimDrop(ipc::ClientId, const ipc::Params&);
+  Result SimPolicy(ipc::ClientId, const ipc::Params&);
+  Result SimHold(ipc::ClientId, const ipc::Params&);
+  Result SimUnhold(ipc::ClientId, const ipc::Params&);
   // The built-in far end's span and libpri cref of params' "call".
-  base::Expected<std::pair<Span*, int>, ipc::RpcError> SimCallOnWire(const nlohmann::json& params);
+  base::Expected<std::pair<Span*, int>, ipc::RpcError> SimCallOnWire(const ipc::Params& params);
 
   SessionModel& model_;
   Spans& spans_;
   EventRouter& router_;
   const ipc::Server* server_ = nullptr;
   TraceRouter* traces_ = nullptr;
-  std::map<std::string, Handler> methods_;
+  std::map<std::string, Handler, std::less<>> methods_;  // found by a string_view
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "daemon/request_params.h"
+
 namespace prid::daemon {
 namespace {
 
@@ -14,35 +16,11 @@ base::Unexpected<ipc::RpcError> Error(ErrorCode code, std::string message) {
   return {MakeError(code, std::move(message))};
 }
 
-// Only `allowed` keys, each of the right kind, or a message naming the bad one.
-std::optional<std::string> CheckKeys(const json& params, std::initializer_list<const char*> allowed) {
-  if (!params.is_object()) return "params must be an object";
-  for (const auto& [key, value] : params.items()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) {
-      std::string list;
-      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return fmt::format("unknown parameter '{}' (expected: {})", key, list.empty() ? "none" : list);
-    }
-  }
-  return std::nullopt;
-}
-
-base::Expected<int, ipc::RpcError> IntParam(const json& params, const char* name, int min, int max) {
-  if (!params.contains(name)) return Error(ErrorCode::kInvalidParams, fmt::format("missing parameter '{}'", name));
-  const json& v = params[name];
-  if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
-    return Error(ErrorCode::kInvalidParams, fmt::format("parameter '{}' must be an integer {}…{}", name, min, max));
-  }
-  return static_cast<int>(v.get<std::int64_t>());
-}
-
-base::Expected<Span*, ipc::RpcError> FindSpan(SpanMap& spans, const json& params) {
-  auto number = IntParam(params, "span", 1, 255);
+base::Expected<Span*, ipc::RpcError> FindSpan(SpanMap& spans, const ipc::Params& params) {
+  auto number = IntParam(params, "span", true, 1, 255);
   if (!number.ok()) return base::Unexpected<ipc::RpcError>{number.error()};
-  auto it = spans.find(*number);
-  if (it == spans.end()) return Error(ErrorCode::kInvalidParams, fmt::format("no span {}", *number));
+  auto it = spans.find(static_cast<int>(**number));
+  if (it == spans.end()) return Error(ErrorCode::kInvalidParams, fmt::format("no span {}", **number));
   return it->second.get();
 }
 
@@ -80,23 +58,20 @@ json SpanToJson(int number, const Span& span) {
   return entry;
 }
 
-MethodResult SpanListMethod(const SpanMap& spans, const json& params) {
-  if (auto bad = CheckKeys(params, {})) return Error(ErrorCode::kInvalidParams, *bad);
+MethodResult SpanListMethod(const SpanMap& spans, const ipc::Params& params) {
+  if (auto bad = OnlyKeys(params, {})) return base::Unexpected<ipc::RpcError>{*bad};
   json out = json::array();
   for (const auto& [number, span] : spans) out.push_back(SpanToJson(number, *span));
   return out;
 }
 
-MethodResult SpanRestartMethod(SpanMap& spans, const json& params) {
-  if (auto bad = CheckKeys(params, {"span", "channel"})) return Error(ErrorCode::kInvalidParams, *bad);
+MethodResult SpanRestartMethod(SpanMap& spans, const ipc::Params& params) {
+  if (auto bad = OnlyKeys(params, {"span", "channel"})) return base::Unexpected<ipc::RpcError>{*bad};
   auto span = FindSpan(spans, params);
   if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
-  int channel = 0;
-  if (params.contains("channel")) {
-    auto c = IntParam(params, "channel", 1, 31);
-    if (!c.ok()) return base::Unexpected<ipc::RpcError>{c.error()};
-    channel = *c;
-  }
+  auto channel_param = IntParam(params, "channel", false, 1, 31);
+  if (!channel_param.ok()) return base::Unexpected<ipc::RpcError>{channel_param.error()};
+  const int channel = static_cast<int>(channel_param->value_or(0));
   if (channel != 0 && !(*span)->Channels().empty()) {
     bool ours = false;
     for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
@@ -113,27 +88,28 @@ MethodResult SpanRestartMethod(SpanMap& spans, const json& params) {
   return json::object();
 }
 
-MethodResult SpanServiceMethod(SpanMap& spans, const json& params) {
-  if (auto bad = CheckKeys(params, {"span", "channel", "service"})) return Error(ErrorCode::kInvalidParams, *bad);
+MethodResult SpanServiceMethod(SpanMap& spans, const ipc::Params& params) {
+  if (auto bad = OnlyKeys(params, {"span", "channel", "service"})) return base::Unexpected<ipc::RpcError>{*bad};
   auto span = FindSpan(spans, params);
   if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
-  auto channel = IntParam(params, "channel", 1, 31);
-  if (!channel.ok()) return base::Unexpected<ipc::RpcError>{channel.error()};
-  if (!params.contains("service") || !params["service"].is_string() ||
-      (params["service"] != "in" && params["service"] != "out")) {
+  auto channel_param = IntParam(params, "channel", true, 1, 31);
+  if (!channel_param.ok()) return base::Unexpected<ipc::RpcError>{channel_param.error()};
+  const int channel = static_cast<int>(**channel_param);
+  auto service = StringParam(params, "service", true);
+  if (!service.ok() || (**service != "in" && **service != "out")) {
     return Error(ErrorCode::kInvalidParams, "parameter 'service' must be \"in\" or \"out\"");
   }
   bool ours = false;
-  for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == *channel;
+  for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
   if (!ours) {
     return Error(ErrorCode::kInvalidParams,
-                 fmt::format("channel {} is not a B-channel of span {}", *channel, (*span)->config().span));
+                 fmt::format("channel {} is not a B-channel of span {}", channel, (*span)->config().span));
   }
   if (!(*span)->up()) {
     return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; SERVICE needs the D-channel up",
                                                    (*span)->config().span, SpanStateName((*span)->state())));
   }
-  if (auto ok = (*span)->SetService(*channel, params["service"] == "in"); !ok.ok()) {
+  if (auto ok = (*span)->SetService(channel, **service == "in"); !ok.ok()) {
     return Error(ErrorCode::kOperationUnavailable, ok.message());
   }
   return json::object();

@@ -10,6 +10,7 @@
 #include "base/expected.h"
 #include "daemon/span.h"
 #include "ipc/errors.h"
+#include "ipc/params.h"
 
 namespace prid::daemon {
 
@@ -19,10 +20,10 @@ using MethodResult = base::Expected<nlohmann::json, ipc::RpcError>;
 // One span as span.list shows it.
 nlohmann::json SpanToJson(int number, const Span& span);
 // span.list {}
-MethodResult SpanListMethod(const SpanMap& spans, const nlohmann::json& params);
+MethodResult SpanListMethod(const SpanMap& spans, const ipc::Params& params);
 // span.restart {span, channel?}
-MethodResult SpanRestartMethod(SpanMap& spans, const nlohmann::json& params);
+MethodResult SpanRestartMethod(SpanMap& spans, const ipc::Params& params);
 // span.service {span, channel, service: "in"|"out"}
-MethodResult SpanServiceMethod(SpanMap& spans, const nlohmann::json& params);
+MethodResult SpanServiceMethod(SpanMap& spans, const ipc::Params& params);
 
 }  // namespace prid::daemon

@@ -51,9 +51,9 @@ std::string ResultReplyText(const json& id, const json& result) {
 }
 
 // The serialized reply to one element (no newline), or nullopt for a
-// notification. The element is taken apart: its params move to the handler.
-std::optional<std::string> HandleOne(json&& message, const CallHandler& handler) {
-  auto request = ParseRequest(std::move(message));
+// notification.
+std::optional<std::string> HandleOne(ParamValue message, Params no_params, const CallHandler& handler) {
+  auto request = ParseRequest(message, no_params);
   if (!request) {
     const RequestError& refused = request.error();
     if (!refused.reply) return std::nullopt;
@@ -65,38 +65,52 @@ std::optional<std::string> HandleOne(json&& message, const CallHandler& handler)
   return ResultReplyText(*request->id, *result);
 }
 
+// Why `line` is not JSON, for the person who sent it. simdjson names no
+// position; nlohmann's diagnostic does, and this path is rare.
+std::string NotJsonText(std::string_view line, simdjson::error_code error) {
+  try {
+    json parsed = json::parse(line);
+  } catch (const json::exception& e) {
+    return ParseErrorText(e.what());
+  }
+  return simdjson::error_message(error);
+}
+
+// The parser's first buffers: most requests are far shorter.
+constexpr std::size_t kInitialCapacity = 4096;
+
 }  // namespace
 
-base::Expected<Request, RequestError> ParseRequest(json message) {
-  if (!message.is_object()) {
+base::Expected<Request, RequestError> ParseRequest(ParamValue message, Params no_params) {
+  Params object;
+  if (message.get_object().get(object) != simdjson::SUCCESS) {
     return base::MakeUnexpected(
         Refuse(ErrorCode::kInvalidRequest, "a request must be a JSON object", nullptr));
   }
   Request request;
   json reply_id = nullptr;
-  if (auto id = message.find("id"); id != message.end()) {
-    if (!id->is_string() && !id->is_number() && !id->is_null()) {
+  if (ParamValue id; object["id"].get(id) == simdjson::SUCCESS) {
+    if (!id.is_string() && !id.is_number() && !id.is_null()) {
       return base::MakeUnexpected(
           Refuse(ErrorCode::kInvalidRequest, "id must be a string, a number or null", nullptr));
     }
-    request.id = *id;
-    reply_id = *id;
+    request.id = ToJson(id);
+    reply_id = *request.id;
   }
-  auto version = message.find("jsonrpc");
-  if (version == message.end() || !version->is_string() || *version != "2.0") {
+  std::string_view version;
+  if (object["jsonrpc"].get_string().get(version) != simdjson::SUCCESS || version != "2.0") {
     return base::MakeUnexpected(
         Refuse(ErrorCode::kInvalidRequest, "jsonrpc must be the string \"2.0\"", reply_id));
   }
-  auto method = message.find("method");
-  if (method == message.end() || !method->is_string()) {
+  if (object["method"].get_string().get(request.method) != simdjson::SUCCESS) {
     return base::MakeUnexpected(
         Refuse(ErrorCode::kInvalidRequest, "method must be a string", reply_id));
   }
-  request.method = method->get<std::string>();
-  if (auto params = message.find("params"); params != message.end()) {
-    if (params->is_object()) {
-      request.params = std::move(*params);
-    } else if (params->is_array()) {
+  request.params = no_params;
+  if (ParamValue params; object["params"].get(params) == simdjson::SUCCESS) {
+    if (params.is_object()) {
+      request.params = params.get_object().value_unsafe();
+    } else if (params.is_array()) {
       // Valid JSON-RPC, but every method of API.md takes named parameters.
       // A notification is not answered, even with an error.
       RequestError refused = Refuse(ErrorCode::kInvalidParams,
@@ -125,77 +139,45 @@ std::string SerializeLine(const json& message) {
   return line;
 }
 
-std::size_t JsonNestingDepth(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_string = true;
-        break;
-      case '[':
-      case '{':
-        if (++depth > deepest) {
-          deepest = depth;
-          if (deepest > limit) return limit + 1;
-        }
-        break;
-      case ']':
-      case '}':
-        if (depth > 0) --depth;
-        break;
-      default:
-        break;
-    }
-  }
-  return deepest;
+LineHandler::LineHandler() {
+  // Failing here is memory exhaustion at start; the first parse would
+  // report it too (as a line that is not JSON), so nothing is lost.
+  if (parser_.allocate(kInitialCapacity, kMaxJsonDepth) != simdjson::SUCCESS) return;
+  no_params_ = parser_.parse_into_document(empty_document_, "{}", 2, true).get_object().value_unsafe();
 }
 
-LineReply HandleLine(std::string_view line, const CallHandler& handler) {
+LineReply LineHandler::Handle(std::string_view line, const CallHandler& handler) {
   LineReply out;
   if (IsBlank(line)) return out;
-  if (JsonNestingDepth(line, kMaxJsonDepth) > kMaxJsonDepth) {
+  // The parser copies the line into its own padded buffer (reused).
+  ParamValue message;
+  if (auto error = parser_.parse(line.data(), line.size(), true).get(message); error != simdjson::SUCCESS) {
+    if (error == simdjson::DEPTH_ERROR) {
+      out.text = SerializeLine(MakeErrorReply(
+          nullptr, MakeError(ErrorCode::kInvalidRequest,
+                             fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth))));
+      return out;
+    }
     out.text = SerializeLine(MakeErrorReply(
-        nullptr, MakeError(ErrorCode::kInvalidRequest,
-                           fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth))));
-    return out;
-  }
-  json message;
-  try {
-    message = json::parse(line);
-  } catch (const json::exception& e) {
-    out.text = SerializeLine(MakeErrorReply(
-        nullptr,
-        MakeError(ErrorCode::kParseError, "the line is not JSON (" + ParseErrorText(e.what()) +
-                                              "); send one JSON-RPC object per line")));
+        nullptr, MakeError(ErrorCode::kParseError, "the line is not JSON (" + NotJsonText(line, error) +
+                                                       "); send one JSON-RPC object per line")));
     out.close = true;
     return out;
   }
-  if (!message.is_array()) {
-    if (auto reply = HandleOne(std::move(message), handler)) out.text = std::move(*reply) + '\n';
+  simdjson::dom::array batch;
+  if (message.get_array().get(batch) != simdjson::SUCCESS) {
+    if (auto reply = HandleOne(message, no_params_, handler)) out.text = std::move(*reply) + '\n';
     return out;
   }
-  if (message.empty()) {
+  if (batch.size() == 0) {
     out.text = SerializeLine(MakeErrorReply(
         nullptr, MakeError(ErrorCode::kInvalidRequest, "an empty batch holds no request")));
     return out;
   }
   // The same bytes as serializing an array of the replies.
   std::string replies;
-  for (json& element : message) {
-    if (auto reply = HandleOne(std::move(element), handler)) {
+  for (ParamValue element : batch) {
+    if (auto reply = HandleOne(element, no_params_, handler)) {
       replies += replies.empty() ? '[' : ',';
       replies += *reply;
     }

@@ -13,18 +13,19 @@
 
 #include "base/expected.h"
 #include "ipc/errors.h"
+#include "ipc/params.h"
 
 namespace prid::ipc {
 
-// Requests nested deeper than this are refused (-32600) before parsing, so
-// that no later recursion over the value can exhaust the stack.
+// Requests nested deeper than this are refused (-32600): no later
+// recursion over a value (ToJson, serializing a reply) can exhaust the stack.
 inline constexpr std::size_t kMaxJsonDepth = 64;
 
-// One valid request.
+// One valid request: views into the parsed line, valid while it is handled.
 struct Request {
-  std::string method;
-  nlohmann::json params = nlohmann::json::object();  // always an object
-  std::optional<nlohmann::json> id;                  // nullopt: a notification
+  std::string_view method;
+  Params params;                      // always an object ({} when absent)
+  std::optional<nlohmann::json> id;   // nullopt: a notification
 };
 
 // Why a request object was refused, and how to answer.
@@ -37,9 +38,9 @@ struct RequestError {
 // Validates one element of a message: an object with "jsonrpc":"2.0", a
 // string "method", an optional object "params" (an array is -32602, any
 // other type -32600) and an optional id (string, number or null; absent
-// makes it a notification). Other members are ignored. Taken by value so
-// that a caller done with the message moves it in and its params move on.
-base::Expected<Request, RequestError> ParseRequest(nlohmann::json message);
+// makes it a notification). Other members are ignored. `no_params` is the
+// empty object handed out when "params" is absent.
+base::Expected<Request, RequestError> ParseRequest(ParamValue message, Params no_params);
 // {"jsonrpc":"2.0","id":id,"error":ErrorToJson(error)}
 nlohmann::json MakeErrorReply(const nlohmann::json& id, const RpcError& error);
 
@@ -47,28 +48,41 @@ nlohmann::json MakeErrorReply(const nlohmann::json& id, const RpcError& error);
 // in strings is replaced by U+FFFD.
 std::string SerializeLine(const nlohmann::json& message);
 
-// The deepest nesting of arrays and objects in `text`, counting brackets
-// outside strings; stops counting once past `limit` and returns limit + 1.
-std::size_t JsonNestingDepth(std::string_view text, std::size_t limit);
-
-// Calls one method; must not throw.
+// Calls one method; must not throw. `params` is valid during the call only.
 using CallHandler = std::function<base::Expected<nlohmann::json, RpcError>(
-    const std::string& method, const nlohmann::json& params)>;
+    std::string_view method, const Params& params)>;
 
 struct LineReply {
   std::string text;    // the reply line, '\n' included; empty: send nothing
   bool close = false;  // the line was not JSON: close once `text` is sent
 };
 
-// Handles one received line (without its '\n'):
-// - not JSON: a -32700 reply with id null, and close;
-// - blank (only whitespace): ignored, no reply;
-// - an object: validated, `handler` called unless invalid, one reply unless
-//   it is a notification;
-// - an array (batch): each element handled in order, their replies in one
-//   array in the same order; empty: a single -32600; no reply when every
-//   element was a notification;
-// - any other JSON value: -32600.
-LineReply HandleLine(std::string_view line, const CallHandler& handler);
+// Handles received lines one at a time (one per client connection's
+// server, or one per test): a single parser whose buffers grow to the
+// longest line seen and are reused, so that reading a request allocates
+// nothing. Not for two lines at once.
+class LineHandler {
+ public:
+  LineHandler();
+  LineHandler(const LineHandler&) = delete;
+  LineHandler& operator=(const LineHandler&) = delete;
+
+  // Handles one received line (without its '\n'):
+  // - not JSON: a -32700 reply with id null, and close;
+  // - nested deeper than kMaxJsonDepth: -32600 (the connection stays);
+  // - blank (only whitespace): ignored, no reply;
+  // - an object: validated, `handler` called unless invalid, one reply
+  //   unless it is a notification;
+  // - an array (batch): each element handled in order, their replies in one
+  //   array in the same order; empty: a single -32600; no reply when every
+  //   element was a notification;
+  // - any other JSON value: -32600.
+  LineReply Handle(std::string_view line, const CallHandler& handler);
+
+ private:
+  simdjson::dom::parser parser_;
+  simdjson::dom::document empty_document_;
+  Params no_params_;
+};
 
 }  // namespace prid::ipc

@@ -472,7 +472,7 @@ struct Server::Impl {
   bool HandleLine(Connection& c, std::string_view line) {
     c.dispatching_ = true;
     LineReply reply =
-        ipc::HandleLine(line, [this, &c](const std::string& method, const json& params) {
+        line_handler_.Handle(line, [this, &c](std::string_view method, const Params& params) {
           return SafeCall(c.id_, method, params);
         });
     c.dispatching_ = false;
@@ -491,8 +491,8 @@ struct Server::Impl {
     return !c.closing_;
   }
 
-  base::Expected<json, RpcError> SafeCall(ClientId id, const std::string& method,
-                                          const json& params) {
+  base::Expected<json, RpcError> SafeCall(ClientId id, std::string_view method,
+                                          const Params& params) {
     try {
       return dispatcher_.Call(id, method, params);
     } catch (const std::exception& e) {
@@ -706,6 +706,7 @@ struct Server::Impl {
   ev::prepare flush_;
   std::vector<ClientId> dirty_;
   std::vector<char> read_buffer_;
+  LineHandler line_handler_;  // one line is handled at a time, whoever sent it
   ClientId next_id_ = 1;
   std::map<ClientId, std::unique_ptr<Connection>> clients_;
 };

@@ -14,9 +14,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/expected.h"
 #include "ipc/errors.h"
+#include "ipc/params.h"
 
 namespace prid::ipc {
 
@@ -32,9 +34,10 @@ class Dispatcher {
   virtual ~Dispatcher() = default;
   // A new, permitted client.
   virtual void ClientOpened(ClientId client) = 0;
-  // One request; returns its result or its error. Called on the loop.
-  virtual base::Expected<nlohmann::json, RpcError> Call(ClientId client, const std::string& method,
-                                                       const nlohmann::json& params) = 0;
+  // One request; returns its result or its error. Called on the loop;
+  // `method` and `params` are valid during the call only.
+  virtual base::Expected<nlohmann::json, RpcError> Call(ClientId client, std::string_view method,
+                                                       const Params& params) = 0;
   // The client's connection is gone (any reason). Called exactly once per
   // opened client, after which Send() to it is ignored.
   virtual void ClientClosed(ClientId client) = 0;

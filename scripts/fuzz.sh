@@ -29,7 +29,7 @@ lib_sources=(
   q931/pcap_reader.cc q931/pcap_writer.cc q931/pcapng_reader.cc q931/synthetic_trace.cc
   q931/text_trace_reader.cc q931/trace_json.cc q931/trace_pcap_export.cc q931/trace_reader.cc
   q931/trace_view.cc
-  ipc/errors.cc ipc/json_rpc.cc ipc/line_framer.cc
+  ipc/errors.cc ipc/json_rpc.cc ipc/line_framer.cc ipc/params.cc
 )
 compile() {  # source → object, rebuilt when the source is newer
   local src="$1" obj="$work/obj/$(echo "$1" | tr / _).o"
@@ -42,7 +42,7 @@ export -f compile
 objects=()
 for src in "${lib_sources[@]}"; do objects+=("$(compile "$src")"); done
 
-link_libs=(-lfmt)
+link_libs=(-lfmt -lsimdjson)
 "$cxx" "${flags[@]}" "${san[@]}" "$root/tests/fuzz/make_seeds.cc" "${objects[@]}" "${link_libs[@]}" \
   -o "$work/make_seeds"
 rm -rf "$work/seeds"

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build
   libpri-dev libev-dev dahdi-source
-  nlohmann-json3-dev libfmt-dev libcli11-dev libsystemd-dev libtomlplusplus-dev
+  nlohmann-json3-dev libsimdjson-dev libfmt-dev libcli11-dev libsystemd-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   tshark python3 socat

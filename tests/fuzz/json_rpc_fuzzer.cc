@@ -8,13 +8,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const prid::ipc::CallHandler echo = [](const std::string&, const nlohmann::json& params)
-      -> prid::base::Expected<nlohmann::json, prid::ipc::RpcError> { return params; };
+  const prid::ipc::CallHandler echo = [](std::string_view, const prid::ipc::Params& params)
+      -> prid::base::Expected<nlohmann::json, prid::ipc::RpcError> { return prid::ipc::ToJson(params); };
+  static prid::ipc::LineHandler handler;  // reused, as the server reuses its one
   prid::ipc::LineFramer framer(64 * 1024);
   (void)framer.Feed(text, [&echo](std::string_view line) {
-    (void)prid::ipc::HandleLine(line, echo);
+    (void)handler.Handle(line, echo);
     return true;
   });
-  (void)prid::ipc::HandleLine(text, echo);
+  (void)handler.Handle(text, echo);
   return 0;
 }

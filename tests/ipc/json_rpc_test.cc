@@ -17,11 +17,12 @@ class JsonRpcTest : public ::testing::Test {
   // Handles `line` with a handler that echoes params for "echo", fails with
   // InvalidCallState for "fail" and knows no other method.
   LineReply Handle(std::string_view line) {
-    return HandleLine(
+    return lines_.Handle(
         line,
-        [this](const std::string& method, const json& params) -> base::Expected<json, RpcError> {
+        [this](std::string_view method_view, const Params& params) -> base::Expected<json, RpcError> {
+          const std::string method(method_view);
           calls_.push_back(method);
-          if (method == "echo") return params;
+          if (method == "echo") return ToJson(params);
           if (method == "fail") {
             return base::MakeUnexpected(
                 MakeError(ErrorCode::kInvalidCallState, "call 7 is idle", json{{"call", 7}}));
@@ -51,6 +52,7 @@ class JsonRpcTest : public ::testing::Test {
     EXPECT_FALSE(reply.contains("result")) << line;
   }
 
+  LineHandler lines_;
   std::vector<std::string> calls_;
 };
 
@@ -245,27 +247,39 @@ TEST_F(JsonRpcTest, InvalidUtf8InResultIsReplacedNotThrown) {
             "b");
 }
 
-TEST(JsonNestingDepthTest, CountsArraysAndObjects) {
-  EXPECT_EQ(JsonNestingDepth("1", 10), 0u);
-  EXPECT_EQ(JsonNestingDepth("{\"a\":[1,{}]}", 10), 3u);
-  EXPECT_EQ(JsonNestingDepth("[[[[[", 3), 4u);
-  EXPECT_EQ(JsonNestingDepth("\"[[[\\\"[[\"", 1), 0u);
+TEST_F(JsonRpcTest, SixtyFourLevelsAreAcceptedSixtyFiveAreNot) {
+  auto nested = [](std::size_t levels) {  // params is level 2
+    return R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"a":)" + std::string(levels - 2, '[') +
+           std::string(levels - 2, ']') + "}}";
+  };
+  EXPECT_TRUE(Reply(nested(kMaxJsonDepth)).contains("result"));
+  EXPECT_EQ(Reply(nested(kMaxJsonDepth + 1))["error"]["code"], -32600);
 }
 
-TEST(ParseRequestTest, KeepsMethodParamsAndId) {
-  auto request = ParseRequest(
-      json{{"jsonrpc", "2.0"}, {"id", 9}, {"method", "call.drop"}, {"params", {{"call", 3}}}});
-  ASSERT_TRUE(request.ok());
-  EXPECT_EQ(request->method, "call.drop");
-  EXPECT_EQ(request->params, (json{{"call", 3}}));
-  ASSERT_TRUE(request->id.has_value());
-  EXPECT_EQ(*request->id, 9);
+TEST_F(JsonRpcTest, ParamsAndIdReachTheHandlerAsSent) {
+  json reply = Reply(R"({"jsonrpc":"2.0","id":"abc\u0000d","method":"echo",)"
+                     R"("params":{"s":"x\u0000y","n":-7,"u":18446744073709551615,"f":1.5,"b":false,)"
+                     R"("z":null,"l":[1,"2",{}]}})");
+  EXPECT_EQ(reply["id"], std::string("abc\0d", 5));
+  EXPECT_EQ(reply["result"],
+            (json{{"s", std::string("x\0y", 3)}, {"n", -7}, {"u", 18446744073709551615ULL}, {"f", 1.5},
+                  {"b", false}, {"z", nullptr}, {"l", json::array({1, "2", json::object()})}}));
 }
 
-TEST(ParseRequestTest, NoIdIsANotification) {
-  auto request = ParseRequest(json{{"jsonrpc", "2.0"}, {"method", "x"}});
-  ASSERT_TRUE(request.ok());
-  EXPECT_FALSE(request->id.has_value());
+TEST_F(JsonRpcTest, ALongerLineAfterShortOnesIsParsedWhole) {
+  // The parser's buffers grow past their first size and are reused.
+  EXPECT_TRUE(Reply(R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"a":1}})").contains("result"));
+  const std::string big(20000, 'q');
+  json reply = Reply(R"({"jsonrpc":"2.0","id":2,"method":"echo","params":{"big":")" + big + R"("}})");
+  EXPECT_EQ(reply["result"]["big"], big);
+  EXPECT_EQ(Reply(R"({"jsonrpc":"2.0","id":3,"method":"echo","params":{"a":2}})")["result"]["a"], 2);
+}
+
+TEST_F(JsonRpcTest, NotJsonNamesWhereTheLineWentWrong) {
+  LineReply reply = Handle(R"({"jsonrpc":"2.0",,"id":1})");
+  EXPECT_TRUE(reply.close);
+  const std::string message = json::parse(reply.text)["error"]["message"];
+  EXPECT_NE(message.find("column 18"), std::string::npos) << message;
 }
 
 TEST(SerializeLineTest, CompactWithNewline) {

@@ -113,8 +113,10 @@ class FakeDispatcher : public Dispatcher {
     changed_.notify_all();
   }
 
-  base::Expected<json, RpcError> Call(ClientId client, const std::string& method,
-                                      const json& params) override {
+  base::Expected<json, RpcError> Call(ClientId client, std::string_view method_view,
+                                      const Params& request_params) override {
+    const std::string method(method_view);
+    const json params = ToJson(request_params);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       calls_.push_back(method);

@@ -1,0 +1,35 @@
+// Reading a request's params for API.md's methods: each reader names the
+// parameter and what it must be when the client got it wrong
+// (InvalidParams). Shared by every method handler.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/expected.h"
+#include "ipc/errors.h"
+#include "ipc/params.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon {
+
+template <typename T>
+using ParamResult = base::Expected<T, ipc::RpcError>;
+
+// InvalidParams naming the first key of `params` not in `allowed`.
+std::optional<ipc::RpcError> OnlyKeys(const ipc::Params& params, std::initializer_list<std::string_view> allowed);
+
+// An integer min…max; nullopt when absent and not required.
+ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std::string_view name, bool required,
+                                                  std::int64_t min, std::int64_t max);
+ParamResult<std::optional<std::string>> StringParam(const ipc::Params& params, std::string_view name, bool required);
+ParamResult<std::optional<bool>> BoolParam(const ipc::Params& params, std::string_view name);
+// "uui": {pd?, text | hex}; absent or null: nullopt.
+ParamResult<std::optional<q931::UserUser>> UuiParam(const ipc::Params& params);
+// "cause": a number 1…127 or a name; absent or null: nullopt.
+ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params);
+
+}  // namespace prid::daemon
