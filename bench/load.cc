@@ -5,8 +5,11 @@
 // In the same run it measures the floor the same way: a bare libpri CPE
 // endpoint (bench/libpri_endpoint) in its own process against its own
 // prid-bench-peer, placing the same calls with the same frames; and, for
-// reference, both libpri ends back to back in this process. It prints the
-// ratio of prid's CPU per call to the endpoint's.
+// reference, both libpri ends back to back in this process. prid runs
+// twice: under an asynchronous client (requests written without waiting
+// for their replies, as an event-driven application writes them) and under
+// a synchronous one (each request a round trip). It prints the ratio of
+// prid's CPU per call to the endpoint's for each.
 //
 // Usage: prid-load --prid PATH --peer PATH [--calls N] [--concurrency C] [--uui-octets U]
 #include <signal.h>
@@ -20,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -34,7 +38,13 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 namespace q931 = prid::q931;
 
+// CPU time (user + system) of a process: the scheduler's nanosecond
+// account in /proc/PID/schedstat; /proc/PID/stat counts clock ticks (10 ms),
+// too coarse for a short run.
 double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream schedstat("/proc/" + std::to_string(pid) + "/schedstat");
+  unsigned long long on_cpu_ns = 0;
+  if (schedstat >> on_cpu_ns) return static_cast<double>(on_cpu_ns) / 1e9;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   // Fields after the command name in parentheses: utime is field 14, stime 15.
@@ -124,6 +134,63 @@ bool DriveCalls(prid::ipc::Client& client, int calls, int concurrency, std::size
       if (started < calls && !start_one()) return false;
     }
   }
+  return true;
+}
+
+// Runs `calls` calls as an asynchronous application would: requests are
+// written without waiting for their replies, and everything one read of
+// the socket brought is answered in one write.
+bool DriveCallsPipelined(prid::ipc::Client& client, int calls, int concurrency, std::size_t uui_octets) {
+  int started = 0, finished = 0;
+  std::uint64_t next_id = 1;
+  const json uui = {{"hex", Hex(uui_octets)}, {"pd", 0}};
+  std::string out;
+  auto request = [&](const char* method, json params) {
+    out += json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", std::move(params)}}.dump();
+    out += '\n';
+  };
+  auto start_one = [&]() {
+    request("call.make", {{"number", "1000"}, {"uui", uui}});
+    ++started;
+  };
+  while (started < std::min(concurrency, calls)) start_one();
+  auto handle = [&](const std::string& line) {
+    json message = json::parse(line, nullptr, false);
+    if (message.contains("error")) {
+      std::fprintf(stderr, "error: %s\n", line.c_str());
+      return false;
+    }
+    if (message.value("method", "") != "event") return true;
+    const json& p = message["params"];
+    if (p.value("type", "") != "call.state") return true;
+    const std::uint64_t id = p["call"];
+    const std::string state = p["state"];
+    if (state == "connected") {
+      request("call.drop", {{"call", id}, {"uui", uui}});
+    } else if (state == "idle") {
+      request("call.deallocate", {{"call", id}});
+      ++finished;
+      if (started < calls) start_one();
+    }
+    return true;
+  };
+  while (finished < calls) {
+    if (!out.empty()) {
+      if (!client.SendRaw(out)) return false;
+      out.clear();
+    }
+    auto line = client.ReadLine(10000);
+    if (!line) {
+      std::fprintf(stderr, "no event for 10 s (%d of %d calls done)\n", finished, calls);
+      return false;
+    }
+    if (!handle(*line)) return false;
+    while (auto more = client.ReadLine(0)) {
+      if (!handle(*more)) return false;
+    }
+  }
+  // The last deallocations' replies.
+  if (!out.empty() && !client.SendRaw(out)) return false;
   return true;
 }
 
@@ -261,6 +328,76 @@ double LibpriBackToBackCpuPerCall(int calls, int concurrency, std::size_t uui_oc
   return (SelfCpuSeconds() - before) / calls;
 }
 
+// How prid fared under one kind of client.
+struct PridRun {
+  double cpu_per_call = 0;  // seconds
+  double calls_per_second = 0;
+};
+
+// Starts a far end and prid in `dir`, makes `calls` calls through prid
+// (after a warm-up) with the client kind asked for, and stops both.
+std::optional<PridRun> RunPrid(const std::string& prid_path, const std::string& peer_path, const std::string& dir,
+                               int calls, int concurrency, std::size_t uui_octets, bool pipelined) {
+  const std::string seq = dir + "/span1.seq", sock = dir + "/prid.sock", conf = dir + "/prid.conf";
+  std::filesystem::remove(seq);
+  std::filesystem::remove(sock);
+  int peer_out = -1;
+  pid_t peer = Spawn({peer_path, seq}, &peer_out);
+  char ready[16] = {};
+  if (read(peer_out, ready, sizeof(ready) - 1) <= 0) {
+    std::fprintf(stderr, "the far end did not start\n");
+    return std::nullopt;
+  }
+  std::ofstream(conf) << "[daemon]\nsocket = \"" << sock << "\"\nlog_level = \"warning\"\n\n"
+                      << "[[span]]\nspan = 1\ndriver = \"sim\"\nnode = \"cpe\"\nswitch = \"euroisdn_e1\"\n"
+                      << "connect = \"" << seq << "\"\n";
+  pid_t prid = Spawn({prid_path, "-c", conf});
+  auto stop = [&]() {
+    kill(prid, SIGTERM);
+    kill(peer, SIGTERM);
+    waitpid(prid, nullptr, 0);
+    waitpid(peer, nullptr, 0);
+  };
+  auto run = [&]() -> std::optional<PridRun> {
+    std::optional<prid::ipc::Client> client;
+    for (int i = 0; i < 500 && !client; ++i) {
+      if (auto c = prid::ipc::Client::Connect(sock); c.ok()) {
+        client.emplace(std::move(*c));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a benchmark may poll its setup
+      }
+    }
+    if (!client) {
+      std::fprintf(stderr, "prid did not open %s\n", sock.c_str());
+      return std::nullopt;
+    }
+    if (!client->Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok()) return std::nullopt;
+    for (;;) {
+      auto note = client->WaitNotification(10000);
+      if (!note) {
+        std::fprintf(stderr, "span 1 never came up\n");
+        return std::nullopt;
+      }
+      if ((*note)["params"].value("type", "") == "span.state" && (*note)["params"]["state"] == "up") break;
+    }
+    // Only this client's own events from now on.
+    auto own = prid::ipc::Client::Connect(sock);
+    if (!own.ok()) return std::nullopt;
+    client.emplace(std::move(own).value());
+    if (!client->Call("line.open", {{"span", 1}}).ok()) return std::nullopt;
+    auto drive = pipelined ? DriveCallsPipelined : DriveCalls;
+    if (!drive(*client, WarmUpCalls(calls), concurrency, uui_octets)) return std::nullopt;
+    const double cpu_before = ProcessCpuSeconds(prid);
+    const auto wall_before = Clock::now();
+    if (!drive(*client, calls, concurrency, uui_octets)) return std::nullopt;
+    const double wall = std::chrono::duration<double>(Clock::now() - wall_before).count();
+    return PridRun{(ProcessCpuSeconds(prid) - cpu_before) / calls, calls / wall};
+  };
+  auto result = run();
+  stop();
+  return result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -270,68 +407,21 @@ int main(int argc, char** argv) {
   std::size_t uui_octets = 32;
   app.add_option("--prid", prid_path, "the prid binary")->required();
   app.add_option("--peer", peer_path, "the prid-bench-peer binary")->required();
-  app.add_option("--calls", calls, "calls to make");
-  app.add_option("--concurrency", concurrency, "calls in progress at once");
-  app.add_option("--uui-octets", uui_octets, "UUI octets in SETUP and DISCONNECT");
+  app.add_option("--calls", calls, "calls to make")->check(CLI::PositiveNumber);
+  app.add_option("--concurrency", concurrency, "calls in progress at once")->check(CLI::Range(1, 30));
+  app.add_option("--uui-octets", uui_octets, "UUI octets in SETUP and DISCONNECT")->check(CLI::Range(0, 128));
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
 
   char dir_template[] = "/tmp/prid-load-XXXXXX";
-  std::string dir = mkdtemp(dir_template);
-  const std::string seq = dir + "/span1.seq", sock = dir + "/prid.sock", conf = dir + "/prid.conf";
-
-  int peer_out = -1;
-  pid_t peer = Spawn({peer_path, seq}, &peer_out);
-  char ready[16] = {};
-  if (read(peer_out, ready, sizeof(ready) - 1) <= 0) {
-    std::fprintf(stderr, "the far end did not start\n");
-    return 1;
-  }
-  std::ofstream(conf) << "[daemon]\nsocket = \"" << sock << "\"\nlog_level = \"warning\"\n\n"
-                      << "[[span]]\nspan = 1\ndriver = \"sim\"\nnode = \"cpe\"\nswitch = \"euroisdn_e1\"\n"
-                      << "connect = \"" << seq << "\"\n";
-  pid_t prid = Spawn({prid_path, "-c", conf});
-
-  std::optional<prid::ipc::Client> client;
-  for (int i = 0; i < 500 && !client; ++i) {
-    if (auto c = prid::ipc::Client::Connect(sock); c.ok()) {
-      client.emplace(std::move(*c));
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a benchmark may poll its setup
-    }
-  }
-  if (!client) {
-    std::fprintf(stderr, "prid did not open %s\n", sock.c_str());
-    return 1;
-  }
-  if (!client->Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok()) return 1;
-  for (;;) {
-    auto note = client->WaitNotification(10000);
-    if (!note) {
-      std::fprintf(stderr, "span 1 never came up\n");
-      return 1;
-    }
-    if ((*note)["params"].value("type", "") == "span.state" && (*note)["params"]["state"] == "up") break;
-  }
-  // Only this client's own events from now on.
-  auto own = prid::ipc::Client::Connect(sock);
-  if (!own.ok()) return 1;
-  client.emplace(std::move(own).value());
-  if (!client->Call("line.open", {{"span", 1}}).ok()) return 1;
-
-  if (!DriveCalls(*client, WarmUpCalls(calls), concurrency, uui_octets)) return 1;
-  const double cpu_before = ProcessCpuSeconds(prid);
-  const auto wall_before = Clock::now();
-  if (!DriveCalls(*client, calls, concurrency, uui_octets)) return 1;
-  const double wall = std::chrono::duration<double>(Clock::now() - wall_before).count();
-  const double prid_cpu = (ProcessCpuSeconds(prid) - cpu_before) / calls;
-  client.reset();
-  kill(prid, SIGTERM);
-  kill(peer, SIGTERM);
-  waitpid(prid, nullptr, 0);
-  waitpid(peer, nullptr, 0);
-  const double endpoint = LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets);
+  const std::string dir = mkdtemp(dir_template);
+  const auto asynchronous = RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, true);
+  const auto synchronous = asynchronous ? RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, false)
+                                        : std::nullopt;
+  const double endpoint =
+      synchronous ? LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets) : -1;
   std::filesystem::remove_all(dir);
+  if (!synchronous) return 1;
   if (endpoint <= 0) {
     std::fprintf(stderr, "the libpri endpoint floor did not run\n");
     return 1;
@@ -339,12 +429,14 @@ int main(int argc, char** argv) {
   const double b2b = LibpriBackToBackCpuPerCall(calls, concurrency, uui_octets);
   std::printf("calls                      %d (concurrency %d, UUI %zu octets in SETUP and DISCONNECT, events on)\n",
               calls, concurrency, uui_octets);
-  std::printf("prid calls/s               %.0f\n", calls / wall);
-  std::printf("prid CPU per call          %.1f us\n", prid_cpu * 1e6);
   std::printf("libpri endpoint per call   %.1f us (own process, same far end, frames and concurrency)\n",
               endpoint * 1e6);
-  std::printf("ratio prid / endpoint      %.2f (goal <= 2)\n", prid_cpu / endpoint);
+  auto report = [&](const char* client, const char* how, const PridRun& run) {
+    std::printf("prid, %-20s %.1f us CPU per call, %.0f calls/s, ratio to the endpoint %.2f (%s)\n", client,
+                run.cpu_per_call * 1e6, run.calls_per_second, run.cpu_per_call / endpoint, how);
+  };
+  report("asynchronous client", "requests written without waiting for replies; goal <= 2", *asynchronous);
+  report("synchronous client", "each request waits for its reply", *synchronous);
   std::printf("libpri b2b CPU per call    %.1f us (both sides in one process: no far-end wake-ups)\n", b2b * 1e6);
-  std::printf("ratio prid / b2b side      %.2f (against half of that)\n", prid_cpu / (b2b / 2));
   return 0;
 }
