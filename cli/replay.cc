@@ -100,6 +100,7 @@ class Replayer {
   void Note(const json& notification);
   void DrainNotifications();
   bool WaitUntil(const std::function<bool()>& done, int timeout_ms);
+  bool PumpLinkUntil(Clock::time_point deadline, const std::function<bool()>& done);
   std::optional<Received> NextReceived(int timeout_ms);
 
   void PlayFarEnd(const ReplayStep& step);
@@ -247,18 +248,26 @@ bool Replayer::WaitUntil(const std::function<bool()>& done, int timeout_ms) {
   }
 }
 
-std::optional<Replayer::Received> Replayer::NextReceived(int timeout_ms) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (received_.empty()) {
+// Reads the link (answering its LAPD) until `done` or the deadline; false
+// when the link failed (the problem is recorded in link_problems_).
+bool Replayer::PumpLinkUntil(Clock::time_point deadline, const std::function<bool()>& done) {
+  while (!done()) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return std::nullopt;
+    if (left <= 0) return true;
     if (auto pumped = Pump(static_cast<int>(std::min<long>(left, kSliceMs))); !pumped) {
       link_problems_.push_back(pumped.message());
-      break;
+      return false;
     }
-    DrainNotifications();
   }
+  return true;
+}
+
+std::optional<Replayer::Received> Replayer::NextReceived(int timeout_ms) {
+  PumpLinkUntil(Clock::now() + std::chrono::milliseconds(timeout_ms), [this] {
+    DrainNotifications();
+    return !received_.empty();
+  });
   if (received_.empty()) return std::nullopt;
   Received r = std::move(received_.front());
   received_.pop_front();
@@ -273,16 +282,18 @@ Outcome Replayer::BringLinkUp() {
   // libpri sends its own SABME every T200 too; whichever comes first, the
   // span is up once prid says so.
   if (auto sent = link_->Send(lapd_->Sabme()); !sent) return Outcome::Fail(kExitUsage, sent.message());
-  const auto deadline = Clock::now() + kLinkUp;
-  while (Clock::now() < deadline) {
-    if (auto pumped = Pump(kSliceMs); !pumped) return Outcome::Fail(kExitUsage, pumped.message());
-    if (!lapd_->established()) continue;
+  Outcome asked = Outcome::Ok();
+  bool up = false;
+  auto span_up = [&] {
+    if (!lapd_->established()) return false;
     json spans;
-    if (Outcome o = Call("span.list", json::object(), &spans); !o.ok()) return o;
-    for (const json& s : spans) {
-      if (s["span"] == span_ && s.value("dchannel_state", "") == "up") return Outcome::Ok();
-    }
-  }
+    if (asked = Call("span.list", json::object(), &spans); !asked.ok()) return true;
+    for (const json& s : spans) up = up || (s["span"] == span_ && s.value("dchannel_state", "") == "up");
+    return up;
+  };
+  if (!PumpLinkUntil(Clock::now() + kLinkUp, span_up)) return Outcome::Fail(kExitUsage, link_problems_.back());
+  if (!asked.ok()) return asked;
+  if (up) return Outcome::Ok();
   return Outcome::Fail(kExitUsage, fmt::format("span {}: the D-channel did not come up within {} s",
                                                span_, kLinkUp.count()));
 }
@@ -400,13 +411,8 @@ void Replayer::AwaitAcknowledgement() {
   // prid's libpri acknowledges an I frame as it takes its Q.931 message in,
   // and prid reacts in the same turn of its loop: once everything we sent is
   // acknowledged, an API request cannot overtake it.
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
-  while (lapd_->unacknowledged() > 0 && Clock::now() < deadline) {
-    if (auto pumped = Pump(kSliceMs); !pumped) {
-      link_problems_.push_back(pumped.message());
-      return;
-    }
-  }
+  PumpLinkUntil(Clock::now() + std::chrono::milliseconds(timeout_ms_),
+                [this] { return lapd_->unacknowledged() == 0; });
 }
 
 void Replayer::ExpectNearEnd(const ReplayStep& step) {
@@ -470,15 +476,8 @@ void Replayer::ExpectNearEnd(const ReplayStep& step) {
 }
 
 void Replayer::CheckTrailing() {
-  const auto deadline = Clock::now() + kSettle;
-  while (Clock::now() < deadline) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (auto pumped = Pump(static_cast<int>(left)); !pumped) {
-      link_problems_.push_back(pumped.message());
-      break;
-    }
-  }
+  // Whatever prid still sends within the settling time is reported.
+  PumpLinkUntil(Clock::now() + kSettle, [] { return false; });
   for (const Received& r : received_) {
     const std::string what = r.message ? q931::DescribeFlowMessage(q931::FlowMessageOf(
                                              *r.message, near_is_network_))
