@@ -19,7 +19,8 @@ namespace prid::daemon {
 template <typename T>
 using ParamResult = base::Expected<T, ipc::RpcError>;
 
-// InvalidParams naming the first key of `params` not in `allowed`.
+// InvalidParams naming the first key of `params` not in `allowed`, or
+// the first one given twice.
 std::optional<ipc::RpcError> OnlyKeys(const ipc::Params& params, std::initializer_list<std::string_view> allowed);
 
 // An integer min…max; nullopt when absent and not required.

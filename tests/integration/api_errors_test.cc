@@ -97,6 +97,18 @@ TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
   }
 }
 
+TEST_F(ApiErrorTest, AParameterGivenTwiceIsInvalidParams) {
+  StartDefault();
+  ASSERT_TRUE(client_->raw().SendRaw(
+      R"({"jsonrpc":"2.0","id":4,"method":"call.drop","params":{"call":1,"cause":16,"call":2}})" "\n"));
+  auto line = client_->raw().ReadLine(kWaitMs);
+  ASSERT_TRUE(line);
+  auto reply = json::parse(*line);
+  EXPECT_EQ(reply["id"], 4);
+  EXPECT_EQ(reply["error"]["data"]["name"], "InvalidParams");
+  EXPECT_EQ(reply["error"]["message"], "parameter 'call' is given twice");
+}
+
 TEST_F(ApiErrorTest, UnknownOrForeignCallIsInvalidCallHandle) {
   StartDefault();
   EXPECT_EQ(client_->ErrorName("call.info", {{"call", 999}}), "InvalidCallHandle");
