@@ -11,13 +11,14 @@
 // a synchronous one (each request a round trip). It prints the ratio of
 // prid's CPU per call to the endpoint's for each.
 //
-// Usage: prid-load --prid PATH --peer PATH [--calls N] [--concurrency C] [--uui-octets U]
+// Usage: prid-load --prid PATH --peer PATH [--calls N] [--concurrency C] [--uui-octets U] [--rounds R]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -400,43 +401,81 @@ std::optional<PridRun> RunPrid(const std::string& prid_path, const std::string& 
 
 }  // namespace
 
+// The median and range of one figure over the rounds.
+struct Spread {
+  double median = 0, low = 0, high = 0;
+};
+
+Spread SpreadOf(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  const double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return {median, values.front(), values.back()};
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"prid-load: calls/s and CPU per call of prid against a libpri far end"};
   std::string prid_path, peer_path;
-  int calls = 5000, concurrency = 8;
+  int calls = 5000, concurrency = 8, rounds = 5;
   std::size_t uui_octets = 32;
   app.add_option("--prid", prid_path, "the prid binary")->required();
   app.add_option("--peer", peer_path, "the prid-bench-peer binary")->required();
-  app.add_option("--calls", calls, "calls to make")->check(CLI::PositiveNumber);
+  app.add_option("--calls", calls, "calls to make per run")->check(CLI::PositiveNumber);
   app.add_option("--concurrency", concurrency, "calls in progress at once")->check(CLI::Range(1, 30));
   app.add_option("--uui-octets", uui_octets, "UUI octets in SETUP and DISCONNECT")->check(CLI::Range(0, 128));
+  app.add_option("--rounds", rounds, "rounds of the three runs (medians are printed)")->check(CLI::Range(1, 99));
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
 
+  // The CPU time of processes that wake each other varies from run to run
+  // with what else the machine does: each round measures the endpoint and
+  // prid under both clients back to back, and ratios are taken per round.
   char dir_template[] = "/tmp/prid-load-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
-  const auto asynchronous = RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, true);
-  const auto synchronous = asynchronous ? RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, false)
-                                        : std::nullopt;
-  const double endpoint =
-      synchronous ? LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets) : -1;
-  std::filesystem::remove_all(dir);
-  if (!synchronous) return 1;
-  if (endpoint <= 0) {
-    std::fprintf(stderr, "the libpri endpoint floor did not run\n");
-    return 1;
+  std::vector<double> endpoint_us, async_us, sync_us, async_ratio, sync_ratio, async_rate, sync_rate;
+  for (int round = 0; round < rounds; ++round) {
+    const double endpoint = LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets);
+    if (endpoint <= 0) {
+      std::fprintf(stderr, "the libpri endpoint floor did not run\n");
+      std::filesystem::remove_all(dir);
+      return 1;
+    }
+    const auto asynchronous = RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, true);
+    const auto synchronous =
+        asynchronous ? RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, false) : std::nullopt;
+    if (!synchronous) {
+      std::filesystem::remove_all(dir);
+      return 1;
+    }
+    endpoint_us.push_back(endpoint * 1e6);
+    async_us.push_back(asynchronous->cpu_per_call * 1e6);
+    sync_us.push_back(synchronous->cpu_per_call * 1e6);
+    async_ratio.push_back(asynchronous->cpu_per_call / endpoint);
+    sync_ratio.push_back(synchronous->cpu_per_call / endpoint);
+    async_rate.push_back(asynchronous->calls_per_second);
+    sync_rate.push_back(synchronous->calls_per_second);
   }
+  std::filesystem::remove_all(dir);
   const double b2b = LibpriBackToBackCpuPerCall(calls, concurrency, uui_octets);
-  std::printf("calls                      %d (concurrency %d, UUI %zu octets in SETUP and DISCONNECT, events on)\n",
-              calls, concurrency, uui_octets);
-  std::printf("libpri endpoint per call   %.1f us (own process, same far end, frames and concurrency)\n",
-              endpoint * 1e6);
-  auto report = [&](const char* client, const char* how, const PridRun& run) {
-    std::printf("prid, %-20s %.1f us CPU per call, %.0f calls/s, ratio to the endpoint %.2f (%s)\n", client,
-                run.cpu_per_call * 1e6, run.calls_per_second, run.cpu_per_call / endpoint, how);
+
+  std::printf("calls                      %d per run, %d rounds (concurrency %d, UUI %zu octets in SETUP and "
+              "DISCONNECT, events on); medians [lowest, highest]\n",
+              calls, rounds, concurrency, uui_octets);
+  const Spread endpoint = SpreadOf(endpoint_us);
+  std::printf("libpri endpoint            %.1f us CPU per call [%.1f, %.1f] (own process, same far end, frames and "
+              "concurrency)\n",
+              endpoint.median, endpoint.low, endpoint.high);
+  auto report = [](const char* client, const char* how, const std::vector<double>& us,
+                   const std::vector<double>& rate, const std::vector<double>& ratio) {
+    const Spread cpu = SpreadOf(us), r = SpreadOf(ratio);
+    std::printf("prid, %-20s %.1f us CPU per call [%.1f, %.1f], %.0f calls/s, ratio to the endpoint %.2f "
+                "[%.2f, %.2f] (%s)\n",
+                client, cpu.median, cpu.low, cpu.high, SpreadOf(rate).median, r.median, r.low, r.high, how);
   };
-  report("asynchronous client", "requests written without waiting for replies; goal <= 2", *asynchronous);
-  report("synchronous client", "each request waits for its reply", *synchronous);
-  std::printf("libpri b2b CPU per call    %.1f us (both sides in one process: no far-end wake-ups)\n", b2b * 1e6);
+  report("asynchronous client", "requests written without waiting for replies; goal <= 2", async_us, async_rate,
+         async_ratio);
+  report("synchronous client", "each request waits for its reply", sync_us, sync_rate, sync_ratio);
+  std::printf("libpri b2b                 %.1f us CPU per call (both sides in one process: no far-end wake-ups)\n",
+              b2b * 1e6);
   return 0;
 }
