@@ -100,23 +100,21 @@ base::Result<std::uint8_t> CauseFromParam(ParamValue value) {
 }  // namespace
 
 std::optional<ipc::RpcError> OnlyKeys(const ipc::Params& params, std::initializer_list<std::string_view> allowed) {
-  std::size_t index = 0;
+  std::uint64_t seen = 0;  // bit i: allowed[i] was given (no method takes 64 parameters)
   for (simdjson::dom::key_value_pair member : params) {
-    // JSON leaves a repeated name's meaning open: say so rather than pick one.
-    std::size_t earlier = 0;
-    for (simdjson::dom::key_value_pair before : params) {
-      if (earlier++ == index) break;
-      if (before.key == member.key) {
-        return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' is given twice", member.key));
-      }
-    }
-    ++index;
-    if (std::find(allowed.begin(), allowed.end(), member.key) == allowed.end()) {
+    const auto known = std::find(allowed.begin(), allowed.end(), member.key);
+    if (known == allowed.end()) {
       std::string list;
       for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
       return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("unknown parameter '{}' (expected: {})",
                                                                    member.key, list.empty() ? "none" : list));
     }
+    // JSON leaves a repeated name's meaning open: say so rather than pick one.
+    const std::uint64_t bit = std::uint64_t{1} << (known - allowed.begin());
+    if ((seen & bit) != 0) {
+      return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' is given twice", member.key));
+    }
+    seen |= bit;
   }
   return std::nullopt;
 }

@@ -65,15 +65,33 @@ std::optional<std::string> HandleOne(ParamValue message, Params no_params, const
   return ResultReplyText(*request->id, *result);
 }
 
-// Why `line` is not JSON, for the person who sent it. simdjson names no
-// position; nlohmann's diagnostic does, and this path is rare.
-std::string NotJsonText(std::string_view line, simdjson::error_code error) {
+RpcError NotJson(const std::string& why) {
+  return MakeError(ErrorCode::kParseError,
+                   "the line is not JSON (" + why + "); send one JSON-RPC object per line");
+}
+
+RpcError NestedTooDeep() {
+  return MakeError(ErrorCode::kInvalidRequest, fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
+}
+
+// For a line simdjson refused. simdjson refuses some JSON the grammar
+// allows (integers past 64 bits), which nlohmann reads as doubles: the line
+// as nlohmann reads it, written out again, or why it is not JSON (nlohmann
+// names the column; simdjson does not). This path is rare.
+base::Expected<std::string, RpcError> Respell(std::string_view line) {
+  struct TooDeep {};
   try {
-    json parsed = json::parse(line);
+    // The depth check keeps dump()'s recursion bounded.
+    json parsed = json::parse(line, [](int depth, json::parse_event_t, json&) {
+      if (depth > static_cast<int>(kMaxJsonDepth)) throw TooDeep{};
+      return true;
+    });
+    return parsed.dump();
+  } catch (const TooDeep&) {
+    return base::MakeUnexpected(NestedTooDeep());
   } catch (const json::exception& e) {
-    return ParseErrorText(e.what());
+    return base::MakeUnexpected(NotJson(ParseErrorText(e.what())));
   }
-  return simdjson::error_message(error);
 }
 
 // The parser's first buffers: most requests are far shorter.
@@ -151,16 +169,22 @@ LineReply LineHandler::Handle(std::string_view line, const CallHandler& handler)
   if (IsBlank(line)) return out;
   // The parser copies the line into its own padded buffer (reused).
   ParamValue message;
-  if (auto error = parser_.parse(line.data(), line.size(), true).get(message); error != simdjson::SUCCESS) {
-    if (error == simdjson::DEPTH_ERROR) {
-      out.text = SerializeLine(MakeErrorReply(
-          nullptr, MakeError(ErrorCode::kInvalidRequest,
-                             fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth))));
+  auto error = parser_.parse(line.data(), line.size(), true).get(message);
+  if (error != simdjson::SUCCESS && error != simdjson::DEPTH_ERROR) {
+    auto respelled = Respell(line);
+    if (!respelled) {
+      out.text = SerializeLine(MakeErrorReply(nullptr, respelled.error()));
+      out.close = respelled.error().code == static_cast<int>(ErrorCode::kParseError);
       return out;
     }
-    out.text = SerializeLine(MakeErrorReply(
-        nullptr, MakeError(ErrorCode::kParseError, "the line is not JSON (" + NotJsonText(line, error) +
-                                                       "); send one JSON-RPC object per line")));
+    error = parser_.parse(respelled->data(), respelled->size(), true).get(message);
+  }
+  if (error == simdjson::DEPTH_ERROR) {
+    out.text = SerializeLine(MakeErrorReply(nullptr, NestedTooDeep()));
+    return out;
+  }
+  if (error != simdjson::SUCCESS) {
+    out.text = SerializeLine(MakeErrorReply(nullptr, NotJson(simdjson::error_message(error))));
     out.close = true;
     return out;
   }

@@ -275,6 +275,24 @@ TEST_F(JsonRpcTest, ALongerLineAfterShortOnesIsParsedWhole) {
   EXPECT_EQ(Reply(R"({"jsonrpc":"2.0","id":3,"method":"echo","params":{"a":2}})")["result"]["a"], 2);
 }
 
+TEST_F(JsonRpcTest, AnIntegerPastSixtyFourBitsIsJsonNotAParseError) {
+  // simdjson refuses it; JSON allows it, and the handler sees a double.
+  LineReply reply = Handle(R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"n":123456789012345678901234567890}})");
+  EXPECT_FALSE(reply.close);
+  json result = json::parse(reply.text)["result"];
+  ASSERT_TRUE(result["n"].is_number_float()) << reply.text;
+  EXPECT_DOUBLE_EQ(result["n"].get<double>(), 1.2345678901234568e29);
+}
+
+TEST_F(JsonRpcTest, DeepNestingAfterAHugeIntegerIsStillRefused) {
+  std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"n":123456789012345678901234567890,"a":)" +
+                     std::string(30000, '[') + std::string(30000, ']') + "}}";
+  LineReply reply = Handle(deep);
+  EXPECT_FALSE(reply.close);
+  EXPECT_EQ(json::parse(reply.text)["error"]["code"], -32600);
+  EXPECT_TRUE(calls_.empty());
+}
+
 TEST_F(JsonRpcTest, NotJsonNamesWhereTheLineWentWrong) {
   LineReply reply = Handle(R"({"jsonrpc":"2.0",,"id":1})");
   EXPECT_TRUE(reply.close);
