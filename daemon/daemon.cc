@@ -13,7 +13,7 @@
 
 #include "base/log.h"
 #include "dahdi-glue/conference_mixer.h"
-#include "daemon/config_diff.h"
+#include "daemon/config/config_diff.h"
 #include "ipc/errors.h"
 
 namespace prid::daemon {

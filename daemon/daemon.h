@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "base/expected.h"
-#include "daemon/config.h"
-#include "daemon/ev_timer.h"
-#include "daemon/event_router.h"
-#include "daemon/rpc_handlers.h"
-#include "daemon/session_model.h"
-#include "daemon/span.h"
-#include "daemon/trace_router.h"
+#include "daemon/config/config.h"
+#include "daemon/line/ev_timer.h"
+#include "daemon/api/event_router.h"
+#include "daemon/api/rpc_handlers.h"
+#include "daemon/session/session_model.h"
+#include "daemon/line/span.h"
+#include "daemon/api/trace_router.h"
 #include "ipc/server.h"
 
 namespace prid::dahdi_glue {

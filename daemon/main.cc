@@ -13,7 +13,7 @@
 #include <iostream>
 
 #include "base/log.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/service.h"
 #include "daemon/service_notifier.h"
 #include "prid_build_config.h"

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/expected.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/service_notifier.h"
 

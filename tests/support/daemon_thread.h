@@ -13,7 +13,7 @@
 
 #include "base/time_format.h"
 #include "dahdi-glue/conference_mixer.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "q931/pcap_writer.h"
 
 namespace prid::daemon {

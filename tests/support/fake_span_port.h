@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "base/expected.h"
-#include "daemon/call.h"
-#include "daemon/span_port.h"
+#include "daemon/session/call.h"
+#include "daemon/session/span_port.h"
 #include "q931/user_user.h"
 
 namespace prid::daemon::testing {

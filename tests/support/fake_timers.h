@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/timer.h"
+#include "daemon/session/timer.h"
 
 namespace prid::daemon::testing {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/expected.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "q931/call_flow.h"
 #include "q931/user_user.h"
 #include "tests/support/daemon_thread.h"

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/call.h"
-#include "daemon/event_sink.h"
+#include "daemon/session/call.h"
+#include "daemon/session/event_sink.h"
 #include "q931/names.h"
 #include "q931/user_user.h"
 

@@ -1,0 +1,72 @@
+// JSON shapes of API.md for call records, UUI and causes.
+#include "daemon/api/call_json.h"
+
+#include <fmt/format.h>
+
+#include "base/time_format.h"
+#include "q931/names.h"
+
+namespace prid::daemon {
+namespace {
+
+std::string ToHex(const std::vector<std::uint8_t>& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+bool PrintableIa5(const std::vector<std::uint8_t>& bytes) {
+  for (std::uint8_t b : bytes) {
+    if (b < 0x20 || b > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json UuiToJson(const q931::UserUser& uui) {
+  nlohmann::json out = {{"pd", uui.pd}, {"hex", ToHex(uui.info)}};
+  if (uui.pd == q931::kUuiPdIa5 && PrintableIa5(uui.info)) {
+    out["text"] = std::string(uui.info.begin(), uui.info.end());
+  }
+  return out;
+}
+
+void AddClearingFields(const Call& call, nlohmann::json& out) {
+  if (!call.cause) return;
+  out["cause"] = *call.cause;
+  out["cause_name"] = std::string(q931::CauseName(*call.cause));
+  out["mode"] = std::string(DisconnectModeName(*call.cause));
+  if (call.origin) out["origin"] = std::string(OriginName(*call.origin));
+}
+
+nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
+  nlohmann::json out = {
+      {"call", call.id},
+      {"span", call.span},
+      {"channel", call.channel},
+      {"direction", std::string(DirectionName(call.direction))},
+      {"state", std::string(CallStateName(handle.state))},
+      {"privilege", std::string(PrivilegeName(handle.privilege))},
+      {"called", call.called},
+      {"calling", call.calling},
+      {"bearer", std::string(BearerName(call.bearer))},
+      {"created", base::FormatRfc3339(call.created)},
+  };
+  AddClearingFields(call, out);
+  if (call.uui_sent) out["uui_sent"] = UuiToJson(*call.uui_sent);
+  if (call.uui_received) out["uui_received"] = UuiToJson(*call.uui_received);
+  if (call.connected_at) out["connected"] = base::FormatRfc3339(*call.connected_at);
+  if (call.disconnected_at) out["disconnected"] = base::FormatRfc3339(*call.disconnected_at);
+  if (call.idle_at) out["idle"] = base::FormatRfc3339(*call.idle_at);
+  if (call.conference != 0) out["conference"] = call.conference;
+  if (call.is_conference) out["participants"] = call.participants;
+  return out;
+}
+
+}  // namespace prid::daemon

@@ -1,0 +1,23 @@
+// JSON shapes of API.md for the session model's values: call records, UUI
+// ({pd, hex, text?}) and causes (number or API name).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "base/expected.h"
+#include "daemon/session/call.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon {
+
+nlohmann::json UuiToJson(const q931::UserUser& uui);
+
+// API.md's call record as seen through `handle`.
+nlohmann::json CallRecordJson(const Call& call, const Handle& handle);
+// The clearing fields (cause, cause_name, mode, origin) when known.
+void AddClearingFields(const Call& call, nlohmann::json& out);
+
+}  // namespace prid::daemon

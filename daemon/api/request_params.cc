@@ -1,0 +1,176 @@
+// Typed reads of request params, with errors that say what was expected.
+#include "daemon/api/request_params.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "daemon/session/call.h"
+#include "q931/names.h"
+
+namespace prid::daemon {
+namespace {
+
+using ipc::ErrorCode;
+using ipc::ParamValue;
+
+base::Unexpected<ipc::RpcError> Invalid(std::string message) {
+  return {ipc::MakeError(ErrorCode::kInvalidParams, std::move(message))};
+}
+
+base::Unexpected<ipc::RpcError> Missing(std::string_view name) {
+  return Invalid(fmt::format("missing parameter '{}'", name));
+}
+
+// The member `name`, or nullopt when absent.
+std::optional<ParamValue> Member(const ipc::Params& params, std::string_view name) {
+  ParamValue value;
+  if (params[name].get(value) != simdjson::SUCCESS) return std::nullopt;
+  return value;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+base::Result<q931::UserUser> UuiFromParam(ParamValue value) {
+  ipc::Params members;
+  if (value.get_object().get(members) != simdjson::SUCCESS) {
+    return base::Fail("uui must be an object: {\"text\": …} or {\"hex\": …}");
+  }
+  // One pass over the members (this runs for every call.make and call.drop).
+  std::optional<ParamValue> text, hex, pd;
+  for (simdjson::dom::key_value_pair member : members) {
+    if (member.key == "text") {
+      text = member.value;
+    } else if (member.key == "hex") {
+      hex = member.value;
+    } else if (member.key == "pd") {
+      pd = member.value;
+    } else {
+      return base::Fail(fmt::format("uui has an unknown key '{}' (expected text, hex, pd)", member.key));
+    }
+  }
+  if (text.has_value() == hex.has_value()) return base::Fail("uui needs exactly one of \"text\" and \"hex\"");
+  q931::UserUser uui;
+  if (pd) {
+    std::int64_t n = 0;
+    if (pd->get_int64().get(n) != simdjson::SUCCESS || n < 0 || n > 255) {
+      return base::Fail("uui.pd must be an integer 0…255");
+    }
+    uui.pd = static_cast<std::uint8_t>(n);
+  }
+  std::string_view chars;
+  if (text) {
+    if (text->get_string().get(chars) != simdjson::SUCCESS) return base::Fail("uui.text must be a string");
+    uui.info.assign(chars.begin(), chars.end());
+    return uui;
+  }
+  if (hex->get_string().get(chars) != simdjson::SUCCESS) return base::Fail("uui.hex must be a string");
+  if (chars.size() % 2 != 0) return base::Fail("uui.hex must have an even number of digits");
+  uui.info.reserve(chars.size() / 2);
+  for (std::size_t i = 0; i < chars.size(); i += 2) {
+    const int hi = HexValue(chars[i]);
+    const int lo = HexValue(chars[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return base::Fail(fmt::format("uui.hex has a non-hex character at position {}", hi < 0 ? i : i + 1));
+    }
+    uui.info.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+  }
+  return uui;
+}
+
+base::Result<std::uint8_t> CauseFromParam(ParamValue value) {
+  if (std::int64_t n = 0; value.get_int64().get(n) == simdjson::SUCCESS) {
+    if (n < 1 || n > 127) return base::Fail(fmt::format("cause {} is out of range (1…127)", n));
+    return static_cast<std::uint8_t>(n);
+  }
+  if (std::string_view name; value.get_string().get(name) == simdjson::SUCCESS) {
+    if (auto cause = CauseFromApiName(name)) return *cause;
+    if (auto cause = q931::CauseFromName(name)) return *cause;
+    return base::Fail(fmt::format(
+        "unknown cause '{}' (a number 1…127, or normal, busy, noanswer, rejected, unavailable)", name));
+  }
+  return base::Fail("cause must be a number or a name");
+}
+
+}  // namespace
+
+std::optional<ipc::RpcError> OnlyKeys(const ipc::Params& params, std::initializer_list<std::string_view> allowed) {
+  std::uint64_t seen = 0;  // bit i: allowed[i] was given (no method takes 64 parameters)
+  for (simdjson::dom::key_value_pair member : params) {
+    const auto known = std::find(allowed.begin(), allowed.end(), member.key);
+    if (known == allowed.end()) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("unknown parameter '{}' (expected: {})",
+                                                                   member.key, list.empty() ? "none" : list));
+    }
+    // JSON leaves a repeated name's meaning open: say so rather than pick one.
+    const std::uint64_t bit = std::uint64_t{1} << (known - allowed.begin());
+    if ((seen & bit) != 0) {
+      return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' is given twice", member.key));
+    }
+    seen |= bit;
+  }
+  return std::nullopt;
+}
+
+ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std::string_view name, bool required,
+                                                  std::int64_t min, std::int64_t max) {
+  auto value = Member(params, name);
+  if (!value) {
+    if (required) return Missing(name);
+    return std::optional<std::int64_t>{};
+  }
+  std::int64_t n = 0;
+  if (value->get_int64().get(n) != simdjson::SUCCESS || n < min || n > max) {
+    return Invalid(fmt::format("parameter '{}' must be an integer {}…{}", name, min, max));
+  }
+  return std::optional<std::int64_t>{n};
+}
+
+ParamResult<std::optional<std::string>> StringParam(const ipc::Params& params, std::string_view name,
+                                                    bool required) {
+  auto value = Member(params, name);
+  if (!value) {
+    if (required) return Missing(name);
+    return std::optional<std::string>{};
+  }
+  std::string_view text;
+  if (value->get_string().get(text) != simdjson::SUCCESS) {
+    return Invalid(fmt::format("parameter '{}' must be a string", name));
+  }
+  return std::optional<std::string>{std::string(text)};
+}
+
+ParamResult<std::optional<bool>> BoolParam(const ipc::Params& params, std::string_view name) {
+  auto value = Member(params, name);
+  if (!value) return std::optional<bool>{};
+  bool flag = false;
+  if (value->get_bool().get(flag) != simdjson::SUCCESS) {
+    return Invalid(fmt::format("parameter '{}' must be true or false", name));
+  }
+  return std::optional<bool>{flag};
+}
+
+ParamResult<std::optional<q931::UserUser>> UuiParam(const ipc::Params& params) {
+  auto value = Member(params, "uui");
+  if (!value || value->is_null()) return std::optional<q931::UserUser>{};
+  auto uui = UuiFromParam(*value);
+  if (!uui.ok()) return Invalid(uui.error());
+  return std::optional<q931::UserUser>{std::move(*uui)};
+}
+
+ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params) {
+  auto value = Member(params, "cause");
+  if (!value || value->is_null()) return std::optional<std::uint8_t>{};
+  auto cause = CauseFromParam(*value);
+  if (!cause.ok()) return Invalid(cause.error());
+  return std::optional<std::uint8_t>{*cause};
+}
+
+}  // namespace prid::daemon

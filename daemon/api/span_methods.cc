@@ -1,0 +1,118 @@
+// The span.* methods of API.md.
+#include "daemon/api/span_methods.h"
+
+#include <fmt/format.h>
+
+#include "daemon/api/request_params.h"
+
+namespace prid::daemon {
+namespace {
+
+using nlohmann::json;
+using ipc::ErrorCode;
+using ipc::MakeError;
+
+base::Unexpected<ipc::RpcError> Error(ErrorCode code, std::string message) {
+  return {MakeError(code, std::move(message))};
+}
+
+base::Expected<Span*, ipc::RpcError> FindSpan(SpanMap& spans, const ipc::Params& params) {
+  auto number = IntParam(params, "span", true, 1, 255);
+  if (!number.ok()) return base::Unexpected<ipc::RpcError>{number.error()};
+  auto it = spans.find(static_cast<int>(**number));
+  if (it == spans.end()) return Error(ErrorCode::kInvalidParams, fmt::format("no span {}", **number));
+  return it->second.get();
+}
+
+}  // namespace
+
+json SpanToJson(int number, const Span& span) {
+  const SpanConfig& c = span.config();
+  json channels = json::array();
+  for (const ChannelInfo& ch : span.Channels()) {
+    json entry = {{"channel", ch.channel},
+                  {"state", std::string(ChannelStateName(ch.state()))},
+                  {"service", ch.in_service ? "in" : "out"}};
+    if (ch.call != 0) entry["call"] = ch.call;
+    channels.push_back(std::move(entry));
+  }
+  json entry = {{"span", number},
+                {"name", c.name.empty() ? fmt::format("span{}", number) : c.name},
+                {"driver", std::string(DriverName(c.driver))},
+                {"node", std::string(NodeTypeName(c.node))},
+                {"switch", std::string(SwitchVariantName(c.switch_variant))},
+                {"state", std::string(SpanStateName(span.state()))},
+                {"dchannel_state", span.dchannel_up() ? "up" : "down"},
+                {"alarms", span.AlarmNames()},
+                {"bchannels", std::move(channels)},
+                {"uui_max", c.uui ? c.uui_max : 0},
+                {"appearance", std::string(AppearanceName(c.appearance))},
+                {"hunt", std::string(HuntOrderName(c.hunt))},
+                {"restart_failures", span.restart_failures()}};
+  if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
+  if (!c.peer.empty()) entry["peer"] = c.peer;
+  // Where a far end (another prid, a test, prictl replay) reaches the span.
+  if (!c.listen.empty()) entry["listen"] = c.listen;
+  if (!c.connect.empty()) entry["connect"] = c.connect;
+  if (!span.config_error().empty()) entry["error"] = span.config_error();
+  return entry;
+}
+
+MethodResult SpanListMethod(const SpanMap& spans, const ipc::Params& params) {
+  if (auto bad = OnlyKeys(params, {})) return base::Unexpected<ipc::RpcError>{*bad};
+  json out = json::array();
+  for (const auto& [number, span] : spans) out.push_back(SpanToJson(number, *span));
+  return out;
+}
+
+MethodResult SpanRestartMethod(SpanMap& spans, const ipc::Params& params) {
+  if (auto bad = OnlyKeys(params, {"span", "channel"})) return base::Unexpected<ipc::RpcError>{*bad};
+  auto span = FindSpan(spans, params);
+  if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
+  auto channel_param = IntParam(params, "channel", false, 1, 31);
+  if (!channel_param.ok()) return base::Unexpected<ipc::RpcError>{channel_param.error()};
+  const int channel = static_cast<int>(channel_param->value_or(0));
+  if (channel != 0 && !(*span)->Channels().empty()) {
+    bool ours = false;
+    for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
+    if (!ours) {
+      return Error(ErrorCode::kInvalidParams,
+                   fmt::format("channel {} is not a B-channel of span {}", channel, (*span)->config().span));
+    }
+  }
+  if (!(*span)->up()) {
+    return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; RESTART needs the D-channel up",
+                                                   (*span)->config().span, SpanStateName((*span)->state())));
+  }
+  if (auto ok = (*span)->Restart(channel); !ok.ok()) return Error(ErrorCode::kOperationUnavailable, ok.message());
+  return json::object();
+}
+
+MethodResult SpanServiceMethod(SpanMap& spans, const ipc::Params& params) {
+  if (auto bad = OnlyKeys(params, {"span", "channel", "service"})) return base::Unexpected<ipc::RpcError>{*bad};
+  auto span = FindSpan(spans, params);
+  if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
+  auto channel_param = IntParam(params, "channel", true, 1, 31);
+  if (!channel_param.ok()) return base::Unexpected<ipc::RpcError>{channel_param.error()};
+  const int channel = static_cast<int>(**channel_param);
+  auto service = StringParam(params, "service", true);
+  if (!service.ok() || (**service != "in" && **service != "out")) {
+    return Error(ErrorCode::kInvalidParams, "parameter 'service' must be \"in\" or \"out\"");
+  }
+  bool ours = false;
+  for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
+  if (!ours) {
+    return Error(ErrorCode::kInvalidParams,
+                 fmt::format("channel {} is not a B-channel of span {}", channel, (*span)->config().span));
+  }
+  if (!(*span)->up()) {
+    return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; SERVICE needs the D-channel up",
+                                                   (*span)->config().span, SpanStateName((*span)->state())));
+  }
+  if (auto ok = (*span)->SetService(channel, **service == "in"); !ok.ok()) {
+    return Error(ErrorCode::kOperationUnavailable, ok.message());
+  }
+  return json::object();
+}
+
+}  // namespace prid::daemon

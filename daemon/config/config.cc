@@ -1,0 +1,626 @@
+// Reading and validating prid.conf (TOML): tables, keys, types, ranges and
+// the rules that tie keys together, each error located by file and line.
+#include "daemon/config/config.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/un.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <initializer_list>
+#include <map>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include "base/log.h"
+#include "base/unique_fd.h"
+
+namespace prid::daemon {
+namespace {
+
+template <typename E>
+struct EnumName {
+  E value;
+  std::string_view name;
+};
+
+constexpr EnumName<Driver> kDriverNames[] = {
+    {Driver::kSim, "sim"},
+    {Driver::kDahdi, "dahdi"},
+};
+constexpr EnumName<NodeType> kNodeTypeNames[] = {
+    {NodeType::kCpe, "cpe"},
+    {NodeType::kNetwork, "network"},
+};
+constexpr EnumName<SwitchVariant> kSwitchVariantNames[] = {
+    {SwitchVariant::kNi2, "ni2"},
+    {SwitchVariant::kDms100, "dms100"},
+    {SwitchVariant::k5ess, "5ess"},
+    {SwitchVariant::k4ess, "4ess"},
+    {SwitchVariant::kEuroIsdnE1, "euroisdn_e1"},
+    {SwitchVariant::kEuroIsdnT1, "euroisdn_t1"},
+    {SwitchVariant::kNi1, "ni1"},
+    {SwitchVariant::kQsig, "qsig"},
+};
+constexpr EnumName<Appearance> kAppearanceNames[] = {
+    {Appearance::kSingle, "single"},
+    {Appearance::kBridged, "bridged"},
+};
+constexpr EnumName<HuntOrder> kHuntOrderNames[] = {
+    {HuntOrder::kAscending, "ascending"},
+    {HuntOrder::kDescending, "descending"},
+    {HuntOrder::kRoundRobin, "round_robin"},
+};
+
+template <typename E>
+std::string_view NameOf(std::span<const EnumName<E>> table, E value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return "unknown";
+}
+
+template <typename E>
+std::optional<E> ValueOf(std::span<const EnumName<E>> table, std::string_view name) {
+  for (const auto& entry : table) {
+    if (entry.name == name) return entry.value;
+  }
+  return std::nullopt;
+}
+
+template <typename E>
+std::string NameList(std::span<const EnumName<E>> table) {
+  std::string out;
+  for (const auto& entry : table) {
+    if (!out.empty()) out += ", ";
+    out += entry.name;
+  }
+  return out;
+}
+
+constexpr int kMaxE1Channel = 31;
+constexpr int kMaxT1Channel = 24;
+constexpr std::string_view kE1DefaultBChannels = "1-15,17-31";
+constexpr std::string_view kT1DefaultBChannels = "1-23";
+constexpr int kE1DefaultDChannel = 16;
+constexpr int kT1DefaultDChannel = 24;
+constexpr std::int64_t kMaxSpanNumber = 255;
+constexpr std::int64_t kMinEventBuffer = 65536;
+constexpr std::int64_t kMaxEventBuffer = std::int64_t{1} << 24;
+constexpr std::int64_t kMinClientQueueBytes = 4096;
+constexpr std::int64_t kMaxClientQueueBytes = std::int64_t{1} << 30;
+constexpr double kMinReleaseTimeout = 0.1;
+constexpr double kMaxReleaseTimeout = 300.0;
+constexpr std::int64_t kMaxUuiOctets = 251;
+constexpr std::int64_t kMaxDahdiChannel = 1023;  // DAHDI_MAX_CHANNELS - 1
+// libpri timers and T316, in seconds; N316 tries.
+constexpr double kMinTimer = 0.05;
+constexpr double kMaxTimer = 600.0;
+constexpr std::int64_t kMaxN316 = 10;
+constexpr std::size_t kMaxNameLength = 63;
+// sun_path holds the path and its terminating NUL.
+constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+constexpr std::size_t kMaxConfigFileBytes = std::size_t{4} << 20;
+
+std::string_view TypeName(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+  }
+  return "an unknown type";
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Reads the keys of one TOML table. Only the first error of a whole parse is
+// kept (in *error); every message reads "file:line: label: key 'k': …", the
+// line being the key's value if it is present, else the table's.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, const std::string& source_name, std::string label,
+              std::string* error)
+      : table_(table), source_name_(source_name), label_(std::move(label)), error_(error) {}
+
+  void set_label(std::string label) { label_ = std::move(label); }
+  const std::string& label() const { return label_; }
+
+  const toml::node* Find(std::string_view key) const { return table_.get(key); }
+  bool Has(std::string_view key) const { return Find(key) != nullptr; }
+
+  // The line of key's value, else of the table.
+  std::uint32_t Line(std::string_view key) const {
+    const toml::node* node = Find(key);
+    if (node != nullptr && node->source().begin.line != 0) return node->source().begin.line;
+    return TableLine();
+  }
+  std::uint32_t TableLine() const {
+    return table_.source().begin.line != 0 ? table_.source().begin.line : 1;
+  }
+
+  void Fail(std::string_view key, std::string_view message) {
+    Report(Line(key), fmt::format("key '{}': {}", key, message));
+  }
+  void FailAtTable(std::string_view message) { Report(TableLine(), message); }
+
+  // Reports the unknown key that comes first in the file.
+  void RejectUnknownKeys(std::initializer_list<std::string_view> known) {
+    const toml::key* first = nullptr;
+    for (auto&& [key, node] : table_) {
+      if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+      if (first == nullptr || key.source().begin.line < first->source().begin.line) first = &key;
+    }
+    if (first == nullptr) return;
+    std::string list;
+    for (std::string_view k : known) {
+      if (!list.empty()) list += ", ";
+      list += k;
+    }
+    const toml::node* node = Find(first->str());
+    const bool is_table = node->is_table() || node->is_array_of_tables();
+    std::uint32_t line = first->source().begin.line != 0 ? first->source().begin.line : TableLine();
+    Report(line, fmt::format("key '{}': unknown {} (expected one of {})", first->str(),
+                             is_table ? "table" : "key", list));
+  }
+
+  // Each Read* leaves *out alone and returns false when the key is absent or
+  // wrong (the latter reported).
+  bool ReadString(std::string_view key, std::string* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return false;
+    const auto* value = node->as_string();
+    if (value == nullptr) return WrongType(key, *node, "a string");
+    *out = value->get();
+    return true;
+  }
+
+  bool ReadBool(std::string_view key, bool* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return false;
+    const auto* value = node->as_boolean();
+    if (value == nullptr) return WrongType(key, *node, "a boolean (true or false)");
+    *out = value->get();
+    return true;
+  }
+
+  bool ReadInteger(std::string_view key, std::int64_t min, std::int64_t max, std::int64_t* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return false;
+    const auto* value = node->as_integer();
+    if (value == nullptr) return WrongType(key, *node, "an integer");
+    std::int64_t v = value->get();
+    if (v < min || v > max) {
+      Fail(key, fmt::format("{} is out of range ({} to {})", v, min, max));
+      return false;
+    }
+    *out = v;
+    return true;
+  }
+
+  // An integer or a floating-point number.
+  bool ReadNumber(std::string_view key, double min, double max, double* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return false;
+    double v = 0;
+    if (const auto* i = node->as_integer()) {
+      v = static_cast<double>(i->get());
+    } else if (const auto* f = node->as_floating_point()) {
+      v = f->get();
+    } else {
+      return WrongType(key, *node, "a number");
+    }
+    // Written so that NaN fails too.
+    if (!(v >= min && v <= max)) {
+      Fail(key, fmt::format("{} is out of range ({} to {})", v, min, max));
+      return false;
+    }
+    *out = v;
+    return true;
+  }
+
+  template <typename E>
+  bool ReadEnum(std::string_view key, std::span<const EnumName<E>> table, E* out) {
+    std::string text;
+    if (!ReadString(key, &text)) return false;
+    std::optional<E> value = ValueOf(table, text);
+    if (!value) {
+      Fail(key, fmt::format("unknown variant '{}' (expected one of {})", text, NameList(table)));
+      return false;
+    }
+    *out = *value;
+    return true;
+  }
+
+  // A non-empty path that fits a sockaddr_un.
+  bool ReadSocketPath(std::string_view key, std::string* out) {
+    std::string path;
+    if (!ReadString(key, &path)) return false;
+    if (path.empty()) {
+      Fail(key, "must not be empty");
+      return false;
+    }
+    if (path.size() > kMaxSocketPath) {
+      Fail(key, fmt::format("socket path is {} bytes long, at most {} fit", path.size(),
+                            kMaxSocketPath));
+      return false;
+    }
+    *out = std::move(path);
+    return true;
+  }
+
+ private:
+  bool WrongType(std::string_view key, const toml::node& node, std::string_view expected) {
+    Fail(key, fmt::format("expected {}, got {}", expected, TypeName(node.type())));
+    return false;
+  }
+
+  void Report(std::uint32_t line, std::string_view message) {
+    if (!error_->empty()) return;
+    if (label_.empty()) {
+      *error_ = fmt::format("{}:{}: {}", source_name_, line, message);
+    } else {
+      *error_ = fmt::format("{}:{}: {}: {}", source_name_, line, label_, message);
+    }
+  }
+
+  const toml::table& table_;
+  const std::string& source_name_;
+  std::string label_;
+  std::string* error_;
+};
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+void ReadDaemon(TableReader& r, DaemonConfig* config) {
+  r.RejectUnknownKeys(
+      {"socket", "socket_group", "event_buffer", "client_queue_bytes", "log_level"});
+  r.ReadSocketPath("socket", &config->socket_path);
+  r.ReadString("socket_group", &config->socket_group);
+  std::int64_t n = 0;
+  if (r.ReadInteger("event_buffer", kMinEventBuffer, kMaxEventBuffer, &n)) {
+    config->event_buffer = static_cast<std::size_t>(n);
+  }
+  if (r.ReadInteger("client_queue_bytes", kMinClientQueueBytes, kMaxClientQueueBytes, &n)) {
+    config->client_queue_bytes = static_cast<std::size_t>(n);
+  }
+  std::string level;
+  if (r.ReadString("log_level", &level)) {
+    base::LogLevel parsed;
+    if (base::ParseLogLevel(level, &parsed)) {
+      config->log_level = level;
+    } else {
+      r.Fail("log_level",
+             fmt::format("unknown level '{}' (expected one of error, warning, notice, info, debug)",
+                         level));
+    }
+  }
+}
+
+// What earlier spans claimed, for the uniqueness rules: value → line.
+struct SpanRegistry {
+  std::map<int, std::uint32_t> numbers;
+  std::map<std::string, std::uint32_t, std::less<>> names;
+};
+
+void ReadChannels(TableReader& r, SpanConfig* span) {
+  const bool t1 = IsT1Variant(span->switch_variant);
+  const int max_channel = t1 ? kMaxT1Channel : kMaxE1Channel;
+  const std::string_view variant = SwitchVariantName(span->switch_variant);
+
+  span->bchannels_text = std::string(t1 ? kT1DefaultBChannels : kE1DefaultBChannels);
+  const bool bchannels_given = r.ReadString("bchannels", &span->bchannels_text);
+  auto channels = ParseChannelList(span->bchannels_text);
+  if (!channels.ok()) {
+    r.Fail("bchannels", channels.error());
+    return;
+  }
+  span->bchannels = std::move(*channels);
+  if (span->bchannels.back() > max_channel) {
+    r.Fail("bchannels", fmt::format("channel {} is out of range for switch '{}' (1 to {})",
+                                    span->bchannels.back(), variant, max_channel));
+    return;
+  }
+
+  // A sim span carries no D-channel on a channel of its own, so dchannel is
+  // checked for range but may coincide with a B-channel there.
+  span->dchannel = t1 ? kT1DefaultDChannel : kE1DefaultDChannel;
+  std::int64_t d = 0;
+  if (r.ReadInteger("dchannel", 1, max_channel, &d)) span->dchannel = static_cast<int>(d);
+  if (span->driver != Driver::kDahdi) return;
+  if (std::binary_search(span->bchannels.begin(), span->bchannels.end(), span->dchannel)) {
+    // Blame the key the user wrote; the defaults never collide.
+    std::string_view key = r.Has("dchannel") || !bchannels_given ? "dchannel" : "bchannels";
+    r.Fail(key, fmt::format("D-channel {} is also a B-channel in '{}'", span->dchannel,
+                            span->bchannels_text));
+  }
+}
+
+void ReadEndpoint(TableReader& r, SpanConfig* span) {
+  constexpr std::string_view kKeys[] = {"peer", "listen", "connect"};
+  if (span->driver == Driver::kDahdi) {
+    for (std::string_view key : kKeys) {
+      if (r.Has(key)) r.Fail(key, "only for driver 'sim'");
+    }
+    return;
+  }
+  // In file order, so the second one written is blamed.
+  std::vector<std::string_view> given;
+  for (std::string_view key : kKeys) {
+    if (r.Has(key)) given.push_back(key);
+  }
+  std::sort(given.begin(), given.end(),
+            [&](std::string_view a, std::string_view b) { return r.Line(a) < r.Line(b); });
+  if (given.empty()) {
+    r.FailAtTable("driver 'sim' needs exactly one of keys 'peer', 'listen', 'connect'");
+    return;
+  }
+  if (given.size() > 1) {
+    r.Fail(given[1], fmt::format("conflicts with '{}' on line {} (driver 'sim' takes exactly one "
+                                 "of 'peer', 'listen', 'connect')",
+                                 given[0], r.Line(given[0])));
+    return;
+  }
+  if (r.ReadString("peer", &span->peer) && span->peer != "builtin") {
+    r.Fail("peer", fmt::format("unknown peer '{}' (expected builtin)", span->peer));
+  }
+  r.ReadSocketPath("listen", &span->listen);
+  r.ReadSocketPath("connect", &span->connect);
+}
+
+// RESTART, libpri's timers, and the DAHDI channel of the D-channel.
+void ReadLinkSettings(TableReader& r, SpanConfig* span) {
+  std::int64_t dahdi_channel = 0;
+  if (r.ReadInteger("dahdi_channel", 1, kMaxDahdiChannel, &dahdi_channel)) {
+    if (span->driver != Driver::kDahdi) {
+      r.Fail("dahdi_channel", "only for driver 'dahdi'");
+    } else {
+      span->dahdi_channel = static_cast<int>(dahdi_channel);
+    }
+  }
+  r.ReadBool("restart", &span->restart);
+  r.ReadNumber("t200", kMinTimer, kMaxTimer, &span->t200_s);
+  r.ReadNumber("t203", kMinTimer, kMaxTimer, &span->t203_s);
+  r.ReadNumber("t309", kMinTimer, kMaxTimer, &span->t309_s);
+  r.ReadNumber("t316", kMinTimer, kMaxTimer, &span->t316_s);
+  std::int64_t n316 = 0;
+  if (r.ReadInteger("n316", 1, kMaxN316, &n316)) span->n316 = static_cast<int>(n316);
+}
+
+void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
+  std::int64_t number = 0;
+  if (!r.Has("span")) {
+    r.Fail("span",
+           fmt::format("missing (every [[span]] needs its number, 1 to {})", kMaxSpanNumber));
+    return;
+  }
+  if (!r.ReadInteger("span", 1, kMaxSpanNumber, &number)) return;
+  span->span = static_cast<int>(number);
+  r.set_label(fmt::format("span {}", span->span));
+  auto [number_it, number_new] = registry->numbers.emplace(span->span, r.Line("span"));
+  if (!number_new) {
+    r.Fail("span",
+           fmt::format("span {} is already defined on line {}", span->span, number_it->second));
+    return;
+  }
+
+  r.RejectUnknownKeys({"span", "name", "driver", "dchannel", "bchannels", "node", "switch",
+                       "appearance", "hunt", "release_timeout", "uui", "uui_max", "peer", "listen",
+                       "connect", "dahdi_channel", "restart", "t200", "t203", "t309", "t316",
+                       "n316"});
+
+  span->name = fmt::format("span{}", span->span);
+  if (r.ReadString("name", &span->name) && !ValidName(span->name)) {
+    r.Fail("name", fmt::format("'{}' is not a valid name (1 to {} of A-Z a-z 0-9 . _ -)",
+                               span->name, kMaxNameLength));
+  }
+  auto [name_it, name_new] = registry->names.emplace(span->name, r.Line("name"));
+  if (!name_new) {
+    r.Fail("name",
+           fmt::format("name '{}' is already used on line {}", span->name, name_it->second));
+  }
+
+  r.ReadEnum<Driver>("driver", kDriverNames, &span->driver);
+  r.ReadEnum<SwitchVariant>("switch", kSwitchVariantNames, &span->switch_variant);
+  r.ReadEnum<NodeType>("node", kNodeTypeNames, &span->node);
+  r.ReadEnum<Appearance>("appearance", kAppearanceNames, &span->appearance);
+  r.ReadEnum<HuntOrder>("hunt", kHuntOrderNames, &span->hunt);
+  ReadChannels(r, span);
+  r.ReadNumber("release_timeout", kMinReleaseTimeout, kMaxReleaseTimeout, &span->release_timeout_s);
+  r.ReadBool("uui", &span->uui);
+  std::int64_t uui_max = 0;
+  if (r.ReadInteger("uui_max", 1, kMaxUuiOctets, &uui_max)) {
+    span->uui_max = static_cast<std::size_t>(uui_max);
+  }
+  ReadLinkSettings(r, span);
+  ReadEndpoint(r, span);
+}
+
+// Parses the digits of one channel number in `item` (named in errors).
+base::Result<int> ParseChannel(std::string_view digits, std::string_view item) {
+  bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  if (!all_digits) return base::Fail(fmt::format("'{}': not a channel number or range", item));
+  int value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || value < 1 ||
+      value > kMaxE1Channel) {
+    return base::Fail(
+        fmt::format("'{}': channel {} is out of range (1 to {})", item, digits, kMaxE1Channel));
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string_view DriverName(Driver d) { return NameOf<Driver>(kDriverNames, d); }
+std::string_view NodeTypeName(NodeType n) { return NameOf<NodeType>(kNodeTypeNames, n); }
+std::string_view SwitchVariantName(SwitchVariant s) {
+  return NameOf<SwitchVariant>(kSwitchVariantNames, s);
+}
+std::string_view AppearanceName(Appearance a) { return NameOf<Appearance>(kAppearanceNames, a); }
+std::string_view HuntOrderName(HuntOrder h) { return NameOf<HuntOrder>(kHuntOrderNames, h); }
+
+bool IsT1Variant(SwitchVariant s) {
+  return s != SwitchVariant::kEuroIsdnE1 && s != SwitchVariant::kQsig;
+}
+
+base::Result<std::vector<int>> ParseChannelList(std::string_view text) {
+  if (Trim(text).empty()) return base::Fail("empty channel list");
+  std::vector<int> channels;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t comma = text.find(',', pos);
+    std::string_view item = Trim(
+        text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    if (item.empty()) return base::Fail(fmt::format("'{}': empty item", text));
+    std::size_t dash = item.find('-');
+    std::string_view first_text =
+        dash == std::string_view::npos ? item : Trim(item.substr(0, dash));
+    std::string_view last_text =
+        dash == std::string_view::npos ? item : Trim(item.substr(dash + 1));
+    auto first = ParseChannel(first_text, item);
+    if (!first.ok()) return base::Fail(first.error());
+    auto last = ParseChannel(last_text, item);
+    if (!last.ok()) return base::Fail(last.error());
+    if (*last < *first) return base::Fail(fmt::format("'{}': range runs backwards", item));
+    if (!channels.empty() && *first <= channels.back()) {
+      return base::Fail(fmt::format("'{}': channels must be ascending without repeats (after {})",
+                                    item, channels.back()));
+    }
+    for (int c = *first; c <= *last; ++c) channels.push_back(c);
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return channels;
+}
+
+base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(source_name));
+  } catch (const toml::parse_error& e) {
+    return base::Fail(fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
+                                  e.source().begin.column, e.description()));
+  }
+
+  DaemonConfig config;
+  std::string error;
+  TableReader top(root, source_name, "", &error);
+  top.RejectUnknownKeys({"daemon", "span"});
+
+  if (const toml::node* node = top.Find("daemon"); node != nullptr && error.empty()) {
+    if (const toml::table* table = node->as_table()) {
+      TableReader r(*table, source_name, "[daemon]", &error);
+      ReadDaemon(r, &config);
+    } else {
+      top.Fail("daemon",
+               fmt::format("expected a table ([daemon]), got {}", TypeName(node->type())));
+    }
+  }
+  if (!error.empty()) return base::Fail(std::move(error));
+
+  const toml::node* spans = top.Find("span");
+  const toml::array* array = spans != nullptr ? spans->as_array() : nullptr;
+  if (array != nullptr && array->empty()) array = nullptr;
+  if (array != nullptr && !array->is_array_of_tables()) {
+    top.Fail("span", "expected an array of tables ([[span]]), got an array of values");
+    return base::Fail(std::move(error));
+  }
+  if (spans != nullptr && array == nullptr && !spans->is_array()) {
+    top.Fail("span", fmt::format("expected an array of tables ([[span]]), got {}",
+                                 TypeName(spans->type())));
+    return base::Fail(std::move(error));
+  }
+  if (array == nullptr) {
+    top.Fail("span", "no [[span]] defined (at least one is needed)");
+    return base::Fail(std::move(error));
+  }
+  SpanRegistry registry;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    TableReader r(*array->get(i)->as_table(), source_name, fmt::format("[[span]] #{}", i + 1),
+                  &error);
+    SpanConfig span;
+    ReadSpan(r, &registry, &span);
+    if (!error.empty()) return base::Fail(std::move(error));
+    config.spans.push_back(std::move(span));
+  }
+  return config;
+}
+
+base::Result<DaemonConfig> LoadConfigFile(const std::string& path) {
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    int err = errno;
+    return base::Fail(fmt::format("cannot open {}: {}", path, std::system_category().message(err)));
+  }
+  std::string text;
+  char buffer[16384];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      return base::Fail(
+          fmt::format("cannot read {}: {}", path, std::system_category().message(err)));
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (text.size() > kMaxConfigFileBytes) {
+      return base::Fail(fmt::format("{}: larger than {} MiB, not a configuration file", path,
+                                    kMaxConfigFileBytes >> 20));
+    }
+  }
+  return ParseConfig(text, path);
+}
+
+DaemonConfig EmbeddedDefaultConfig() {
+  SpanConfig span;
+  span.span = 1;
+  span.name = "span1";
+  span.driver = Driver::kSim;
+  span.dchannel = kE1DefaultDChannel;
+  span.bchannels_text = std::string(kE1DefaultBChannels);
+  for (int c = 1; c <= kMaxE1Channel; ++c) {
+    if (c != kE1DefaultDChannel) span.bchannels.push_back(c);
+  }
+  span.node = NodeType::kCpe;
+  span.switch_variant = SwitchVariant::kEuroIsdnE1;
+  span.peer = "builtin";
+  DaemonConfig config;
+  config.spans.push_back(std::move(span));
+  return config;
+}
+
+}  // namespace prid::daemon

@@ -1,0 +1,84 @@
+// The built-in far end of a sim span (peer = "builtin"): a libpri instance
+// of the opposite node type on the other end of the span's socket pair,
+// driven by the sim.* methods. It treats the calls prid places per its
+// policy (answer, alert, busy, reject, ignore), places calls toward prid,
+// and clears calls with its own cause and UUI.
+#pragma once
+
+#include <ev++.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/expected.h"
+#include "daemon/config/config.h"
+#include "daemon/line/ev_timer.h"
+#include "daemon/line/pri_driver.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon {
+
+class Span;
+
+enum class PeerAction { kAnswer, kAlert, kBusy, kReject, kIgnore };
+std::optional<PeerAction> PeerActionFromName(std::string_view name);
+
+struct PeerPolicy {
+  PeerAction on_setup = PeerAction::kAnswer;
+  int delay_ms = 0;
+  std::optional<q931::UserUser> uui;  // carried by the CONNECT / ALERTING / clearing
+};
+
+class SimPeer {
+ public:
+  SimPeer(ev::loop_ref loop, const SpanConfig& span, std::unique_ptr<dahdi_glue::SimTransport> end,
+          Span& near_end);
+  ~SimPeer();
+
+  base::Status Start();
+  void SetPolicy(PeerPolicy policy) { policy_ = std::move(policy); }
+  // How it answers prid's HOLD and RETRIEVE (default: acknowledge).
+  void SetHoldPolicy(bool accept) { accept_hold_ = accept; }
+  // SETUP toward prid on a free B-channel of the span.
+  base::Status PlaceCall(const std::string& number, const std::string& calling,
+                         const std::optional<q931::UserUser>& uui);
+  // Clears the call that prid knows by `near_cref` (its libpri cref).
+  base::Status Drop(int near_cref, std::uint8_t cause, const std::optional<q931::UserUser>& uui);
+  // The far end puts the call on hold (HOLD) or takes it back (RETRIEVE).
+  base::Status Hold(int near_cref);
+  base::Status Retrieve(int near_cref);
+  std::size_t calls() const { return calls_.size(); }
+
+ private:
+  struct PeerCall {
+    q931_call* call = nullptr;
+    int channel = 0;
+    bool incoming = false;   // placed by prid
+    bool responded = false;  // we sent something back
+    bool remote_disconnected = false;
+    bool hold_sent = false;           // our HOLD awaits its acknowledge
+    bool retrieve_after_hold = false; // sim.unhold came before that acknowledge
+    std::unique_ptr<Timer> delay;
+  };
+
+  void OnPriEvent(const pri_event& event);
+  void OnSetup(const pri_event_ring& ring);
+  void OnHoldEvent(const pri_event& event);
+  PeerCall* ByNearCref(int near_cref);
+  void Act(int cref);
+  void Forget(int cref);
+  PeerCall* ByCall(q931_call* call, int* cref);
+
+  ev::loop_ref loop_;
+  EvTimerFactory timers_;
+  SpanConfig span_;
+  Span& near_end_;
+  std::unique_ptr<PriDriver> driver_;
+  PeerPolicy policy_;
+  bool accept_hold_ = true;
+  std::map<int, PeerCall> calls_;  // by our own libpri cref
+};
+
+}  // namespace prid::daemon

@@ -1,0 +1,31 @@
+// Where the session model's events go (the daemon's event router; a
+// recorder in unit tests). The model knows nothing of JSON or sockets.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "daemon/session/call.h"
+
+namespace prid::daemon {
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // `call` moved from `previous` to `state` as seen by `recipients`
+  // (API.md call.state); `uui`: what the message causing it carried.
+  virtual void CallStateChanged(const Call& call, CallState previous, CallState state,
+                                const std::vector<ClientId>& recipients,
+                                const std::optional<q931::UserUser>& uui) = 0;
+  // The far end refused a request (`request`: "hold", "retrieve") with
+  // `cause`; the call stays in `state` (a call.state event whose state is
+  // its previous one, with the cause).
+  virtual void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
+                                  const std::vector<ClientId>& recipients, std::string_view request) = 0;
+  // A handle on `call` was created for `client` (API.md call.new).
+  virtual void CallOffered(const Call& call, const Handle& handle) = 0;
+};
+
+}  // namespace prid::daemon

@@ -1,0 +1,205 @@
+// The session model (DESIGN.md): calls, handles and lines, the drop rules
+// of API.md, and the state machine. Fed by client requests (via the RPC
+// handlers) and by span signalling; emits events through an EventSink.
+// Knows nothing of JSON, sockets or libpri.
+//
+// A call record lives while any handle holds it, and while the wire has not
+// finished clearing it; it is freed when both are over — never earlier
+// (clients query after the drop), never later (no leak).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/expected.h"
+#include "daemon/session/call.h"
+#include "daemon/session/event_sink.h"
+#include "daemon/session/span_port.h"
+#include "daemon/session/timer.h"
+
+namespace prid::daemon {
+
+enum class ModelErrorKind {
+  kInvalidCallHandle,
+  kInvalidCallState,
+  kNotOwner,
+  kUserUserInfoTooBig,
+  kOperationUnavailable,
+  kResourceUnavailable,
+  kSpanDown,
+  kInvalidParams,
+};
+
+struct ModelError {
+  ModelErrorKind kind = ModelErrorKind::kInvalidParams;
+  std::string message;
+  std::optional<std::size_t> max;  // kUserUserInfoTooBig: the span's limit
+};
+
+template <typename T>
+using ModelResult = base::Expected<T, ModelError>;
+using ModelStatus = ModelResult<std::monostate>;
+
+struct MakeCallRequest {
+  std::optional<int> span;  // default: the lowest-numbered span
+  std::string called;
+  std::string calling;
+  Bearer bearer = Bearer::kSpeech;
+  int channel = 0;
+  std::optional<q931::UserUser> uui;
+};
+
+struct IncomingCallInfo {
+  int channel = 0;
+  std::string called;
+  std::string calling;
+  Bearer bearer = Bearer::kSpeech;
+  std::optional<q931::UserUser> uui;
+};
+
+// A call as one client sees it through its handle.
+struct CallView {
+  const Call* call = nullptr;
+  const Handle* handle = nullptr;
+};
+
+class SessionModel {
+ public:
+  SessionModel(EventSink& events, TimerFactory& timers);
+  ~SessionModel();
+
+  // Spans. The port must outlive its registration.
+  void AddSpan(const SpanSettings& settings, SpanPort* port);
+  void RemoveSpan(int span);
+
+  // --- client requests -------------------------------------------------
+  ModelStatus OpenLine(ClientId client, int span, Privilege privilege);
+  ModelStatus CloseLine(ClientId client, int span);
+  ModelResult<CallId> Make(ClientId client, const MakeCallRequest& request);
+  // `inband`: ALERTING says in-band information (ringback) is available
+  // (progress indicator 8). `non_isdn`: CONNECT says the destination is
+  // non-ISDN (progress indicator 2), as for an analog or VoIP leg behind us.
+  ModelStatus Alert(ClientId client, CallId call, bool inband = true);
+  ModelStatus Answer(ClientId client, CallId call, const std::optional<q931::UserUser>& uui,
+                     bool non_isdn = false);
+  ModelStatus Drop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
+                   const std::optional<q931::UserUser>& uui);
+  ModelResult<CallView> Info(ClientId client, CallId call) const;
+  std::vector<CallView> List(ClientId client, std::optional<CallState> state) const;
+  ModelStatus Deallocate(ClientId client, CallId call);
+  // Q.931 HOLD / RETRIEVE; the state changes when the far end acknowledges.
+  ModelStatus Hold(ClientId client, CallId call);
+  ModelStatus Unhold(ClientId client, CallId call);
+  // Bridged span: takes this station (back) onto the call.
+  ModelStatus Join(ClientId client, CallId call);
+  // Conferences (session_model_conference.cc).
+  ModelResult<CallId> ConferenceCreate(ClientId client, const std::vector<CallId>& calls);
+  ModelStatus ConferenceAdd(ClientId client, CallId conference, CallId call);
+  ModelStatus ConferenceRemove(ClientId client, CallId conference, CallId call);
+  // The client's connection closed: calls it alone owns are dropped
+  // (cause 16), then all its handles and lines are released.
+  void ClientGone(ClientId client);
+  // The daemon is stopping: every call on the wire that is not already
+  // clearing is cleared with `cause` as a drop would (DISCONNECT, RELEASE
+  // COMPLETE for an offered call, RELEASE after the far end's DISCONNECT).
+  // Returns how many clearings it started.
+  std::size_t DropAll(std::uint8_t cause);
+
+  // --- span signalling -------------------------------------------------
+  // A SETUP arrived. `bind` learns the new call's id before anything is
+  // done with it (the span maps its libpri call to it). A call no owner is
+  // there to take is rejected at once (cause 21), after the monitors saw it.
+  CallId IncomingCall(int span, const IncomingCallInfo& info, const std::function<void(CallId)>& bind);
+  // Progress of a call we placed; `uui` when the message carried one.
+  void Proceeding(CallId call);
+  void Alerting(CallId call, std::optional<q931::UserUser> uui);
+  void Answered(CallId call, std::optional<q931::UserUser> uui);
+  // The far end sent DISCONNECT.
+  void RemoteDisconnect(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui);
+  // libpri is done with the call (RELEASE / RELEASE COMPLETE). `remote`:
+  // the far end started this clearing step (its RELEASE or RELEASE COMPLETE
+  // came first).
+  void WireCleared(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui, bool remote);
+  // Answers to our HOLD / RETRIEVE, and the far end's own (which the span
+  // has acknowledged).
+  void HoldAcknowledged(CallId call);
+  void HoldRejected(CallId call, std::uint8_t cause);
+  void RetrieveAcknowledged(CallId call);
+  void RetrieveRejected(CallId call, std::uint8_t cause);
+  void RemoteHold(CallId call);
+  void RemoteRetrieve(CallId call);
+
+  // The span moved a call it placed to another B-channel before the far end
+  // answered (a retry after cause 44 or 34).
+  void ChannelChanged(CallId call, int channel);
+  // --- queries ---------------------------------------------------------
+  const Call* Find(CallId call) const;
+  // Clients with a line (owner or monitor) open on the span.
+  std::vector<ClientId> LineHolders(int span) const;
+  std::size_t record_count() const { return calls_.size(); }
+  std::size_t active_count() const;
+  std::size_t handle_count() const;
+  // Calls the wire has not finished clearing.
+  std::size_t wire_count() const;
+
+ private:
+  struct SpanEntry {
+    SpanSettings settings;
+    SpanPort* port = nullptr;
+    std::set<ClientId> owners;
+    std::set<ClientId> monitors;
+  };
+
+  Call* FindCall(CallId call);
+  SpanEntry* FindSpan(int span);
+  ModelResult<Call*> CallForClient(ClientId client, CallId call);
+  ModelResult<Call*> CallForOwner(ClientId client, CallId call);
+  ModelStatus CheckUui(const SpanEntry& span, const std::optional<q931::UserUser>& uui) const;
+  bool Bridged(const Call& call) const;
+  // Another owner's handle is still live (not inactive or idle) on the call:
+  // on a bridged span, another station is on it.
+  bool OtherLiveOwner(const Call& call, ClientId client) const;
+  // The single place that writes a call's state: checks the transition,
+  // updates every handle and emits one call.state event to their holders.
+  // On a bridged span, inactive stations keep their state except when the
+  // call ends (disconnected, idle).
+  void TransitionTo(Call& call, CallState state, const std::optional<q931::UserUser>& uui = std::nullopt);
+  // One handle's own state (a bridged station); the event goes to it alone.
+  void TransitionHandle(Call& call, Handle& handle, CallState state);
+  // A client dropped its part in a call it owns (API.md "Drop").
+  ModelStatus DropCall(Call& call, ClientId client, std::optional<std::uint8_t> cause,
+                       const std::optional<q931::UserUser>& uui);
+  ModelStatus DropConference(Call& conference, std::optional<std::uint8_t> cause,
+                             const std::optional<q931::UserUser>& uui);
+  // Conference membership (session_model_conference.cc).
+  ModelStatus CheckConferenceable(ClientId client, CallId call);
+  ModelStatus EnterConference(Call& conference, Call& call);
+  // Media and membership of a participant that stops being conferenced.
+  void LeaveMedia(Call& call);
+  // A participant is gone from the conference (removed or idle); an empty
+  // conference goes idle.
+  void LeaveConference(Call& call);
+  int AllocateConferenceNumber() const;
+  void StartClearing(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui,
+                     bool by_client);
+  void AddMonitorHandles(Call& call, const SpanEntry& span);
+  void ReleaseNow(Call& call);
+  // Frees the record when no handle holds it and the wire is done with it.
+  void MaybeFree(CallId call);
+
+  EventSink& events_;
+  TimerFactory& timers_;
+  std::map<int, SpanEntry> spans_;
+  std::map<CallId, std::unique_ptr<Call>> calls_;
+  CallId next_call_id_ = 1;
+};
+
+}  // namespace prid::daemon

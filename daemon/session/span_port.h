@@ -1,0 +1,71 @@
+// What the session model asks of a span's signalling (libpri in the daemon,
+// a fake in unit tests), and the span settings the drop rules depend on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/expected.h"
+#include "daemon/session/call.h"
+#include "daemon/config/config.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon {
+
+struct PlaceCallRequest {
+  std::string called;
+  std::string calling;
+  Bearer bearer = Bearer::kSpeech;
+  int channel = 0;  // 0: the span picks one
+  std::optional<q931::UserUser> uui;
+};
+
+enum class PortErrorKind { kSpanDown, kNoChannel, kFailed };
+struct PortError {
+  PortErrorKind kind = PortErrorKind::kFailed;
+  std::string message;
+};
+
+// How a local clearing went: kPending until the wire reports the call gone
+// (SessionModel::WireCleared), or kCleared when it is gone already (an
+// offered call rejected with RELEASE COMPLETE).
+enum class ClearOutcome { kPending, kCleared };
+
+class SpanPort {
+ public:
+  virtual ~SpanPort() = default;
+  virtual bool up() const = 0;
+  // Sends SETUP; returns the B-channel chosen.
+  virtual base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) = 0;
+  // `inband`: ALERTING carries progress indicator 8 (in-band information).
+  virtual base::Status Alert(CallId call, bool inband) = 0;
+  // `non_isdn`: CONNECT carries progress indicator 2 (destination non-ISDN).
+  virtual base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) = 0;
+  // Clears the call from our side with the message Q.931 calls for in its
+  // state — RELEASE COMPLETE for an offered call nothing was sent for,
+  // RELEASE after the far end's DISCONNECT, DISCONNECT otherwise — carrying
+  // `cause` and `uui` exactly.
+  virtual ClearOutcome Clear(CallId call, std::uint8_t cause,
+                             const std::optional<q931::UserUser>& uui) = 0;
+  // Q.931 HOLD / RETRIEVE; the answer comes back through the model's
+  // Hold*/Retrieve* signalling methods.
+  virtual base::Status Hold(CallId call) = 0;
+  virtual base::Status Retrieve(CallId call) = 0;
+  // Media: puts the call's B-channel into conference `number` (DAHDI_SETCONF
+  // on dahdi spans), or takes it out again.
+  virtual base::Status JoinConference(CallId call, int number) = 0;
+  virtual void LeaveConference(CallId call) = 0;
+};
+
+struct SpanSettings {
+  int span = 0;
+  Appearance appearance = Appearance::kSingle;
+  double release_timeout_s = 10.0;
+  bool uui = true;
+  std::size_t uui_max = 128;
+  // The switch variant has Q.931 HOLD / RETRIEVE (Q.932 call hold).
+  bool hold = false;
+};
+
+}  // namespace prid::daemon

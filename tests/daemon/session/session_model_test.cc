@@ -1,0 +1,1442 @@
+// Tests of daemon/session_model: API.md's drop rules row by row (single
+// appearance), call creation, alert/answer, events, handle release and
+// leaks, against a recording span port, hand-fired timers and an event
+// recorder.
+#include "daemon/session/session_model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/support/fake_span_port.h"
+#include "tests/support/fake_timers.h"
+#include "tests/support/recording_event_sink.h"
+
+namespace prid::daemon {
+
+// Readable gtest output for the model's enums.
+inline void PrintTo(CallState state, std::ostream* os) { *os << CallStateName(state); }
+inline void PrintTo(ModelErrorKind kind, std::ostream* os) {
+  constexpr std::string_view kNames[] = {"InvalidCallHandle",    "InvalidCallState",     "NotOwner",
+                                         "UserUserInfoTooBig",   "OperationUnavailable", "ResourceUnavailable",
+                                         "SpanDown",             "InvalidParams"};
+  const int i = static_cast<int>(kind);
+  if (i >= 0 && i < static_cast<int>(std::size(kNames))) {
+    *os << kNames[i];
+  } else {
+    *os << "(no error)";
+  }
+}
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
+using testing::FakeSpanPort;
+using testing::FakeTimerFactory;
+using testing::OfferEvent;
+using testing::PortRequest;
+using testing::RecordingEventSink;
+using testing::StateEvent;
+
+using S = CallState;
+
+constexpr int kSpan = 1;
+constexpr int kUuiOffSpan = 2;
+constexpr double kReleaseTimeout = 7.5;
+constexpr std::size_t kUuiMax = 128;
+constexpr int kIncomingChannel = 5;
+constexpr int kPlacedChannel = 9;
+
+constexpr ClientId kAlice = 1;   // owner
+constexpr ClientId kBob = 2;     // second owner
+constexpr ClientId kMonty = 3;   // monitor
+constexpr ClientId kEve = 4;     // holds nothing
+
+q931::UserUser Uui(std::uint8_t pd, std::vector<std::uint8_t> info) { return {pd, std::move(info)}; }
+
+q931::UserUser Ia5(std::string_view text) {
+  return {q931::kUuiPdIa5, std::vector<std::uint8_t>(text.begin(), text.end())};
+}
+
+// pd 0 (user-specific) with NUL bytes inside and at both ends.
+q931::UserUser BinaryUui() { return Uui(0x00, {0x00, 0x41, 0x00, 0x00, 0xFF, 0x7E, 0x00}); }
+
+q931::UserUser UuiOfSize(std::size_t n) {
+  q931::UserUser uui{0x00, {}};
+  for (std::size_t i = 0; i < n; ++i) uui.info.push_back(static_cast<std::uint8_t>(i % 3 == 0 ? 0 : i));
+  return uui;
+}
+
+template <typename T>
+ModelErrorKind KindOf(const ModelResult<T>& result) {
+  return result.ok() ? static_cast<ModelErrorKind>(-1) : result.error().kind;
+}
+
+SpanSettings Settings(int span, bool uui) {
+  SpanSettings s;
+  s.span = span;
+  s.appearance = Appearance::kSingle;
+  s.release_timeout_s = kReleaseTimeout;
+  s.uui = uui;
+  s.uui_max = kUuiMax;
+  return s;
+}
+
+class SessionModelTest : public ::testing::Test {
+ protected:
+  SessionModelTest() {
+    model_.AddSpan(Settings(kSpan, true), &port_);
+    model_.AddSpan(Settings(kUuiOffSpan, false), &uui_off_port_);
+    port_.set_channel(kPlacedChannel);
+    uui_off_port_.set_channel(kPlacedChannel);
+  }
+
+  void OpenOwner(ClientId client, int span = kSpan) {
+    ASSERT_TRUE(model_.OpenLine(client, span, Privilege::kOwner).ok());
+  }
+  void OpenMonitor(ClientId client, int span = kSpan) {
+    ASSERT_TRUE(model_.OpenLine(client, span, Privilege::kMonitor).ok());
+  }
+
+  // The far end sends SETUP on `span`.
+  CallId Offer(int span = kSpan, std::optional<q931::UserUser> uui = std::nullopt) {
+    IncomingCallInfo info;
+    info.channel = kIncomingChannel;
+    info.called = "4000";
+    info.calling = "5551234";
+    info.uui = std::move(uui);
+    CallId bound = 0;
+    const CallId id = model_.IncomingCall(span, info, [&bound](CallId c) { bound = c; });
+    EXPECT_NE(id, 0u);
+    EXPECT_EQ(bound, id);
+    return id;
+  }
+
+  // An offering call owned by kAlice alone.
+  CallId OfferedToAlice(int span = kSpan) {
+    OpenOwner(kAlice, span);
+    return Offer(span);
+  }
+
+  CallId AcceptedByAlice(int span = kSpan) {
+    const CallId id = OfferedToAlice(span);
+    EXPECT_TRUE(model_.Alert(kAlice, id).ok());
+    return id;
+  }
+
+  CallId Dial(ClientId maker = kAlice, int span = kSpan) {
+    MakeCallRequest request;
+    request.span = span;
+    request.called = "6000";
+    request.calling = "4000";
+    auto made = model_.Make(maker, request);
+    EXPECT_TRUE(made.ok());
+    return made.ok() ? *made : 0;
+  }
+
+  // An outgoing call of kAlice's brought to `state` by the far end.
+  CallId OutgoingIn(CallState state, int span = kSpan) {
+    const CallId id = Dial(kAlice, span);
+    if (state == S::kDialing) return id;
+    model_.Proceeding(id);
+    if (state == S::kProceeding) return id;
+    model_.Alerting(id, std::nullopt);
+    if (state == S::kRingback) return id;
+    model_.Answered(id, std::nullopt);
+    return id;
+  }
+
+  // kAlice's connected outgoing call that the far end then cleared.
+  CallId RemotelyDisconnected(std::uint8_t cause, std::optional<q931::UserUser> uui) {
+    const CallId id = OutgoingIn(S::kConnected);
+    model_.RemoteDisconnect(id, cause, std::move(uui));
+    return id;
+  }
+
+  CallState StateOf(CallId id) const {
+    const Call* call = model_.Find(id);
+    return call ? call->state : S::kIdle;
+  }
+  CallState HandleStateOf(ClientId client, CallId id) const {
+    auto view = model_.Info(client, id);
+    return view.ok() ? view->handle->state : S::kIdle;
+  }
+
+  void ExpectNothingLeft() {
+    EXPECT_EQ(model_.record_count(), 0u);
+    EXPECT_EQ(model_.handle_count(), 0u);
+    EXPECT_EQ(model_.active_count(), 0u);
+  }
+
+  RecordingEventSink events_;
+  FakeTimerFactory timers_;
+  FakeSpanPort port_;
+  FakeSpanPort uui_off_port_;
+  SessionModel model_{events_, timers_};  // last: goes before what it refers to
+};
+
+// ---------------------------------------------------------------------------
+// Drop: offering / accepted
+
+TEST_F(SessionModelTest, DropOfferedCallRejectsWithCause21AndUui) {
+  const CallId id = OfferedToAlice();
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, BinaryUui()).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].uui, BinaryUui());  // pd 0 and NUL bytes, byte for byte
+}
+
+TEST_F(SessionModelTest, DropOfferedCallHonoursGivenCause) {
+  const CallId id = OfferedToAlice();
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, 17, std::nullopt).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, 17);
+  EXPECT_EQ(clears[0].uui, std::nullopt);
+  EXPECT_EQ(model_.Find(id)->cause, 17);
+}
+
+TEST_F(SessionModelTest, DropOfferedCallGoesIdleAtOnceWhenTheWireIsDone) {
+  const CallId id = OfferedToAlice();
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, Ia5("bye")).ok());
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  EXPECT_EQ(HandleStateOf(kAlice, id), S::kIdle);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kOffering);
+  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].cause, 21);
+  EXPECT_EQ(states[0].cause_name, "call_rejected");
+  EXPECT_EQ(states[0].mode, "reject");
+  EXPECT_EQ(states[0].origin, Origin::kLocal);
+  EXPECT_THAT(states[0].recipients, ElementsAre(kAlice));
+  EXPECT_EQ(model_.Find(id)->uui_sent, Ia5("bye"));
+
+  // The record stays queryable until its holder lets go, then nothing is left.
+  EXPECT_EQ(model_.record_count(), 1u);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, DropOfferedCallWhileWirePendingGoesIdleAfterWireCleared) {
+  const CallId id = OfferedToAlice();
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(StateOf(id), S::kOffering);
+  EXPECT_THAT(events_.StatesOf(id), IsEmpty());
+
+  model_.WireCleared(id, 21, std::nullopt, false);
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, DropAcceptedCallRejectsWithCause21AndWaitsForWireCleared) {
+  const CallId id = AcceptedByAlice();
+  events_.Forget();
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, BinaryUui()).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].uui, BinaryUui());
+  // DISCONNECT sent: the call is not idle until the wire says so.
+  EXPECT_EQ(StateOf(id), S::kAccepted);
+  EXPECT_THAT(events_.states(), IsEmpty());
+
+  model_.WireCleared(id, 21, std::nullopt, false);
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kAccepted);
+  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].cause, 21);
+  EXPECT_EQ(states[0].origin, Origin::kLocal);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, DropAcceptedCallHonoursGivenCause) {
+  const CallId id = AcceptedByAlice();
+  ASSERT_TRUE(model_.Drop(kAlice, id, 17, std::nullopt).ok());
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, 17);
+}
+
+// ---------------------------------------------------------------------------
+// Drop: dialing … connected
+
+class DropActiveCallTest : public SessionModelTest, public ::testing::WithParamInterface<CallState> {
+ protected:
+  // kAlice's call in the parameter's state: outgoing, except kConnected is
+  // tried on an answered incoming call too (see the instantiations).
+  CallId CallInState() { return OutgoingIn(GetParam()); }
+};
+
+TEST_P(DropActiveCallTest, DisconnectsWithCause16AndGoesIdleOnlyAfterWireCleared) {
+  const CallId id = CallInState();
+  ASSERT_EQ(StateOf(id), GetParam());
+  events_.Forget();
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, BinaryUui()).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(clears[0].uui, BinaryUui());
+  EXPECT_EQ(StateOf(id), GetParam());
+  EXPECT_THAT(events_.states(), IsEmpty());
+
+  // The far end answers our DISCONNECT with RELEASE.
+  model_.WireCleared(id, 16, std::nullopt, true);
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, GetParam());
+  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].cause, 16);
+  EXPECT_EQ(states[0].origin, Origin::kLocal);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_P(DropActiveCallTest, HonoursGivenCause) {
+  const CallId id = CallInState();
+  ASSERT_TRUE(model_.Drop(kAlice, id, 31, std::nullopt).ok());
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, 31);
+  EXPECT_EQ(clears[0].uui, std::nullopt);
+}
+
+INSTANTIATE_TEST_SUITE_P(Outgoing, DropActiveCallTest,
+                         ::testing::Values(S::kDialing, S::kProceeding, S::kRingback, S::kConnected),
+                         [](const ::testing::TestParamInfo<CallState>& info) {
+                           return std::string(CallStateName(info.param));
+                         });
+
+TEST_F(SessionModelTest, DropAnsweredIncomingCallDisconnectsWithCause16) {
+  const CallId id = OfferedToAlice();
+  ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  model_.WireCleared(id, 16, std::nullopt, false);
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  EXPECT_EQ(model_.Find(id)->origin, Origin::kLocal);
+}
+
+// ---------------------------------------------------------------------------
+// Drop: disconnected (far end cleared first)
+
+TEST_F(SessionModelTest, RemoteDisconnectReportsCauseOriginAndUui) {
+  const CallId id = OutgoingIn(S::kConnected);
+  events_.Forget();
+
+  model_.RemoteDisconnect(id, 17, Uui(0x07, {0x00, 0x01, 0x00}));
+
+  EXPECT_EQ(StateOf(id), S::kDisconnected);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kConnected);
+  EXPECT_EQ(states[0].state, S::kDisconnected);
+  EXPECT_EQ(states[0].cause, 17);
+  EXPECT_EQ(states[0].cause_name, "user_busy");
+  EXPECT_EQ(states[0].mode, "busy");
+  EXPECT_EQ(states[0].origin, Origin::kRemote);
+  EXPECT_EQ(states[0].uui, Uui(0x07, {0x00, 0x01, 0x00}));
+  EXPECT_EQ(model_.Find(id)->uui_received, Uui(0x07, {0x00, 0x01, 0x00}));
+  // Nothing goes on the wire until an owner drops or release_timeout passes.
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, DropDisconnectedCallReleasesWithOwnersUui) {
+  const CallId id = RemotelyDisconnected(17, Ia5("far"));
+  events_.Forget();
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, BinaryUui()).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].uui, BinaryUui());
+  EXPECT_EQ(StateOf(id), S::kDisconnected);
+  EXPECT_THAT(events_.states(), IsEmpty());
+
+  // The far end's RELEASE COMPLETE.
+  model_.WireCleared(id, 17, std::nullopt, true);
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kDisconnected);
+  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].cause, 17);
+  EXPECT_EQ(states[0].origin, Origin::kRemote);
+  EXPECT_EQ(model_.Find(id)->uui_sent, BinaryUui());
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, DropDisconnectedCallStopsReleaseTimer) {
+  const CallId id = RemotelyDisconnected(16, std::nullopt);
+  ASSERT_EQ(timers_.running_count(), 1u);
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, Ia5("mine")).ok());
+
+  EXPECT_EQ(timers_.running_count(), 0u);
+  EXPECT_EQ(timers_.FireAll(), 0u);
+  EXPECT_THAT(port_.Clears(), SizeIs(1));
+}
+
+TEST_F(SessionModelTest, ReleaseTimeoutReleasesWithoutUui) {
+  const CallId id = RemotelyDisconnected(16, Ia5("far"));
+  ASSERT_EQ(timers_.created(), 1u);
+  EXPECT_TRUE(timers_.timer(0).running);
+  EXPECT_DOUBLE_EQ(timers_.timer(0).seconds, kReleaseTimeout);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+
+  ASSERT_TRUE(timers_.Fire(0));
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].uui, std::nullopt);
+  EXPECT_EQ(StateOf(id), S::kDisconnected);
+
+  model_.WireCleared(id, 16, std::nullopt, false);
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  EXPECT_EQ(model_.Find(id)->origin, Origin::kRemote);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, DropAfterReleaseTimeoutIsInvalidCallState) {
+  const CallId id = RemotelyDisconnected(16, std::nullopt);
+  ASSERT_TRUE(timers_.Fire(0));
+  port_.ForgetRequests();
+
+  auto dropped = model_.Drop(kAlice, id, std::nullopt, Ia5("late"));
+
+  EXPECT_EQ(KindOf(dropped), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, RemoteReleaseAfterDisconnectStopsReleaseTimer) {
+  const CallId id = RemotelyDisconnected(16, std::nullopt);
+  ASSERT_EQ(timers_.running_count(), 1u);
+
+  // The far end gave up waiting and sent RELEASE itself.
+  model_.WireCleared(id, 16, Ia5("rel"), true);
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  EXPECT_EQ(timers_.running_count(), 0u);
+  EXPECT_EQ(timers_.FireAll(), 0u);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, RemoteReleaseOfOfferedCallGoesIdleWithRemoteOrigin) {
+  const CallId id = OfferedToAlice();
+
+  // The caller gave up before we alerted: RELEASE COMPLETE from the far end.
+  model_.WireCleared(id, 16, Uui(0x07, {0x00}), true);
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kOffering);
+  EXPECT_EQ(states[0].cause, 16);
+  EXPECT_EQ(states[0].origin, Origin::kRemote);
+  EXPECT_EQ(states[0].uui, Uui(0x07, {0x00}));
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(KindOf(model_.Drop(kAlice, id, std::nullopt, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClearCollisionGoesIdleOnceWithLocalOrigin) {
+  const CallId id = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, Ia5("mine")).ok());
+  events_.Forget();
+
+  // Both sides sent DISCONNECT (Q.931 5.3.5).
+  model_.RemoteDisconnect(id, 16, Ia5("theirs"));
+  model_.WireCleared(id, 16, std::nullopt, false);
+
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kConnected);
+  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].origin, Origin::kLocal);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+// ---------------------------------------------------------------------------
+// Drop: refused
+
+TEST_F(SessionModelTest, DropIdleCallIsInvalidCallStateAndSendsNothing) {
+  const CallId id = OutgoingIn(S::kConnected);
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.WireCleared(id, 16, std::nullopt, true);
+  ASSERT_EQ(StateOf(id), S::kIdle);
+  port_.ForgetRequests();
+  events_.Forget();
+
+  auto dropped = model_.Drop(kAlice, id, std::nullopt, Ia5("x"));
+
+  EXPECT_EQ(KindOf(dropped), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+  EXPECT_THAT(events_.states(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, SecondDropWhileClearingIsInvalidCallState) {
+  const CallId id = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  port_.ForgetRequests();
+
+  auto again = model_.Drop(kAlice, id, 17, Ia5("again"));
+
+  EXPECT_EQ(KindOf(again), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, DropByOtherOwnerWhileClearingIsInvalidCallState) {
+  OpenOwner(kAlice);
+  OpenOwner(kBob);
+  const CallId id = Offer();
+  ASSERT_TRUE(model_.Alert(kAlice, id).ok());
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  port_.ForgetRequests();
+
+  EXPECT_EQ(KindOf(model_.Drop(kBob, id, std::nullopt, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, DropByMonitorIsNotOwner) {
+  OpenMonitor(kMonty);
+  const CallId id = OfferedToAlice();
+
+  auto dropped = model_.Drop(kMonty, id, std::nullopt, std::nullopt);
+
+  EXPECT_EQ(KindOf(dropped), ModelErrorKind::kNotOwner);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kOffering);
+}
+
+TEST_F(SessionModelTest, DropWithUuiOverUuiMaxIsUserUserInfoTooBig) {
+  const CallId id = OutgoingIn(S::kConnected);
+
+  auto dropped = model_.Drop(kAlice, id, std::nullopt, UuiOfSize(kUuiMax + 1));
+
+  ASSERT_EQ(KindOf(dropped), ModelErrorKind::kUserUserInfoTooBig);
+  EXPECT_EQ(dropped.error().max, kUuiMax);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  // Nothing was started: the client may drop again with a shorter UUI.
+  EXPECT_TRUE(model_.Drop(kAlice, id, std::nullopt, UuiOfSize(kUuiMax)).ok());
+}
+
+TEST_F(SessionModelTest, DropWithUuiOfExactlyUuiMaxIsSent) {
+  const CallId id = OutgoingIn(S::kConnected);
+
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, UuiOfSize(kUuiMax)).ok());
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].uui, UuiOfSize(kUuiMax));
+}
+
+TEST_F(SessionModelTest, DropWithUuiOnSpanWithoutUuiIsOperationUnavailable) {
+  const CallId id = OutgoingIn(S::kConnected, kUuiOffSpan);
+
+  auto dropped = model_.Drop(kAlice, id, std::nullopt, Ia5("x"));
+
+  EXPECT_EQ(KindOf(dropped), ModelErrorKind::kOperationUnavailable);
+  EXPECT_THAT(uui_off_port_.Clears(), IsEmpty());
+  // Without UUI the same span drops fine.
+  EXPECT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  EXPECT_THAT(uui_off_port_.Clears(), SizeIs(1));
+}
+
+TEST_F(SessionModelTest, DropUnknownCallIsInvalidCallHandle) {
+  EXPECT_EQ(KindOf(model_.Drop(kAlice, 4242, std::nullopt, std::nullopt)),
+            ModelErrorKind::kInvalidCallHandle);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, DropCallWithoutHandleIsInvalidCallHandle) {
+  const CallId id = OutgoingIn(S::kConnected);
+
+  EXPECT_EQ(KindOf(model_.Drop(kEve, id, std::nullopt, std::nullopt)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// Make
+
+TEST_F(SessionModelTest, MakeOnDownSpanIsSpanDownAndPlacesNothing) {
+  port_.set_up(false);
+  MakeCallRequest request;
+  request.span = kSpan;
+  request.called = "6000";
+
+  auto made = model_.Make(kAlice, request);
+
+  EXPECT_EQ(KindOf(made), ModelErrorKind::kSpanDown);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, MakeRefusedAsSpanDownByPortIsSpanDown) {
+  port_.set_place_error(PortErrorKind::kSpanDown);
+  MakeCallRequest request;
+  request.span = kSpan;
+  request.called = "6000";
+
+  EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kSpanDown);
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, MakeWithNoFreeChannelIsResourceUnavailableAndLeavesNoRecord) {
+  OpenMonitor(kMonty);
+  port_.set_place_error(PortErrorKind::kNoChannel);
+  MakeCallRequest request;
+  request.span = kSpan;
+  request.called = "6000";
+
+  auto made = model_.Make(kAlice, request);
+
+  EXPECT_EQ(KindOf(made), ModelErrorKind::kResourceUnavailable);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kPlaceCall), SizeIs(1));
+  EXPECT_THAT(events_.offers(), IsEmpty());
+  EXPECT_THAT(events_.states(), IsEmpty());
+  ExpectNothingLeft();
+  EXPECT_THAT(model_.List(kAlice, std::nullopt), IsEmpty());
+}
+
+TEST_F(SessionModelTest, MakePassesTheRequestToTheSpan) {
+  MakeCallRequest request;
+  request.span = kSpan;
+  request.called = "6000";
+  request.calling = "4000";
+  request.bearer = Bearer::kDigital;
+  request.channel = 3;
+  request.uui = BinaryUui();
+
+  auto made = model_.Make(kAlice, request);
+
+  ASSERT_TRUE(made.ok());
+  const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
+  ASSERT_THAT(placed, SizeIs(1));
+  EXPECT_EQ(placed[0].call, *made);
+  EXPECT_EQ(placed[0].place.called, "6000");
+  EXPECT_EQ(placed[0].place.calling, "4000");
+  EXPECT_EQ(placed[0].place.bearer, Bearer::kDigital);
+  EXPECT_EQ(placed[0].place.channel, 3);
+  EXPECT_EQ(placed[0].place.uui, BinaryUui());
+  EXPECT_EQ(model_.Find(*made)->channel, 3);
+  EXPECT_EQ(model_.Find(*made)->uui_sent, BinaryUui());
+}
+
+TEST_F(SessionModelTest, MakeGivesTheMakerAnOwnerHandle) {
+  const CallId id = Dial(kAlice);
+
+  auto view = model_.Info(kAlice, id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->handle->privilege, Privilege::kOwner);
+  EXPECT_EQ(view->handle->state, S::kDialing);
+  EXPECT_EQ(view->call->direction, Direction::kOut);
+  EXPECT_EQ(view->call->channel, kPlacedChannel);
+  EXPECT_EQ(view->call->span, kSpan);
+  EXPECT_EQ(model_.handle_count(), 1u);
+}
+
+TEST_F(SessionModelTest, MakeOffersMonitorHandlesToMonitors) {
+  OpenMonitor(kMonty);
+  OpenOwner(kBob);  // an owner line does not take other clients' outgoing calls
+
+  const CallId id = Dial(kAlice);
+
+  const auto offers = events_.OffersOf(id);
+  ASSERT_THAT(offers, SizeIs(1));
+  EXPECT_EQ(offers[0].client, kMonty);
+  EXPECT_EQ(offers[0].privilege, Privilege::kMonitor);
+  EXPECT_EQ(offers[0].handle_state, S::kDialing);
+  EXPECT_EQ(offers[0].direction, Direction::kOut);
+  EXPECT_EQ(KindOf(model_.Info(kBob, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(model_.Info(kMonty, id)->handle->privilege, Privilege::kMonitor);
+}
+
+TEST_F(SessionModelTest, MakeByMonitorLineHolderGivesOneOwnerHandle) {
+  OpenMonitor(kAlice);
+
+  const CallId id = Dial(kAlice);
+
+  ASSERT_EQ(model_.handle_count(), 1u);
+  EXPECT_EQ(model_.Info(kAlice, id)->handle->privilege, Privilege::kOwner);
+  EXPECT_THAT(events_.OffersOf(id), IsEmpty());
+}
+
+TEST_F(SessionModelTest, MakeWithoutSpanUsesTheLowestSpan) {
+  MakeCallRequest request;
+  request.called = "6000";
+
+  auto made = model_.Make(kAlice, request);
+
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ(model_.Find(*made)->span, kSpan);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kPlaceCall), SizeIs(1));
+  EXPECT_THAT(uui_off_port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, MakeOnUnknownSpanOrWithoutNumberIsInvalidParams) {
+  MakeCallRequest request;
+  request.span = 77;
+  request.called = "6000";
+  EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kInvalidParams);
+  request.span = kSpan;
+  request.called.clear();
+  EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kInvalidParams);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, MakeWithUuiOnSpanWithoutUuiIsOperationUnavailable) {
+  MakeCallRequest request;
+  request.span = kUuiOffSpan;
+  request.called = "6000";
+  request.uui = Ia5("x");
+
+  EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kOperationUnavailable);
+  EXPECT_THAT(uui_off_port_.requests(), IsEmpty());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, MakeWithUuiOverUuiMaxIsUserUserInfoTooBig) {
+  MakeCallRequest request;
+  request.span = kSpan;
+  request.called = "6000";
+  request.uui = UuiOfSize(kUuiMax + 1);
+
+  auto made = model_.Make(kAlice, request);
+
+  ASSERT_EQ(KindOf(made), ModelErrorKind::kUserUserInfoTooBig);
+  EXPECT_EQ(made.error().max, kUuiMax);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, MakeCallIdsAreNeverReused) {
+  port_.set_place_error(PortErrorKind::kNoChannel);
+  MakeCallRequest request;
+  request.span = kSpan;
+  request.called = "6000";
+  ASSERT_FALSE(model_.Make(kAlice, request).ok());
+  port_.set_place_error(std::nullopt);
+  const CallId first = Dial();
+  const CallId second = Dial();
+  EXPECT_NE(first, second);
+  const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
+  ASSERT_THAT(placed, SizeIs(3));
+  EXPECT_NE(placed[0].call, first);
+  EXPECT_NE(placed[0].call, second);
+}
+
+// ---------------------------------------------------------------------------
+// IncomingCall
+
+TEST_F(SessionModelTest, IncomingCallOffersHandlesToOwnersAndMonitors) {
+  OpenOwner(kAlice);
+  OpenOwner(kBob);
+  OpenMonitor(kMonty);
+
+  const CallId id = Offer(kSpan, Uui(0x07, {0x00, 0x09}));
+
+  const auto offers = events_.OffersOf(id);
+  ASSERT_THAT(offers, SizeIs(3));
+  std::vector<std::pair<ClientId, Privilege>> got;
+  for (const OfferEvent& o : offers) {
+    got.emplace_back(o.client, o.privilege);
+    EXPECT_EQ(o.handle_state, S::kOffering);
+    EXPECT_EQ(o.direction, Direction::kIn);
+  }
+  EXPECT_THAT(got, UnorderedElementsAre(std::pair{kAlice, Privilege::kOwner},
+                                        std::pair{kBob, Privilege::kOwner},
+                                        std::pair{kMonty, Privilege::kMonitor}));
+  EXPECT_EQ(model_.Info(kAlice, id)->handle->privilege, Privilege::kOwner);
+  EXPECT_EQ(model_.Info(kBob, id)->handle->privilege, Privilege::kOwner);
+  EXPECT_EQ(model_.Info(kMonty, id)->handle->privilege, Privilege::kMonitor);
+  EXPECT_EQ(model_.Find(id)->channel, kIncomingChannel);
+  EXPECT_EQ(model_.Find(id)->uui_received, Uui(0x07, {0x00, 0x09}));
+  EXPECT_THAT(port_.requests(), IsEmpty());
+  EXPECT_THAT(events_.states(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, IncomingCallBindsTheIdBeforeAnyEvent) {
+  OpenOwner(kAlice);
+  OpenMonitor(kMonty);
+  std::size_t events_at_bind = 99;
+  IncomingCallInfo info;
+  info.called = "4000";
+
+  const CallId id =
+      model_.IncomingCall(kSpan, info, [&](CallId) { events_at_bind = events_.total(); });
+
+  EXPECT_NE(id, 0u);
+  EXPECT_EQ(events_at_bind, 0u);
+  EXPECT_EQ(events_.total(), 2u);
+}
+
+TEST_F(SessionModelTest, IncomingCallWithNoOwnerIsRejectedWithCause21) {
+  OpenMonitor(kMonty);
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+
+  const CallId id = Offer();
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].uui, std::nullopt);
+
+  // The monitor saw it offered, then idle.
+  const auto offers = events_.OffersOf(id);
+  ASSERT_THAT(offers, SizeIs(1));
+  EXPECT_EQ(offers[0].client, kMonty);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kOffering);
+  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].cause, 21);
+  EXPECT_THAT(states[0].recipients, ElementsAre(kMonty));
+  EXPECT_LT(offers[0].seq, states[0].seq);
+
+  EXPECT_EQ(model_.record_count(), 1u);
+  ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, IncomingCallWithNoLineIsRejectedAndLeavesNoRecord) {
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+
+  const CallId id = Offer();
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].cause, 21);
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, IncomingCallWithNoLineKeepsRecordUntilWireCleared) {
+  const CallId id = Offer();
+  ASSERT_THAT(port_.Clears(), SizeIs(1));
+  EXPECT_EQ(model_.record_count(), 1u);
+
+  model_.WireCleared(id, 21, std::nullopt, false);
+
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, IncomingCallOnOtherSpanIsNotOfferedToThisSpansLines) {
+  OpenOwner(kAlice, kSpan);
+  OpenOwner(kBob, kUuiOffSpan);
+
+  const CallId id = Offer(kUuiOffSpan);
+
+  EXPECT_EQ(KindOf(model_.Info(kAlice, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_TRUE(model_.Info(kBob, id).ok());
+}
+
+// ---------------------------------------------------------------------------
+// Alert / Answer
+
+TEST_F(SessionModelTest, AlertMovesOfferingCallToAccepted) {
+  OpenMonitor(kMonty);
+  const CallId id = OfferedToAlice();
+
+  ASSERT_TRUE(model_.Alert(kAlice, id).ok());
+
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kAlert), SizeIs(1));
+  EXPECT_EQ(StateOf(id), S::kAccepted);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kOffering);
+  EXPECT_EQ(states[0].state, S::kAccepted);
+  EXPECT_THAT(states[0].recipients, UnorderedElementsAre(kAlice, kMonty));
+}
+
+TEST_F(SessionModelTest, AlertAndAnswerPassTheirProgressChoicesToTheSpan) {
+  const CallId plain = OfferedToAlice();
+  ASSERT_TRUE(model_.Alert(kAlice, plain).ok());
+  ASSERT_TRUE(model_.Answer(kAlice, plain, std::nullopt).ok());
+  const CallId gateway = OfferedToAlice();
+  ASSERT_TRUE(model_.Alert(kAlice, gateway, /*inband=*/false).ok());
+  ASSERT_TRUE(model_.Answer(kAlice, gateway, std::nullopt, /*non_isdn=*/true).ok());
+
+  const auto alerts = port_.Requests(PortRequest::Kind::kAlert);
+  ASSERT_THAT(alerts, SizeIs(2));
+  EXPECT_TRUE(alerts[0].inband);  // the default: ringback in band
+  EXPECT_FALSE(alerts[1].inband);
+  const auto answers = port_.Requests(PortRequest::Kind::kAnswer);
+  ASSERT_THAT(answers, SizeIs(2));
+  EXPECT_FALSE(answers[0].non_isdn);
+  EXPECT_TRUE(answers[1].non_isdn);
+}
+
+TEST_F(SessionModelTest, AlertAcceptedCallIsInvalidCallState) {
+  const CallId id = AcceptedByAlice();
+  port_.ForgetRequests();
+
+  EXPECT_EQ(KindOf(model_.Alert(kAlice, id)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AlertOutgoingCallIsInvalidCallState) {
+  const CallId id = OutgoingIn(S::kProceeding);
+
+  EXPECT_EQ(KindOf(model_.Alert(kAlice, id)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kAlert), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AlertByMonitorIsNotOwner) {
+  OpenMonitor(kMonty);
+  const CallId id = OfferedToAlice();
+
+  EXPECT_EQ(KindOf(model_.Alert(kMonty, id)), ModelErrorKind::kNotOwner);
+  EXPECT_EQ(StateOf(id), S::kOffering);
+}
+
+TEST_F(SessionModelTest, AlertRefusedBySpanIsOperationUnavailableAndKeepsState) {
+  const CallId id = OfferedToAlice();
+  port_.set_alert_fails(true);
+
+  EXPECT_EQ(KindOf(model_.Alert(kAlice, id)), ModelErrorKind::kOperationUnavailable);
+  EXPECT_EQ(StateOf(id), S::kOffering);
+  EXPECT_THAT(events_.states(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AnswerOfferingCallConnectsWithUui) {
+  const CallId id = OfferedToAlice();
+
+  ASSERT_TRUE(model_.Answer(kAlice, id, BinaryUui()).ok());
+
+  const auto answers = port_.Requests(PortRequest::Kind::kAnswer);
+  ASSERT_THAT(answers, SizeIs(1));
+  EXPECT_EQ(answers[0].uui, BinaryUui());
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  EXPECT_EQ(model_.Find(id)->uui_sent, BinaryUui());
+  EXPECT_TRUE(model_.Find(id)->connected_at.has_value());
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].previous, S::kOffering);
+  EXPECT_EQ(states[0].state, S::kConnected);
+}
+
+TEST_F(SessionModelTest, AnswerAcceptedCallConnects) {
+  const CallId id = AcceptedByAlice();
+
+  ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
+
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(2));
+  EXPECT_EQ(states[1].previous, S::kAccepted);
+  EXPECT_EQ(states[1].state, S::kConnected);
+}
+
+TEST_F(SessionModelTest, AnswerConnectedCallIsInvalidCallState) {
+  const CallId id = OfferedToAlice();
+  ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
+  port_.ForgetRequests();
+
+  EXPECT_EQ(KindOf(model_.Answer(kAlice, id, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AnswerOutgoingCallIsInvalidCallState) {
+  const CallId id = OutgoingIn(S::kRingback);
+
+  EXPECT_EQ(KindOf(model_.Answer(kAlice, id, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kAnswer), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AnswerWhileRejectPendingIsInvalidCallState) {
+  const CallId id = AcceptedByAlice();
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+
+  EXPECT_EQ(KindOf(model_.Answer(kAlice, id, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kAnswer), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kAccepted);
+}
+
+TEST_F(SessionModelTest, AnswerByMonitorIsNotOwner) {
+  OpenMonitor(kMonty);
+  const CallId id = OfferedToAlice();
+
+  EXPECT_EQ(KindOf(model_.Answer(kMonty, id, std::nullopt)), ModelErrorKind::kNotOwner);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kAnswer), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AnswerWithUuiOverUuiMaxIsUserUserInfoTooBig) {
+  const CallId id = OfferedToAlice();
+
+  auto answered = model_.Answer(kAlice, id, UuiOfSize(kUuiMax + 1));
+
+  ASSERT_EQ(KindOf(answered), ModelErrorKind::kUserUserInfoTooBig);
+  EXPECT_EQ(answered.error().max, kUuiMax);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kAnswer), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kOffering);
+}
+
+TEST_F(SessionModelTest, AnswerWithUuiOnSpanWithoutUuiIsOperationUnavailable) {
+  const CallId id = OfferedToAlice(kUuiOffSpan);
+
+  EXPECT_EQ(KindOf(model_.Answer(kAlice, id, Ia5("x"))), ModelErrorKind::kOperationUnavailable);
+  EXPECT_THAT(uui_off_port_.Requests(PortRequest::Kind::kAnswer), IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+TEST_F(SessionModelTest, EveryOutgoingTransitionIsOneEventToEveryHandleHolder) {
+  OpenMonitor(kMonty);
+  const CallId id = Dial(kAlice);
+  model_.Proceeding(id);
+  model_.Alerting(id, std::nullopt);
+  model_.Answered(id, Ia5("hello"));
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(id, 16, std::nullopt, false);
+
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(5));
+  const std::pair<CallState, CallState> expected[] = {
+      {S::kDialing, S::kProceeding},   {S::kProceeding, S::kRingback},
+      {S::kRingback, S::kConnected},   {S::kConnected, S::kDisconnected},
+      {S::kDisconnected, S::kIdle},
+  };
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(states[i].previous, expected[i].first);
+    EXPECT_EQ(states[i].state, expected[i].second);
+    EXPECT_THAT(states[i].recipients, UnorderedElementsAre(kAlice, kMonty));
+    EXPECT_EQ(states[i].span, kSpan);
+    EXPECT_EQ(states[i].channel, kPlacedChannel);
+  }
+  EXPECT_EQ(states[2].uui, Ia5("hello"));
+  EXPECT_EQ(model_.Find(id)->uui_received, Ia5("hello"));
+  EXPECT_EQ(HandleStateOf(kMonty, id), S::kIdle);
+}
+
+TEST_F(SessionModelTest, EveryIncomingTransitionIsOneEventToEveryHandleHolder) {
+  OpenOwner(kAlice);
+  OpenOwner(kBob);
+  OpenMonitor(kMonty);
+  const CallId id = Offer();
+  ASSERT_TRUE(model_.Alert(kBob, id).ok());
+  ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(id, 16, std::nullopt, false);
+
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(4));
+  const std::pair<CallState, CallState> expected[] = {
+      {S::kOffering, S::kAccepted},
+      {S::kAccepted, S::kConnected},
+      {S::kConnected, S::kDisconnected},
+      {S::kDisconnected, S::kIdle},
+  };
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(states[i].previous, expected[i].first);
+    EXPECT_EQ(states[i].state, expected[i].second);
+    EXPECT_THAT(states[i].recipients, UnorderedElementsAre(kAlice, kBob, kMonty));
+  }
+}
+
+TEST_F(SessionModelTest, LateProgressAfterIdleEmitsNothing) {
+  const CallId id = OutgoingIn(S::kConnected);
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.WireCleared(id, 16, std::nullopt, true);
+  events_.Forget();
+
+  model_.Proceeding(id);
+  model_.Alerting(id, std::nullopt);
+  model_.Answered(id, std::nullopt);
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.WireCleared(id, 16, std::nullopt, true);
+
+  EXPECT_THAT(events_.states(), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kIdle);
+}
+
+// ---------------------------------------------------------------------------
+// Deallocate
+
+TEST_F(SessionModelTest, DeallocateByOnlyOwnerOfActiveCallIsInvalidCallState) {
+  const CallId id = OutgoingIn(S::kConnected);
+
+  EXPECT_EQ(KindOf(model_.Deallocate(kAlice, id)), ModelErrorKind::kInvalidCallState);
+  EXPECT_TRUE(model_.Info(kAlice, id).ok());
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, DeallocateByOnlyOwnerWhileDropPendingIsInvalidCallState) {
+  const CallId id = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+
+  EXPECT_EQ(KindOf(model_.Deallocate(kAlice, id)), ModelErrorKind::kInvalidCallState);
+}
+
+TEST_F(SessionModelTest, DeallocateByMonitorOfActiveCallIsAllowed) {
+  OpenMonitor(kMonty);
+  const CallId id = OutgoingIn(S::kConnected);
+
+  ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
+
+  EXPECT_EQ(KindOf(model_.Info(kMonty, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  EXPECT_EQ(model_.handle_count(), 1u);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  // Later transitions no longer go to the monitor.
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  ASSERT_FALSE(events_.states().empty());
+  EXPECT_THAT(events_.states().back().recipients, ElementsAre(kAlice));
+}
+
+TEST_F(SessionModelTest, DeallocateByOneOfTwoOwnersIsAllowed) {
+  OpenOwner(kAlice);
+  OpenOwner(kBob);
+  const CallId id = Offer();
+
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+
+  EXPECT_EQ(StateOf(id), S::kOffering);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(KindOf(model_.Info(kAlice, id)), ModelErrorKind::kInvalidCallHandle);
+  // Bob is now the only owner.
+  EXPECT_EQ(KindOf(model_.Deallocate(kBob, id)), ModelErrorKind::kInvalidCallState);
+  EXPECT_TRUE(model_.Answer(kBob, id, std::nullopt).ok());
+}
+
+TEST_F(SessionModelTest, DeallocateIdleCallFreesRecordWhenLastHandleGoes) {
+  OpenMonitor(kMonty);
+  const CallId id = OutgoingIn(S::kConnected);
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.WireCleared(id, 16, std::nullopt, true);
+  ASSERT_EQ(StateOf(id), S::kIdle);
+
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  EXPECT_EQ(model_.record_count(), 1u);
+  EXPECT_TRUE(model_.Info(kMonty, id).ok());
+
+  ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
+  ExpectNothingLeft();
+  EXPECT_EQ(model_.Find(id), nullptr);
+}
+
+TEST_F(SessionModelTest, DeallocateLastHandleWhileWireClearsKeepsRecordUntilWireCleared) {
+  OpenMonitor(kMonty);
+  const CallId id = Offer();  // no owner: rejected, RELEASE COMPLETE not done yet
+  ASSERT_THAT(port_.Clears(), SizeIs(1));
+
+  ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
+
+  EXPECT_EQ(model_.handle_count(), 0u);
+  EXPECT_EQ(model_.record_count(), 1u);
+  EXPECT_NE(model_.Find(id), nullptr);
+
+  model_.WireCleared(id, 21, std::nullopt, false);
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, DeallocateTwiceIsInvalidCallHandle) {
+  OpenMonitor(kMonty);
+  const CallId id = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
+
+  EXPECT_EQ(KindOf(model_.Deallocate(kMonty, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(KindOf(model_.Deallocate(kMonty, 4242)), ModelErrorKind::kInvalidCallHandle);
+}
+
+// ---------------------------------------------------------------------------
+// ClientGone
+
+TEST_F(SessionModelTest, ClientGoneDropsConnectedCallItAloneOwnedWithCause16) {
+  OpenMonitor(kMonty);
+  const CallId id = OutgoingIn(S::kConnected);
+
+  model_.ClientGone(kAlice);
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(clears[0].uui, std::nullopt);
+  EXPECT_EQ(KindOf(model_.Info(kAlice, id)), ModelErrorKind::kInvalidCallHandle);
+
+  model_.WireCleared(id, 16, std::nullopt, true);
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClientGoneKeepsRecordUntilWireCleared) {
+  const CallId id = OutgoingIn(S::kRingback);
+
+  model_.ClientGone(kAlice);
+
+  EXPECT_THAT(port_.Clears(), SizeIs(1));
+  EXPECT_EQ(model_.handle_count(), 0u);
+  EXPECT_EQ(model_.record_count(), 1u);  // the wire still holds the call
+
+  model_.WireCleared(id, 16, std::nullopt, true);
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClientGoneDropsOfferedCallItAloneOwnedWithCause16) {
+  const CallId id = OfferedToAlice();
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+
+  model_.ClientGone(kAlice);
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].cause, 16);
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClientGoneDropsDisconnectedCallAndStopsReleaseTimer) {
+  const CallId id = RemotelyDisconnected(17, std::nullopt);
+
+  model_.ClientGone(kAlice);
+
+  const auto clears = port_.Clears();
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].call, id);
+  EXPECT_EQ(clears[0].uui, std::nullopt);
+  EXPECT_EQ(timers_.running_count(), 0u);
+  model_.WireCleared(id, 17, std::nullopt, false);
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClientGoneKeepsCallAnotherOwnerHolds) {
+  OpenOwner(kAlice);
+  OpenOwner(kBob);
+  const CallId id = Offer();
+  ASSERT_TRUE(model_.Answer(kBob, id, std::nullopt).ok());
+
+  model_.ClientGone(kAlice);
+
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  EXPECT_EQ(KindOf(model_.Info(kAlice, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(model_.handle_count(), 1u);
+
+  ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(id, 16, std::nullopt, true);
+  ASSERT_TRUE(model_.Deallocate(kBob, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClientGoneAsMonitorSendsNothing) {
+  OpenMonitor(kMonty);
+  const CallId id = OutgoingIn(S::kConnected);
+
+  model_.ClientGone(kMonty);
+
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kConnected);
+  EXPECT_EQ(model_.handle_count(), 1u);
+}
+
+TEST_F(SessionModelTest, ClientGoneReleasesItsLines) {
+  OpenOwner(kAlice);
+  OpenMonitor(kMonty);
+  OpenOwner(kBob);
+
+  model_.ClientGone(kAlice);
+  model_.ClientGone(kMonty);
+
+  EXPECT_THAT(model_.LineHolders(kSpan), ElementsAre(kBob));
+  const CallId id = Offer();
+  EXPECT_EQ(KindOf(model_.Info(kAlice, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(KindOf(model_.Info(kMonty, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_TRUE(model_.Info(kBob, id).ok());
+}
+
+TEST_F(SessionModelTest, ClientGoneWithIdleCallsFreesThem) {
+  const CallId id = OutgoingIn(S::kConnected);
+  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.WireCleared(id, 16, std::nullopt, true);
+  port_.ForgetRequests();
+
+  model_.ClientGone(kAlice);
+
+  EXPECT_THAT(port_.requests(), IsEmpty());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, ClientGoneWithManyCallsLeavesNothing) {
+  OpenOwner(kAlice);
+  OpenMonitor(kMonty);
+  const CallId offered = Offer();
+  const CallId accepted = Offer();
+  ASSERT_TRUE(model_.Alert(kAlice, accepted).ok());
+  const CallId connected = OutgoingIn(S::kConnected);
+  const CallId disconnected = RemotelyDisconnected(16, std::nullopt);
+
+  model_.ClientGone(kAlice);
+  model_.ClientGone(kMonty);
+
+  EXPECT_THAT(port_.Clears(), SizeIs(4));
+  EXPECT_EQ(model_.handle_count(), 0u);
+  for (CallId id : {offered, accepted, connected, disconnected}) model_.WireCleared(id, 16, std::nullopt, true);
+  ExpectNothingLeft();
+}
+
+// ---------------------------------------------------------------------------
+// Lines
+
+TEST_F(SessionModelTest, OpenLineOnUnknownSpanIsInvalidParams) {
+  EXPECT_EQ(KindOf(model_.OpenLine(kAlice, 77, Privilege::kOwner)), ModelErrorKind::kInvalidParams);
+}
+
+TEST_F(SessionModelTest, CloseLineOnUnknownSpanIsInvalidParams) {
+  EXPECT_EQ(KindOf(model_.CloseLine(kAlice, 77)), ModelErrorKind::kInvalidParams);
+}
+
+TEST_F(SessionModelTest, CloseLineWithoutOpenLineIsInvalidParams) {
+  EXPECT_EQ(KindOf(model_.CloseLine(kAlice, kSpan)), ModelErrorKind::kInvalidParams);
+}
+
+TEST_F(SessionModelTest, CloseLineStopsOffers) {
+  OpenOwner(kAlice);
+  OpenMonitor(kMonty);
+  ASSERT_TRUE(model_.CloseLine(kMonty, kSpan).ok());
+
+  const CallId id = Offer();
+
+  EXPECT_EQ(KindOf(model_.Info(kMonty, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_THAT(model_.LineHolders(kSpan), ElementsAre(kAlice));
+  EXPECT_EQ(KindOf(model_.CloseLine(kMonty, kSpan)), ModelErrorKind::kInvalidParams);
+}
+
+TEST_F(SessionModelTest, OpenLineAgainChangesPrivilege) {
+  OpenOwner(kAlice);
+  OpenMonitor(kAlice);
+
+  const CallId id = Offer();
+
+  auto view = model_.Info(kAlice, id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->handle->privilege, Privilege::kMonitor);
+  EXPECT_THAT(model_.LineHolders(kSpan), ElementsAre(kAlice));
+}
+
+// ---------------------------------------------------------------------------
+// List / Info
+
+TEST_F(SessionModelTest, ListFiltersByState) {
+  OpenOwner(kAlice);
+  const CallId offered = Offer();
+  const CallId accepted = Offer();
+  ASSERT_TRUE(model_.Alert(kAlice, accepted).ok());
+  const CallId dialing = Dial(kAlice);
+  const CallId other = Dial(kBob);
+
+  auto ids = [](const std::vector<CallView>& views) {
+    std::vector<CallId> out;
+    for (const CallView& v : views) out.push_back(v.call->id);
+    return out;
+  };
+  EXPECT_THAT(ids(model_.List(kAlice, std::nullopt)), UnorderedElementsAre(offered, accepted, dialing));
+  EXPECT_THAT(ids(model_.List(kAlice, S::kAccepted)), ElementsAre(accepted));
+  EXPECT_THAT(ids(model_.List(kAlice, S::kOffering)), ElementsAre(offered));
+  EXPECT_THAT(ids(model_.List(kAlice, S::kIdle)), IsEmpty());
+  EXPECT_THAT(ids(model_.List(kBob, std::nullopt)), ElementsAre(other));
+  EXPECT_THAT(model_.List(kEve, std::nullopt), IsEmpty());
+}
+
+TEST_F(SessionModelTest, InfoShowsTheHandlesPrivilege) {
+  OpenOwner(kAlice);
+  OpenMonitor(kMonty);
+  const CallId id = Offer();
+
+  auto owner = model_.Info(kAlice, id);
+  auto monitor = model_.Info(kMonty, id);
+
+  ASSERT_TRUE(owner.ok());
+  ASSERT_TRUE(monitor.ok());
+  EXPECT_EQ(owner->handle->client, kAlice);
+  EXPECT_EQ(owner->handle->privilege, Privilege::kOwner);
+  EXPECT_EQ(monitor->handle->client, kMonty);
+  EXPECT_EQ(monitor->handle->privilege, Privilege::kMonitor);
+  EXPECT_EQ(owner->call, monitor->call);
+  EXPECT_EQ(owner->call->called, "4000");
+  EXPECT_EQ(owner->call->calling, "5551234");
+}
+
+TEST_F(SessionModelTest, InfoWithoutHandleIsInvalidCallHandle) {
+  const CallId id = Dial(kAlice);
+  EXPECT_EQ(KindOf(model_.Info(kEve, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(KindOf(model_.Info(kAlice, 4242)), ModelErrorKind::kInvalidCallHandle);
+}
+
+}  // namespace
+}  // namespace prid::daemon
+
+namespace prid::daemon {
+namespace {
+
+TEST_F(SessionModelTest, ProgressCrossingOurOwnDropChangesNothing) {
+  const CallId id = Dial();
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  const std::size_t before = events_.states().size();
+  model_.Proceeding(id);
+  model_.Alerting(id, std::nullopt);
+  model_.Answered(id, std::nullopt);
+  EXPECT_EQ(events_.states().size(), before) << "no event for progress after the drop";
+  EXPECT_EQ(StateOf(id), S::kDialing);
+  model_.WireCleared(id, 16, std::nullopt, false);
+  EXPECT_EQ(StateOf(id), S::kIdle);
+}
+
+}  // namespace
+}  // namespace prid::daemon
