@@ -1,7 +1,9 @@
 // The Unix-socket JSON-RPC server of API.md: accepts clients on a libev
 // loop, checks each peer with SO_PEERCRED, frames lines (64 KiB limit),
 // dispatches requests (single or batch) to a Dispatcher, queues replies and
-// notifications per client with a bound, and cuts off slow readers.
+// notifications per client with a bound, and cuts off slow readers. The
+// parts it composes are in listener.h, peer_credentials.h, connection.h,
+// client_queue.h, client_session.h and line_dispatch.h.
 #pragma once
 
 #include <ev++.h>
@@ -19,14 +21,11 @@
 #include "base/expected.h"
 #include "ipc/errors.h"
 #include "ipc/params.h"
+#include "ipc/shared_line.h"  // SharedLine, MakeNotificationLine
 
 namespace prid::ipc {
 
 using ClientId = std::uint64_t;
-
-// One serialized JSON-RPC line, newline included, shared by every client it
-// is queued to (an event is serialized once, however many receive it).
-using SharedLine = std::shared_ptr<const std::string>;
 
 // What the server calls; implemented by the daemon.
 class Dispatcher {
@@ -97,8 +96,5 @@ class Server {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Serializes a notification: {"jsonrpc":"2.0","method":method,"params":params}\n
-SharedLine MakeNotificationLine(const std::string& method, const nlohmann::json& params);
 
 }  // namespace prid::ipc

@@ -32,6 +32,7 @@
 
 #include "base/unique_fd.h"
 #include "ipc/client.h"
+#include "tests/support/loop_thread.h"
 
 namespace prid::ipc {
 namespace {
@@ -41,53 +42,8 @@ using namespace std::chrono_literals;
 
 constexpr int kWaitMs = 10000;  // an upper bound for things that should happen at once
 
-// A libev loop on a thread of its own. Run() executes a function on it and
-// waits for the result, so that every Server call happens on the loop.
-class LoopThread {
- public:
-  LoopThread() : wake_(loop_) {
-    wake_.set<LoopThread, &LoopThread::OnWake>(this);
-    wake_.start();
-    thread_ = std::thread([this] { loop_.run(); });
-  }
-  ~LoopThread() {
-    Run([this] {
-      wake_.stop();
-      loop_.break_loop(ev::ALL);
-    });
-    thread_.join();
-  }
-
-  template <typename F>
-  auto Run(F&& fn) -> decltype(fn()) {
-    std::packaged_task<decltype(fn())()> task(std::forward<F>(fn));
-    auto result = task.get_future();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      tasks_.push_back([&task] { task(); });
-    }
-    wake_.send();
-    return result.get();
-  }
-
-  ev::loop_ref loop() { return loop_; }
-
- private:
-  void OnWake(ev::async&, int) {
-    std::vector<std::function<void()>> tasks;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      tasks.swap(tasks_);
-    }
-    for (auto& task : tasks) task();
-  }
-
-  ev::dynamic_loop loop_;
-  ev::async wake_;
-  std::mutex mutex_;
-  std::vector<std::function<void()>> tasks_;
-  std::thread thread_;
-};
+// Every Server call happens on the loop thread (Run() waits for it).
+using ::prid::testing::LoopThread;
 
 // The daemon's stand-in. Methods:
 //   echo {…}                 → the params

@@ -1,0 +1,79 @@
+// The socket end of one client connection: reading and framing its lines,
+// writing a ClientQueue with sendmsg(2), and draining unread input before
+// the socket is closed. Passive: the caller decides when to read or write
+// (on readiness) and what to do with the outcome.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "base/unique_fd.h"
+#include "ipc/line_framer.h"
+
+namespace prid::ipc {
+
+class ClientQueue;
+
+// Bytes read per read(2); a line may span several reads.
+inline constexpr std::size_t kReadChunk = 64 * 1024;
+// Lines handed to one sendmsg(2).
+inline constexpr std::size_t kMaxIov = 64;
+// Unread input dropped before closing a connection (see DiscardPendingInput).
+inline constexpr std::size_t kMaxDiscardBytes = 256 * 1024;
+
+// Reads and drops what the peer sent and we will never handle (at most
+// `limit` bytes), without blocking. Closing a Unix socket with unread input
+// makes the peer's next read fail with ECONNRESET, even after our last
+// reply; drained, it reads that reply and then a clean end of file.
+void DiscardPendingInput(int fd, std::size_t limit = kMaxDiscardBytes);
+
+class Connection {
+ public:
+  enum class ReadResult {
+    kFramed,       // bytes were read and framed; a partial line may be kept
+    kWouldBlock,   // nothing to read now (or interrupted)
+    kEndOfInput,   // the peer shut down its sending side
+    kFailed,       // recv(2) failed: see error
+    kLineTooLong,  // a line passed max_line_bytes; nothing more is framed
+  };
+  struct ReadOutcome {
+    ReadResult result;
+    int error = 0;  // errno, for kFailed
+  };
+
+  enum class WriteResult {
+    kFlushed,  // the queue is empty
+    kFull,     // the socket takes no more now: write again on POLLOUT
+    kFailed,   // sendmsg(2) failed: see error
+  };
+  struct WriteOutcome {
+    WriteResult result;
+    int error = 0;  // errno, for kFailed
+  };
+
+  // Takes a connected, non-blocking stream socket. Lines may be up to
+  // `max_line_bytes` long before their '\n' (see LineFramer).
+  Connection(base::UniqueFd fd, std::size_t max_line_bytes);
+
+  // One recv(2) into `buffer` (borrowed for the call; kReadChunk bytes is
+  // the intended size); each line it completes goes to `sink` (which may
+  // stop the framing, see LineFramer::LineSink).
+  ReadOutcome Read(std::span<char> buffer, const LineFramer::LineSink& sink);
+
+  // Writes from `queue` until it is empty or the socket is full, up to
+  // kMaxIov lines per sendmsg(2), and consumes what was written.
+  WriteOutcome Write(ClientQueue& queue);
+
+  // DiscardPendingInput() on this socket, before it is closed.
+  void DiscardPendingInput() { ipc::DiscardPendingInput(fd_.get()); }
+
+  // Borrowed: for watchers. The socket closes with the Connection.
+  int fd() const { return fd_.get(); }
+  const LineFramer& framer() const { return framer_; }
+
+ private:
+  base::UniqueFd fd_;
+  LineFramer framer_;
+};
+
+}  // namespace prid::ipc
