@@ -6,8 +6,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
+
+#include "base/hex.h"
 
 namespace prid::cli {
 namespace {
@@ -77,15 +78,13 @@ base::Result<std::optional<json>> UuiParam(const UuiOptions& options) {
     uui["text"] = *options.text;
   } else {
     const std::string& hex = *options.hex;
-    auto bad = std::find_if(hex.begin(), hex.end(),
-                            [](unsigned char c) { return !std::isxdigit(c); });
-    if (bad != hex.end()) {
+    if (auto octets = base::FromHex(hex); !octets) {
+      if (octets.error().odd_length) {
+        return base::Fail(fmt::format(
+            "--uui-hex '{}': odd number of digits; give two hex digits per byte", hex));
+      }
       return base::Fail(fmt::format("--uui-hex '{}': '{}' is not a hex digit (use 0-9, a-f)", hex,
-                                    *bad));
-    }
-    if (hex.size() % 2 != 0) {
-      return base::Fail(fmt::format(
-          "--uui-hex '{}': odd number of digits; give two hex digits per byte", hex));
+                                    hex[octets.error().position]));
     }
     uui["hex"] = hex;
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "cli/outcome.h"
 #include "cli/replay_link.h"
 #include "cli/replay_plan.h"
@@ -39,12 +40,6 @@ constexpr std::uint8_t kProgressNonIsdn = 2;
 constexpr std::uint8_t kProgressInband = 8;
 // Slices in which waits alternate between the socket API and the D-channel.
 constexpr int kSliceMs = 20;
-
-std::string Hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  for (auto b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 // The API's bearer for the capture's Bearer capability (Q.931 4.5.5,
 // information transfer capability).
@@ -225,7 +220,7 @@ base::Status Replayer::Pump(int timeout_ms) {
     for (const auto& payload : out.payloads) {
       auto m = q931::DecodeMessage(payload);
       received_.push_back(m ? Received{std::move(*m), {}}
-                            : Received{std::nullopt, fmt::format("{} ({})", m.error(), Hex(payload))});
+                            : Received{std::nullopt, fmt::format("{} ({})", m.error(), base::ToHex(payload))});
     }
     frame = link_->Receive(0);
   }
@@ -352,7 +347,7 @@ Outcome Replayer::Act(const ReplayStep& step) {
   AwaitAcknowledgement();
   const q931::Message& m = step.message;
   json params = json::object();
-  if (auto uui = q931::GetUserUser(m)) params["uui"] = {{"pd", uui->pd}, {"hex", Hex(uui->info)}};
+  if (auto uui = q931::GetUserUser(m)) params["uui"] = {{"pd", uui->pd}, {"hex", base::ToHex(uui->info)}};
   if (step.action == NearAction::kRestart) {
     json restart = {{"span", span_}};
     if (auto channel = RestartChannel(m)) restart["channel"] = *channel;

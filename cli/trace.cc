@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 
+#include "base/hex.h"
 #include "q931/message.h"
 #include "q931/trace_json.h"
 #include "q931/trace_pcap_export.h"
@@ -13,18 +14,6 @@
 
 namespace prid::cli {
 namespace {
-
-std::optional<std::vector<std::uint8_t>> FromHex(const std::string& hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::vector<std::uint8_t> out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    unsigned v = 0;
-    if (std::sscanf(hex.c_str() + i, "%2x", &v) != 1) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(v));
-  }
-  return out;
-}
 
 // Whether prid is the network side of `span` (for the pcap pseudo-header),
 // from span.list; false (user side) when it cannot tell.
@@ -81,7 +70,7 @@ Outcome RunTrace(Connection& connection, const Command& command, bool json, std:
     if (dir == "tx") record.direction = q931::FrameDirection::kSent;
     if (dir == "rx") record.direction = q931::FrameDirection::kReceived;
     record.source = fmt::format("span {}", p.value("span", 0));
-    auto bytes = FromHex(p.value("hex", ""));
+    auto bytes = base::FromHex(p.value("hex", ""));
     if (!bytes) continue;
     record.frame = std::move(*bytes);
     const auto decoded = q931::DecodeRecord(record);

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "base/hex.h"
 #include "q931/ie.h"
 #include "q931/names.h"
 #include "q931/trace_view.h"
@@ -13,9 +14,7 @@ namespace prid::q931 {
 namespace {
 
 std::string UuiText(const UserUser& u) {
-  std::string hex;
-  for (auto b : u.info) hex += fmt::format("{:02x}", b);
-  return fmt::format("{:02x}:{}", u.pd, hex);
+  return fmt::format("{:02x}:{}", u.pd, base::ToHex(u.info));
 }
 
 std::string Optional(const std::optional<std::uint8_t>& v) {

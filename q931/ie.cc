@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "base/hex.h"
 #include "q931/names.h"
 
 namespace prid::q931 {
@@ -34,13 +35,6 @@ class OctetReader {
   std::string_view ie_;
   std::size_t pos_ = 0;
 };
-
-std::string HexBytes(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (auto b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 std::string Ia5(std::span<const std::uint8_t> bytes) {
   std::string out;
@@ -438,7 +432,7 @@ void DescribeFacility(const std::vector<std::uint8_t>& c, std::size_t base, Fiel
     if (t == 0x02) {
       f.number(name, integer(l));
     } else if (t == 0x06) {
-      f.text(name + "_oid", HexBytes(r.rest().first(l)));
+      f.text(name + "_oid", base::ToHex(r.rest().first(l)));
       skip(l);
     }
   };
@@ -518,7 +512,7 @@ void DescribeSubaddress(const std::vector<std::uint8_t>& c, std::size_t base, Fi
   f.text("type_name", type == 0 ? "nsap" : type == 2 ? "user-specified" : "reserved");
   f.number("odd", (o3 >> 3) & 0x01);
   const auto info = r.rest();
-  f.text("info", HexBytes(info));
+  f.text("info", base::ToHex(info));
   // NSAP with the IA5 AFI (0x50): the rest is IA5 text.
   if (type == 0 && !info.empty() && info[0] == 0x50) f.text("text", Ia5(info.subspan(1)));
 }
@@ -570,7 +564,7 @@ void DescribeContents(const InformationElement& e, std::size_t base, FieldList& 
       f.text("cause_name", std::string(CauseName(cause->value)));
       f.text("cause_text", std::string(CauseText(cause->value)));
       f.named("class", cause->cause_class(), kCauseClasses);
-      if (!cause->diagnostics.empty()) f.text("diagnostics", HexBytes(cause->diagnostics));
+      if (!cause->diagnostics.empty()) f.text("diagnostics", base::ToHex(cause->diagnostics));
       return;
     }
     case ie::kCallState: {
@@ -593,7 +587,7 @@ void DescribeContents(const InformationElement& e, std::size_t base, FieldList& 
       f.number("exclusive", ch->exclusive ? 1 : 0);
       f.number("d_channel", ch->d_channel ? 1 : 0);
       f.number("selection", ch->selection);
-      if (ch->interface_id_present) f.text("interface_id", HexBytes(ch->interface_id));
+      if (ch->interface_id_present) f.text("interface_id", base::ToHex(ch->interface_id));
       if (ch->coding_standard) {
         f.number("channel_type", ch->channel_type);
         std::string list;
@@ -659,7 +653,7 @@ void DescribeContents(const InformationElement& e, std::size_t base, FieldList& 
         return;
       }
       f.number("pd", c[0]);
-      f.text("info", HexBytes(std::span(c).subspan(1)));
+      f.text("info", base::ToHex(std::span(c).subspan(1)));
       if (Printable(std::span(c).subspan(1))) {
         f.text("text", Ia5(std::span(c).subspan(1)));
       }

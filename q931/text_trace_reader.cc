@@ -8,15 +8,10 @@
 #include <chrono>
 #include <optional>
 
+#include "base/hex.h"
+
 namespace prid::q931 {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -39,7 +34,7 @@ std::optional<std::vector<std::uint8_t>> ParseHexOctets(std::string_view s) {
       run = 0;
       continue;
     }
-    const int v = HexValue(c);
+    const int v = base::HexDigitValue(c);
     if (v < 0) return std::nullopt;
     ++run;
     if (high < 0) {
@@ -150,7 +145,7 @@ class TextParser {
       raw_frame_index_.push_back(records_.size() - 1);
       return;
     }
-    if (rest.starts_with("[") && rest.size() > 2 && HexValue(rest[1]) >= 0) {
+    if (rest.starts_with("[") && rest.size() > 2 && base::HexDigitValue(rest[1]) >= 0) {
       // An IE dump: identifier, length, contents.
       if (!message_ || message_->direction != dir) return;
       const auto close = rest.find(']');
@@ -279,12 +274,12 @@ class TextParser {
     std::size_t i = 0;
     while (i < rest.size()) {
       while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
-      if (i + 2 > rest.size() || HexValue(rest[i]) < 0 || HexValue(rest[i + 1]) < 0 ||
+      if (i + 2 > rest.size() || base::HexDigitValue(rest[i]) < 0 || base::HexDigitValue(rest[i + 1]) < 0 ||
           (i + 2 < rest.size() && rest[i + 2] != ' ' && rest[i + 2] != '\t')) {
         break;
       }
       offset_frame_->push_back(
-          static_cast<std::uint8_t>(HexValue(rest[i]) << 4 | HexValue(rest[i + 1])));
+          static_cast<std::uint8_t>(base::HexDigitValue(rest[i]) << 4 | base::HexDigitValue(rest[i + 1])));
       i += 2;
     }
   }

@@ -1,21 +1,10 @@
 // JSON rendering of decoded trace records.
 #include "q931/trace_json.h"
 
-#include <fmt/format.h>
-
+#include "base/hex.h"
 #include "q931/names.h"
 
 namespace prid::q931 {
-namespace {
-
-std::string Hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (auto b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
-
-}  // namespace
 
 nlohmann::json RecordToJson(const TraceRecord& record, const DecodedRecord& d) {
   nlohmann::json j;
@@ -26,7 +15,7 @@ nlohmann::json RecordToJson(const TraceRecord& record, const DecodedRecord& d) {
   }
   if (record.time) j["time"] = base::FormatRfc3339(*record.time);
   if (!record.source.empty()) j["source"] = record.source;
-  j["hex"] = Hex(record.frame);
+  j["hex"] = base::ToHex(record.frame);
   if (d.from_network) j["from_network"] = *d.from_network;
   if (d.lapd) {
     const LapdHeader& h = *d.lapd;
@@ -44,7 +33,7 @@ nlohmann::json RecordToJson(const TraceRecord& record, const DecodedRecord& d) {
     nlohmann::json ies = nlohmann::json::array();
     for (const auto& ie : d.ies) {
       nlohmann::json e = {{"ie", ie.name}, {"id", ie.id}, {"codeset", ie.codeset}};
-      if (!ie.single_octet) e["hex"] = Hex(ie.contents);
+      if (!ie.single_octet) e["hex"] = base::ToHex(ie.contents);
       for (const auto& f : ie.fields) {
         std::visit([&e, &f](const auto& v) { e[f.name] = v; }, f.value);
       }

@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "base/hex.h"
 #include "q931/names.h"
 
 namespace prid::q931 {
@@ -34,7 +35,7 @@ std::string SpacedHex(std::span<const std::uint8_t> bytes) {
   out.reserve(bytes.size() * 3);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     if (i) out += ' ';
-    out += fmt::format("{:02x}", bytes[i]);
+    base::AppendHex(out, bytes.subspan(i, 1));
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "q931/message.h"
+#include "tests/integration/fixture.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
 #include "tests/support/wire.h"
@@ -44,12 +45,7 @@ class DropTest : public ::testing::TestWithParam<daemon::NodeType> {
     daemons_.reset();
   }
 
-  bool WaitSpanUp() {
-    ApiClient watcher(dir_.File("prid.sock"));
-    watcher.Ok("events.subscribe", {{"since", 0}, {"span", 1}});
-    return watcher.WaitEvent([](const json& e) { return e["type"] == "span.state" && e["state"] == "up"; })
-        .has_value();
-  }
+  bool WaitSpanUp() { return testing::WaitSpanUp(dir_.File("prid.sock"), 1); }
 
   std::vector<WireMessage> Wire() { return Q931Messages(daemons_->Frames(), 0, 1); }
   std::vector<WireMessage> Sent(std::uint8_t type) { return Find(Wire(), FrameDirection::kSent, type); }
@@ -57,11 +53,7 @@ class DropTest : public ::testing::TestWithParam<daemon::NodeType> {
 
   // Waits until prid sent (or received) `count` messages of `type`.
   bool WaitWire(FrameDirection direction, std::uint8_t type, std::size_t count = 1) {
-    return daemons_->WaitFrames(
-        [&](const std::vector<CapturedFrame>& frames) {
-          return Find(Q931Messages(frames, 0, 1), direction, type).size() >= count;
-        },
-        kWaitMs);
+    return testing::WaitWire(*daemons_, 0, 1, direction, type, count);
   }
 
   // An outgoing call taken to `state` by the far end's policy.

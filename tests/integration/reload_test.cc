@@ -1,4 +1,4 @@
-// Reload (DESIGN.md "Configuration"): daemon.reload re-reads the file; spans
+// Reload (docs/design.md "Configuration"): daemon.reload re-reads the file; spans
 // added are started, removed ones stopped, changed ones restarted, and calls
 // on unchanged spans stay connected, their wire untouched. A bad file is
 // refused and the running configuration stays.

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace prid::q931::testing {
 
 // "08 02 00 01 45" (spaces optional) → bytes. Aborts the test binary on bad
@@ -21,18 +23,9 @@ inline std::vector<std::uint8_t> Hex(std::string_view text) {
   std::vector<std::uint8_t> out;
   int high = -1;
   for (char c : text) {
-    int v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      v = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      v = c - 'A' + 10;
-    } else if (c == ' ' || c == ':' || c == '\n') {
-      continue;
-    } else {
-      std::abort();
-    }
+    if (c == ' ' || c == ':' || c == '\n') continue;
+    const int v = base::HexDigitValue(c);
+    if (v < 0) std::abort();
     if (high < 0) {
       high = v;
     } else {
@@ -49,7 +42,7 @@ inline std::string ToHex(std::span<const std::uint8_t> bytes) {
   std::string out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     if (i) out += ' ';
-    out += fmt::format("{:02x}", bytes[i]);
+    base::AppendHex(out, bytes.subspan(i, 1));
   }
   return out;
 }

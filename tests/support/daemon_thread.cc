@@ -1,63 +1,33 @@
 // In-process daemons on a background libev loop, for integration tests.
 #include "tests/support/daemon_thread.h"
 
-#include <ev++.h>
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
-#include <future>
 
 #include "daemon/daemon.h"
+#include "tests/support/loop_thread.h"
 
 namespace prid::testing {
 
+// The daemons live on the loop thread: created, used and destroyed there.
 struct DaemonThread::Loop {
-  ev::dynamic_loop loop;
-  ev::async wake{loop};
-  std::mutex work_mutex;
-  std::vector<std::function<void()>> work;
-  bool stop = false;
+  LoopThread thread;
   std::vector<std::unique_ptr<daemon::Daemon>> daemons;
-
-  void OnWake(ev::async&, int) {
-    std::vector<std::function<void()>> pending;
-    bool stopping = false;
-    {
-      std::lock_guard lock(work_mutex);
-      pending.swap(work);
-      stopping = stop;
-    }
-    for (auto& w : pending) w();
-    if (stopping) loop.break_loop(ev::ALL);
-  }
-  void Post(std::function<void()> w, bool and_stop = false) {
-    {
-      std::lock_guard lock(work_mutex);
-      if (w) work.push_back(std::move(w));
-      stop = stop || and_stop;
-    }
-    wake.send();
-  }
 };
 
 DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue::DahdiSystem* dahdi,
                            dahdi_glue::ConferenceMixer* mixer)
     : loop_(std::make_unique<Loop>()) {
   ::signal(SIGPIPE, SIG_IGN);
-  std::promise<std::string> started;
-  auto result = started.get_future();
-  thread_ = std::thread([this, configs = std::move(configs), &started, dahdi, mixer]() mutable {
+  error_ = loop_->thread.Run([this, &configs, dahdi, mixer] {
     Loop& l = *loop_;
-    l.wake.set<Loop, &Loop::OnWake>(&l);
-    l.wake.start();
     std::string error;
     for (std::size_t i = 0; i < configs.size() && error.empty(); ++i) {
       daemon::DaemonOptions options;
       options.conference_mixer = mixer;
       options.dahdi_system = dahdi;
-      auto d = std::make_unique<daemon::Daemon>(l.loop, configs[i], options);
+      auto d = std::make_unique<daemon::Daemon>(l.thread.loop(), configs[i], options);
       const int index = static_cast<int>(i);
       d->SetFrameTap([this, index](int span, q931::FrameDirection dir, std::span<const std::uint8_t> frame) {
         std::lock_guard lock(mutex_);
@@ -67,16 +37,15 @@ DaemonThread::DaemonThread(std::vector<daemon::DaemonConfig> configs, dahdi_glue
       if (auto ok = d->Start(); !ok.ok()) error = ok.message();
       l.daemons.push_back(std::move(d));
     }
-    started.set_value(error);
-    if (error.empty()) l.loop.run(0);
-    l.daemons.clear();
+    // A daemon that failed to start, and those before it, go at once.
+    if (!error.empty()) l.daemons.clear();
+    return error;
   });
-  error_ = result.get();
 }
 
 DaemonThread::~DaemonThread() {
-  loop_->Post(nullptr, /*and_stop=*/true);
-  thread_.join();
+  loop_->thread.Run([this] { loop_->daemons.clear(); });
+  loop_.reset();  // stops the loop and joins its thread
 }
 
 std::vector<CapturedFrame> DaemonThread::Frames() const {
@@ -90,29 +59,12 @@ bool DaemonThread::WaitFrames(const std::function<bool(const std::vector<Capture
   return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return done(frames_); });
 }
 
-void DaemonThread::RunOnLoop(const std::function<void()>& work) {
-  std::promise<void> done;
-  loop_->Post([&] {
-    work();
-    done.set_value();
-  });
-  done.get_future().wait();
-}
+void DaemonThread::RunOnLoop(const std::function<void()>& work) { loop_->thread.Run(work); }
 
 daemon::Daemon& DaemonThread::daemon(std::size_t index) { return *loop_->daemons.at(index); }
 
 void DaemonThread::RunOnDaemon(std::size_t index, const std::function<void(daemon::Daemon&)>& work) {
   RunOnLoop([&] { work(*loop_->daemons.at(index)); });
-}
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "prid-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
 }
 
 daemon::SpanConfig SimSpan(int span, daemon::NodeType node, daemon::SwitchVariant variant) {

@@ -15,6 +15,7 @@
 #include "dahdi-glue/conference_mixer.h"
 #include "daemon/config/config.h"
 #include "q931/pcap_writer.h"
+#include "tests/support/temp_dir.h"  // TempDir, for the tests that start daemons
 
 namespace prid::daemon {
 class Daemon;
@@ -59,24 +60,11 @@ class DaemonThread {
 
  private:
   struct Loop;
-  std::unique_ptr<Loop> loop_;
-  std::thread thread_;
+  std::unique_ptr<Loop> loop_;  // a LoopThread and the daemons on it
   std::string error_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<CapturedFrame> frames_;
-};
-
-// A fresh temporary directory, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
 };
 
 // A sim span with the built-in far end.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/hex.h"
 #include "q931/frame.h"
 #include "q931/message.h"
 #include "q931/names.h"
@@ -38,11 +39,7 @@ const q931::UserUser kBusyUui = Bytes(0x00, std::string_view("\x00" "busy", 5));
 const char kCalled[] = "5551000";
 const char kCalling[] = "5552000";
 
-json UuiJson(const q931::UserUser& u) {
-  std::string hex;
-  for (std::uint8_t b : u.info) hex += fmt::format("{:02x}", b);
-  return {{"hex", hex}, {"pd", u.pd}};
-}
+json UuiJson(const q931::UserUser& u) { return {{"hex", base::ToHex(u.info)}, {"pd", u.pd}}; }
 
 // Runs the API steps of one case, keeping the first failure: every later
 // step is skipped once one failed.
