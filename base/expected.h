@@ -79,4 +79,14 @@ using Result = Expected<T, std::string>;
 
 inline Unexpected<std::string> Fail(std::string message) { return {std::move(message)}; }
 
+// A domain's coded error, for Expected<T, CodedError<Kind>>: what went
+// wrong as a value of the domain's enum (which has a name table of its
+// own, e.g. daemon::ModelErrorName) and a message a person can act on. A
+// domain that needs more (a limit, a position) derives from it.
+template <typename Kind>
+struct CodedError {
+  Kind kind{};
+  std::string message;
+};
+
 }  // namespace prid::base

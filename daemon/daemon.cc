@@ -15,41 +15,57 @@
 #include "dahdi-glue/conference_mixer.h"
 #include "daemon/config/config_diff.h"
 #include "ipc/errors.h"
+#include "q931/q850.h"
 
 namespace prid::daemon {
+namespace {
+
+// The socket server's options from the configuration. Resolving
+// socket_group may fail: the error waits for Start().
+base::Result<ipc::ServerOptions> ServerOptionsFor(const DaemonConfig& config, const DaemonOptions& daemon_options,
+                                                  const std::string& socket_path) {
+  ipc::ServerOptions options;
+  // An inherited socket is named by what it is bound to.
+  options.path = daemon_options.listen_fd >= 0 ? std::string() : socket_path;
+  options.inherited_fd = daemon_options.listen_fd;
+  options.max_queue_bytes = config.client_queue_bytes;
+  if (!config.socket_group.empty()) {
+    struct group* g = ::getgrnam(config.socket_group.c_str());
+    if (g == nullptr) return base::Fail(fmt::format("socket_group '{}' does not exist", config.socket_group));
+    options.group = g->gr_gid;
+  }
+  return options;
+}
+
+}  // namespace
 
 Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
     : loop_(loop),
       config_(std::move(config)),
       options_(std::move(options)),
+      socket_path_(options_.socket_path.empty() ? config_.socket_path : options_.socket_path),
+      server_options_(ServerOptionsFor(config_, options_, socket_path_)),
+      server_(loop, *this, server_options_.ok() ? *server_options_ : ipc::ServerOptions{}),
+      outbox_(server_),
       timers_(loop),
-      router_(config_.event_buffer),
+      router_(outbox_, config_.event_buffer),
       model_(router_, timers_),
-      handlers_(model_, spans_, router_),
-      traces_([this](CallId call) -> std::optional<std::pair<int, int>> {
-        for (const auto& [number, span] : spans_) {
-          if (auto cref = span->CrefOf(call)) return std::pair{number, *cref};
-        }
-        return std::nullopt;
-      }),
+      traces_(outbox_,
+              [this](CallId call) -> std::optional<std::pair<int, int>> {
+                for (const auto& [number, span] : spans_) {
+                  if (auto cref = span->CrefOf(call)) return std::pair{number, *cref};
+                }
+                return std::nullopt;
+              }),
+      handlers_(model_, spans_, router_, traces_, outbox_, [this] { return ReloadMethod(); }),
       shutdown_timer_(loop) {
-  socket_path_ = options_.socket_path.empty() ? config_.socket_path : options_.socket_path;
-  router_.SetModel(&model_);
-  handlers_.SetTraceRouter(&traces_);
   shutdown_timer_.set<Daemon, &Daemon::OnShutdownTick>(this);
-  handlers_.AddMethod("daemon.reload", [this](ipc::ClientId, const ipc::Params& params) {
-    if (params.size() != 0) {
-      return base::Expected<nlohmann::json, ipc::RpcError>{base::Unexpected<ipc::RpcError>{
-          ipc::MakeError(ipc::ErrorCode::kInvalidParams, "daemon.reload takes no params")}};
-    }
-    return ReloadMethod();
-  });
 }
 
 Daemon::~Daemon() {
-  // Clients first (no dispatcher calls), then the spans' libpri links.
-  traces_.SetServer(nullptr);
-  server_.reset();
+  // The spans' libpri links go first, while everything they report to is
+  // still there; the members then go in reverse order, the server last
+  // (it calls no dispatcher from its destructor).
   spans_.clear();
 }
 
@@ -87,7 +103,7 @@ void Daemon::StopSpan(int number) {
   spans_.erase(it);
   PRID_LOGF(kNotice, base::LogFields::Span(number), "span {}: stopped", number);
   if (was_up) {
-    router_.SpanStateChanged(number, "down", "up", {});
+    router_.SpanStateChanged(number, model_.LineHolders(number), "down", "up", {});
     if (span_listener_) span_listener_();
   }
 }
@@ -163,7 +179,7 @@ std::size_t Daemon::spans_up() const {
 void Daemon::Shutdown(std::function<void()> done, std::chrono::milliseconds grace) {
   shutdown_done_ = std::move(done);
   shutdown_deadline_ = std::chrono::steady_clock::now() + grace;
-  const std::size_t dropped = model_.DropAll(16);
+  const std::size_t dropped = model_.DropAll(q931::cause::kNormalClearing);
   PRID_LOG_NOTICE("stopping: {} call(s) being cleared (cause 16)", dropped);
   clients_closing_ = false;
   // Clearing needs the far end's RELEASE / RELEASE COMPLETE: check on it
@@ -182,12 +198,12 @@ void Daemon::OnShutdownTick(ev::timer&, int) {
       PRID_LOG_WARN("stopping: {} call(s) still clearing; giving up on them", model_.wire_count());
     }
     clients_closing_ = true;
-    if (server_) server_->DisconnectAll();
+    server_.DisconnectAll();
     // Clients get their own bound to read their last events.
     shutdown_deadline_ = std::chrono::steady_clock::now() + kClientFlushGrace;
     return;
   }
-  if (clients_closing_ && (!server_ || server_->client_count() == 0 || late)) {
+  if (clients_closing_ && (server_.client_count() == 0 || late)) {
     shutdown_timer_.stop();
     if (auto done = std::move(shutdown_done_)) done();
   }
@@ -198,30 +214,15 @@ base::Status Daemon::Start() {
     if (auto ok = StartSpan(span_config); !ok.ok()) return ok;
   }
 
-  ipc::ServerOptions options;
-  // An inherited socket is named by what it is bound to.
-  options.path = options_.listen_fd >= 0 ? std::string() : socket_path_;
-  options.inherited_fd = options_.listen_fd;
-  options.max_queue_bytes = config_.client_queue_bytes;
-  if (!config_.socket_group.empty()) {
-    struct group* g = ::getgrnam(config_.socket_group.c_str());
-    if (g == nullptr) {
-      return base::Status::Error(fmt::format("socket_group '{}' does not exist", config_.socket_group));
-    }
-    options.group = g->gr_gid;
-  }
+  if (!server_options_.ok()) return base::Status::Error(server_options_.error());
   if (options_.listen_fd < 0) {
     // Like tmpfiles.d would: the socket's directory may not exist yet.
     std::error_code ec;
     auto dir = std::filesystem::path(socket_path_).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   }
-  server_ = std::make_unique<ipc::Server>(loop_, handlers_, options);
-  router_.SetServer(server_.get());
-  handlers_.SetServer(server_.get());
-  traces_.SetServer(server_.get());
-  if (auto ok = server_->Start(); !ok.ok()) return ok;
-  socket_path_ = server_->path();
+  if (auto ok = server_.Start(); !ok.ok()) return ok;
+  socket_path_ = server_.path();
   PRID_LOG_NOTICE("prid listening on {} with {} span(s)", socket_path_, spans_.size());
   return base::Status::Ok();
 }
@@ -229,13 +230,14 @@ base::Status Daemon::Start() {
 void Daemon::SpanStateChanged(const SpanStateChange& change) {
   PRID_LOGF(kInfo, base::LogFields::Span(change.span), "span {}: span.state {}", change.span,
             SpanStateName(change.state));
-  router_.SpanStateChanged(change.span, SpanStateName(change.state), SpanStateName(change.previous),
-                           change.alarms, change.error);
+  router_.SpanStateChanged(change.span, model_.LineHolders(change.span), SpanStateName(change.state),
+                           SpanStateName(change.previous), change.alarms, change.error);
   if (span_listener_) span_listener_();
 }
 
 void Daemon::ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) {
-  router_.ChannelStateChanged(span, channel, ChannelStateName(state), ChannelStateName(previous));
+  router_.ChannelStateChanged(span, model_.LineHolders(span), channel, ChannelStateName(state),
+                              ChannelStateName(previous));
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {

@@ -1,6 +1,7 @@
-// The composition root of prid: builds the event router, session model,
-// spans, RPC handlers and socket server from a configuration, on one libev
-// loop.
+// The composition root of prid: builds the socket server, event and trace
+// routers, session model, spans and RPC handlers from a configuration, on
+// one libev loop. Each is built after what it uses and given it in its
+// constructor; the server is built first (it listens only from Start()).
 #pragma once
 
 #include <ev++.h>
@@ -16,10 +17,11 @@
 #include "daemon/config/config.h"
 #include "daemon/line/ev_timer.h"
 #include "daemon/api/event_router.h"
+#include "daemon/api/outbox.h"
 #include "daemon/api/rpc_handlers.h"
-#include "daemon/session/session_model.h"
-#include "daemon/line/span.h"
 #include "daemon/api/trace_router.h"
+#include "daemon/line/span.h"
+#include "daemon/session/session_model.h"
 #include "ipc/server.h"
 
 namespace prid::dahdi_glue {
@@ -49,7 +51,11 @@ struct ReloadReport {
   std::vector<std::string> failed;           // spans that could not start, with why
 };
 
-class Daemon : public SpanObserver {
+// The server dispatches to the Daemon, which hands every request to its
+// RpcHandlers: the server is built before them (the routers they use send
+// through it), so it cannot be given the handlers themselves, and it
+// dispatches nothing before Start(), when everything exists.
+class Daemon : public SpanObserver, private ipc::Dispatcher {
  public:
   Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options);
   ~Daemon() override;
@@ -65,9 +71,10 @@ class Daemon : public SpanObserver {
   ReloadReport Reload(DaemonConfig next);
   const DaemonConfig& config() const { return config_; }
 
-  // Clean stop: every call on the wire is cleared with cause 16 (waiting up
-  // to `grace` for the far ends), then every client is disconnected once its
-  // queued events are written (up to 2 s more); then `done` runs.
+  // Clean stop: every call on the wire is cleared with cause 16 (normal
+  // clearing), waiting up to `grace` for the far ends; then every client is
+  // disconnected once its queued events are written (up to 2 s more); then
+  // `done` runs.
   void Shutdown(std::function<void()> done, std::chrono::milliseconds grace);
 
   // daemon.reload: runs `reload` (which reads the file and calls Reload).
@@ -92,18 +99,29 @@ class Daemon : public SpanObserver {
   void SpanStateChanged(const SpanStateChange& change) override;
   void ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) override;
   void SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
+  // ipc::Dispatcher: to handlers_.
+  void ClientOpened(ipc::ClientId client) override { handlers_.ClientOpened(client); }
+  MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override {
+    return handlers_.Call(client, method, params);
+  }
+  void ClientClosed(ipc::ClientId client) override { handlers_.ClientClosed(client); }
 
+  // In construction order: each member is built after the ones it uses.
   ev::loop_ref loop_;
   DaemonConfig config_;
   DaemonOptions options_;
   std::string socket_path_;
+  // The socket server's options; an error (a socket_group that does not
+  // exist) is reported by Start().
+  base::Result<ipc::ServerOptions> server_options_;
+  ipc::Server server_;
+  ServerOutbox outbox_;
   EvTimerFactory timers_;
   EventRouter router_;
   SessionModel model_;
   RpcHandlers::Spans spans_;
-  RpcHandlers handlers_;
   TraceRouter traces_;
-  std::unique_ptr<ipc::Server> server_;
+  RpcHandlers handlers_;
   FrameTap frame_tap_;
   Reloader reloader_;
   std::function<void()> span_listener_;

@@ -3,22 +3,12 @@
 
 #include <fmt/format.h>
 
+#include "base/hex.h"
 #include "base/time_format.h"
 #include "q931/names.h"
 
 namespace prid::daemon {
 namespace {
-
-std::string ToHex(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
-}
 
 bool PrintableIa5(const std::vector<std::uint8_t>& bytes) {
   for (std::uint8_t b : bytes) {
@@ -30,7 +20,7 @@ bool PrintableIa5(const std::vector<std::uint8_t>& bytes) {
 }  // namespace
 
 nlohmann::json UuiToJson(const q931::UserUser& uui) {
-  nlohmann::json out = {{"pd", uui.pd}, {"hex", ToHex(uui.info)}};
+  nlohmann::json out = {{"pd", uui.pd}, {"hex", base::ToHex(uui.info)}};
   if (uui.pd == q931::kUuiPdIa5 && PrintableIa5(uui.info)) {
     out["text"] = std::string(uui.info.begin(), uui.info.end());
   }
@@ -51,7 +41,7 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
       {"span", call.span},
       {"channel", call.channel},
       {"direction", std::string(DirectionName(call.direction))},
-      {"state", std::string(CallStateName(handle.state))},
+      {"state", std::string(HandleStateName(call.StateSeenBy(handle)))},
       {"privilege", std::string(PrivilegeName(handle.privilege))},
       {"called", call.called},
       {"calling", call.calling},

@@ -1,15 +1,16 @@
 // call.state notification lines written straight into a string.
 #include "daemon/api/event_line.h"
 
+#include <algorithm>
 #include <charconv>
+#include <span>
 #include <type_traits>
 
+#include "base/hex.h"
 #include "q931/names.h"
 
 namespace prid::daemon {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
 
 // Plain appends: fmt::format_to through a back_inserter pushed one char at
 // a time and was most of this function's cost.
@@ -42,13 +43,10 @@ void AppendUui(std::string& out, const q931::UserUser& uui) {
   out += R"({"pd":)";
   AppendNumber(out, uui.pd);
   out += R"(,"hex":")";
-  bool text = uui.pd == q931::kUuiPdIa5;
-  for (std::uint8_t b : uui.info) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-    text = text && b >= 0x20 && b <= 0x7e;
-  }
+  base::AppendHex(out, uui.info);
   out += '"';
+  const bool text = uui.pd == q931::kUuiPdIa5 &&
+                    std::all_of(uui.info.begin(), uui.info.end(), [](std::uint8_t b) { return b >= 0x20 && b <= 0x7e; });
   if (text) {
     out += R"(,"text":)";
     AppendJsonString(out, std::string_view(reinterpret_cast<const char*>(uui.info.data()), uui.info.size()));
@@ -67,8 +65,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
       out += ch;
     } else if (c < 0x20 || c > 0x7e) {
       out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
+      base::AppendHex(out, std::span<const std::uint8_t>(&c, 1));
     } else {
       out += ch;
     }
@@ -76,7 +73,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
-std::string CallStateEventLine(const Call& call, CallState previous, CallState state,
+std::string CallStateEventLine(const Call& call, HandleState previous, HandleState state,
                                const std::optional<q931::UserUser>& uui, std::uint64_t seq,
                                std::string_view time) {
   std::string out;
@@ -87,9 +84,9 @@ std::string CallStateEventLine(const Call& call, CallState previous, CallState s
   AppendField(out, "call", call.id);
   AppendField(out, "span", call.span);
   AppendField(out, "channel", call.channel);
-  AppendField(out, "state", CallStateName(state));
-  AppendField(out, "previous", CallStateName(previous));
-  if ((state == CallState::kDisconnected || state == CallState::kIdle) && call.cause) {
+  AppendField(out, "state", HandleStateName(state));
+  AppendField(out, "previous", HandleStateName(previous));
+  if ((state == HandleState::kDisconnected || state == HandleState::kIdle) && call.cause) {
     AppendField(out, "cause", *call.cause);
     AppendField(out, "cause_name", q931::CauseName(*call.cause));
     AppendField(out, "mode", DisconnectModeName(*call.cause));

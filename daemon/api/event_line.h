@@ -19,7 +19,7 @@ void AppendJsonString(std::string& out, std::string_view text);
 
 // The whole line, {"jsonrpc":"2.0","method":"event","params":{…}}\n, with
 // the same fields as API.md's call.state.
-std::string CallStateEventLine(const Call& call, CallState previous, CallState state,
+std::string CallStateEventLine(const Call& call, HandleState previous, HandleState state,
                                const std::optional<q931::UserUser>& uui, std::uint64_t seq,
                                std::string_view time);
 

@@ -8,12 +8,11 @@
 #include "base/time_format.h"
 #include "daemon/api/call_json.h"
 #include "daemon/api/event_line.h"
-#include "daemon/session/session_model.h"
 #include "q931/names.h"
 
 namespace prid::daemon {
 
-EventRouter::EventRouter(std::size_t buffer) : log_(buffer) {}
+EventRouter::EventRouter(Outbox& outbox, std::size_t buffer) : outbox_(outbox), log_(buffer) {}
 
 bool EventRouter::Matches(const Subscription& filter, const LoggedEvent& event) const {
   if (filter.span && event.span != *filter.span) return false;
@@ -54,18 +53,17 @@ void EventRouter::Deliver(LoggedEvent event) {
   const std::uint64_t seq = event.seq;
   ipc::SharedLine line = event.line;
   log_.Append(std::move(event));
-  if (server_ == nullptr) return;
-  for (ClientId client : to) server_->Send(client, line, seq);
+  for (ClientId client : to) outbox_.Send(client, line, seq);
 }
 
-void EventRouter::CallStateChanged(const Call& call, CallState previous, CallState state,
+void EventRouter::CallStateChanged(const Call& call, HandleState previous, HandleState state,
                                    const std::vector<ClientId>& recipients,
                                    const std::optional<q931::UserUser>& uui) {
   // One journal line per state change, with fields journalctl can select on.
   base::LogFields fields = base::LogFields::Call(call.span, call.id);
   if (call.cause) fields.cause = *call.cause;
   base::LogWith(base::LogLevel::kInfo, fields, "span {}: call {}: {} -> {}", call.span, call.id,
-                CallStateName(previous), CallStateName(state));
+                HandleStateName(previous), HandleStateName(state));
   LoggedEvent event{log_.next_seq(), call.span, call.id, recipients, nullptr};
   event.line = std::make_shared<const std::string>(
       CallStateEventLine(call, previous, state, uui, event.seq, Now()));
@@ -92,22 +90,21 @@ void EventRouter::CallOffered(const Call& call, const Handle& handle) {
   Publish({0, call.span, call.id, {handle.client}, nullptr}, std::move(params));
 }
 
-void EventRouter::SpanStateChanged(int span, std::string_view state, std::string_view previous,
-                                   const std::vector<std::string>& alarms, std::string_view error) {
+void EventRouter::SpanStateChanged(int span, std::vector<ClientId> line_holders, std::string_view state,
+                                   std::string_view previous, const std::vector<std::string>& alarms,
+                                   std::string_view error) {
   nlohmann::json params = {{"type", "span.state"}, {"span", span},     {"state", state},
                            {"previous", previous}, {"alarms", alarms}};
   if (!error.empty()) params["error"] = error;
-  std::vector<ClientId> holders = model_ ? model_->LineHolders(span) : std::vector<ClientId>{};
-  Publish({0, span, 0, std::move(holders), nullptr}, std::move(params));
+  Publish({0, span, 0, std::move(line_holders), nullptr}, std::move(params));
 }
 
-void EventRouter::ChannelStateChanged(int span, int channel, std::string_view state,
-                                      std::string_view previous) {
+void EventRouter::ChannelStateChanged(int span, std::vector<ClientId> line_holders, int channel,
+                                      std::string_view state, std::string_view previous) {
   nlohmann::json params = {{"type", "span.channel"}, {"span", span},
                            {"channel", channel},     {"state", state},
                            {"previous", previous}};
-  std::vector<ClientId> holders = model_ ? model_->LineHolders(span) : std::vector<ClientId>{};
-  Publish({0, span, 0, std::move(holders), nullptr}, std::move(params));
+  Publish({0, span, 0, std::move(line_holders), nullptr}, std::move(params));
 }
 
 base::Expected<std::uint64_t, std::uint64_t> EventRouter::Subscribe(ClientId client,
@@ -119,9 +116,7 @@ base::Expected<std::uint64_t, std::uint64_t> EventRouter::Subscribe(ClientId cli
       if (Matches(filter, event)) replay.emplace_back(event.line, event.seq);
     });
     if (!ok) return base::Unexpected<std::uint64_t>{log_.oldest_seq()};
-    if (server_) {
-      for (auto& [line, seq] : replay) server_->Send(client, line, seq);
-    }
+    for (auto& [line, seq] : replay) outbox_.Send(client, line, seq);
   }
   subscribers_[client] = filter;
   return log_.last_seq();

@@ -3,8 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
+#include "base/hex.h"
 #include "daemon/session/call.h"
 #include "q931/names.h"
 
@@ -27,13 +26,6 @@ std::optional<ParamValue> Member(const ipc::Params& params, std::string_view nam
   ParamValue value;
   if (params[name].get(value) != simdjson::SUCCESS) return std::nullopt;
   return value;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 base::Result<q931::UserUser> UuiFromParam(ParamValue value) {
@@ -70,16 +62,13 @@ base::Result<q931::UserUser> UuiFromParam(ParamValue value) {
     return uui;
   }
   if (hex->get_string().get(chars) != simdjson::SUCCESS) return base::Fail("uui.hex must be a string");
+  // An odd length is named before a bad digit, as it always was.
   if (chars.size() % 2 != 0) return base::Fail("uui.hex must have an even number of digits");
-  uui.info.reserve(chars.size() / 2);
-  for (std::size_t i = 0; i < chars.size(); i += 2) {
-    const int hi = HexValue(chars[i]);
-    const int lo = HexValue(chars[i + 1]);
-    if (hi < 0 || lo < 0) {
-      return base::Fail(fmt::format("uui.hex has a non-hex character at position {}", hi < 0 ? i : i + 1));
-    }
-    uui.info.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+  auto octets = base::FromHex(chars);
+  if (!octets.ok()) {
+    return base::Fail(fmt::format("uui.hex has a non-hex character at position {}", octets.error().position));
   }
+  uui.info = std::move(*octets);
   return uui;
 }
 
@@ -98,26 +87,6 @@ base::Result<std::uint8_t> CauseFromParam(ParamValue value) {
 }
 
 }  // namespace
-
-std::optional<ipc::RpcError> OnlyKeys(const ipc::Params& params, std::initializer_list<std::string_view> allowed) {
-  std::uint64_t seen = 0;  // bit i: allowed[i] was given (no method takes 64 parameters)
-  for (simdjson::dom::key_value_pair member : params) {
-    const auto known = std::find(allowed.begin(), allowed.end(), member.key);
-    if (known == allowed.end()) {
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("unknown parameter '{}' (expected: {})",
-                                                                   member.key, list.empty() ? "none" : list));
-    }
-    // JSON leaves a repeated name's meaning open: say so rather than pick one.
-    const std::uint64_t bit = std::uint64_t{1} << (known - allowed.begin());
-    if ((seen & bit) != 0) {
-      return ipc::MakeError(ErrorCode::kInvalidParams, fmt::format("parameter '{}' is given twice", member.key));
-    }
-    seen |= bit;
-  }
-  return std::nullopt;
-}
 
 ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std::string_view name, bool required,
                                                   std::int64_t min, std::int64_t max) {
@@ -171,6 +140,26 @@ ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params) {
   auto cause = CauseFromParam(*value);
   if (!cause.ok()) return Invalid(cause.error());
   return std::optional<std::uint8_t>{*cause};
+}
+
+ParamResult<std::optional<std::vector<CallId>>> CallIdsParam(const ipc::Params& params, std::string_view name,
+                                                             bool required, std::int64_t max) {
+  auto value = Member(params, name);
+  if (!value) {
+    if (required) return Missing(name);
+    return std::optional<std::vector<CallId>>{};
+  }
+  if (!value->is_array()) return Invalid(fmt::format("parameter '{}' must be an array of call ids", name));
+  std::vector<CallId> calls;
+  const simdjson::dom::array ids = value->get_array().value_unsafe();
+  for (ParamValue id : ids) {
+    std::int64_t n = 0;
+    if (id.get_int64().get(n) != simdjson::SUCCESS || n < 1 || n > max) {
+      return Invalid(fmt::format("parameter '{}' must hold call ids (integers 1…{})", name, max));
+    }
+    calls.push_back(static_cast<CallId>(n));
+  }
+  return std::optional<std::vector<CallId>>{std::move(calls)};
 }
 
 }  // namespace prid::daemon

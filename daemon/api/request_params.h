@@ -1,16 +1,18 @@
 // Reading a request's params for API.md's methods: each reader names the
 // parameter and what it must be when the client got it wrong
-// (InvalidParams). Shared by every method handler.
+// (InvalidParams). The method table (method_table.h) reads every declared
+// parameter with these, before the handler runs.
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/expected.h"
 #include "ipc/errors.h"
+#include "daemon/session/call.h"
 #include "ipc/params.h"
 #include "q931/user_user.h"
 
@@ -18,10 +20,6 @@ namespace prid::daemon {
 
 template <typename T>
 using ParamResult = base::Expected<T, ipc::RpcError>;
-
-// InvalidParams naming the first key of `params` not in `allowed`, or
-// the first one given twice.
-std::optional<ipc::RpcError> OnlyKeys(const ipc::Params& params, std::initializer_list<std::string_view> allowed);
 
 // An integer min…max; nullopt when absent and not required.
 ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std::string_view name, bool required,
@@ -32,5 +30,8 @@ ParamResult<std::optional<bool>> BoolParam(const ipc::Params& params, std::strin
 ParamResult<std::optional<q931::UserUser>> UuiParam(const ipc::Params& params);
 // "cause": a number 1…127 or a name; absent or null: nullopt.
 ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params);
+// An array of call ids 1…max; nullopt when absent and not required.
+ParamResult<std::optional<std::vector<CallId>>> CallIdsParam(const ipc::Params& params, std::string_view name,
+                                                             bool required, std::int64_t max);
 
 }  // namespace prid::daemon

@@ -1,80 +1,81 @@
-// API.md's methods: parses and checks each request's params, calls the
-// session model, spans or event router, and maps their errors to API.md's
-// error names. The ipc::Dispatcher of the daemon.
+// API.md's methods: one table (method_table.h) declares each method's
+// parameters beside its handler and checks a request against them before
+// the handler runs; the handlers call the session model, spans or routers
+// and map their errors to API.md's error names. The ipc::Dispatcher of the
+// daemon.
 #pragma once
 
 #include <chrono>
 #include <functional>
-#include <map>
-#include <memory>
-#include <string>
+#include <vector>
 
 #include "daemon/api/event_router.h"
-#include "daemon/session/session_model.h"
+#include "daemon/api/method_table.h"
+#include "daemon/api/outbox.h"
 #include "daemon/api/trace_router.h"
 #include "daemon/line/span.h"
+#include "daemon/session/session_model.h"
 #include "ipc/server.h"
 
 namespace prid::daemon {
 
 class RpcHandlers : public ipc::Dispatcher {
  public:
-  using Spans = std::map<int, std::unique_ptr<Span>>;
-  RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router);
+  using Spans = SpanMap;
+  // daemon.reload, served by the composition root (it reads the file).
+  using ReloadMethod = std::function<MethodResult()>;
 
-  void SetServer(const ipc::Server* server) { server_ = server; }
-  void SetTraceRouter(TraceRouter* traces) { traces_ = traces; }
-
-  // A method served outside the session model (e.g. daemon.reload by the
-  // composition root); replaces one of the same name.
-  using Method = std::function<base::Expected<nlohmann::json, ipc::RpcError>(ipc::ClientId,
-                                                                            const ipc::Params&)>;
-  void AddMethod(const std::string& name, Method method) { methods_[name] = std::move(method); }
+  // Every collaborator is borrowed and must outlive the handlers. `spans` is
+  // the daemon's live map (spans come and go on reload); `outbox` answers
+  // daemon.status's client count.
+  RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router, TraceRouter& traces, Outbox& outbox,
+              ReloadMethod reload);
 
   void ClientOpened(ipc::ClientId client) override;
-  base::Expected<nlohmann::json, ipc::RpcError> Call(ipc::ClientId client, std::string_view method,
-                                                    const ipc::Params& params) override;
+  MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override;
   void ClientClosed(ipc::ClientId client) override;
 
  private:
-  using Result = base::Expected<nlohmann::json, ipc::RpcError>;
-  using Handler = std::function<Result(ipc::ClientId, const ipc::Params&)>;
+  using Result = MethodResult;
 
-  Result Status(ipc::ClientId, const ipc::Params&);
-  Result SpanList(ipc::ClientId, const ipc::Params&);
-  Result LineOpen(ipc::ClientId, const ipc::Params&);
-  Result LineClose(ipc::ClientId, const ipc::Params&);
-  Result CallMake(ipc::ClientId, const ipc::Params&);
-  Result CallAlert(ipc::ClientId, const ipc::Params&);
-  Result CallAnswer(ipc::ClientId, const ipc::Params&);
-  Result CallDrop(ipc::ClientId, const ipc::Params&);
-  Result CallInfo(ipc::ClientId, const ipc::Params&);
-  Result CallList(ipc::ClientId, const ipc::Params&);
-  Result CallDeallocate(ipc::ClientId, const ipc::Params&);
-  Result CallHold(ipc::ClientId, const ipc::Params&);
-  Result CallUnhold(ipc::ClientId, const ipc::Params&);
-  Result CallJoin(ipc::ClientId, const ipc::Params&);
-  Result ConferenceCreate(ipc::ClientId, const ipc::Params&);
-  Result ConferenceAdd(ipc::ClientId, const ipc::Params&);
-  Result ConferenceRemove(ipc::ClientId, const ipc::Params&);
-  Result EventsSubscribe(ipc::ClientId, const ipc::Params&);
-  Result TraceSubscribe(ipc::ClientId, const ipc::Params&);
-  Result TraceUnsubscribe(ipc::ClientId, const ipc::Params&);
-  Result SimCall(ipc::ClientId, const ipc::Params&);
-  Result SimDrop(ipc::ClientId, const ipc::Params&);
-  Result SimPolicy(ipc::ClientId, const ipc::Params&);
-  Result SimHold(ipc::ClientId, const ipc::Params&);
-  Result SimUnhold(ipc::ClientId, const ipc::Params&);
-  // The built-in far end's span and libpri cref of params' "call".
-  base::Expected<std::pair<Span*, int>, ipc::RpcError> SimCallOnWire(const ipc::Params& params);
+  // The table: every method, its parameters and its handler.
+  std::vector<MethodEntry> Methods();
+
+  Result Status(ipc::ClientId, const Args&);
+  Result LineOpen(ipc::ClientId, const Args&);
+  Result LineClose(ipc::ClientId, const Args&);
+  Result CallMake(ipc::ClientId, const Args&);
+  Result CallAlert(ipc::ClientId, const Args&);
+  Result CallAnswer(ipc::ClientId, const Args&);
+  Result CallDrop(ipc::ClientId, const Args&);
+  Result CallInfo(ipc::ClientId, const Args&);
+  Result CallList(ipc::ClientId, const Args&);
+  Result CallDeallocate(ipc::ClientId, const Args&);
+  Result CallHold(ipc::ClientId, const Args&);
+  Result CallUnhold(ipc::ClientId, const Args&);
+  Result CallJoin(ipc::ClientId, const Args&);
+  Result ConferenceCreate(ipc::ClientId, const Args&);
+  Result ConferenceAdd(ipc::ClientId, const Args&);
+  Result ConferenceRemove(ipc::ClientId, const Args&);
+  Result EventsSubscribe(ipc::ClientId, const Args&);
+  Result TraceSubscribe(ipc::ClientId, const Args&);
+  Result TraceUnsubscribe(ipc::ClientId, const Args&);
+  Result SimCall(ipc::ClientId, const Args&);
+  Result SimDrop(ipc::ClientId, const Args&);
+  Result SimPolicy(ipc::ClientId, const Args&);
+  Result SimHold(ipc::ClientId, const Args&);
+  Result SimUnhold(ipc::ClientId, const Args&);
+  // The built-in far end's span and libpri cref of the call `call`.
+  base::Expected<std::pair<Span*, int>, ipc::RpcError> SimCallOnWire(CallId call);
 
   SessionModel& model_;
   Spans& spans_;
   EventRouter& router_;
-  const ipc::Server* server_ = nullptr;
-  TraceRouter* traces_ = nullptr;
-  std::map<std::string, Handler, std::less<>> methods_;  // found by a string_view
+  TraceRouter& traces_;
+  Outbox& outbox_;
+  ReloadMethod reload_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  MethodTable table_;  // last: its handlers use the members above
 };
 
 }  // namespace prid::daemon

@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "daemon/api/request_params.h"
-
 namespace prid::daemon {
 namespace {
 
@@ -16,12 +14,12 @@ base::Unexpected<ipc::RpcError> Error(ErrorCode code, std::string message) {
   return {MakeError(code, std::move(message))};
 }
 
-base::Expected<Span*, ipc::RpcError> FindSpan(SpanMap& spans, const ipc::Params& params) {
-  auto number = IntParam(params, "span", true, 1, 255);
-  if (!number.ok()) return base::Unexpected<ipc::RpcError>{number.error()};
-  auto it = spans.find(static_cast<int>(**number));
-  if (it == spans.end()) return Error(ErrorCode::kInvalidParams, fmt::format("no span {}", **number));
-  return it->second.get();
+// Whether `channel` is one of the span's B-channels.
+bool OwnsChannel(const Span& span, int channel) {
+  for (const ChannelInfo& ch : span.Channels()) {
+    if (ch.channel == channel) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -58,58 +56,40 @@ json SpanToJson(int number, const Span& span) {
   return entry;
 }
 
-MethodResult SpanListMethod(const SpanMap& spans, const ipc::Params& params) {
-  if (auto bad = OnlyKeys(params, {})) return base::Unexpected<ipc::RpcError>{*bad};
+MethodResult SpanListMethod(const SpanMap& spans) {
   json out = json::array();
   for (const auto& [number, span] : spans) out.push_back(SpanToJson(number, *span));
   return out;
 }
 
-MethodResult SpanRestartMethod(SpanMap& spans, const ipc::Params& params) {
-  if (auto bad = OnlyKeys(params, {"span", "channel"})) return base::Unexpected<ipc::RpcError>{*bad};
-  auto span = FindSpan(spans, params);
-  if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
-  auto channel_param = IntParam(params, "channel", false, 1, 31);
-  if (!channel_param.ok()) return base::Unexpected<ipc::RpcError>{channel_param.error()};
-  const int channel = static_cast<int>(channel_param->value_or(0));
-  if (channel != 0 && !(*span)->Channels().empty()) {
-    bool ours = false;
-    for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
-    if (!ours) {
-      return Error(ErrorCode::kInvalidParams,
-                   fmt::format("channel {} is not a B-channel of span {}", channel, (*span)->config().span));
-    }
+MethodResult SpanRestartMethod(const Args& args) {
+  Span& span = args.SpanOf("span");
+  const int channel = static_cast<int>(args.OptionalInt("channel").value_or(0));
+  if (channel != 0 && !span.Channels().empty() && !OwnsChannel(span, channel)) {
+    return Error(ErrorCode::kInvalidParams,
+                 fmt::format("channel {} is not a B-channel of span {}", channel, span.config().span));
   }
-  if (!(*span)->up()) {
+  if (!span.up()) {
     return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; RESTART needs the D-channel up",
-                                                   (*span)->config().span, SpanStateName((*span)->state())));
+                                                   span.config().span, SpanStateName(span.state())));
   }
-  if (auto ok = (*span)->Restart(channel); !ok.ok()) return Error(ErrorCode::kOperationUnavailable, ok.message());
+  if (auto ok = span.Restart(channel); !ok.ok()) return Error(ErrorCode::kOperationUnavailable, ok.message());
   return json::object();
 }
 
-MethodResult SpanServiceMethod(SpanMap& spans, const ipc::Params& params) {
-  if (auto bad = OnlyKeys(params, {"span", "channel", "service"})) return base::Unexpected<ipc::RpcError>{*bad};
-  auto span = FindSpan(spans, params);
-  if (!span.ok()) return base::Unexpected<ipc::RpcError>{span.error()};
-  auto channel_param = IntParam(params, "channel", true, 1, 31);
-  if (!channel_param.ok()) return base::Unexpected<ipc::RpcError>{channel_param.error()};
-  const int channel = static_cast<int>(**channel_param);
-  auto service = StringParam(params, "service", true);
-  if (!service.ok() || (**service != "in" && **service != "out")) {
-    return Error(ErrorCode::kInvalidParams, "parameter 'service' must be \"in\" or \"out\"");
-  }
-  bool ours = false;
-  for (const ChannelInfo& ch : (*span)->Channels()) ours = ours || ch.channel == channel;
-  if (!ours) {
+MethodResult SpanServiceMethod(const Args& args) {
+  Span& span = args.SpanOf("span");
+  const int channel = static_cast<int>(args.Int("channel"));
+  const bool in_service = args.String("service") == "in";
+  if (!OwnsChannel(span, channel)) {
     return Error(ErrorCode::kInvalidParams,
-                 fmt::format("channel {} is not a B-channel of span {}", channel, (*span)->config().span));
+                 fmt::format("channel {} is not a B-channel of span {}", channel, span.config().span));
   }
-  if (!(*span)->up()) {
+  if (!span.up()) {
     return Error(ErrorCode::kSpanDown, fmt::format("span {} is {}; SERVICE needs the D-channel up",
-                                                   (*span)->config().span, SpanStateName((*span)->state())));
+                                                   span.config().span, SpanStateName(span.state())));
   }
-  if (auto ok = (*span)->SetService(channel, **service == "in"); !ok.ok()) {
+  if (auto ok = span.SetService(channel, in_service); !ok.ok()) {
     return Error(ErrorCode::kOperationUnavailable, ok.message());
   }
   return json::object();

@@ -1,5 +1,6 @@
 // The span.* methods of API.md (span.list, span.restart, span.service):
-// their params, their errors, and each span's JSON.
+// their handlers, their errors, and each span's JSON. Their parameters are
+// declared with their entries in the method table (rpc_handlers.cc).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,23 +8,19 @@
 #include <map>
 #include <memory>
 
-#include "base/expected.h"
+#include "daemon/api/method_table.h"
 #include "daemon/line/span.h"
-#include "ipc/errors.h"
-#include "ipc/params.h"
 
 namespace prid::daemon {
-
-using SpanMap = std::map<int, std::unique_ptr<Span>>;
-using MethodResult = base::Expected<nlohmann::json, ipc::RpcError>;
 
 // One span as span.list shows it.
 nlohmann::json SpanToJson(int number, const Span& span);
 // span.list {}
-MethodResult SpanListMethod(const SpanMap& spans, const ipc::Params& params);
-// span.restart {span, channel?}
-MethodResult SpanRestartMethod(SpanMap& spans, const ipc::Params& params);
-// span.service {span, channel, service: "in"|"out"}
-MethodResult SpanServiceMethod(SpanMap& spans, const ipc::Params& params);
+MethodResult SpanListMethod(const SpanMap& spans);
+// span.restart {span, channel?}: `span` a kSpan, `channel` an int.
+MethodResult SpanRestartMethod(const Args& args);
+// span.service {span, channel, service: "in"|"out"}: `span` a kSpan,
+// `channel` an int, `service` a choice.
+MethodResult SpanServiceMethod(const Args& args);
 
 }  // namespace prid::daemon

@@ -21,7 +21,7 @@ bool TraceRouter::Subscribe(ipc::ClientId client, TraceFilter filter) {
 
 void TraceRouter::Frame(int span, q931::FrameDirection direction,
                         std::span<const std::uint8_t> frame) {
-  if (subscribers_.empty() || server_ == nullptr) return;
+  if (subscribers_.empty()) return;
   q931::TraceRecord record;
   record.time = std::chrono::system_clock::now();
   record.direction = direction;
@@ -47,7 +47,7 @@ void TraceRouter::Frame(int span, q931::FrameDirection direction,
       params["span"] = span;
       line = ipc::MakeNotificationLine("trace", params);
     }
-    server_->Send(client, line);
+    outbox_.Send(client, line, 0);
   }
 }
 

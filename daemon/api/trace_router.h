@@ -3,7 +3,8 @@
 // to each subscribed client whose filter matches — a span, or one call
 // (only the Q.931 messages of that call, found by its libpri call
 // reference, which the router remembers after the call left the wire so the
-// last RELEASE COMPLETE is still delivered).
+// last RELEASE COMPLETE is still delivered). Sent through the Outbox given
+// at construction.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +13,8 @@
 #include <optional>
 #include <span>
 
+#include "daemon/api/outbox.h"
 #include "daemon/session/call.h"
-#include "ipc/server.h"
 #include "q931/pcap_writer.h"
 
 namespace prid::daemon {
@@ -27,9 +28,9 @@ class TraceRouter {
  public:
   // The span and libpri cref of a call while it is on the wire.
   using CrefLookup = std::function<std::optional<std::pair<int, int>>(CallId)>;
-  explicit TraceRouter(CrefLookup lookup) : lookup_(std::move(lookup)) {}
+  // `outbox` (borrowed) must outlive the router.
+  TraceRouter(Outbox& outbox, CrefLookup lookup) : outbox_(outbox), lookup_(std::move(lookup)) {}
 
-  void SetServer(ipc::Server* server) { server_ = server; }
   // Replaces the client's subscription. False (and no subscription) when
   // the filter names a call that is not on the wire.
   bool Subscribe(ipc::ClientId client, TraceFilter filter);
@@ -45,8 +46,8 @@ class TraceRouter {
     TraceFilter filter;
     std::optional<std::pair<int, int>> call_wire;  // span and cref, once known
   };
+  Outbox& outbox_;
   CrefLookup lookup_;
-  ipc::Server* server_ = nullptr;
   std::map<ipc::ClientId, Subscriber> subscribers_;
 };
 

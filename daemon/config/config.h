@@ -1,4 +1,4 @@
-// prid's configuration (DESIGN.md "Configuration"): a TOML file read at
+// prid's configuration (docs/design.md "Configuration"): a TOML file read at
 // start and on reload, or the embedded default. Every key is validated;
 // errors name the file, the line and the key.
 #pragma once

@@ -5,23 +5,54 @@
 #include <array>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "daemon/session/timer.h"
+#include "q931/q850.h"
 
 namespace prid::daemon {
 namespace {
 
-constexpr std::array<std::pair<CallState, std::string_view>, 11> kStateNames{{
-    {CallState::kOffering, "offering"},
-    {CallState::kAccepted, "accepted"},
-    {CallState::kDialing, "dialing"},
-    {CallState::kProceeding, "proceeding"},
-    {CallState::kRingback, "ringback"},
-    {CallState::kConnected, "connected"},
-    {CallState::kOnHold, "onhold"},
-    {CallState::kConferenced, "conferenced"},
-    {CallState::kDisconnected, "disconnected"},
-    {CallState::kInactive, "inactive"},
-    {CallState::kIdle, "idle"},
+namespace q850 = q931::cause;
+
+// API.md "States": the one table of state names. A call's state is shown
+// under the name of the view it gives its handles (ViewOf).
+constexpr std::array<std::pair<HandleState, std::string_view>, 11> kStateNames{{
+    {HandleState::kOffering, "offering"},
+    {HandleState::kAccepted, "accepted"},
+    {HandleState::kDialing, "dialing"},
+    {HandleState::kProceeding, "proceeding"},
+    {HandleState::kRingback, "ringback"},
+    {HandleState::kConnected, "connected"},
+    {HandleState::kOnHold, "onhold"},
+    {HandleState::kConferenced, "conferenced"},
+    {HandleState::kDisconnected, "disconnected"},
+    {HandleState::kInactive, "inactive"},
+    {HandleState::kIdle, "idle"},
+}};
+
+constexpr std::array<std::pair<CallState, HandleState>, 10> kViews{{
+    {CallState::kOffering, HandleState::kOffering},
+    {CallState::kAccepted, HandleState::kAccepted},
+    {CallState::kDialing, HandleState::kDialing},
+    {CallState::kProceeding, HandleState::kProceeding},
+    {CallState::kRingback, HandleState::kRingback},
+    {CallState::kConnected, HandleState::kConnected},
+    {CallState::kOnHold, HandleState::kOnHold},
+    {CallState::kConferenced, HandleState::kConferenced},
+    {CallState::kDisconnected, HandleState::kDisconnected},
+    {CallState::kIdle, HandleState::kIdle},
+}};
+
+constexpr std::array<std::pair<CallPhase, std::string_view>, 2> kPhaseNames{{
+    {CallPhase::kSteady, "steady"},
+    {CallPhase::kClearing, "clearing"},
+}};
+
+constexpr std::array<std::pair<HoldRequest, std::string_view>, 3> kHoldRequestNames{{
+    {HoldRequest::kNone, "none"},
+    {HoldRequest::kHold, "hold sent"},
+    {HoldRequest::kRetrieve, "retrieve sent"},
 }};
 
 constexpr std::array<std::pair<Bearer, std::string_view>, 3> kBearerNames{{
@@ -31,27 +62,92 @@ constexpr std::array<std::pair<Bearer, std::string_view>, 3> kBearerNames{{
 }};
 
 constexpr std::array<std::pair<std::string_view, std::uint8_t>, 5> kApiCauseNames{{
-    {"normal", 16},
-    {"busy", 17},
-    {"noanswer", 19},
-    {"rejected", 21},
-    {"unavailable", 34},
+    {"normal", q850::kNormalClearing},
+    {"busy", q850::kUserBusy},
+    {"noanswer", q850::kNoAnswer},
+    {"rejected", q850::kCallRejected},
+    {"unavailable", q850::kNoCircuitAvailable},
 }};
+
+// Q.850 cause classes mapped to TAPI's LINEDISCONNECTMODE_* spirit.
+constexpr std::array<std::pair<std::uint8_t, std::string_view>, 27> kDisconnectModes{{
+    {q850::kNormalClearing, "normal"},
+    {q850::kNormalUnspecified, "normal"},
+    {q850::kCallRejected, "reject"},
+    {q850::kUserBusy, "busy"},
+    {q850::kNoUserResponding, "noanswer"},
+    {q850::kNoAnswer, "noanswer"},
+    {q850::kNoRouteToTransitNetwork, "unreachable"},
+    {q850::kNoRouteToDestination, "unreachable"},
+    {q850::kSubscriberAbsent, "unreachable"},
+    {q850::kDestinationOutOfOrder, "unreachable"},
+    {q850::kNoCircuitAvailable, "congestion"},
+    {q850::kNetworkOutOfOrder, "congestion"},
+    {q850::kTemporaryFailure, "congestion"},
+    {q850::kSwitchingEquipmentCongestion, "congestion"},
+    {q850::kRequestedChannelUnavailable, "congestion"},
+    {q850::kBearerCapabilityNotAvailable, "incompatible"},
+    {q850::kBearerCapabilityNotImplemented, "incompatible"},
+    {q850::kChannelTypeNotImplemented, "incompatible"},
+    {q850::kOnlyRestrictedDigital, "incompatible"},
+    {q850::kIncompatibleDestination, "incompatible"},
+    {q850::kResourceUnavailable, "unavailable"},
+    {q850::kServiceUnavailable, "unavailable"},
+    {q850::kFacilityNotImplemented, "unavailable"},
+    {q850::kServiceNotImplemented, "unavailable"},
+    {q850::kUnallocatedNumber, "badaddress"},
+    {q850::kNumberChanged, "badaddress"},
+    {q850::kInvalidNumberFormat, "badaddress"},
+}};  // any other cause: "unknown"
+
+template <typename Table, typename Key>
+auto Lookup(const Table& table, const Key& key) -> std::optional<decltype(table[0].second)> {
+  for (const auto& [k, v] : table) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+template <typename Table, typename Value>
+auto ReverseLookup(const Table& table, const Value& value) -> std::optional<decltype(table[0].first)> {
+  for (const auto& [k, v] : table) {
+    if (v == value) return k;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
-std::string_view CallStateName(CallState state) {
-  for (const auto& [s, name] : kStateNames) {
-    if (s == state) return name;
-  }
-  return "unknown";
+std::string_view HandleStateName(HandleState state) {
+  return Lookup(kStateNames, state).value_or("unknown");
 }
 
+std::optional<HandleState> HandleStateFromName(std::string_view name) { return ReverseLookup(kStateNames, name); }
+
+HandleState ViewOf(CallState state) { return Lookup(kViews, state).value_or(HandleState::kIdle); }
+
+std::string_view CallStateName(CallState state) { return HandleStateName(ViewOf(state)); }
+
 std::optional<CallState> CallStateFromName(std::string_view name) {
-  for (const auto& [s, n] : kStateNames) {
-    if (n == name) return s;
-  }
-  return std::nullopt;
+  auto view = HandleStateFromName(name);
+  return view ? ReverseLookup(kViews, *view) : std::nullopt;
+}
+
+std::string_view CallPhaseName(CallPhase phase) { return Lookup(kPhaseNames, phase).value_or("unknown"); }
+
+std::string_view HoldRequestName(HoldRequest request) {
+  return Lookup(kHoldRequestNames, request).value_or("unknown");
+}
+
+std::string DescribeState(const FullCallState& state) {
+  std::string out(CallStateName(state.state));
+  if (state.phase == CallPhase::kSteady && state.hold == HoldRequest::kNone) return out;
+  out += " (";
+  if (state.phase != CallPhase::kSteady) out += CallPhaseName(state.phase);
+  if (state.phase != CallPhase::kSteady && state.hold != HoldRequest::kNone) out += ", ";
+  if (state.hold != HoldRequest::kNone) out += HoldRequestName(state.hold);
+  out += ")";
+  return out;
 }
 
 std::string_view PrivilegeName(Privilege privilege) {
@@ -64,70 +160,15 @@ std::string_view DirectionName(Direction direction) {
 
 std::string_view OriginName(Origin origin) { return origin == Origin::kLocal ? "local" : "remote"; }
 
-std::string_view BearerName(Bearer bearer) {
-  for (const auto& [b, name] : kBearerNames) {
-    if (b == bearer) return name;
-  }
-  return "speech";
-}
+std::string_view BearerName(Bearer bearer) { return Lookup(kBearerNames, bearer).value_or("speech"); }
 
-std::optional<Bearer> BearerFromName(std::string_view name) {
-  for (const auto& [b, n] : kBearerNames) {
-    if (n == name) return b;
-  }
-  return std::nullopt;
-}
+std::optional<Bearer> BearerFromName(std::string_view name) { return ReverseLookup(kBearerNames, name); }
 
 std::string_view DisconnectModeName(std::uint8_t cause) {
-  // Q.850 cause classes mapped to TAPI's LINEDISCONNECTMODE_* spirit.
-  switch (cause) {
-    case 16:
-    case 31:
-      return "normal";
-    case 21:
-      return "reject";
-    case 17:
-      return "busy";
-    case 18:
-    case 19:
-      return "noanswer";
-    case 2:
-    case 3:
-    case 20:
-    case 27:
-      return "unreachable";
-    case 34:
-    case 38:
-    case 41:
-    case 42:
-    case 44:
-      return "congestion";
-    case 58:
-    case 65:
-    case 66:
-    case 70:
-    case 88:
-      return "incompatible";
-    case 47:
-    case 63:
-    case 69:
-    case 79:
-      return "unavailable";
-    case 1:
-    case 22:
-    case 28:
-      return "badaddress";
-    default:
-      return "unknown";
-  }
+  return Lookup(kDisconnectModes, cause).value_or("unknown");
 }
 
-std::optional<std::uint8_t> CauseFromApiName(std::string_view name) {
-  for (const auto& [n, cause] : kApiCauseNames) {
-    if (n == name) return cause;
-  }
-  return std::nullopt;
-}
+std::optional<std::uint8_t> CauseFromApiName(std::string_view name) { return Lookup(kApiCauseNames, name); }
 
 Handle* Call::FindHandle(ClientId client) {
   auto it = std::find_if(handles.begin(), handles.end(),

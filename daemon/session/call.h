@@ -18,9 +18,11 @@ namespace prid::daemon {
 using CallId = std::uint64_t;
 using ClientId = std::uint64_t;
 
-// API.md "States". Transitions of a call (each through
-// SessionModel::TransitionTo, which checks them against kAllowed in
-// session_model.cc):
+class SessionModel;
+
+// API.md "States": a call's state as every client on it sees it. Its
+// transitions (each through SessionModel::TransitionTo, which checks them
+// against kAllowed in session_model.cc):
 //
 //   offering ──alert──▶ accepted ──answer──▶ connected
 //      │  └──────────answer───────────────────▲ │
@@ -29,10 +31,25 @@ using ClientId = std::uint64_t;
 //   connected / onhold ──conference.create/add──▶ conferenced ──remove──▶ connected
 //      any non-idle ──far end DISCONNECT──▶ disconnected ──▶ idle
 //      any non-idle ──wire cleared────────────────────────▶ idle
-//
-// On a bridged span each station's handle has its own state: a station not
-// on the call is `inactive` while the call goes on at the others.
 enum class CallState {
+  kOffering,
+  kAccepted,
+  kDialing,
+  kProceeding,
+  kRingback,
+  kConnected,
+  kOnHold,
+  kConferenced,
+  kDisconnected,
+  kIdle,
+};
+std::string_view CallStateName(CallState state);
+std::optional<CallState> CallStateFromName(std::string_view name);
+
+// A handle's view of its call (API.md "States"): the call's state, or
+// `inactive` — a station of a bridged span that is not on the call while
+// the call goes on at the others. Only a handle can be inactive.
+enum class HandleState {
   kOffering,
   kAccepted,
   kDialing,
@@ -45,8 +62,41 @@ enum class CallState {
   kInactive,
   kIdle,
 };
-std::string_view CallStateName(CallState state);
-std::optional<CallState> CallStateFromName(std::string_view name);
+std::string_view HandleStateName(HandleState state);
+std::optional<HandleState> HandleStateFromName(std::string_view name);
+// The view of a handle that is on the call: the call's state.
+HandleState ViewOf(CallState state);
+
+// Our own clearing, which clients do not see: a call we are clearing keeps
+// its API state until the wire is done with it (then it goes idle).
+//
+//   steady ──drop / release_timeout / stop──▶ clearing ──wire cleared──▶ steady (idle)
+enum class CallPhase {
+  kSteady,    // no clearing of ours outstanding
+  kClearing,  // DISCONNECT / RELEASE / RELEASE COMPLETE sent: waiting for the wire
+};
+std::string_view CallPhaseName(CallPhase phase);
+
+// A HOLD or RETRIEVE we sent that the far end has not answered yet (the
+// "Hold Request" and "Retrieve Request" auxiliary states of Q.932 call
+// hold, which live beside the call's state, not instead of it).
+//
+//   none ──HOLD (connected)───▶ hold ─────HOLD ACKNOWLEDGE / REJECT─────▶ none
+//   none ──RETRIEVE (onhold)──▶ retrieve ──RETRIEVE ACKNOWLEDGE / REJECT──▶ none
+//   hold / retrieve ──disconnected / idle──▶ none
+enum class HoldRequest { kNone, kHold, kRetrieve };
+std::string_view HoldRequestName(HoldRequest request);
+
+// A call's whole place in its state machine: what clients see and what the
+// model waits for. Only SessionModel::TransitionTo moves it.
+struct FullCallState {
+  CallState state = CallState::kIdle;
+  CallPhase phase = CallPhase::kSteady;
+  HoldRequest hold = HoldRequest::kNone;
+  bool operator==(const FullCallState&) const = default;
+};
+// "connected", or "connected (clearing, hold sent)" for logs.
+std::string DescribeState(const FullCallState& state);
 
 enum class Privilege { kOwner, kMonitor };
 std::string_view PrivilegeName(Privilege privilege);
@@ -67,14 +117,25 @@ std::string_view DisconnectModeName(std::uint8_t cause);
 // API.md's cause names (normal, busy, noanswer, rejected, unavailable).
 std::optional<std::uint8_t> CauseFromApiName(std::string_view name);
 
-struct Handle {
+// One client's hold on a call. Whether a bridged station is off the call
+// is written by the session model's transitions alone.
+class Handle {
+ public:
+  Handle(ClientId client, Privilege privilege) : client(client), privilege(privilege) {}
+
   ClientId client = 0;
   Privilege privilege = Privilege::kOwner;
-  CallState state = CallState::kIdle;  // this handle's view (bridged appearances differ)
+
+  // A bridged station not on the call: its view is `inactive`.
+  bool inactive() const { return inactive_; }
+
+ private:
+  friend class SessionModel;
+  bool inactive_ = false;
 };
 
-
-struct Call {
+class Call {
+ public:
   CallId id = 0;
   int span = 0;
   int channel = 0;  // 0: none assigned yet
@@ -82,7 +143,6 @@ struct Call {
   Bearer bearer = Bearer::kSpeech;
   std::string called;
   std::string calling;
-  CallState state = CallState::kIdle;
 
   std::optional<std::uint8_t> cause;
   std::optional<Origin> origin;
@@ -102,20 +162,35 @@ struct Call {
   std::vector<CallId> participants;
   CallId conference = 0;
   int conference_number = 0;  // the conference call's media conference (DAHDI confno)
-  bool in_conference_media = false;  // this participant's B-channel is in the conference
 
-  // A HOLD or RETRIEVE sent and not answered yet.
-  enum class Pending { kNone, kHold, kRetrieve };
-  Pending pending = Pending::kNone;
-  // libpri still holds the call (its clearing is not finished on the wire).
-  bool on_wire = false;
-  // A local clearing has been sent; waiting for the wire to finish it.
-  bool clearing = false;
   std::unique_ptr<Timer> release_timer;
+
+  // The state machine (written by SessionModel::TransitionTo alone).
+  CallState state() const { return full_.state; }
+  const FullCallState& full_state() const { return full_; }
+  // Our clearing was sent; the wire has not finished it.
+  bool clearing() const { return full_.phase == CallPhase::kClearing; }
+  HoldRequest hold_request() const { return full_.hold; }
+  // libpri still holds the call: one of ours (not a conference) that is not
+  // idle yet — it goes idle exactly when the wire has cleared it.
+  bool on_wire() const { return !is_conference && full_.state != CallState::kIdle; }
+  // This participant's B-channel is in its conference's media: it is
+  // conferenced and not being cleared (a clearing takes it out first).
+  bool in_conference_media() const {
+    return full_.state == CallState::kConferenced && full_.phase == CallPhase::kSteady;
+  }
+  // What `handle` (one of this call's) sees.
+  HandleState StateSeenBy(const Handle& handle) const {
+    return handle.inactive() ? HandleState::kInactive : ViewOf(full_.state);
+  }
 
   Handle* FindHandle(ClientId client);
   const Handle* FindHandle(ClientId client) const;
   std::size_t OwnerCount() const;
+
+ private:
+  friend class SessionModel;
+  FullCallState full_;
 };
 
 }  // namespace prid::daemon

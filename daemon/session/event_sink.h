@@ -14,9 +14,10 @@ namespace prid::daemon {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  // `call` moved from `previous` to `state` as seen by `recipients`
-  // (API.md call.state); `uui`: what the message causing it carried.
-  virtual void CallStateChanged(const Call& call, CallState previous, CallState state,
+  // `call` moved from `previous` to `state` as seen by `recipients` (API.md
+  // call.state): the handle views, so a bridged station's own move to or
+  // from `inactive` is one too; `uui`: what the message causing it carried.
+  virtual void CallStateChanged(const Call& call, HandleState previous, HandleState state,
                                 const std::vector<ClientId>& recipients,
                                 const std::optional<q931::UserUser>& uui) = 0;
   // The far end refused a request (`request`: "hold", "retrieve") with

@@ -4,16 +4,30 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <iterator>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "base/log.h"
+#include "q931/q850.h"
 
 namespace prid::daemon {
 namespace {
 
 using S = CallState;
+using H = HandleState;
+namespace q850 = q931::cause;
 
-// Allowed transitions of a call's state (see the diagram in call.h).
+// --- the state machine's tables --------------------------------------------
+//
+// Allowed moves of a call's API state (the diagram beside CallState in
+// call.h):
+//
+//   offering ─▶ accepted ─▶ connected ◀──▶ onhold      (offering ─▶ connected too)
+//   dialing ─▶ proceeding ─▶ ringback ─▶ connected     (each may skip ahead)
+//   connected / onhold ─▶ conferenced ─▶ connected
+//   every state but idle ─▶ disconnected ─▶ idle, and ─▶ idle directly
 struct Transition {
   CallState from;
   std::array<CallState, 5> to;
@@ -31,23 +45,129 @@ constexpr Transition kAllowed[] = {
     {S::kDisconnected, {S::kIdle}, 1},
 };
 
-bool Allowed(CallState from, CallState to) {
+// The states in which a bridged station may leave the call (go inactive)
+// or join it again; at the call's end every station sees the end.
+constexpr CallState kStationStates[] = {S::kOffering,  S::kAccepted,  S::kDialing, S::kProceeding,
+                                        S::kRingback,  S::kConnected, S::kOnHold};
+
+bool StateMoveAllowed(CallState from, CallState to) {
+  if (from == to) return true;
   for (const Transition& t : kAllowed) {
     if (t.from == from) return std::find(t.to.begin(), t.to.begin() + t.count, to) != t.to.begin() + t.count;
   }
   return false;
 }
 
-ModelError Error(ModelErrorKind kind, std::string message) { return {kind, std::move(message), {}}; }
+bool Ending(CallState state) { return state == S::kDisconnected || state == S::kIdle; }
+
+// The state a HOLD or RETRIEVE is sent from.
+CallState RequestedFrom(HoldRequest request) { return request == HoldRequest::kHold ? S::kConnected : S::kOnHold; }
+
+// The sub-states beside the API state (CallPhase, HoldRequest in call.h):
+//   - our clearing starts in any state but idle, and while it runs the API
+//     state moves only to idle, which ends it (idle is always steady);
+//   - a HOLD is sent only from connected, a RETRIEVE only from onhold, both
+//     only while steady and with nothing else outstanding; an outstanding
+//     one outlives other moves (the far end's own HOLD may cross ours) but
+//     not the call's end (disconnected, idle).
+bool Allowed(const FullCallState& from, const FullCallState& to) {
+  if (!StateMoveAllowed(from.state, to.state)) return false;
+  if (to.state == S::kIdle && (to.phase != CallPhase::kSteady || to.hold != HoldRequest::kNone)) return false;
+  if (from.phase == CallPhase::kSteady && to.phase == CallPhase::kClearing) {
+    if (from.state == S::kIdle || to.state != from.state) return false;
+  }
+  if (from.phase == CallPhase::kClearing && to.state != from.state && to.state != S::kIdle) return false;
+  if (to.hold != HoldRequest::kNone) {
+    if (Ending(to.state)) return false;
+    if (from.hold == HoldRequest::kNone) {
+      return from.state == to.state && to.state == RequestedFrom(to.hold) && from.phase == CallPhase::kSteady &&
+             to.phase == CallPhase::kSteady;
+    }
+    if (from.hold != to.hold) return false;
+  }
+  return true;
+}
+
+// A call moved to API state `state`, its sub-states following: idle ends
+// every clearing and request, disconnected every request.
+FullCallState Moved(const Call& call, CallState state) {
+  FullCallState to = call.full_state();
+  to.state = state;
+  if (state == S::kIdle) to.phase = CallPhase::kSteady;
+  if (Ending(state)) to.hold = HoldRequest::kNone;
+  return to;
+}
+
+FullCallState WithPhase(const Call& call, CallPhase phase) {
+  FullCallState to = call.full_state();
+  to.phase = phase;
+  return to;
+}
+
+FullCallState WithRequest(const Call& call, HoldRequest request) {
+  FullCallState to = call.full_state();
+  to.hold = request;
+  return to;
+}
+
+// --- errors ------------------------------------------------------------------
+
+constexpr std::array<std::pair<ModelErrorKind, std::string_view>, 8> kModelErrorNames{{
+    {ModelErrorKind::kInvalidCallHandle, "InvalidCallHandle"},
+    {ModelErrorKind::kInvalidCallState, "InvalidCallState"},
+    {ModelErrorKind::kNotOwner, "NotOwner"},
+    {ModelErrorKind::kUserUserInfoTooBig, "UserUserInfoTooBig"},
+    {ModelErrorKind::kOperationUnavailable, "OperationUnavailable"},
+    {ModelErrorKind::kResourceUnavailable, "ResourceUnavailable"},
+    {ModelErrorKind::kSpanDown, "SpanDown"},
+    {ModelErrorKind::kInvalidParams, "InvalidParams"},
+}};
+
+// A span's refusal to place a call, its name and the model's error for it.
+struct PortErrorEntry {
+  PortErrorKind kind;
+  std::string_view name;
+  ModelErrorKind model;
+};
+constexpr PortErrorEntry kPortErrors[] = {
+    {PortErrorKind::kSpanDown, "SpanDown", ModelErrorKind::kSpanDown},
+    {PortErrorKind::kNoChannel, "NoChannel", ModelErrorKind::kResourceUnavailable},
+    {PortErrorKind::kFailed, "Failed", ModelErrorKind::kOperationUnavailable},
+};
+
+ModelError Error(ModelErrorKind kind, std::string message) {
+  ModelError error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
 
 base::Unexpected<ModelError> Fail(ModelErrorKind kind, std::string message) {
   return {Error(kind, std::move(message))};
 }
 
-constexpr std::uint8_t kCauseNormalClearing = 16;
-constexpr std::uint8_t kCauseCallRejected = 21;
-
 }  // namespace
+
+std::string_view ModelErrorName(ModelErrorKind kind) {
+  for (const auto& [k, name] : kModelErrorNames) {
+    if (k == kind) return name;
+  }
+  return "InternalError";
+}
+
+ModelErrorKind ModelErrorFor(PortErrorKind kind) {
+  for (const PortErrorEntry& e : kPortErrors) {
+    if (e.kind == kind) return e.model;
+  }
+  return ModelErrorKind::kOperationUnavailable;
+}
+
+std::string_view PortErrorName(PortErrorKind kind) {
+  for (const PortErrorEntry& e : kPortErrors) {
+    if (e.kind == kind) return e.name;
+  }
+  return "Failed";
+}
 
 SessionModel::SessionModel(EventSink& events, TimerFactory& timers) : events_(events), timers_(timers) {}
 SessionModel::~SessionModel() = default;
@@ -65,8 +185,8 @@ void SessionModel::RemoveSpan(int span) {
     if (call->span == span) ids.push_back(id);
   }
   for (CallId id : ids) {
-    if (Call* call = FindCall(id); call && call->on_wire) {
-      WireCleared(id, call->cause.value_or(kCauseNormalClearing), std::nullopt, false);
+    if (Call* call = FindCall(id); call && call->on_wire()) {
+      WireCleared(id, call->cause.value_or(q850::kNormalClearing), std::nullopt, false);
     }
   }
   spans_.erase(span);
@@ -98,7 +218,7 @@ SessionModel::SpanEntry* SessionModel::FindSpan(int span) {
 
 std::size_t SessionModel::active_count() const {
   return static_cast<std::size_t>(std::count_if(
-      calls_.begin(), calls_.end(), [](const auto& entry) { return entry.second->state != S::kIdle; }));
+      calls_.begin(), calls_.end(), [](const auto& entry) { return entry.second->state() != S::kIdle; }));
 }
 
 std::size_t SessionModel::handle_count() const {
@@ -146,41 +266,79 @@ ModelStatus SessionModel::CheckUui(const SpanEntry& span,
   return std::monostate{};
 }
 
-void SessionModel::TransitionTo(Call& call, CallState state, const std::optional<q931::UserUser>& uui) {
-  if (call.state == state) return;
-  if (!Allowed(call.state, state)) {
-    // A broken invariant, not client input: keep the record consistent.
-    return;
+// --- the one writer of the state machine --------------------------------------
+
+std::unique_ptr<Call> SessionModel::NewRecord(CallId id, int span, CallState initial) {
+  auto call = std::make_unique<Call>();
+  call->id = id;
+  call->span = span;
+  call->created = std::chrono::system_clock::now();
+  call->full_.state = initial;
+  return call;
+}
+
+ModelStatus SessionModel::TransitionTo(Call& call, const FullCallState& to,
+                                       const std::optional<q931::UserUser>& uui) {
+  const FullCallState from = call.full_;
+  if (to == from) return std::monostate{};
+  if (!Allowed(from, to)) {
+    // A broken invariant of the model, not client or wire input: refuse it
+    // loudly and leave the record as it was.
+    PRID_LOGF(kError, base::LogFields::Call(call.span, call.id),
+              "span {}: call {}: illegal transition from {} to {} refused", call.span, call.id,
+              DescribeState(from), DescribeState(to));
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} cannot go from {} to {}", call.id, DescribeState(from), DescribeState(to)));
   }
-  const CallState previous = call.state;
-  call.state = state;
+  const bool was_in_media = call.in_conference_media();
+  call.full_ = to;
+  if (was_in_media && !call.in_conference_media()) {
+    // Out of the media conference before anything is sent or told.
+    if (SpanEntry* span = FindSpan(call.span); span && span->port) span->port->LeaveConference(call.id);
+  }
+  if (to.state == from.state) return std::monostate{};
+
   const auto now = std::chrono::system_clock::now();
-  if (state == S::kConnected && !call.connected_at) call.connected_at = now;
-  if (state == S::kDisconnected) call.disconnected_at = now;
-  if (state == S::kIdle) call.idle_at = now;
-  const bool ending = state == S::kDisconnected || state == S::kIdle;
-  if (ending) call.pending = Call::Pending::kNone;
+  if (to.state == S::kConnected && !call.connected_at) call.connected_at = now;
+  if (to.state == S::kDisconnected) call.disconnected_at = now;
+  if (to.state == S::kIdle) call.idle_at = now;
+  const bool ending = Ending(to.state);
   std::vector<ClientId> recipients;
   std::vector<ClientId> inactive;  // bridged stations off the call: only its end reaches them
   recipients.reserve(call.handles.size());
   for (Handle& handle : call.handles) {
-    if (handle.state == S::kInactive) {
+    if (handle.inactive_) {
       if (!ending) continue;
+      handle.inactive_ = false;
       inactive.push_back(handle.client);
     } else {
       recipients.push_back(handle.client);
     }
-    handle.state = state;
   }
-  events_.CallStateChanged(call, previous, state, recipients, uui);
-  if (!inactive.empty()) events_.CallStateChanged(call, S::kInactive, state, inactive, uui);
+  events_.CallStateChanged(call, ViewOf(from.state), ViewOf(to.state), recipients, uui);
+  if (!inactive.empty()) events_.CallStateChanged(call, H::kInactive, ViewOf(to.state), inactive, uui);
+  return std::monostate{};
 }
 
-void SessionModel::TransitionHandle(Call& call, Handle& handle, CallState state) {
-  if (handle.state == state) return;
-  const CallState previous = handle.state;
-  handle.state = state;
-  events_.CallStateChanged(call, previous, state, {handle.client}, std::nullopt);
+ModelStatus SessionModel::TransitionHandle(Call& call, Handle& handle, HandleState to) {
+  const HandleState from = call.StateSeenBy(handle);
+  if (from == to) return std::monostate{};
+  const bool station_state = std::find(std::begin(kStationStates), std::end(kStationStates), call.state()) !=
+                             std::end(kStationStates);
+  const bool leaving = from == ViewOf(call.state()) && to == H::kInactive;
+  const bool joining = from == H::kInactive && to == ViewOf(call.state());
+  if (!station_state || call.clearing() || !(leaving || joining)) {
+    PRID_LOGF(kError, base::LogFields::Call(call.span, call.id),
+              "span {}: call {}: illegal transition of client {}'s handle from {} to {} refused (call {})",
+              call.span, call.id, handle.client, HandleStateName(from), HandleStateName(to),
+              DescribeState(call.full_));
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("this station's appearance of call {} cannot go from {} to {}", call.id,
+                            HandleStateName(from), HandleStateName(to)));
+  }
+  handle.inactive_ = leaving;
+  events_.CallStateChanged(call, from, to, {handle.client}, std::nullopt);
+  return std::monostate{};
 }
 
 bool SessionModel::Bridged(const Call& call) const {
@@ -189,9 +347,9 @@ bool SessionModel::Bridged(const Call& call) const {
 }
 
 bool SessionModel::OtherLiveOwner(const Call& call, ClientId client) const {
+  if (call.state() == S::kIdle) return false;
   return std::any_of(call.handles.begin(), call.handles.end(), [client](const Handle& h) {
-    return h.client != client && h.privilege == Privilege::kOwner && h.state != S::kInactive &&
-           h.state != S::kIdle;
+    return h.client != client && h.privilege == Privilege::kOwner && !h.inactive();
   });
 }
 
@@ -218,7 +376,7 @@ ModelStatus SessionModel::CloseLine(ClientId client, int span) {
 void SessionModel::AddMonitorHandles(Call& call, const SpanEntry& span) {
   for (ClientId monitor : span.monitors) {
     if (call.FindHandle(monitor)) continue;
-    call.handles.push_back({monitor, Privilege::kMonitor, call.state});
+    call.handles.emplace_back(monitor, Privilege::kMonitor);
     events_.CallOffered(call, call.handles.back());
   }
 }
@@ -241,17 +399,13 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   }
 
   const CallId id = next_call_id_++;
-  auto call = std::make_unique<Call>();
-  call->id = id;
-  call->span = span_number;
+  auto call = NewRecord(id, span_number, S::kDialing);
   call->direction = Direction::kOut;
   call->bearer = request.bearer;
   call->called = request.called;
   call->calling = request.calling;
-  call->state = S::kDialing;
-  call->created = std::chrono::system_clock::now();
   call->uui_sent = request.uui;
-  call->handles.push_back({client, Privilege::kOwner, S::kDialing});
+  call->handles.emplace_back(client, Privilege::kOwner);
   Call& ref = *call;
   calls_.emplace(id, std::move(call));
 
@@ -260,24 +414,17 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   if (!channel.ok()) {
     calls_.erase(id);
     const PortError& e = channel.error();
-    switch (e.kind) {
-      case PortErrorKind::kNoChannel:
-        return Fail(ModelErrorKind::kResourceUnavailable, e.message);
-      case PortErrorKind::kSpanDown:
-        return Fail(ModelErrorKind::kSpanDown, e.message);
-      case PortErrorKind::kFailed:
-        return Fail(ModelErrorKind::kOperationUnavailable, e.message);
-    }
+    return Fail(ModelErrorFor(e.kind), e.message);
   }
   ref.channel = *channel;
-  ref.on_wire = true;
   if (span->settings.appearance == Appearance::kBridged) {
     // Every station of a bridged span has an appearance of the call; the
     // others are off it until they join.
     for (ClientId station : span->owners) {
       if (station == client) continue;
-      ref.handles.push_back({station, Privilege::kOwner, S::kInactive});
-      events_.CallOffered(ref, ref.handles.back());
+      Handle& handle = ref.handles.emplace_back(station, Privilege::kOwner);
+      handle.inactive_ = true;
+      events_.CallOffered(ref, handle);
     }
   }
   AddMonitorHandles(ref, *span);
@@ -291,30 +438,25 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
   SpanEntry* span = FindSpan(span_number);
   if (span == nullptr) return 0;
   const CallId id = next_call_id_++;
-  auto call = std::make_unique<Call>();
-  call->id = id;
-  call->span = span_number;
+  auto call = NewRecord(id, span_number, S::kOffering);
   call->channel = info.channel;
   call->direction = Direction::kIn;
   call->bearer = info.bearer;
   call->called = info.called;
   call->calling = info.calling;
-  call->state = S::kOffering;
-  call->created = std::chrono::system_clock::now();
   call->uui_received = info.uui;
-  call->on_wire = true;
   Call& ref = *call;
   calls_.emplace(id, std::move(call));
   bind(id);
 
   for (ClientId owner : span->owners) {
-    ref.handles.push_back({owner, Privilege::kOwner, S::kOffering});
+    ref.handles.emplace_back(owner, Privilege::kOwner);
     events_.CallOffered(ref, ref.handles.back());
   }
   AddMonitorHandles(ref, *span);
   if (span->owners.empty()) {
     // Nobody to offer it to: reject it as an owner's drop would.
-    StartClearing(ref, kCauseCallRejected, std::nullopt, false);
+    (void)StartClearing(ref, q850::kCallRejected, std::nullopt);
     MaybeFree(id);
   }
   return id;
@@ -322,25 +464,25 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
 
 void SessionModel::Proceeding(CallId id) {
   // Progress that crosses our own drop on the wire changes nothing.
-  if (Call* call = FindCall(id); call && !call->clearing && call->state == S::kDialing) {
-    TransitionTo(*call, S::kProceeding);
+  if (Call* call = FindCall(id); call && !call->clearing() && call->state() == S::kDialing) {
+    (void)TransitionTo(*call, Moved(*call, S::kProceeding));
   }
 }
 
 void SessionModel::Alerting(CallId id, std::optional<q931::UserUser> uui) {
   Call* call = FindCall(id);
-  if (call && !call->clearing && (call->state == S::kDialing || call->state == S::kProceeding)) {
+  if (call && !call->clearing() && (call->state() == S::kDialing || call->state() == S::kProceeding)) {
     if (uui) call->uui_received = uui;
-    TransitionTo(*call, S::kRingback, uui);
+    (void)TransitionTo(*call, Moved(*call, S::kRingback), uui);
   }
 }
 
 void SessionModel::Answered(CallId id, std::optional<q931::UserUser> uui) {
   Call* call = FindCall(id);
-  if (call && !call->clearing && call->direction == Direction::kOut &&
-      (call->state == S::kDialing || call->state == S::kProceeding || call->state == S::kRingback)) {
+  if (call && !call->clearing() && call->direction == Direction::kOut &&
+      (call->state() == S::kDialing || call->state() == S::kProceeding || call->state() == S::kRingback)) {
     if (uui) call->uui_received = uui;
-    TransitionTo(*call, S::kConnected, uui);
+    (void)TransitionTo(*call, Moved(*call, S::kConnected), uui);
   }
 }
 
@@ -350,17 +492,16 @@ ModelStatus SessionModel::Alert(ClientId client, CallId id, bool inband) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
-  if (c.state != S::kOffering || c.clearing) {
+  if (c.state() != S::kOffering || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {}; only an offering call can be alerted", id,
-                            CallStateName(c.state)));
+                            CallStateName(c.state())));
   }
   SpanEntry* span = FindSpan(c.span);
   if (auto sent = span->port->Alert(id, inband); !sent.ok()) {
     return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
   }
-  TransitionTo(c, S::kAccepted);
-  return std::monostate{};
+  return TransitionTo(c, Moved(c, S::kAccepted));
 }
 
 ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional<q931::UserUser>& uui,
@@ -369,11 +510,11 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
   // A bridged station answering a call another station has: it joins.
-  if (Bridged(c) && c.FindHandle(client)->state == S::kInactive) return Join(client, id);
-  if ((c.state != S::kOffering && c.state != S::kAccepted) || c.clearing) {
+  if (Bridged(c) && c.FindHandle(client)->inactive()) return Join(client, id);
+  if ((c.state() != S::kOffering && c.state() != S::kAccepted) || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {}; only an offering or accepted call can be answered", id,
-                            CallStateName(c.state)));
+                            CallStateName(c.state())));
   }
   SpanEntry* span = FindSpan(c.span);
   if (auto ok = CheckUui(*span, uui); !ok.ok()) return ok;
@@ -385,11 +526,11 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
     // The answering station is on the call; the other stations' appearances
     // become inactive (each may join).
     for (Handle& h : c.handles) {
-      if (h.client != client && h.privilege == Privilege::kOwner) TransitionHandle(c, h, S::kInactive);
+      if (h.client == client || h.privilege != Privilege::kOwner) continue;
+      if (auto ok = TransitionHandle(c, h, H::kInactive); !ok.ok()) return ok;
     }
   }
-  TransitionTo(c, S::kConnected);
-  return std::monostate{};
+  return TransitionTo(c, Moved(c, S::kConnected));
 }
 
 ModelStatus SessionModel::Join(ClientId client, CallId id) {
@@ -403,20 +544,19 @@ ModelStatus SessionModel::Join(ClientId client, CallId id) {
                             id));
   }
   Handle& handle = *c.FindHandle(client);
-  if (handle.state != S::kInactive) {
+  if (!handle.inactive()) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("this station's appearance of call {} is {}; only an inactive one can join", id,
-                            CallStateName(handle.state)));
+                            HandleStateName(c.StateSeenBy(handle))));
   }
-  const bool live = c.state == S::kDialing || c.state == S::kProceeding || c.state == S::kRingback ||
-                    c.state == S::kConnected || c.state == S::kOnHold;
-  if (!live || c.clearing) {
+  const bool live = c.state() == S::kDialing || c.state() == S::kProceeding || c.state() == S::kRingback ||
+                    c.state() == S::kConnected || c.state() == S::kOnHold;
+  if (!live || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}{}; there is no call to join", id, CallStateName(c.state),
-                            c.clearing ? " and being cleared" : ""));
+                fmt::format("call {} is {}{}; there is no call to join", id, CallStateName(c.state()),
+                            c.clearing() ? " and being cleared" : ""));
   }
-  TransitionHandle(c, handle, c.state);
-  return std::monostate{};
+  return TransitionHandle(c, handle, ViewOf(c.state()));
 }
 
 ModelStatus SessionModel::Drop(ClientId client, CallId id, std::optional<std::uint8_t> cause,
@@ -424,13 +564,13 @@ ModelStatus SessionModel::Drop(ClientId client, CallId id, std::optional<std::ui
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
-  const CallState seen = c.FindHandle(client)->state;
-  if (seen == S::kIdle || seen == S::kInactive) {
+  const HandleState seen = c.StateSeenBy(*c.FindHandle(client));
+  if (seen == H::kIdle || seen == H::kInactive) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {}; there is nothing to drop (deallocate it instead)", id,
-                            CallStateName(seen)));
+                            HandleStateName(seen)));
   }
-  if (c.clearing) {
+  if (c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is already being dropped; it goes idle when the far end "
                             "completes the clearing",
@@ -443,45 +583,51 @@ ModelStatus SessionModel::DropCall(Call& c, ClientId client, std::optional<std::
                                    const std::optional<q931::UserUser>& uui) {
   if (c.is_conference) return DropConference(c, cause, uui);
   if (auto ok = CheckUui(*FindSpan(c.span), uui); !ok.ok()) return ok;
-  const bool on_the_line = c.state == S::kDialing || c.state == S::kProceeding || c.state == S::kRingback ||
-                           c.state == S::kConnected || c.state == S::kOnHold;
+  const bool on_the_line = c.state() == S::kDialing || c.state() == S::kProceeding ||
+                           c.state() == S::kRingback || c.state() == S::kConnected || c.state() == S::kOnHold;
   if (Bridged(c) && on_the_line && OtherLiveOwner(c, client)) {
     // API.md: a station leaving a party line that others are still on sends
     // nothing; only its own appearance goes inactive.
-    TransitionHandle(c, *c.FindHandle(client), S::kInactive);
-    return std::monostate{};
+    return TransitionHandle(c, *c.FindHandle(client), H::kInactive);
   }
-  const bool rejecting = c.state == S::kOffering || c.state == S::kAccepted;
-  StartClearing(c, cause.value_or(rejecting ? kCauseCallRejected : kCauseNormalClearing), uui, true);
-  return std::monostate{};
+  // API.md "Drop": an offered or accepted call is rejected (Q.850 21), any
+  // other is cleared normally (16), unless the client named a cause.
+  const bool rejecting = c.state() == S::kOffering || c.state() == S::kAccepted;
+  return StartClearing(c, cause.value_or(rejecting ? q850::kCallRejected : q850::kNormalClearing), uui);
 }
 
-void SessionModel::StartClearing(Call& call, std::uint8_t cause,
-                                 const std::optional<q931::UserUser>& uui, bool by_client) {
-  (void)by_client;
+ModelStatus SessionModel::StartClearing(Call& call, std::uint8_t cause,
+                                        const std::optional<q931::UserUser>& uui) {
+  if (call.clearing()) {
+    // A second clearing of one call: a broken invariant (callers check).
+    PRID_LOGF(kError, base::LogFields::Call(call.span, call.id),
+              "span {}: call {}: illegal transition from {} to a second clearing refused", call.span, call.id,
+              DescribeState(call.full_));
+    return Fail(ModelErrorKind::kInvalidCallState, fmt::format("call {} is already being cleared", call.id));
+  }
   if (call.release_timer) call.release_timer->Stop();
-  LeaveMedia(call);
+  if (auto ok = TransitionTo(call, WithPhase(call, CallPhase::kClearing)); !ok.ok()) return ok;
   if (!call.cause) {
     call.cause = cause;
     call.origin = Origin::kLocal;
   }
   if (uui) call.uui_sent = uui;
-  call.clearing = true;
   SpanEntry* span = FindSpan(call.span);
   if (span == nullptr || span->port == nullptr) {
     WireCleared(call.id, cause, std::nullopt, false);
-    return;
+    return std::monostate{};
   }
   if (span->port->Clear(call.id, cause, uui) == ClearOutcome::kCleared) {
     WireCleared(call.id, cause, std::nullopt, false);
   }
+  return std::monostate{};
 }
 
 void SessionModel::RemoteDisconnect(CallId id, std::uint8_t cause, std::optional<q931::UserUser> uui) {
   Call* call = FindCall(id);
-  if (call == nullptr || !call->on_wire) return;
-  if (call->clearing) {
-    // Clear collision (Q.931 5.3.5? both sides sent DISCONNECT): release.
+  if (call == nullptr || !call->on_wire()) return;
+  if (call->clearing()) {
+    // Clear collision (Q.931 5.3.5: both sides sent DISCONNECT): release.
     SpanEntry* span = FindSpan(call->span);
     if (span && span->port->Clear(id, cause, std::nullopt) == ClearOutcome::kCleared) {
       WireCleared(id, cause, std::nullopt, false);
@@ -491,8 +637,7 @@ void SessionModel::RemoteDisconnect(CallId id, std::uint8_t cause, std::optional
   call->cause = cause;
   call->origin = Origin::kRemote;
   if (uui) call->uui_received = uui;
-  LeaveMedia(*call);
-  TransitionTo(*call, S::kDisconnected, uui);
+  if (!TransitionTo(*call, Moved(*call, S::kDisconnected), uui).ok()) return;
   if (call->OwnerCount() == 0) {
     ReleaseNow(*call);
     return;
@@ -501,28 +646,26 @@ void SessionModel::RemoteDisconnect(CallId id, std::uint8_t cause, std::optional
   if (!call->release_timer) call->release_timer = timers_.Create();
   call->release_timer->Start(span ? span->settings.release_timeout_s : 10.0, [this, id] {
     // No owner dropped within release_timeout: release without UUI.
-    if (Call* c = FindCall(id); c && c->state == S::kDisconnected && !c->clearing) ReleaseNow(*c);
+    if (Call* c = FindCall(id); c && c->state() == S::kDisconnected && !c->clearing()) ReleaseNow(*c);
   });
 }
 
 void SessionModel::ReleaseNow(Call& call) {
-  StartClearing(call, call.cause.value_or(kCauseNormalClearing), std::nullopt, false);
+  (void)StartClearing(call, call.cause.value_or(q850::kNormalClearing), std::nullopt);
 }
 
 void SessionModel::WireCleared(CallId id, std::uint8_t cause, std::optional<q931::UserUser> uui,
                                bool remote) {
   Call* call = FindCall(id);
-  if (call == nullptr || !call->on_wire) return;
-  call->on_wire = false;
-  call->clearing = false;
+  if (call == nullptr || !call->on_wire()) return;
   if (call->release_timer) call->release_timer->Stop();
   if (!call->cause) {
     call->cause = cause;
     call->origin = remote ? Origin::kRemote : Origin::kLocal;
   }
   if (uui) call->uui_received = uui;
-  LeaveMedia(*call);
-  TransitionTo(*call, S::kIdle, uui);
+  // Idle is reachable from every state: the wire has the last word.
+  (void)TransitionTo(*call, Moved(*call, S::kIdle), uui);
   LeaveConference(*call);
   MaybeFree(id);
 }
@@ -544,17 +687,17 @@ ModelStatus SessionModel::Hold(ClientId client, CallId id) {
                             "euroisdn_e1, euroisdn_t1 and qsig)",
                             c.span));
   }
-  const CallState seen = c.FindHandle(client)->state;
-  if (c.state != S::kConnected || seen != S::kConnected || c.clearing || c.pending != Call::Pending::kNone) {
+  const HandleState seen = c.StateSeenBy(*c.FindHandle(client));
+  const bool requested = c.hold_request() != HoldRequest::kNone;
+  if (c.state() != S::kConnected || seen != H::kConnected || c.clearing() || requested) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}{}; only a connected call can be held", id, CallStateName(seen),
-                            c.pending != Call::Pending::kNone ? " with a HOLD or RETRIEVE pending" : ""));
+                fmt::format("call {} is {}{}; only a connected call can be held", id, HandleStateName(seen),
+                            requested ? " with a HOLD or RETRIEVE pending" : ""));
   }
   if (auto sent = span->port->Hold(id); !sent.ok()) {
     return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
   }
-  c.pending = Call::Pending::kHold;
-  return std::monostate{};
+  return TransitionTo(c, WithRequest(c, HoldRequest::kHold));
 }
 
 ModelStatus SessionModel::Unhold(ClientId client, CallId id) {
@@ -566,80 +709,84 @@ ModelStatus SessionModel::Unhold(ClientId client, CallId id) {
     return Fail(ModelErrorKind::kOperationUnavailable,
                 fmt::format("call {} cannot be held or retrieved on span {}", id, c.span));
   }
-  const CallState seen = c.FindHandle(client)->state;
-  if (c.state != S::kOnHold || seen != S::kOnHold || c.clearing || c.pending != Call::Pending::kNone) {
+  const HandleState seen = c.StateSeenBy(*c.FindHandle(client));
+  const bool requested = c.hold_request() != HoldRequest::kNone;
+  if (c.state() != S::kOnHold || seen != H::kOnHold || c.clearing() || requested) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}{}; only a held call can be retrieved", id, CallStateName(seen),
-                            c.pending != Call::Pending::kNone ? " with a HOLD or RETRIEVE pending" : ""));
+                fmt::format("call {} is {}{}; only a held call can be retrieved", id, HandleStateName(seen),
+                            requested ? " with a HOLD or RETRIEVE pending" : ""));
   }
   if (auto sent = span->port->Retrieve(id); !sent.ok()) {
     return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
   }
-  c.pending = Call::Pending::kRetrieve;
-  return std::monostate{};
+  return TransitionTo(c, WithRequest(c, HoldRequest::kRetrieve));
 }
 
 void SessionModel::HoldAcknowledged(CallId id) {
   Call* c = FindCall(id);
-  if (c == nullptr || c->pending != Call::Pending::kHold) return;
-  c->pending = Call::Pending::kNone;
-  if (c->state == S::kConnected && !c->clearing) TransitionTo(*c, S::kOnHold);
+  if (c == nullptr || c->hold_request() != HoldRequest::kHold) return;
+  FullCallState to = WithRequest(*c, HoldRequest::kNone);
+  if (c->state() == S::kConnected && !c->clearing()) to.state = S::kOnHold;
+  (void)TransitionTo(*c, to);
 }
 
 void SessionModel::HoldRejected(CallId id, std::uint8_t cause) {
   Call* c = FindCall(id);
-  if (c == nullptr || c->pending != Call::Pending::kHold) return;
-  c->pending = Call::Pending::kNone;
+  if (c == nullptr || c->hold_request() != HoldRequest::kHold) return;
+  (void)TransitionTo(*c, WithRequest(*c, HoldRequest::kNone));
   std::vector<ClientId> recipients;
   for (const Handle& h : c->handles) {
-    if (h.state != S::kInactive) recipients.push_back(h.client);
+    if (!h.inactive()) recipients.push_back(h.client);
   }
-  events_.CallRequestRefused(*c, c->state, cause, recipients, "hold");
+  events_.CallRequestRefused(*c, c->state(), cause, recipients, "hold");
 }
 
 void SessionModel::RetrieveAcknowledged(CallId id) {
   Call* c = FindCall(id);
-  if (c == nullptr || c->pending != Call::Pending::kRetrieve) return;
-  c->pending = Call::Pending::kNone;
-  if (c->state != S::kOnHold || c->clearing) return;
+  if (c == nullptr || c->hold_request() != HoldRequest::kRetrieve) return;
+  if (c->state() != S::kOnHold || c->clearing()) {
+    (void)TransitionTo(*c, WithRequest(*c, HoldRequest::kNone));
+    return;
+  }
+  const FullCallState connected{S::kConnected, CallPhase::kSteady, HoldRequest::kNone};
   if (c->conference != 0) {
     // A held call added to a conference joins it once it is back.
     Call* conference = FindCall(c->conference);
-    if (conference && conference->state != S::kIdle && !conference->clearing &&
-        FindSpan(c->span)->port->JoinConference(id, conference->conference_number).ok()) {
-      c->in_conference_media = true;
-      TransitionTo(*c, S::kConferenced);
-      return;
+    SpanPort* port = FindSpan(c->span)->port;
+    if (conference && conference->state() != S::kIdle && !conference->clearing() &&
+        port->JoinConference(id, conference->conference_number).ok()) {
+      if (TransitionTo(*c, {S::kConferenced, CallPhase::kSteady, HoldRequest::kNone}).ok()) return;
+      port->LeaveConference(id);
     }
-    TransitionTo(*c, S::kConnected);
+    (void)TransitionTo(*c, connected);
     LeaveConference(*c);
     return;
   }
-  TransitionTo(*c, S::kConnected);
+  (void)TransitionTo(*c, connected);
 }
 
 void SessionModel::RetrieveRejected(CallId id, std::uint8_t cause) {
   Call* c = FindCall(id);
-  if (c == nullptr || c->pending != Call::Pending::kRetrieve) return;
-  c->pending = Call::Pending::kNone;
+  if (c == nullptr || c->hold_request() != HoldRequest::kRetrieve) return;
+  (void)TransitionTo(*c, WithRequest(*c, HoldRequest::kNone));
   std::vector<ClientId> recipients;
   for (const Handle& h : c->handles) {
-    if (h.state != S::kInactive) recipients.push_back(h.client);
+    if (!h.inactive()) recipients.push_back(h.client);
   }
-  events_.CallRequestRefused(*c, c->state, cause, recipients, "retrieve");
+  events_.CallRequestRefused(*c, c->state(), cause, recipients, "retrieve");
   // A held call that was on its way into a conference stays out of it.
   LeaveConference(*c);
 }
 
 void SessionModel::RemoteHold(CallId id) {
   Call* c = FindCall(id);
-  if (c && c->state == S::kConnected && !c->clearing) TransitionTo(*c, S::kOnHold);
+  if (c && c->state() == S::kConnected && !c->clearing()) (void)TransitionTo(*c, Moved(*c, S::kOnHold));
 }
 
 void SessionModel::RemoteRetrieve(CallId id) {
   Call* c = FindCall(id);
-  if (c && c->state == S::kOnHold && !c->clearing && c->pending == Call::Pending::kNone) {
-    TransitionTo(*c, S::kConnected);
+  if (c && c->state() == S::kOnHold && !c->clearing() && c->hold_request() == HoldRequest::kNone) {
+    (void)TransitionTo(*c, Moved(*c, S::kConnected));
   }
 }
 
@@ -651,11 +798,11 @@ ModelResult<CallView> SessionModel::Info(ClientId client, CallId id) const {
   return CallView{*call, (*call)->FindHandle(client)};
 }
 
-std::vector<CallView> SessionModel::List(ClientId client, std::optional<CallState> state) const {
+std::vector<CallView> SessionModel::List(ClientId client, std::optional<HandleState> state) const {
   std::vector<CallView> views;
   for (const auto& [id, call] : calls_) {
     const Handle* handle = call->FindHandle(client);
-    if (handle && (!state || handle->state == *state)) views.push_back({call.get(), handle});
+    if (handle && (!state || call->StateSeenBy(*handle) == *state)) views.push_back({call.get(), handle});
   }
   return views;
 }
@@ -665,11 +812,12 @@ ModelStatus SessionModel::Deallocate(ClientId client, CallId id) {
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
   const Handle* handle = c.FindHandle(client);
-  if (handle->privilege == Privilege::kOwner && handle->state != S::kIdle &&
-      handle->state != S::kInactive && c.OwnerCount() == 1) {
+  const HandleState seen = c.StateSeenBy(*handle);
+  if (handle->privilege == Privilege::kOwner && seen != H::kIdle && seen != H::kInactive &&
+      c.OwnerCount() == 1) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {} and this client is its only owner: drop it first", id,
-                            CallStateName(handle->state)));
+                            HandleStateName(seen)));
   }
   std::erase_if(c.handles, [client](const Handle& h) { return h.client == client; });
   MaybeFree(id);
@@ -689,11 +837,12 @@ void SessionModel::ClientGone(ClientId client) {
     Call* call = FindCall(id);
     if (call == nullptr) continue;
     const Handle* handle = call->FindHandle(client);
-    if (handle->privilege == Privilege::kOwner && handle->state != S::kIdle &&
-        handle->state != S::kInactive && !call->clearing && !OtherLiveOwner(*call, client)) {
+    const HandleState seen = call->StateSeenBy(*handle);
+    if (handle->privilege == Privilege::kOwner && seen != H::kIdle && seen != H::kInactive &&
+        !call->clearing() && !OtherLiveOwner(*call, client)) {
       // API.md: calls it alone owned (on a bridged span: that no other
-      // station is on) are dropped first, cause 16.
-      (void)DropCall(*call, client, kCauseNormalClearing, std::nullopt);
+      // station is on) are dropped first, with normal clearing.
+      (void)DropCall(*call, client, q850::kNormalClearing, std::nullopt);
     }
     if ((call = FindCall(id)) == nullptr) continue;
     std::erase_if(call->handles, [client](const Handle& h) { return h.client == client; });
@@ -704,27 +853,26 @@ void SessionModel::ClientGone(ClientId client) {
 std::size_t SessionModel::DropAll(std::uint8_t cause) {
   std::vector<CallId> ids;
   for (const auto& [id, call] : calls_) {
-    if (call->on_wire && !call->clearing) ids.push_back(id);
+    if (call->on_wire() && !call->clearing()) ids.push_back(id);
   }
   std::size_t started = 0;
   for (CallId id : ids) {
     // An earlier clearing may have freed or cleared this one.
     Call* call = FindCall(id);
-    if (call == nullptr || !call->on_wire || call->clearing) continue;
-    StartClearing(*call, cause, std::nullopt, false);
-    ++started;
+    if (call == nullptr || !call->on_wire() || call->clearing()) continue;
+    if (StartClearing(*call, cause, std::nullopt).ok()) ++started;
   }
   return started;
 }
 
 std::size_t SessionModel::wire_count() const {
   return static_cast<std::size_t>(
-      std::count_if(calls_.begin(), calls_.end(), [](const auto& entry) { return entry.second->on_wire; }));
+      std::count_if(calls_.begin(), calls_.end(), [](const auto& entry) { return entry.second->on_wire(); }));
 }
 
 void SessionModel::MaybeFree(CallId id) {
   Call* call = FindCall(id);
-  if (call && call->handles.empty() && !call->on_wire) calls_.erase(id);
+  if (call && call->handles.empty() && !call->on_wire()) calls_.erase(id);
 }
 
 void SessionModel::ChannelChanged(CallId call, int channel) {

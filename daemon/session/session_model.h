@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -27,6 +28,7 @@
 
 namespace prid::daemon {
 
+// Why the model refused a request; each is an API.md error of the same name.
 enum class ModelErrorKind {
   kInvalidCallHandle,
   kInvalidCallState,
@@ -37,10 +39,13 @@ enum class ModelErrorKind {
   kSpanDown,
   kInvalidParams,
 };
+// The API's error name: "InvalidCallHandle", "InvalidCallState", …
+std::string_view ModelErrorName(ModelErrorKind kind);
+// The model's error for a span that could not place a call (SpanDown,
+// ResourceUnavailable for no channel, OperationUnavailable otherwise).
+ModelErrorKind ModelErrorFor(PortErrorKind kind);
 
-struct ModelError {
-  ModelErrorKind kind = ModelErrorKind::kInvalidParams;
-  std::string message;
+struct ModelError : base::CodedError<ModelErrorKind> {
   std::optional<std::size_t> max;  // kUserUserInfoTooBig: the span's limit
 };
 
@@ -69,6 +74,7 @@ struct IncomingCallInfo {
 struct CallView {
   const Call* call = nullptr;
   const Handle* handle = nullptr;
+  HandleState state() const { return call->StateSeenBy(*handle); }
 };
 
 class SessionModel {
@@ -93,7 +99,8 @@ class SessionModel {
   ModelStatus Drop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
                    const std::optional<q931::UserUser>& uui);
   ModelResult<CallView> Info(ClientId client, CallId call) const;
-  std::vector<CallView> List(ClientId client, std::optional<CallState> state) const;
+  // `state`: only the calls this client's handle sees in that state.
+  std::vector<CallView> List(ClientId client, std::optional<HandleState> state) const;
   ModelStatus Deallocate(ClientId client, CallId call);
   // Q.931 HOLD / RETRIEVE; the state changes when the far end acknowledges.
   ModelStatus Hold(ClientId client, CallId call);
@@ -105,7 +112,7 @@ class SessionModel {
   ModelStatus ConferenceAdd(ClientId client, CallId conference, CallId call);
   ModelStatus ConferenceRemove(ClientId client, CallId conference, CallId call);
   // The client's connection closed: calls it alone owns are dropped
-  // (cause 16), then all its handles and lines are released.
+  // (normal clearing, Q.850 16), then all its handles and lines are released.
   void ClientGone(ClientId client);
   // The daemon is stopping: every call on the wire that is not already
   // clearing is cleared with `cause` as a drop would (DISCONNECT, RELEASE
@@ -116,7 +123,8 @@ class SessionModel {
   // --- span signalling -------------------------------------------------
   // A SETUP arrived. `bind` learns the new call's id before anything is
   // done with it (the span maps its libpri call to it). A call no owner is
-  // there to take is rejected at once (cause 21), after the monitors saw it.
+  // there to take is rejected at once (call rejected, Q.850 21), after the
+  // monitors saw it.
   CallId IncomingCall(int span, const IncomingCallInfo& info, const std::function<void(CallId)>& bind);
   // Progress of a call we placed; `uui` when the message carried one.
   void Proceeding(CallId call);
@@ -167,13 +175,22 @@ class SessionModel {
   // Another owner's handle is still live (not inactive or idle) on the call:
   // on a bridged span, another station is on it.
   bool OtherLiveOwner(const Call& call, ClientId client) const;
-  // The single place that writes a call's state: checks the transition,
-  // updates every handle and emits one call.state event to their holders.
-  // On a bridged span, inactive stations keep their state except when the
-  // call ends (disconnected, idle).
-  void TransitionTo(Call& call, CallState state, const std::optional<q931::UserUser>& uui = std::nullopt);
-  // One handle's own state (a bridged station); the event goes to it alone.
-  void TransitionHandle(Call& call, Handle& handle, CallState state);
+  // A new record in its first state (the only state not reached by a
+  // transition), not yet in calls_.
+  std::unique_ptr<Call> NewRecord(CallId id, int span, CallState initial);
+  // The single writer of a call's state machine: checks the move against
+  // the tables in session_model.cc and refuses an illegal one (logged at
+  // error with both states and the call; kInvalidCallState, nothing
+  // changed). Otherwise it moves, takes the call's B-channel out of its
+  // conference when it stops being conferenced, and, when the API state
+  // changes, emits one call.state event to the holders of the handles. On
+  // a bridged span inactive stations stay inactive except when the call
+  // ends (disconnected, idle).
+  ModelStatus TransitionTo(Call& call, const FullCallState& to,
+                           const std::optional<q931::UserUser>& uui = std::nullopt);
+  // One handle's own view (a bridged station going inactive or joining);
+  // checked like TransitionTo; the event goes to it alone.
+  ModelStatus TransitionHandle(Call& call, Handle& handle, HandleState to);
   // A client dropped its part in a call it owns (API.md "Drop").
   ModelStatus DropCall(Call& call, ClientId client, std::optional<std::uint8_t> cause,
                        const std::optional<q931::UserUser>& uui);
@@ -182,14 +199,13 @@ class SessionModel {
   // Conference membership (session_model_conference.cc).
   ModelStatus CheckConferenceable(ClientId client, CallId call);
   ModelStatus EnterConference(Call& conference, Call& call);
-  // Media and membership of a participant that stops being conferenced.
-  void LeaveMedia(Call& call);
   // A participant is gone from the conference (removed or idle); an empty
   // conference goes idle.
   void LeaveConference(Call& call);
   int AllocateConferenceNumber() const;
-  void StartClearing(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui,
-                     bool by_client);
+  // Sends our clearing (the span picks the message) and marks the call
+  // clearing; an illegal start (the call is idle) sends nothing.
+  ModelStatus StartClearing(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui);
   void AddMonitorHandles(Call& call, const SpanEntry& span);
   void ReleaseNow(Call& call);
   // Frees the record when no handle holds it and the wire is done with it.

@@ -2,24 +2,27 @@
 // conference call owned by its creator, participants `conferenced`, their
 // B-channels joined in one media conference, and the drop of all of them.
 #include <algorithm>
-#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "daemon/session/session_model.h"
+#include "q931/q850.h"
 
 namespace prid::daemon {
 namespace {
 
 using S = CallState;
+namespace q850 = q931::cause;
 
 // DAHDI numbers its conferences 1 … DAHDI_MAX_CONF - 1 (1023).
 constexpr int kMaxConferenceNumber = 1023;
-constexpr std::uint8_t kCauseNormalClearing = 16;
 
 base::Unexpected<ModelError> Fail(ModelErrorKind kind, std::string message) {
-  return {ModelError{kind, std::move(message), {}}};
+  ModelError error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return {std::move(error)};
 }
 
 }  // namespace
@@ -27,7 +30,7 @@ base::Unexpected<ModelError> Fail(ModelErrorKind kind, std::string message) {
 int SessionModel::AllocateConferenceNumber() const {
   std::set<int> used;
   for (const auto& [id, call] : calls_) {
-    if (call->is_conference && call->state != S::kIdle) used.insert(call->conference_number);
+    if (call->is_conference && call->state() != S::kIdle) used.insert(call->conference_number);
   }
   for (int number = 1; number <= kMaxConferenceNumber; ++number) {
     if (!used.contains(number)) return number;
@@ -52,25 +55,26 @@ ModelStatus SessionModel::CheckConferenceable(ClientId client, CallId id) {
                 fmt::format("call {} is on bridged span {}; party-line calls cannot be conferenced", id,
                             c.span));
   }
-  if ((c.state != S::kConnected && c.state != S::kOnHold) || c.clearing ||
-      c.pending != Call::Pending::kNone) {
+  const bool requested = c.hold_request() != HoldRequest::kNone;
+  if ((c.state() != S::kConnected && c.state() != S::kOnHold) || c.clearing() || requested) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {}{}; only a connected or held call can join a conference", id,
-                            CallStateName(c.state),
-                            c.pending != Call::Pending::kNone ? " with a HOLD or RETRIEVE pending" : ""));
+                            CallStateName(c.state()), requested ? " with a HOLD or RETRIEVE pending" : ""));
   }
   return std::monostate{};
 }
 
 ModelStatus SessionModel::EnterConference(Call& conference, Call& call) {
   SpanEntry* span = FindSpan(call.span);
-  if (call.state == S::kOnHold) {
+  if (call.state() == S::kOnHold) {
     // Retrieve it first: it becomes conferenced with RETRIEVE ACKNOWLEDGE.
     if (auto sent = span->port->Retrieve(call.id); !sent.ok()) {
       return Fail(ModelErrorKind::kOperationUnavailable,
                   fmt::format("call {} could not be retrieved from hold: {}", call.id, sent.message()));
     }
-    call.pending = Call::Pending::kRetrieve;
+    FullCallState retrieving = call.full_state();
+    retrieving.hold = HoldRequest::kRetrieve;
+    if (auto ok = TransitionTo(call, retrieving); !ok.ok()) return ok;
     call.conference = conference.id;
     conference.participants.push_back(call.id);
     return std::monostate{};
@@ -80,10 +84,17 @@ ModelStatus SessionModel::EnterConference(Call& conference, Call& call) {
                 fmt::format("call {}'s B-channel could not join conference {}: {}", call.id, conference.id,
                             joined.message()));
   }
-  call.in_conference_media = true;
   call.conference = conference.id;
   conference.participants.push_back(call.id);
-  TransitionTo(call, S::kConferenced);
+  FullCallState conferenced = call.full_state();
+  conferenced.state = S::kConferenced;
+  if (auto ok = TransitionTo(call, conferenced); !ok.ok()) {
+    // Not conferenced after all: out of the media and the membership again.
+    span->port->LeaveConference(call.id);
+    call.conference = 0;
+    std::erase(conference.participants, call.id);
+    return ok;
+  }
   return std::monostate{};
 }
 
@@ -103,16 +114,12 @@ ModelResult<CallId> SessionModel::ConferenceCreate(ClientId client, const std::v
   }
 
   const CallId id = next_call_id_++;
-  auto record = std::make_unique<Call>();
-  record->id = id;
-  record->span = FindCall(calls.front())->span;
+  auto record = NewRecord(id, FindCall(calls.front())->span, S::kConnected);
   record->direction = Direction::kOut;
-  record->state = S::kConnected;
   record->is_conference = true;
   record->conference_number = number;
-  record->created = std::chrono::system_clock::now();
   record->connected_at = record->created;
-  record->handles.push_back({client, Privilege::kOwner, S::kConnected});
+  record->handles.emplace_back(client, Privilege::kOwner);
   Call& conference = *record;
   calls_.emplace(id, std::move(record));
 
@@ -122,9 +129,12 @@ ModelResult<CallId> SessionModel::ConferenceCreate(ClientId client, const std::v
       // record goes as if it never was.
       for (CallId joined : std::vector<CallId>(conference.participants)) {
         Call& c = *FindCall(joined);
-        LeaveMedia(c);
         c.conference = 0;
-        if (c.state == S::kConferenced) TransitionTo(c, S::kConnected);
+        if (c.state() == S::kConferenced) {
+          FullCallState connected = c.full_state();
+          connected.state = S::kConnected;
+          (void)TransitionTo(c, connected);  // takes its B-channel out of the media conference
+        }
       }
       calls_.erase(id);
       return base::Unexpected<ModelError>{ok.error()};
@@ -135,7 +145,7 @@ ModelResult<CallId> SessionModel::ConferenceCreate(ClientId client, const std::v
 
 namespace {
 bool UsableConference(const Call& conference) {
-  return conference.is_conference && conference.state != S::kIdle && !conference.clearing;
+  return conference.is_conference && conference.state() != S::kIdle && !conference.clearing();
 }
 }  // namespace
 
@@ -148,7 +158,7 @@ ModelStatus SessionModel::ConferenceAdd(ClientId client, CallId conference_id, C
   if (!UsableConference(**conference)) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("conference {} is {}; calls can join only a connected conference", conference_id,
-                            (*conference)->clearing ? "being dropped" : "idle"));
+                            (*conference)->clearing() ? "being dropped" : "idle"));
   }
   if (auto ok = CheckConferenceable(client, id); !ok.ok()) return ok;
   return EnterConference(**conference, *FindCall(id));
@@ -167,13 +177,14 @@ ModelStatus SessionModel::ConferenceRemove(ClientId client, CallId conference_id
     return Fail(ModelErrorKind::kInvalidParams,
                 fmt::format("call {} is not a participant of conference {}", id, conference_id));
   }
-  if (c.state != S::kConferenced || c.clearing) {
+  if (c.state() != S::kConferenced || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
                 fmt::format("call {} is {}{}; only a conferenced participant can be removed", id,
-                            CallStateName(c.state), c.clearing ? " and being dropped" : ""));
+                            CallStateName(c.state()), c.clearing() ? " and being dropped" : ""));
   }
-  LeaveMedia(c);
-  TransitionTo(c, S::kConnected);
+  FullCallState connected = c.full_state();
+  connected.state = S::kConnected;
+  if (auto ok = TransitionTo(c, connected); !ok.ok()) return ok;  // out of the media conference
   LeaveConference(c);
   return std::monostate{};
 }
@@ -186,8 +197,10 @@ ModelStatus SessionModel::DropConference(Call& conference, std::optional<std::ui
       if (auto ok = CheckUui(*FindSpan(c->span), uui); !ok.ok()) return ok;
     }
   }
-  conference.clearing = true;
-  conference.cause = cause.value_or(kCauseNormalClearing);
+  FullCallState clearing = conference.full_state();
+  clearing.phase = CallPhase::kClearing;
+  if (auto ok = TransitionTo(conference, clearing); !ok.ok()) return ok;
+  conference.cause = cause.value_or(q850::kNormalClearing);
   conference.origin = Origin::kLocal;
   if (uui) conference.uui_sent = uui;
   // Each participant is dropped as a call on its own (its DISCONNECT with
@@ -195,20 +208,13 @@ ModelStatus SessionModel::DropConference(Call& conference, std::optional<std::ui
   const CallId conference_id = conference.id;
   for (CallId id : std::vector<CallId>(conference.participants)) {
     Call* c = FindCall(id);
-    if (c == nullptr || c->state == S::kIdle || c->clearing) continue;
-    StartClearing(*c, *conference.cause, uui, true);
+    if (c == nullptr || c->state() == S::kIdle || c->clearing()) continue;
+    (void)StartClearing(*c, *conference.cause, uui);
   }
-  if (Call* still = FindCall(conference_id); still && still->participants.empty() && still->state != S::kIdle) {
-    still->clearing = false;
-    TransitionTo(*still, S::kIdle);
+  if (Call* still = FindCall(conference_id); still && still->participants.empty() && still->state() != S::kIdle) {
+    (void)TransitionTo(*still, {S::kIdle, CallPhase::kSteady, HoldRequest::kNone});
   }
   return std::monostate{};
-}
-
-void SessionModel::LeaveMedia(Call& call) {
-  if (!call.in_conference_media) return;
-  call.in_conference_media = false;
-  if (SpanEntry* span = FindSpan(call.span); span && span->port) span->port->LeaveConference(call.id);
 }
 
 void SessionModel::LeaveConference(Call& call) {
@@ -218,10 +224,9 @@ void SessionModel::LeaveConference(Call& call) {
   Call* conference = FindCall(conference_id);
   if (conference == nullptr) return;
   std::erase(conference->participants, call.id);
-  if (conference->participants.empty() && conference->state != S::kIdle) {
+  if (conference->participants.empty() && conference->state() != S::kIdle) {
     // A conference left with no participants is over.
-    conference->clearing = false;
-    TransitionTo(*conference, S::kIdle);
+    (void)TransitionTo(*conference, {S::kIdle, CallPhase::kSteady, HoldRequest::kNone});
     MaybeFree(conference_id);
   }
 }

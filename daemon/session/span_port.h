@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/expected.h"
 #include "daemon/session/call.h"
@@ -21,11 +22,15 @@ struct PlaceCallRequest {
   std::optional<q931::UserUser> uui;
 };
 
-enum class PortErrorKind { kSpanDown, kNoChannel, kFailed };
-struct PortError {
-  PortErrorKind kind = PortErrorKind::kFailed;
-  std::string message;
+// Why a span could not place a call.
+enum class PortErrorKind {
+  kSpanDown,   // the D-channel is not up
+  kNoChannel,  // no free B-channel, or the one asked for is busy
+  kFailed,     // anything else (a channel that is not the span's, libpri refused)
 };
+// "SpanDown", "NoChannel", "Failed" (logs).
+std::string_view PortErrorName(PortErrorKind kind);
+using PortError = base::CodedError<PortErrorKind>;
 
 // How a local clearing went: kPending until the wire reports the call gone
 // (SessionModel::WireCleared), or kCleared when it is gone already (an

@@ -26,6 +26,20 @@ TEST(Q850, EveryNamedConstantIsTheCauseOfItsName) {
   EXPECT_EQ(CauseName(cause::kIncompatibleDestination), "incompatible_destination");
   EXPECT_EQ(CauseName(cause::kMessageNotCompatibleWithCallState), "message_not_compatible_with_call_state");
   EXPECT_EQ(CauseName(cause::kRecoveryOnTimerExpiry), "recovery_on_timer_expiry");
+  EXPECT_EQ(CauseName(cause::kNoRouteToTransitNetwork), "no_route_to_transit_network");
+  EXPECT_EQ(CauseName(cause::kNoRouteToDestination), "no_route_to_destination");
+  EXPECT_EQ(CauseName(cause::kSubscriberAbsent), "subscriber_absent");
+  EXPECT_EQ(CauseName(cause::kNumberChanged), "number_changed");
+  EXPECT_EQ(CauseName(cause::kNetworkOutOfOrder), "network_out_of_order");
+  EXPECT_EQ(CauseName(cause::kSwitchingEquipmentCongestion), "switching_equipment_congestion");
+  EXPECT_EQ(CauseName(cause::kResourceUnavailable), "resource_unavailable");
+  EXPECT_EQ(CauseName(cause::kBearerCapabilityNotAvailable), "bearer_capability_not_available");
+  EXPECT_EQ(CauseName(cause::kServiceUnavailable), "service_unavailable");
+  EXPECT_EQ(CauseName(cause::kBearerCapabilityNotImplemented), "bearer_capability_not_implemented");
+  EXPECT_EQ(CauseName(cause::kChannelTypeNotImplemented), "channel_type_not_implemented");
+  EXPECT_EQ(CauseName(cause::kFacilityNotImplemented), "facility_not_implemented");
+  EXPECT_EQ(CauseName(cause::kOnlyRestrictedDigital), "only_restricted_digital");
+  EXPECT_EQ(CauseName(cause::kServiceNotImplemented), "service_not_implemented");
 }
 
 }  // namespace

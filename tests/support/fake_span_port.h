@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -42,6 +45,10 @@ class FakeSpanPort : public SpanPort {
   void set_answer_fails(bool fails) { answer_fails_ = fails; }
   void set_hold_fails(bool fails) { hold_fails_ = fails; }
   void set_join_fails(bool fails) { join_fails_ = fails; }
+  // Runs `hook` once, inside the next request of `kind`, after it is
+  // recorded and before it returns: the span reporting something back to
+  // the model while the model waits for it (a re-entrant callback).
+  void set_hook(PortRequest::Kind kind, std::function<void()> hook) { hooks_[kind] = std::move(hook); }
 
   // --- what the model did ---------------------------------------------
   const std::vector<PortRequest>& requests() const { return requests_; }
@@ -72,6 +79,7 @@ class FakeSpanPort : public SpanPort {
     r.uui = request.uui;
     r.place = request;
     requests_.push_back(r);
+    RunHook(PortRequest::Kind::kPlaceCall);
     if (place_error_) {
       return base::Unexpected<PortError>{{*place_error_, "fake span port: PlaceCall refused"}};
     }
@@ -81,27 +89,32 @@ class FakeSpanPort : public SpanPort {
   base::Status Alert(CallId call, bool inband) override {
     requests_.push_back({PortRequest::Kind::kAlert, call, std::nullopt, std::nullopt, {}});
     requests_.back().inband = inband;
+    RunHook(PortRequest::Kind::kAlert);
     return alert_fails_ ? base::Status::Error("fake span port: ALERTING refused") : base::Status::Ok();
   }
 
   base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) override {
     requests_.push_back({PortRequest::Kind::kAnswer, call, std::nullopt, uui, {}});
     requests_.back().non_isdn = non_isdn;
+    RunHook(PortRequest::Kind::kAnswer);
     return answer_fails_ ? base::Status::Error("fake span port: CONNECT refused") : base::Status::Ok();
   }
 
   ClearOutcome Clear(CallId call, std::uint8_t cause, const std::optional<q931::UserUser>& uui) override {
     requests_.push_back({PortRequest::Kind::kClear, call, cause, uui, {}});
+    RunHook(PortRequest::Kind::kClear);
     return clear_outcome_;
   }
 
   base::Status Hold(CallId call) override {
     requests_.push_back({PortRequest::Kind::kHold, call, std::nullopt, std::nullopt, {}});
+    RunHook(PortRequest::Kind::kHold);
     return hold_fails_ ? base::Status::Error("fake span port: HOLD refused") : base::Status::Ok();
   }
 
   base::Status Retrieve(CallId call) override {
     requests_.push_back({PortRequest::Kind::kRetrieve, call, std::nullopt, std::nullopt, {}});
+    RunHook(PortRequest::Kind::kRetrieve);
     return hold_fails_ ? base::Status::Error("fake span port: RETRIEVE refused") : base::Status::Ok();
   }
 
@@ -111,14 +124,24 @@ class FakeSpanPort : public SpanPort {
     r.call = call;
     r.conference = number;
     requests_.push_back(r);
+    RunHook(PortRequest::Kind::kJoinConference);
     return join_fails_ ? base::Status::Error("fake span port: DAHDI_SETCONF failed") : base::Status::Ok();
   }
 
   void LeaveConference(CallId call) override {
     requests_.push_back({PortRequest::Kind::kLeaveConference, call, std::nullopt, std::nullopt, {}});
+    RunHook(PortRequest::Kind::kLeaveConference);
   }
 
  private:
+  void RunHook(PortRequest::Kind kind) {
+    auto it = hooks_.find(kind);
+    if (it == hooks_.end()) return;
+    std::function<void()> hook = std::move(it->second);
+    hooks_.erase(it);
+    hook();
+  }
+
   bool up_ = true;
   int channel_ = 1;
   std::optional<PortErrorKind> place_error_;
@@ -128,6 +151,7 @@ class FakeSpanPort : public SpanPort {
   bool hold_fails_ = false;
   bool join_fails_ = false;
   std::vector<PortRequest> requests_;
+  std::map<PortRequest::Kind, std::function<void()>> hooks_;
 };
 
 }  // namespace prid::daemon::testing

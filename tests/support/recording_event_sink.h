@@ -23,8 +23,8 @@ struct StateEvent {
   CallId call = 0;
   int span = 0;
   int channel = 0;
-  CallState previous = CallState::kIdle;
-  CallState state = CallState::kIdle;
+  HandleState previous = HandleState::kIdle;  // as the recipients see it
+  HandleState state = HandleState::kIdle;
   std::vector<ClientId> recipients;
   std::optional<std::uint8_t> cause;
   std::optional<std::string> cause_name;
@@ -42,12 +42,12 @@ struct OfferEvent {
   CallState call_state = CallState::kIdle;
   ClientId client = 0;
   Privilege privilege = Privilege::kOwner;
-  CallState handle_state = CallState::kIdle;
+  HandleState handle_state = HandleState::kIdle;
 };
 
 class RecordingEventSink : public EventSink {
  public:
-  void CallStateChanged(const Call& call, CallState previous, CallState state,
+  void CallStateChanged(const Call& call, HandleState previous, HandleState state,
                         const std::vector<ClientId>& recipients,
                         const std::optional<q931::UserUser>& uui) override {
     StateEvent e;
@@ -75,8 +75,8 @@ class RecordingEventSink : public EventSink {
     e.call = call.id;
     e.span = call.span;
     e.channel = call.channel;
-    e.previous = state;
-    e.state = state;
+    e.previous = ViewOf(state);
+    e.state = ViewOf(state);
     e.recipients = recipients;
     e.cause = cause;
     e.cause_name = std::string(q931::CauseName(cause));
@@ -85,8 +85,8 @@ class RecordingEventSink : public EventSink {
   }
 
   void CallOffered(const Call& call, const Handle& handle) override {
-    offers_.push_back({next_seq_++, call.id, call.direction, call.state, handle.client, handle.privilege,
-                       handle.state});
+    offers_.push_back({next_seq_++, call.id, call.direction, call.state(), handle.client, handle.privilege,
+                       call.StateSeenBy(handle)});
   }
 
   const std::vector<StateEvent>& states() const { return states_; }

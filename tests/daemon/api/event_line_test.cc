@@ -21,7 +21,7 @@ Call RemotelyCleared() {
 }
 
 TEST(EventLineTest, CallStateLineIsAJsonRpcNotificationWithApiFields) {
-  const std::string line = CallStateEventLine(RemotelyCleared(), CallState::kConnected, CallState::kDisconnected,
+  const std::string line = CallStateEventLine(RemotelyCleared(), HandleState::kConnected, HandleState::kDisconnected,
                                               q931::UserUser{4, {'b', 'y', 'e'}}, 42, "2026-11-21T19:00:00.123Z");
   ASSERT_EQ(line.back(), '\n');
   json j = json::parse(line);
@@ -44,17 +44,17 @@ TEST(EventLineTest, CallStateLineIsAJsonRpcNotificationWithApiFields) {
 }
 
 TEST(EventLineTest, ClearingFieldsOnlyWhenTheCallIsClearing) {
-  json p = json::parse(CallStateEventLine(RemotelyCleared(), CallState::kProceeding, CallState::kRingback,
+  json p = json::parse(CallStateEventLine(RemotelyCleared(), HandleState::kProceeding, HandleState::kRingback,
                                           std::nullopt, 1, "t"))["params"];
   EXPECT_FALSE(p.contains("cause"));
   EXPECT_FALSE(p.contains("uui"));
 }
 
 TEST(EventLineTest, BinaryUuiHasNoTextAndTextIsEscaped) {
-  json p = json::parse(CallStateEventLine(RemotelyCleared(), CallState::kConnected, CallState::kDisconnected,
+  json p = json::parse(CallStateEventLine(RemotelyCleared(), HandleState::kConnected, HandleState::kDisconnected,
                                           q931::UserUser{0, {0x00, 0xff, '"'}}, 1, "t"))["params"];
   EXPECT_EQ(p["uui"], (json{{"pd", 0}, {"hex", "00ff22"}}));
-  p = json::parse(CallStateEventLine(RemotelyCleared(), CallState::kConnected, CallState::kDisconnected,
+  p = json::parse(CallStateEventLine(RemotelyCleared(), HandleState::kConnected, HandleState::kDisconnected,
                                      q931::UserUser{4, {'a', '"', '\\', 'b'}}, 1, "t"))["params"];
   EXPECT_EQ(p["uui"]["text"], "a\"\\b");
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/session/session_model.h"
+#include "q931/q850.h"
 #include "tests/support/fake_span_port.h"
 #include "tests/support/fake_timers.h"
 #include "tests/support/recording_event_sink.h"
@@ -30,6 +31,8 @@ using testing::RecordingEventSink;
 using testing::StateEvent;
 
 using S = CallState;
+using H = HandleState;
+namespace q850 = q931::cause;
 using K = PortRequest::Kind;
 
 constexpr int kSpan = 1;         // single appearance, hold available
@@ -90,11 +93,11 @@ class PartyTest : public ::testing::Test {
 
   CallState StateOf(CallId id) const {
     const Call* call = model_.Find(id);
-    return call ? call->state : S::kIdle;
+    return call ? call->state() : S::kIdle;
   }
-  CallState HandleOf(ClientId client, CallId id) const {
+  HandleState HandleOf(ClientId client, CallId id) const {
     auto view = model_.Info(client, id);
-    return view.ok() ? view->handle->state : S::kIdle;
+    return view.ok() ? view->state() : H::kIdle;
   }
   std::vector<StateEvent> EventsTo(ClientId client) const {
     std::vector<StateEvent> out;
@@ -138,7 +141,7 @@ TEST_F(PartyTest, CreateConferencesConnectedCallsAndJoinsTheirMedia) {
   const Call* conf = model_.Find(*conference);
   ASSERT_NE(conf, nullptr);
   EXPECT_TRUE(conf->is_conference);
-  EXPECT_EQ(conf->state, S::kConnected);
+  EXPECT_EQ(conf->state(), S::kConnected);
   EXPECT_THAT(conf->participants, ElementsAre(a, b, c));
   auto joins = port_.Requests(K::kJoinConference);
   ASSERT_THAT(joins, SizeIs(3));
@@ -159,23 +162,23 @@ TEST_F(PartyTest, DropConferenceDropsEveryParticipantWithCauseAndUuiThenTheConfe
   const CallId conf = *model_.ConferenceCreate(kAlice, {a, b, c});
   events_.Forget();
 
-  ASSERT_TRUE(model_.Drop(kAlice, conf, 31, Ia5("bye all")).ok());
+  ASSERT_TRUE(model_.Drop(kAlice, conf, q850::kNormalUnspecified, Ia5("bye all")).ok());
   auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(3));
   for (const PortRequest& r : clears) {
-    EXPECT_EQ(r.cause, 31);
+    EXPECT_EQ(r.cause, q850::kNormalUnspecified);
     EXPECT_EQ(r.uui, Ia5("bye all"));
   }
   EXPECT_THAT(port_.Requests(K::kLeaveConference), SizeIs(3));
   EXPECT_EQ(StateOf(conf), S::kConnected) << "the conference ends with its last participant";
   EXPECT_TRUE(Failed(model_.Drop(kAlice, conf, std::nullopt, std::nullopt), ModelErrorKind::kInvalidCallState));
 
-  for (CallId id : {a, b, c}) model_.WireCleared(id, 31, std::nullopt, false);
+  for (CallId id : {a, b, c}) model_.WireCleared(id, q850::kNormalUnspecified, std::nullopt, false);
 
   // Participants, then the conference; each event to every holder.
   std::vector<CallId> order;
   for (const StateEvent& e : events_.states()) {
-    EXPECT_EQ(e.state, S::kIdle);
+    EXPECT_EQ(e.state, H::kIdle);
     order.push_back(e.call);
   }
   EXPECT_THAT(order, ElementsAre(a, b, c, conf));
@@ -183,7 +186,7 @@ TEST_F(PartyTest, DropConferenceDropsEveryParticipantWithCauseAndUuiThenTheConfe
     EXPECT_THAT(events_.StatesOf(id)[0].recipients, UnorderedElementsAre(kAlice, kMonty));
   }
   EXPECT_THAT(events_.StatesOf(conf)[0].recipients, ElementsAre(kAlice));
-  EXPECT_EQ(events_.StatesOf(conf)[0].cause, 31);
+  EXPECT_EQ(events_.StatesOf(conf)[0].cause, q850::kNormalUnspecified);
   DeallocateAll(kAlice);
   DeallocateAll(kMonty);
   ExpectNothingLeft();
@@ -203,8 +206,8 @@ TEST_F(PartyTest, DropOneParticipantLeavesTheRestOfTheConference) {
   ASSERT_TRUE(model_.Drop(kAlice, a, std::nullopt, Ia5("just me")).ok());
   ASSERT_THAT(port_.Clears(), SizeIs(1));
   EXPECT_EQ(port_.Clears()[0].call, a);
-  EXPECT_EQ(port_.Clears()[0].cause, 16);
-  model_.WireCleared(a, 16, std::nullopt, false);
+  EXPECT_EQ(port_.Clears()[0].cause, q850::kNormalClearing);
+  model_.WireCleared(a, q850::kNormalClearing, std::nullopt, false);
 
   EXPECT_EQ(StateOf(a), S::kIdle);
   EXPECT_EQ(model_.Find(a)->conference, 0u);
@@ -219,12 +222,12 @@ TEST_F(PartyTest, FarEndDropInsideConferenceTouchesNoOtherParticipant) {
   events_.Forget();
   port_.ForgetRequests();
 
-  model_.RemoteDisconnect(b, 16, Ia5("far bye"));
+  model_.RemoteDisconnect(b, q850::kNormalClearing, Ia5("far bye"));
   EXPECT_EQ(StateOf(b), S::kDisconnected);
   ASSERT_THAT(port_.Requests(K::kLeaveConference), SizeIs(1));
   EXPECT_EQ(port_.Requests(K::kLeaveConference)[0].call, b);
   timers_.FireAll();  // release_timeout: the daemon releases it
-  model_.WireCleared(b, 16, std::nullopt, true);
+  model_.WireCleared(b, q850::kNormalClearing, std::nullopt, true);
 
   EXPECT_EQ(StateOf(b), S::kIdle);
   EXPECT_EQ(StateOf(a), S::kConferenced);
@@ -273,7 +276,7 @@ TEST_F(PartyTest, HeldCallWhoseRetrieveIsRefusedStaysOutOfTheConference) {
   ASSERT_TRUE(model_.Hold(kAlice, held).ok());
   model_.HoldAcknowledged(held);
   ASSERT_TRUE(model_.ConferenceAdd(kAlice, conf, held).ok());
-  model_.RetrieveRejected(held, 29);
+  model_.RetrieveRejected(held, q850::kFacilityRejected);
   EXPECT_EQ(StateOf(held), S::kOnHold);
   EXPECT_EQ(model_.Find(held)->conference, 0u);
   EXPECT_THAT(model_.Find(conf)->participants, ElementsAre(a));
@@ -322,8 +325,8 @@ TEST_F(PartyTest, ClientGoneDropsItsConferenceAndEverythingIsFreed) {
   const CallId conf = *model_.ConferenceCreate(kAlice, {a, b});
   model_.ClientGone(kAlice);
   EXPECT_THAT(port_.Clears(), SizeIs(2));
-  model_.WireCleared(a, 16, std::nullopt, false);
-  model_.WireCleared(b, 16, std::nullopt, false);
+  model_.WireCleared(a, q850::kNormalClearing, std::nullopt, false);
+  model_.WireCleared(b, q850::kNormalClearing, std::nullopt, false);
   EXPECT_EQ(model_.Find(conf), nullptr);
   ExpectNothingLeft();
 }
@@ -333,7 +336,7 @@ TEST_F(PartyTest, DeallocateConferenceOnlyWhenIdle) {
   const CallId conf = *model_.ConferenceCreate(kAlice, {a});
   EXPECT_TRUE(Failed(model_.Deallocate(kAlice, conf), ModelErrorKind::kInvalidCallState));
   ASSERT_TRUE(model_.Drop(kAlice, conf, std::nullopt, std::nullopt).ok());
-  model_.WireCleared(a, 16, std::nullopt, false);
+  model_.WireCleared(a, q850::kNormalClearing, std::nullopt, false);
   DeallocateAll(kAlice);
   ExpectNothingLeft();
 }
@@ -353,9 +356,9 @@ TEST_F(BridgedTest, AnswerPutsOneStationOnAndTheOthersInactive) {
   const CallId id = Offer(kBridgedSpan);
   ASSERT_TRUE(model_.Answer(kBob, id, std::nullopt).ok());
   EXPECT_EQ(StateOf(id), S::kConnected);
-  EXPECT_EQ(HandleOf(kBob, id), S::kConnected);
-  EXPECT_EQ(HandleOf(kAlice, id), S::kInactive);
-  EXPECT_EQ(HandleOf(kCarol, id), S::kInactive);
+  EXPECT_EQ(HandleOf(kBob, id), H::kConnected);
+  EXPECT_EQ(HandleOf(kAlice, id), H::kInactive);
+  EXPECT_EQ(HandleOf(kCarol, id), H::kInactive);
 }
 
 TEST_F(BridgedTest, StationDropWhileOthersOnSendsNothingAndOnlyItGetsAnEvent) {
@@ -368,12 +371,12 @@ TEST_F(BridgedTest, StationDropWhileOthersOnSendsNothingAndOnlyItGetsAnEvent) {
 
   ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, Ia5("bob out")).ok());
   EXPECT_THAT(bridged_port_.Clears(), IsEmpty());
-  EXPECT_EQ(HandleOf(kBob, id), S::kInactive);
+  EXPECT_EQ(HandleOf(kBob, id), H::kInactive);
   EXPECT_EQ(StateOf(id), S::kConnected);
   ASSERT_THAT(events_.states(), SizeIs(1));
   EXPECT_THAT(events_.states()[0].recipients, ElementsAre(kBob));
-  EXPECT_EQ(events_.states()[0].previous, S::kConnected);
-  EXPECT_EQ(events_.states()[0].state, S::kInactive);
+  EXPECT_EQ(events_.states()[0].previous, H::kConnected);
+  EXPECT_EQ(events_.states()[0].state, H::kInactive);
   EXPECT_TRUE(Failed(model_.Drop(kBob, id, std::nullopt, std::nullopt), ModelErrorKind::kInvalidCallState));
 
   ASSERT_TRUE(model_.Drop(kCarol, id, std::nullopt, std::nullopt).ok());
@@ -381,20 +384,20 @@ TEST_F(BridgedTest, StationDropWhileOthersOnSendsNothingAndOnlyItGetsAnEvent) {
 
   // Bob rejoins, then Alice and Bob leave: the last one clears the call.
   ASSERT_TRUE(model_.Join(kBob, id).ok());
-  EXPECT_EQ(HandleOf(kBob, id), S::kConnected);
+  EXPECT_EQ(HandleOf(kBob, id), H::kConnected);
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
   EXPECT_THAT(bridged_port_.Clears(), IsEmpty());
-  ASSERT_TRUE(model_.Drop(kBob, id, 16, Ia5("last")).ok());
+  ASSERT_TRUE(model_.Drop(kBob, id, q850::kNormalClearing, Ia5("last")).ok());
   ASSERT_THAT(bridged_port_.Clears(), SizeIs(1));
   EXPECT_EQ(bridged_port_.Clears()[0].uui, Ia5("last"));
   events_.Forget();
-  model_.WireCleared(id, 16, std::nullopt, false);
-  for (ClientId s : {kAlice, kBob, kCarol}) EXPECT_EQ(HandleOf(s, id), S::kIdle);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  for (ClientId s : {kAlice, kBob, kCarol}) EXPECT_EQ(HandleOf(s, id), H::kIdle);
   // Bob goes connected → idle, the inactive stations inactive → idle.
   ASSERT_THAT(events_.states(), SizeIs(2));
-  EXPECT_EQ(events_.states()[0].previous, S::kConnected);
+  EXPECT_EQ(events_.states()[0].previous, H::kConnected);
   EXPECT_THAT(events_.states()[0].recipients, ElementsAre(kBob));
-  EXPECT_EQ(events_.states()[1].previous, S::kInactive);
+  EXPECT_EQ(events_.states()[1].previous, H::kInactive);
   EXPECT_THAT(events_.states()[1].recipients, UnorderedElementsAre(kAlice, kCarol));
   for (ClientId s : {kAlice, kBob, kCarol}) DeallocateAll(s);
   ExpectNothingLeft();
@@ -403,11 +406,11 @@ TEST_F(BridgedTest, StationDropWhileOthersOnSendsNothingAndOnlyItGetsAnEvent) {
 TEST_F(BridgedTest, OutgoingCallAppearsInactiveAtTheOtherStations) {
   OpenStations({kAlice, kBob});
   const CallId id = Connected(kBridgedSpan, kAlice);
-  EXPECT_EQ(HandleOf(kBob, id), S::kInactive);
+  EXPECT_EQ(HandleOf(kBob, id), H::kInactive);
   auto offers = events_.OffersOf(id);
   ASSERT_THAT(offers, SizeIs(1));
   EXPECT_EQ(offers[0].client, kBob);
-  EXPECT_EQ(offers[0].handle_state, S::kInactive);
+  EXPECT_EQ(offers[0].handle_state, H::kInactive);
   // The maker alone on the call: its drop clears it.
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
   EXPECT_THAT(bridged_port_.Clears(), SizeIs(1));
@@ -419,9 +422,9 @@ TEST_F(BridgedTest, FarEndDropReachesEveryStation) {
   ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
   ASSERT_TRUE(model_.Join(kBob, id).ok());
   events_.Forget();
-  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
   for (ClientId s : {kAlice, kBob, kCarol}) {
-    EXPECT_EQ(HandleOf(s, id), S::kDisconnected);
+    EXPECT_EQ(HandleOf(s, id), H::kDisconnected);
     EXPECT_THAT(EventsTo(s), SizeIs(1));
   }
   // Any station's drop now releases it.
@@ -437,7 +440,7 @@ TEST_F(BridgedTest, JoinErrors) {
   EXPECT_TRUE(Failed(model_.Join(kAlice, id), ModelErrorKind::kInvalidCallState)) << "already on it";
   EXPECT_TRUE(Failed(model_.Join(kCarol, id), ModelErrorKind::kInvalidCallHandle));
   ASSERT_TRUE(model_.Answer(kBob, id, std::nullopt).ok()) << "answer from inactive joins";
-  EXPECT_EQ(HandleOf(kBob, id), S::kConnected);
+  EXPECT_EQ(HandleOf(kBob, id), H::kConnected);
   EXPECT_THAT(bridged_port_.Requests(K::kAnswer), SizeIs(1)) << "one CONNECT only";
 
   ASSERT_TRUE(model_.OpenLine(kAlice, kSpan, Privilege::kOwner).ok());
@@ -450,7 +453,7 @@ TEST_F(BridgedTest, SingleSpanEveryOwnersDropClearsTheCall) {
   ASSERT_TRUE(model_.OpenLine(kBob, kSpan, Privilege::kOwner).ok());
   const CallId id = Offer(kSpan);
   ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
-  EXPECT_EQ(HandleOf(kBob, id), S::kConnected);
+  EXPECT_EQ(HandleOf(kBob, id), H::kConnected);
   ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
   EXPECT_THAT(port_.Clears(), SizeIs(1));
 }
@@ -462,10 +465,10 @@ TEST_F(BridgedTest, StationWhoseConnectionClosesLeavesTheOthersOnTheCall) {
   ASSERT_TRUE(model_.Join(kBob, id).ok());
   model_.ClientGone(kAlice);
   EXPECT_THAT(bridged_port_.Clears(), IsEmpty());
-  EXPECT_EQ(HandleOf(kBob, id), S::kConnected);
+  EXPECT_EQ(HandleOf(kBob, id), H::kConnected);
   model_.ClientGone(kBob);
   EXPECT_THAT(bridged_port_.Clears(), SizeIs(1));
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
   ExpectNothingLeft();
 }
 
@@ -493,18 +496,18 @@ TEST_F(PartyTest, RefusedHoldAndRetrieveAreReportedWithTheCause) {
   const CallId id = Connected();
   ASSERT_TRUE(model_.Hold(kAlice, id).ok());
   events_.Forget();
-  model_.HoldRejected(id, 29);
+  model_.HoldRejected(id, q850::kFacilityRejected);
   EXPECT_EQ(StateOf(id), S::kConnected);
   ASSERT_THAT(events_.states(), SizeIs(1));
-  EXPECT_EQ(events_.states()[0].state, S::kConnected);
-  EXPECT_EQ(events_.states()[0].previous, S::kConnected);
-  EXPECT_EQ(events_.states()[0].cause, 29);
+  EXPECT_EQ(events_.states()[0].state, H::kConnected);
+  EXPECT_EQ(events_.states()[0].previous, H::kConnected);
+  EXPECT_EQ(events_.states()[0].cause, q850::kFacilityRejected);
   EXPECT_EQ(events_.states()[0].refused, "hold");
   ASSERT_TRUE(model_.Hold(kAlice, id).ok()) << "may try again";
   model_.HoldAcknowledged(id);
   ASSERT_TRUE(model_.Unhold(kAlice, id).ok());
   events_.Forget();
-  model_.RetrieveRejected(id, 29);
+  model_.RetrieveRejected(id, q850::kFacilityRejected);
   EXPECT_EQ(StateOf(id), S::kOnHold);
   ASSERT_THAT(events_.states(), SizeIs(1));
   EXPECT_EQ(events_.states()[0].refused, "retrieve");
@@ -516,9 +519,9 @@ TEST_F(PartyTest, DropFromOnHoldClearsTheCall) {
   model_.HoldAcknowledged(id);
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, Ia5("from hold")).ok());
   ASSERT_THAT(port_.Clears(), SizeIs(1));
-  EXPECT_EQ(port_.Clears()[0].cause, 16);
+  EXPECT_EQ(port_.Clears()[0].cause, q850::kNormalClearing);
   EXPECT_EQ(port_.Clears()[0].uui, Ia5("from hold"));
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
   EXPECT_EQ(StateOf(id), S::kIdle);
 }
 
@@ -546,7 +549,7 @@ TEST_F(PartyTest, HoldErrors) {
   EXPECT_TRUE(Failed(model_.Hold(kAlice, dialing), ModelErrorKind::kInvalidCallState));
   port_.set_hold_fails(true);
   EXPECT_TRUE(Failed(model_.Hold(kAlice, id), ModelErrorKind::kOperationUnavailable));
-  EXPECT_EQ(model_.Find(id)->pending, Call::Pending::kNone);
+  EXPECT_EQ(model_.Find(id)->hold_request(), HoldRequest::kNone);
 }
 
 }  // namespace

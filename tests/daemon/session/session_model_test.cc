@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "q931/q850.h"
 #include "tests/support/fake_span_port.h"
 #include "tests/support/fake_timers.h"
 #include "tests/support/recording_event_sink.h"
@@ -23,16 +24,10 @@ namespace prid::daemon {
 
 // Readable gtest output for the model's enums.
 inline void PrintTo(CallState state, std::ostream* os) { *os << CallStateName(state); }
+inline void PrintTo(HandleState state, std::ostream* os) { *os << HandleStateName(state); }
 inline void PrintTo(ModelErrorKind kind, std::ostream* os) {
-  constexpr std::string_view kNames[] = {"InvalidCallHandle",    "InvalidCallState",     "NotOwner",
-                                         "UserUserInfoTooBig",   "OperationUnavailable", "ResourceUnavailable",
-                                         "SpanDown",             "InvalidParams"};
-  const int i = static_cast<int>(kind);
-  if (i >= 0 && i < static_cast<int>(std::size(kNames))) {
-    *os << kNames[i];
-  } else {
-    *os << "(no error)";
-  }
+  // KindOf's "no error" is a value outside the enum.
+  *os << (static_cast<int>(kind) < 0 ? std::string_view("(no error)") : ModelErrorName(kind));
 }
 
 namespace {
@@ -49,6 +44,8 @@ using testing::RecordingEventSink;
 using testing::StateEvent;
 
 using S = CallState;
+using H = HandleState;
+namespace q850 = q931::cause;
 
 constexpr int kSpan = 1;
 constexpr int kUuiOffSpan = 2;
@@ -165,11 +162,11 @@ class SessionModelTest : public ::testing::Test {
 
   CallState StateOf(CallId id) const {
     const Call* call = model_.Find(id);
-    return call ? call->state : S::kIdle;
+    return call ? call->state() : S::kIdle;
   }
-  CallState HandleStateOf(ClientId client, CallId id) const {
+  HandleState HandleStateOf(ClientId client, CallId id) const {
     auto view = model_.Info(client, id);
-    return view.ok() ? view->handle->state : S::kIdle;
+    return view.ok() ? view->state() : H::kIdle;
   }
 
   void ExpectNothingLeft() {
@@ -197,7 +194,7 @@ TEST_F(SessionModelTest, DropOfferedCallRejectsWithCause21AndUui) {
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
   EXPECT_EQ(clears[0].call, id);
-  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].cause, q850::kCallRejected);
   EXPECT_EQ(clears[0].uui, BinaryUui());  // pd 0 and NUL bytes, byte for byte
 }
 
@@ -205,13 +202,13 @@ TEST_F(SessionModelTest, DropOfferedCallHonoursGivenCause) {
   const CallId id = OfferedToAlice();
   port_.set_clear_outcome(ClearOutcome::kCleared);
 
-  ASSERT_TRUE(model_.Drop(kAlice, id, 17, std::nullopt).ok());
+  ASSERT_TRUE(model_.Drop(kAlice, id, q850::kUserBusy, std::nullopt).ok());
 
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
-  EXPECT_EQ(clears[0].cause, 17);
+  EXPECT_EQ(clears[0].cause, q850::kUserBusy);
   EXPECT_EQ(clears[0].uui, std::nullopt);
-  EXPECT_EQ(model_.Find(id)->cause, 17);
+  EXPECT_EQ(model_.Find(id)->cause, q850::kUserBusy);
 }
 
 TEST_F(SessionModelTest, DropOfferedCallGoesIdleAtOnceWhenTheWireIsDone) {
@@ -221,12 +218,12 @@ TEST_F(SessionModelTest, DropOfferedCallGoesIdleAtOnceWhenTheWireIsDone) {
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, Ia5("bye")).ok());
 
   EXPECT_EQ(StateOf(id), S::kIdle);
-  EXPECT_EQ(HandleStateOf(kAlice, id), S::kIdle);
+  EXPECT_EQ(HandleStateOf(kAlice, id), H::kIdle);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kOffering);
-  EXPECT_EQ(states[0].state, S::kIdle);
-  EXPECT_EQ(states[0].cause, 21);
+  EXPECT_EQ(states[0].previous, H::kOffering);
+  EXPECT_EQ(states[0].state, H::kIdle);
+  EXPECT_EQ(states[0].cause, q850::kCallRejected);
   EXPECT_EQ(states[0].cause_name, "call_rejected");
   EXPECT_EQ(states[0].mode, "reject");
   EXPECT_EQ(states[0].origin, Origin::kLocal);
@@ -246,7 +243,7 @@ TEST_F(SessionModelTest, DropOfferedCallWhileWirePendingGoesIdleAfterWireCleared
   EXPECT_EQ(StateOf(id), S::kOffering);
   EXPECT_THAT(events_.StatesOf(id), IsEmpty());
 
-  model_.WireCleared(id, 21, std::nullopt, false);
+  model_.WireCleared(id, q850::kCallRejected, std::nullopt, false);
   EXPECT_EQ(StateOf(id), S::kIdle);
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
   ExpectNothingLeft();
@@ -260,20 +257,20 @@ TEST_F(SessionModelTest, DropAcceptedCallRejectsWithCause21AndWaitsForWireCleare
 
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
-  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].cause, q850::kCallRejected);
   EXPECT_EQ(clears[0].uui, BinaryUui());
   // DISCONNECT sent: the call is not idle until the wire says so.
   EXPECT_EQ(StateOf(id), S::kAccepted);
   EXPECT_THAT(events_.states(), IsEmpty());
 
-  model_.WireCleared(id, 21, std::nullopt, false);
+  model_.WireCleared(id, q850::kCallRejected, std::nullopt, false);
 
   EXPECT_EQ(StateOf(id), S::kIdle);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kAccepted);
-  EXPECT_EQ(states[0].state, S::kIdle);
-  EXPECT_EQ(states[0].cause, 21);
+  EXPECT_EQ(states[0].previous, H::kAccepted);
+  EXPECT_EQ(states[0].state, H::kIdle);
+  EXPECT_EQ(states[0].cause, q850::kCallRejected);
   EXPECT_EQ(states[0].origin, Origin::kLocal);
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
   ExpectNothingLeft();
@@ -281,10 +278,10 @@ TEST_F(SessionModelTest, DropAcceptedCallRejectsWithCause21AndWaitsForWireCleare
 
 TEST_F(SessionModelTest, DropAcceptedCallHonoursGivenCause) {
   const CallId id = AcceptedByAlice();
-  ASSERT_TRUE(model_.Drop(kAlice, id, 17, std::nullopt).ok());
+  ASSERT_TRUE(model_.Drop(kAlice, id, q850::kUserBusy, std::nullopt).ok());
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
-  EXPECT_EQ(clears[0].cause, 17);
+  EXPECT_EQ(clears[0].cause, q850::kUserBusy);
 }
 
 // ---------------------------------------------------------------------------
@@ -307,20 +304,20 @@ TEST_P(DropActiveCallTest, DisconnectsWithCause16AndGoesIdleOnlyAfterWireCleared
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
   EXPECT_EQ(clears[0].call, id);
-  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
   EXPECT_EQ(clears[0].uui, BinaryUui());
   EXPECT_EQ(StateOf(id), GetParam());
   EXPECT_THAT(events_.states(), IsEmpty());
 
   // The far end answers our DISCONNECT with RELEASE.
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
 
   EXPECT_EQ(StateOf(id), S::kIdle);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, GetParam());
-  EXPECT_EQ(states[0].state, S::kIdle);
-  EXPECT_EQ(states[0].cause, 16);
+  EXPECT_EQ(states[0].previous, ViewOf(GetParam()));
+  EXPECT_EQ(states[0].state, H::kIdle);
+  EXPECT_EQ(states[0].cause, q850::kNormalClearing);
   EXPECT_EQ(states[0].origin, Origin::kLocal);
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
   ExpectNothingLeft();
@@ -328,10 +325,10 @@ TEST_P(DropActiveCallTest, DisconnectsWithCause16AndGoesIdleOnlyAfterWireCleared
 
 TEST_P(DropActiveCallTest, HonoursGivenCause) {
   const CallId id = CallInState();
-  ASSERT_TRUE(model_.Drop(kAlice, id, 31, std::nullopt).ok());
+  ASSERT_TRUE(model_.Drop(kAlice, id, q850::kNormalUnspecified, std::nullopt).ok());
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
-  EXPECT_EQ(clears[0].cause, 31);
+  EXPECT_EQ(clears[0].cause, q850::kNormalUnspecified);
   EXPECT_EQ(clears[0].uui, std::nullopt);
 }
 
@@ -349,9 +346,9 @@ TEST_F(SessionModelTest, DropAnsweredIncomingCallDisconnectsWithCause16) {
 
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
-  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
   EXPECT_EQ(StateOf(id), S::kConnected);
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
   EXPECT_EQ(StateOf(id), S::kIdle);
   EXPECT_EQ(model_.Find(id)->origin, Origin::kLocal);
 }
@@ -363,14 +360,14 @@ TEST_F(SessionModelTest, RemoteDisconnectReportsCauseOriginAndUui) {
   const CallId id = OutgoingIn(S::kConnected);
   events_.Forget();
 
-  model_.RemoteDisconnect(id, 17, Uui(0x07, {0x00, 0x01, 0x00}));
+  model_.RemoteDisconnect(id, q850::kUserBusy, Uui(0x07, {0x00, 0x01, 0x00}));
 
   EXPECT_EQ(StateOf(id), S::kDisconnected);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kConnected);
-  EXPECT_EQ(states[0].state, S::kDisconnected);
-  EXPECT_EQ(states[0].cause, 17);
+  EXPECT_EQ(states[0].previous, H::kConnected);
+  EXPECT_EQ(states[0].state, H::kDisconnected);
+  EXPECT_EQ(states[0].cause, q850::kUserBusy);
   EXPECT_EQ(states[0].cause_name, "user_busy");
   EXPECT_EQ(states[0].mode, "busy");
   EXPECT_EQ(states[0].origin, Origin::kRemote);
@@ -381,7 +378,7 @@ TEST_F(SessionModelTest, RemoteDisconnectReportsCauseOriginAndUui) {
 }
 
 TEST_F(SessionModelTest, DropDisconnectedCallReleasesWithOwnersUui) {
-  const CallId id = RemotelyDisconnected(17, Ia5("far"));
+  const CallId id = RemotelyDisconnected(q850::kUserBusy, Ia5("far"));
   events_.Forget();
 
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, BinaryUui()).ok());
@@ -394,14 +391,14 @@ TEST_F(SessionModelTest, DropDisconnectedCallReleasesWithOwnersUui) {
   EXPECT_THAT(events_.states(), IsEmpty());
 
   // The far end's RELEASE COMPLETE.
-  model_.WireCleared(id, 17, std::nullopt, true);
+  model_.WireCleared(id, q850::kUserBusy, std::nullopt, true);
 
   EXPECT_EQ(StateOf(id), S::kIdle);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kDisconnected);
-  EXPECT_EQ(states[0].state, S::kIdle);
-  EXPECT_EQ(states[0].cause, 17);
+  EXPECT_EQ(states[0].previous, H::kDisconnected);
+  EXPECT_EQ(states[0].state, H::kIdle);
+  EXPECT_EQ(states[0].cause, q850::kUserBusy);
   EXPECT_EQ(states[0].origin, Origin::kRemote);
   EXPECT_EQ(model_.Find(id)->uui_sent, BinaryUui());
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
@@ -409,7 +406,7 @@ TEST_F(SessionModelTest, DropDisconnectedCallReleasesWithOwnersUui) {
 }
 
 TEST_F(SessionModelTest, DropDisconnectedCallStopsReleaseTimer) {
-  const CallId id = RemotelyDisconnected(16, std::nullopt);
+  const CallId id = RemotelyDisconnected(q850::kNormalClearing, std::nullopt);
   ASSERT_EQ(timers_.running_count(), 1u);
 
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, Ia5("mine")).ok());
@@ -420,7 +417,7 @@ TEST_F(SessionModelTest, DropDisconnectedCallStopsReleaseTimer) {
 }
 
 TEST_F(SessionModelTest, ReleaseTimeoutReleasesWithoutUui) {
-  const CallId id = RemotelyDisconnected(16, Ia5("far"));
+  const CallId id = RemotelyDisconnected(q850::kNormalClearing, Ia5("far"));
   ASSERT_EQ(timers_.created(), 1u);
   EXPECT_TRUE(timers_.timer(0).running);
   EXPECT_DOUBLE_EQ(timers_.timer(0).seconds, kReleaseTimeout);
@@ -434,7 +431,7 @@ TEST_F(SessionModelTest, ReleaseTimeoutReleasesWithoutUui) {
   EXPECT_EQ(clears[0].uui, std::nullopt);
   EXPECT_EQ(StateOf(id), S::kDisconnected);
 
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
   EXPECT_EQ(StateOf(id), S::kIdle);
   EXPECT_EQ(model_.Find(id)->origin, Origin::kRemote);
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
@@ -442,7 +439,7 @@ TEST_F(SessionModelTest, ReleaseTimeoutReleasesWithoutUui) {
 }
 
 TEST_F(SessionModelTest, DropAfterReleaseTimeoutIsInvalidCallState) {
-  const CallId id = RemotelyDisconnected(16, std::nullopt);
+  const CallId id = RemotelyDisconnected(q850::kNormalClearing, std::nullopt);
   ASSERT_TRUE(timers_.Fire(0));
   port_.ForgetRequests();
 
@@ -453,11 +450,11 @@ TEST_F(SessionModelTest, DropAfterReleaseTimeoutIsInvalidCallState) {
 }
 
 TEST_F(SessionModelTest, RemoteReleaseAfterDisconnectStopsReleaseTimer) {
-  const CallId id = RemotelyDisconnected(16, std::nullopt);
+  const CallId id = RemotelyDisconnected(q850::kNormalClearing, std::nullopt);
   ASSERT_EQ(timers_.running_count(), 1u);
 
   // The far end gave up waiting and sent RELEASE itself.
-  model_.WireCleared(id, 16, Ia5("rel"), true);
+  model_.WireCleared(id, q850::kNormalClearing, Ia5("rel"), true);
 
   EXPECT_EQ(StateOf(id), S::kIdle);
   EXPECT_EQ(timers_.running_count(), 0u);
@@ -471,13 +468,13 @@ TEST_F(SessionModelTest, RemoteReleaseOfOfferedCallGoesIdleWithRemoteOrigin) {
   const CallId id = OfferedToAlice();
 
   // The caller gave up before we alerted: RELEASE COMPLETE from the far end.
-  model_.WireCleared(id, 16, Uui(0x07, {0x00}), true);
+  model_.WireCleared(id, q850::kNormalClearing, Uui(0x07, {0x00}), true);
 
   EXPECT_EQ(StateOf(id), S::kIdle);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kOffering);
-  EXPECT_EQ(states[0].cause, 16);
+  EXPECT_EQ(states[0].previous, H::kOffering);
+  EXPECT_EQ(states[0].cause, q850::kNormalClearing);
   EXPECT_EQ(states[0].origin, Origin::kRemote);
   EXPECT_EQ(states[0].uui, Uui(0x07, {0x00}));
   EXPECT_THAT(port_.Clears(), IsEmpty());
@@ -492,13 +489,13 @@ TEST_F(SessionModelTest, ClearCollisionGoesIdleOnceWithLocalOrigin) {
   events_.Forget();
 
   // Both sides sent DISCONNECT (Q.931 5.3.5).
-  model_.RemoteDisconnect(id, 16, Ia5("theirs"));
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, Ia5("theirs"));
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
 
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kConnected);
-  EXPECT_EQ(states[0].state, S::kIdle);
+  EXPECT_EQ(states[0].previous, H::kConnected);
+  EXPECT_EQ(states[0].state, H::kIdle);
   EXPECT_EQ(states[0].origin, Origin::kLocal);
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
   ExpectNothingLeft();
@@ -509,8 +506,8 @@ TEST_F(SessionModelTest, ClearCollisionGoesIdleOnceWithLocalOrigin) {
 
 TEST_F(SessionModelTest, DropIdleCallIsInvalidCallStateAndSendsNothing) {
   const CallId id = OutgoingIn(S::kConnected);
-  model_.RemoteDisconnect(id, 16, std::nullopt);
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   ASSERT_EQ(StateOf(id), S::kIdle);
   port_.ForgetRequests();
   events_.Forget();
@@ -527,7 +524,7 @@ TEST_F(SessionModelTest, SecondDropWhileClearingIsInvalidCallState) {
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
   port_.ForgetRequests();
 
-  auto again = model_.Drop(kAlice, id, 17, Ia5("again"));
+  auto again = model_.Drop(kAlice, id, q850::kUserBusy, Ia5("again"));
 
   EXPECT_EQ(KindOf(again), ModelErrorKind::kInvalidCallState);
   EXPECT_THAT(port_.requests(), IsEmpty());
@@ -677,7 +674,7 @@ TEST_F(SessionModelTest, MakeGivesTheMakerAnOwnerHandle) {
   auto view = model_.Info(kAlice, id);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->handle->privilege, Privilege::kOwner);
-  EXPECT_EQ(view->handle->state, S::kDialing);
+  EXPECT_EQ(view->state(), H::kDialing);
   EXPECT_EQ(view->call->direction, Direction::kOut);
   EXPECT_EQ(view->call->channel, kPlacedChannel);
   EXPECT_EQ(view->call->span, kSpan);
@@ -694,7 +691,7 @@ TEST_F(SessionModelTest, MakeOffersMonitorHandlesToMonitors) {
   ASSERT_THAT(offers, SizeIs(1));
   EXPECT_EQ(offers[0].client, kMonty);
   EXPECT_EQ(offers[0].privilege, Privilege::kMonitor);
-  EXPECT_EQ(offers[0].handle_state, S::kDialing);
+  EXPECT_EQ(offers[0].handle_state, H::kDialing);
   EXPECT_EQ(offers[0].direction, Direction::kOut);
   EXPECT_EQ(KindOf(model_.Info(kBob, id)), ModelErrorKind::kInvalidCallHandle);
   EXPECT_EQ(model_.Info(kMonty, id)->handle->privilege, Privilege::kMonitor);
@@ -790,7 +787,7 @@ TEST_F(SessionModelTest, IncomingCallOffersHandlesToOwnersAndMonitors) {
   std::vector<std::pair<ClientId, Privilege>> got;
   for (const OfferEvent& o : offers) {
     got.emplace_back(o.client, o.privilege);
-    EXPECT_EQ(o.handle_state, S::kOffering);
+    EXPECT_EQ(o.handle_state, H::kOffering);
     EXPECT_EQ(o.direction, Direction::kIn);
   }
   EXPECT_THAT(got, UnorderedElementsAre(std::pair{kAlice, Privilege::kOwner},
@@ -829,7 +826,7 @@ TEST_F(SessionModelTest, IncomingCallWithNoOwnerIsRejectedWithCause21) {
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
   EXPECT_EQ(clears[0].call, id);
-  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].cause, q850::kCallRejected);
   EXPECT_EQ(clears[0].uui, std::nullopt);
 
   // The monitor saw it offered, then idle.
@@ -838,9 +835,9 @@ TEST_F(SessionModelTest, IncomingCallWithNoOwnerIsRejectedWithCause21) {
   EXPECT_EQ(offers[0].client, kMonty);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kOffering);
-  EXPECT_EQ(states[0].state, S::kIdle);
-  EXPECT_EQ(states[0].cause, 21);
+  EXPECT_EQ(states[0].previous, H::kOffering);
+  EXPECT_EQ(states[0].state, H::kIdle);
+  EXPECT_EQ(states[0].cause, q850::kCallRejected);
   EXPECT_THAT(states[0].recipients, ElementsAre(kMonty));
   EXPECT_LT(offers[0].seq, states[0].seq);
 
@@ -857,7 +854,7 @@ TEST_F(SessionModelTest, IncomingCallWithNoLineIsRejectedAndLeavesNoRecord) {
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
   EXPECT_EQ(clears[0].call, id);
-  EXPECT_EQ(clears[0].cause, 21);
+  EXPECT_EQ(clears[0].cause, q850::kCallRejected);
   ExpectNothingLeft();
 }
 
@@ -866,7 +863,7 @@ TEST_F(SessionModelTest, IncomingCallWithNoLineKeepsRecordUntilWireCleared) {
   ASSERT_THAT(port_.Clears(), SizeIs(1));
   EXPECT_EQ(model_.record_count(), 1u);
 
-  model_.WireCleared(id, 21, std::nullopt, false);
+  model_.WireCleared(id, q850::kCallRejected, std::nullopt, false);
 
   ExpectNothingLeft();
 }
@@ -894,8 +891,8 @@ TEST_F(SessionModelTest, AlertMovesOfferingCallToAccepted) {
   EXPECT_EQ(StateOf(id), S::kAccepted);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kOffering);
-  EXPECT_EQ(states[0].state, S::kAccepted);
+  EXPECT_EQ(states[0].previous, H::kOffering);
+  EXPECT_EQ(states[0].state, H::kAccepted);
   EXPECT_THAT(states[0].recipients, UnorderedElementsAre(kAlice, kMonty));
 }
 
@@ -962,8 +959,8 @@ TEST_F(SessionModelTest, AnswerOfferingCallConnectsWithUui) {
   EXPECT_TRUE(model_.Find(id)->connected_at.has_value());
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(1));
-  EXPECT_EQ(states[0].previous, S::kOffering);
-  EXPECT_EQ(states[0].state, S::kConnected);
+  EXPECT_EQ(states[0].previous, H::kOffering);
+  EXPECT_EQ(states[0].state, H::kConnected);
 }
 
 TEST_F(SessionModelTest, AnswerAcceptedCallConnects) {
@@ -974,8 +971,8 @@ TEST_F(SessionModelTest, AnswerAcceptedCallConnects) {
   EXPECT_EQ(StateOf(id), S::kConnected);
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(2));
-  EXPECT_EQ(states[1].previous, S::kAccepted);
-  EXPECT_EQ(states[1].state, S::kConnected);
+  EXPECT_EQ(states[1].previous, H::kAccepted);
+  EXPECT_EQ(states[1].state, H::kConnected);
 }
 
 TEST_F(SessionModelTest, AnswerConnectedCallIsInvalidCallState) {
@@ -1038,16 +1035,16 @@ TEST_F(SessionModelTest, EveryOutgoingTransitionIsOneEventToEveryHandleHolder) {
   model_.Proceeding(id);
   model_.Alerting(id, std::nullopt);
   model_.Answered(id, Ia5("hello"));
-  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
   ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
 
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(5));
-  const std::pair<CallState, CallState> expected[] = {
-      {S::kDialing, S::kProceeding},   {S::kProceeding, S::kRingback},
-      {S::kRingback, S::kConnected},   {S::kConnected, S::kDisconnected},
-      {S::kDisconnected, S::kIdle},
+  const std::pair<HandleState, HandleState> expected[] = {
+      {H::kDialing, H::kProceeding},   {H::kProceeding, H::kRingback},
+      {H::kRingback, H::kConnected},   {H::kConnected, H::kDisconnected},
+      {H::kDisconnected, H::kIdle},
   };
   for (std::size_t i = 0; i < states.size(); ++i) {
     SCOPED_TRACE(i);
@@ -1059,7 +1056,7 @@ TEST_F(SessionModelTest, EveryOutgoingTransitionIsOneEventToEveryHandleHolder) {
   }
   EXPECT_EQ(states[2].uui, Ia5("hello"));
   EXPECT_EQ(model_.Find(id)->uui_received, Ia5("hello"));
-  EXPECT_EQ(HandleStateOf(kMonty, id), S::kIdle);
+  EXPECT_EQ(HandleStateOf(kMonty, id), H::kIdle);
 }
 
 TEST_F(SessionModelTest, EveryIncomingTransitionIsOneEventToEveryHandleHolder) {
@@ -1069,17 +1066,17 @@ TEST_F(SessionModelTest, EveryIncomingTransitionIsOneEventToEveryHandleHolder) {
   const CallId id = Offer();
   ASSERT_TRUE(model_.Alert(kBob, id).ok());
   ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
-  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
   ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
 
   const auto states = events_.StatesOf(id);
   ASSERT_THAT(states, SizeIs(4));
-  const std::pair<CallState, CallState> expected[] = {
-      {S::kOffering, S::kAccepted},
-      {S::kAccepted, S::kConnected},
-      {S::kConnected, S::kDisconnected},
-      {S::kDisconnected, S::kIdle},
+  const std::pair<HandleState, HandleState> expected[] = {
+      {H::kOffering, H::kAccepted},
+      {H::kAccepted, H::kConnected},
+      {H::kConnected, H::kDisconnected},
+      {H::kDisconnected, H::kIdle},
   };
   for (std::size_t i = 0; i < states.size(); ++i) {
     SCOPED_TRACE(i);
@@ -1091,15 +1088,15 @@ TEST_F(SessionModelTest, EveryIncomingTransitionIsOneEventToEveryHandleHolder) {
 
 TEST_F(SessionModelTest, LateProgressAfterIdleEmitsNothing) {
   const CallId id = OutgoingIn(S::kConnected);
-  model_.RemoteDisconnect(id, 16, std::nullopt);
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   events_.Forget();
 
   model_.Proceeding(id);
   model_.Alerting(id, std::nullopt);
   model_.Answered(id, std::nullopt);
-  model_.RemoteDisconnect(id, 16, std::nullopt);
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
 
   EXPECT_THAT(events_.states(), IsEmpty());
   EXPECT_EQ(StateOf(id), S::kIdle);
@@ -1134,7 +1131,7 @@ TEST_F(SessionModelTest, DeallocateByMonitorOfActiveCallIsAllowed) {
   EXPECT_EQ(model_.handle_count(), 1u);
   EXPECT_THAT(port_.Clears(), IsEmpty());
   // Later transitions no longer go to the monitor.
-  model_.RemoteDisconnect(id, 16, std::nullopt);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
   ASSERT_FALSE(events_.states().empty());
   EXPECT_THAT(events_.states().back().recipients, ElementsAre(kAlice));
 }
@@ -1157,8 +1154,8 @@ TEST_F(SessionModelTest, DeallocateByOneOfTwoOwnersIsAllowed) {
 TEST_F(SessionModelTest, DeallocateIdleCallFreesRecordWhenLastHandleGoes) {
   OpenMonitor(kMonty);
   const CallId id = OutgoingIn(S::kConnected);
-  model_.RemoteDisconnect(id, 16, std::nullopt);
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   ASSERT_EQ(StateOf(id), S::kIdle);
 
   ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
@@ -1181,7 +1178,7 @@ TEST_F(SessionModelTest, DeallocateLastHandleWhileWireClearsKeepsRecordUntilWire
   EXPECT_EQ(model_.record_count(), 1u);
   EXPECT_NE(model_.Find(id), nullptr);
 
-  model_.WireCleared(id, 21, std::nullopt, false);
+  model_.WireCleared(id, q850::kCallRejected, std::nullopt, false);
   ExpectNothingLeft();
 }
 
@@ -1206,11 +1203,11 @@ TEST_F(SessionModelTest, ClientGoneDropsConnectedCallItAloneOwnedWithCause16) {
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
   EXPECT_EQ(clears[0].call, id);
-  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
   EXPECT_EQ(clears[0].uui, std::nullopt);
   EXPECT_EQ(KindOf(model_.Info(kAlice, id)), ModelErrorKind::kInvalidCallHandle);
 
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   EXPECT_EQ(StateOf(id), S::kIdle);
   ASSERT_TRUE(model_.Deallocate(kMonty, id).ok());
   ExpectNothingLeft();
@@ -1225,7 +1222,7 @@ TEST_F(SessionModelTest, ClientGoneKeepsRecordUntilWireCleared) {
   EXPECT_EQ(model_.handle_count(), 0u);
   EXPECT_EQ(model_.record_count(), 1u);  // the wire still holds the call
 
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   ExpectNothingLeft();
 }
 
@@ -1238,12 +1235,12 @@ TEST_F(SessionModelTest, ClientGoneDropsOfferedCallItAloneOwnedWithCause16) {
   const auto clears = port_.Clears();
   ASSERT_THAT(clears, SizeIs(1));
   EXPECT_EQ(clears[0].call, id);
-  EXPECT_EQ(clears[0].cause, 16);
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
   ExpectNothingLeft();
 }
 
 TEST_F(SessionModelTest, ClientGoneDropsDisconnectedCallAndStopsReleaseTimer) {
-  const CallId id = RemotelyDisconnected(17, std::nullopt);
+  const CallId id = RemotelyDisconnected(q850::kUserBusy, std::nullopt);
 
   model_.ClientGone(kAlice);
 
@@ -1252,7 +1249,7 @@ TEST_F(SessionModelTest, ClientGoneDropsDisconnectedCallAndStopsReleaseTimer) {
   EXPECT_EQ(clears[0].call, id);
   EXPECT_EQ(clears[0].uui, std::nullopt);
   EXPECT_EQ(timers_.running_count(), 0u);
-  model_.WireCleared(id, 17, std::nullopt, false);
+  model_.WireCleared(id, q850::kUserBusy, std::nullopt, false);
   ExpectNothingLeft();
 }
 
@@ -1270,7 +1267,7 @@ TEST_F(SessionModelTest, ClientGoneKeepsCallAnotherOwnerHolds) {
   EXPECT_EQ(model_.handle_count(), 1u);
 
   ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   ASSERT_TRUE(model_.Deallocate(kBob, id).ok());
   ExpectNothingLeft();
 }
@@ -1303,8 +1300,8 @@ TEST_F(SessionModelTest, ClientGoneReleasesItsLines) {
 
 TEST_F(SessionModelTest, ClientGoneWithIdleCallsFreesThem) {
   const CallId id = OutgoingIn(S::kConnected);
-  model_.RemoteDisconnect(id, 16, std::nullopt);
-  model_.WireCleared(id, 16, std::nullopt, true);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   port_.ForgetRequests();
 
   model_.ClientGone(kAlice);
@@ -1320,14 +1317,14 @@ TEST_F(SessionModelTest, ClientGoneWithManyCallsLeavesNothing) {
   const CallId accepted = Offer();
   ASSERT_TRUE(model_.Alert(kAlice, accepted).ok());
   const CallId connected = OutgoingIn(S::kConnected);
-  const CallId disconnected = RemotelyDisconnected(16, std::nullopt);
+  const CallId disconnected = RemotelyDisconnected(q850::kNormalClearing, std::nullopt);
 
   model_.ClientGone(kAlice);
   model_.ClientGone(kMonty);
 
   EXPECT_THAT(port_.Clears(), SizeIs(4));
   EXPECT_EQ(model_.handle_count(), 0u);
-  for (CallId id : {offered, accepted, connected, disconnected}) model_.WireCleared(id, 16, std::nullopt, true);
+  for (CallId id : {offered, accepted, connected, disconnected}) model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
   ExpectNothingLeft();
 }
 
@@ -1387,9 +1384,9 @@ TEST_F(SessionModelTest, ListFiltersByState) {
     return out;
   };
   EXPECT_THAT(ids(model_.List(kAlice, std::nullopt)), UnorderedElementsAre(offered, accepted, dialing));
-  EXPECT_THAT(ids(model_.List(kAlice, S::kAccepted)), ElementsAre(accepted));
-  EXPECT_THAT(ids(model_.List(kAlice, S::kOffering)), ElementsAre(offered));
-  EXPECT_THAT(ids(model_.List(kAlice, S::kIdle)), IsEmpty());
+  EXPECT_THAT(ids(model_.List(kAlice, H::kAccepted)), ElementsAre(accepted));
+  EXPECT_THAT(ids(model_.List(kAlice, H::kOffering)), ElementsAre(offered));
+  EXPECT_THAT(ids(model_.List(kAlice, H::kIdle)), IsEmpty());
   EXPECT_THAT(ids(model_.List(kBob, std::nullopt)), ElementsAre(other));
   EXPECT_THAT(model_.List(kEve, std::nullopt), IsEmpty());
 }
@@ -1434,7 +1431,7 @@ TEST_F(SessionModelTest, ProgressCrossingOurOwnDropChangesNothing) {
   model_.Answered(id, std::nullopt);
   EXPECT_EQ(events_.states().size(), before) << "no event for progress after the drop";
   EXPECT_EQ(StateOf(id), S::kDialing);
-  model_.WireCleared(id, 16, std::nullopt, false);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
   EXPECT_EQ(StateOf(id), S::kIdle);
 }
 

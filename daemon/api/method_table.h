@@ -1,0 +1,158 @@
+// The table of API.md's methods, as osmo-e1d's ctl.c keeps its control
+// messages: each method is declared once — its name, the parameters it
+// takes (name, type, required or optional) and its handler — and the
+// table checks a request's params against that declaration before the
+// handler runs. A handler therefore sees only declared, well-typed
+// parameters, already read (Args); what it still checks is meaning
+// (a privilege name, a call's state), not shape.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/expected.h"
+#include "daemon/session/call.h"
+#include "ipc/errors.h"
+#include "ipc/params.h"
+#include "ipc/server.h"
+#include "q931/user_user.h"
+
+namespace prid::daemon {
+
+class Span;
+using SpanMap = std::map<int, std::unique_ptr<Span>>;
+using MethodResult = base::Expected<nlohmann::json, ipc::RpcError>;
+
+// The largest call id a client may name (JSON numbers are exact to 2^53).
+inline constexpr std::int64_t kMaxCallId = std::int64_t{1} << 53;
+
+enum class ParamType {
+  kInt,      // an integer min…max
+  kString,   // any string
+  kBool,     // true or false
+  kUui,      // "uui": {pd?, text | hex}; null reads as absent
+  kCause,    // "cause": a number 1…127 or a name; null reads as absent
+  kCallIds,  // an array of call ids 1…kMaxCallId
+             // (Id: an integer 1…kMaxCallId, a call or conference)
+  kChoice,   // one of `choices`; anything else, absence included, is refused naming them
+  kSpan,     // an integer 1…255 that names a configured span (else "no span N")
+};
+
+enum class Presence { kRequired, kOptional };
+
+// One parameter of a method. Built with the factories below, in the order
+// the method reads them: the first parameter that is wrong is the one the
+// error names, and "expected:" lists them in this order.
+struct ParamSpec {
+  std::string_view name;
+  ParamType type = ParamType::kString;
+  Presence presence = Presence::kOptional;
+  std::int64_t min = 0;  // kInt
+  std::int64_t max = 0;  // kInt
+  std::vector<std::string_view> choices;  // kChoice
+
+  static ParamSpec Int(std::string_view name, Presence presence, std::int64_t min, std::int64_t max) {
+    return {name, ParamType::kInt, presence, min, max, {}};
+  }
+  static ParamSpec Id(std::string_view name, Presence presence) {
+    return Int(name, presence, 1, kMaxCallId);
+  }
+  static ParamSpec String(std::string_view name, Presence presence) {
+    return {name, ParamType::kString, presence, 0, 0, {}};
+  }
+  static ParamSpec Bool(std::string_view name) { return {name, ParamType::kBool, Presence::kOptional, 0, 0, {}}; }
+  static ParamSpec Uui() { return {"uui", ParamType::kUui, Presence::kOptional, 0, 0, {}}; }
+  static ParamSpec Cause() { return {"cause", ParamType::kCause, Presence::kOptional, 0, 0, {}}; }
+  static ParamSpec CallIds(std::string_view name) {
+    return {name, ParamType::kCallIds, Presence::kRequired, 0, 0, {}};
+  }
+  static ParamSpec Choice(std::string_view name, std::vector<std::string_view> choices) {
+    return {name, ParamType::kChoice, Presence::kRequired, 0, 0, std::move(choices)};
+  }
+  static ParamSpec SpanNumber(std::string_view name) {
+    return {name, ParamType::kSpan, Presence::kRequired, 1, 255, {}};
+  }
+};
+
+// The params of one request, read and checked against its method's
+// declaration. Valid while the handler runs. Asking for a parameter the
+// method did not declare, or as another type, is a bug of the handler
+// (asserted); a declared optional parameter that was absent reads as
+// nullopt.
+class Args {
+ public:
+  // No method takes more (call.make, the largest, takes six).
+  static constexpr std::size_t kMaxParams = 8;
+
+  std::int64_t Int(std::string_view name) const;  // a required kInt
+  std::optional<std::int64_t> OptionalInt(std::string_view name) const;
+  std::string_view String(std::string_view name) const;  // a required kString or kChoice
+  std::optional<std::string_view> OptionalString(std::string_view name) const;  // a kString or kChoice
+  std::optional<bool> OptionalBool(std::string_view name) const;
+  const std::optional<q931::UserUser>& Uui() const;
+  std::optional<std::uint8_t> Cause() const;
+  const std::vector<CallId>& CallIds(std::string_view name) const;
+  Span& SpanOf(std::string_view name) const;  // a kSpan
+
+ private:
+  friend class MethodTable;
+  struct Value {
+    bool present = false;
+    std::int64_t integer = 0;           // kInt, kSpan
+    std::string text;                   // kString, kChoice
+    bool flag = false;                  // kBool
+    std::optional<q931::UserUser> uui;  // kUui
+    std::uint8_t cause = 0;             // kCause
+    std::vector<CallId> calls;          // kCallIds
+    Span* span = nullptr;               // kSpan
+  };
+  // The value of the declared parameter `name`, which is of `type` (or
+  // `or_type`).
+  const Value& Get(std::string_view name, ParamType type) const { return Get(name, type, type); }
+  const Value& Get(std::string_view name, ParamType type, ParamType or_type) const;
+
+  std::span<const ParamSpec> specs_;
+  std::array<Value, kMaxParams> values_;
+};
+
+struct MethodEntry {
+  using Handler = std::function<MethodResult(ipc::ClientId, const Args&)>;
+  std::string_view name;
+  std::vector<ParamSpec> params;
+  Handler handler;
+  // When not empty, a request with any parameter at all is refused with
+  // this message instead of naming the parameter (daemon.reload's wording).
+  std::string_view refuse_params = {};
+};
+
+class MethodTable {
+ public:
+  // `spans` (borrowed; must outlive the table) resolves kSpan parameters.
+  MethodTable(std::vector<MethodEntry> entries, const SpanMap& spans);
+
+  // MethodNotFound for a name not in the table; InvalidParams naming the
+  // first parameter that is not declared, given twice, missing or of the
+  // wrong type — before the handler runs; else what the handler returns.
+  MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) const;
+
+  bool Has(std::string_view method) const { return entries_.contains(method); }
+
+ private:
+  std::optional<ipc::RpcError> Read(const MethodEntry& entry, const ipc::Params& params, Args& args) const;
+
+  std::map<std::string, MethodEntry, std::less<>> entries_;  // found by a string_view
+  const SpanMap& spans_;
+};
+
+}  // namespace prid::daemon

@@ -1,0 +1,40 @@
+// Where the event router, the trace router and the RPC handlers send: the
+// two operations of the socket server they use, behind an interface so
+// their unit tests can record what went to whom (tests/daemon/api).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "ipc/server.h"
+
+namespace prid::daemon {
+
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  // Queues a notification line to one client, with the contract of
+  // ipc::Server::Send: a line to an unknown or closed client is dropped;
+  // `seq` is the event sequence number the line carries (0: none).
+  virtual void Send(ipc::ClientId client, ipc::SharedLine line, std::uint64_t seq) = 0;
+  // The clients connected now (daemon.status).
+  virtual std::size_t client_count() const = 0;
+};
+
+// The running daemon's Outbox: the socket server itself, borrowed (it must
+// outlive the adapter). Sending needs no listening socket: a server not
+// started has no clients, and every line is dropped.
+class ServerOutbox final : public Outbox {
+ public:
+  explicit ServerOutbox(ipc::Server& server) : server_(server) {}
+  void Send(ipc::ClientId client, ipc::SharedLine line, std::uint64_t seq) override {
+    server_.Send(client, std::move(line), seq);
+  }
+  std::size_t client_count() const override { return server_.client_count(); }
+
+ private:
+  ipc::Server& server_;
+};
+
+}  // namespace prid::daemon
