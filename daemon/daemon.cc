@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "dahdi-glue/conference_mixer.h"
 #include "daemon/config/config_diff.h"
+#include "daemon/line/libpri_settings.h"
 #include "ipc/errors.h"
 #include "q931/q850.h"
 

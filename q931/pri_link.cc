@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "q931/pri_call.h"
 
 namespace prid::q931 {
 namespace {
@@ -54,7 +55,7 @@ int SilentIo(struct pri*, void*, int) { return 0; }
 }  // namespace
 
 PriLink::PriLink(const PriLinkOptions& options, FrameIo& io, PriLinkObserver& observer)
-    : options_(options), io_(io), observer_(observer) {}
+    : options_(options), io_(io), observer_(observer), calls_(std::make_unique<PriCallTable>(*this)) {}
 
 base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& options, FrameIo& io,
                                                       PriLinkObserver& observer) {
@@ -76,6 +77,8 @@ base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& opt
 }
 
 PriLink::~PriLink() {
+  // The calls go without a word to libpri: their struct pri is parked.
+  calls_.reset();
   if (pri_ == nullptr) return;
   // No destructor in libpri: cut the struct off from us and park it.
   pri_set_userdata(pri_, nullptr);

@@ -7,7 +7,7 @@
 // libpri has no public destructor for `struct pri`: a destroyed PriLink
 // silences its `struct pri` (no I/O, no callbacks) and parks it for the
 // rest of the process, so span removal costs one parked struct, never a
-// dangling callback.
+// dangling callback. It owns the table of its calls (q931/pri_call.h).
 #pragma once
 
 #include "q931/libpri_c.h"
@@ -24,6 +24,8 @@
 #include "q931/uui_rewriter.h"
 
 namespace prid::q931 {
+
+class PriCallTable;
 
 // The D-channel as whole LAPD frames without FCS octets.
 class FrameIo {
@@ -103,6 +105,8 @@ class PriLink {
   int OwnCref(q931_call* call);
 
   UuiRewriter& rewriter() { return rewriter_; }
+  // The calls on this link (q931/pri_call.h): the one owner of q931_call*s.
+  PriCallTable& calls() { return *calls_; }
   const std::string& name() const { return options_.name; }
   const PriLinkOptions& options() const { return options_; }
   struct pri* raw() { return pri_; }
@@ -118,6 +122,7 @@ class PriLink {
   FrameIo& io_;
   PriLinkObserver& observer_;
   UuiRewriter rewriter_;
+  std::unique_ptr<PriCallTable> calls_;
   struct pri* pri_ = nullptr;
   std::optional<std::chrono::system_clock::time_point> armed_deadline_;
   bool has_armed_ = false;

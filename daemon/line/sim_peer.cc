@@ -6,15 +6,14 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "daemon/line/libpri_settings.h"
 #include "daemon/line/span.h"
 #include "q931/message.h"
+#include "q931/q850.h"
 #include "q931/uui_rewriter.h"
 
 namespace prid::daemon {
 namespace {
-
-constexpr std::uint8_t kCauseUserBusy = 17;
-constexpr std::uint8_t kCauseCallRejected = 21;
 
 NodeType Opposite(NodeType node) { return node == NodeType::kCpe ? NodeType::kNetwork : NodeType::kCpe; }
 
@@ -45,115 +44,103 @@ base::Status SimPeer::Start() {
   return driver_->Start([this](const pri_event& e) { OnPriEvent(e); });
 }
 
-SimPeer::PeerCall* SimPeer::ByCall(q931_call* call, int* cref) {
-  for (auto& [c, peer_call] : calls_) {
-    if (peer_call.call == call) {
-      *cref = c;
-      return &peer_call;
-    }
-  }
-  return nullptr;
-}
-
-void SimPeer::Forget(int cref) {
-  driver_->link().rewriter().ForgetCall(cref);
-  calls_.erase(cref);
-}
-
 base::Status SimPeer::PlaceCall(const std::string& number, const std::string& calling,
                                 const std::optional<q931::UserUser>& uui) {
   if (!near_end_.up()) return base::Status::Error(fmt::format("span {} is down", span_.span));
   const int channel = near_end_.PickChannel();
   if (channel == 0) return base::Status::Error(fmt::format("no free B-channel on span {}", span_.span));
-  auto placed = driver_->link().Setup({channel, PRI_TRANS_CAP_SPEECH, LibpriLayer1(span_.switch_variant), number,
-                                      calling, uui});
+  auto placed = wire().Place({channel, PRI_TRANS_CAP_SPEECH, LibpriLayer1(span_.switch_variant), number, calling, uui});
   if (!placed.ok()) return base::Status::Error(placed.error());
-  const int cref = placed->cref;
-  q931_call* call = placed->call;
-  PeerCall& pc = calls_[cref];
-  pc.call = call;
-  pc.channel = channel;
+  calls_[(*placed)->cref()] = PeerCall{};
   return base::Status::Ok();
+}
+
+q931::PriCall* SimPeer::ByNearCref(int near_cref) {
+  // prid's cref of a call is ours with the originator flag inverted.
+  return wire().FindByCref(near_cref ^ q931::kCrefOriginatedByUs);
 }
 
 base::Status SimPeer::Drop(int near_cref, std::uint8_t cause, const std::optional<q931::UserUser>& uui) {
-  const int cref = near_cref ^ q931::kCrefOriginatedByUs;
-  auto it = calls_.find(cref);
-  if (it == calls_.end()) return base::Status::Error("the far end has no such call on the wire");
-  PeerCall& pc = it->second;
-  q931::PriLink& link = driver_->link();
-  pc.delay.reset();
-  if (pc.incoming && !pc.responded) {
-    // Nothing sent yet: RELEASE COMPLETE (see Span::Clear for libpri's quirk).
-    link.rewriter().SetForClearing(cref, {uui, cause});
-    link.Call(pri_hangup, pc.call, PRI_CAUSE_INCOMPATIBLE_DESTINATION);
-    Forget(cref);
-    return base::Status::Ok();
-  }
-  link.rewriter().SetForClearing(cref, {uui, std::nullopt});
-  link.Call(pri_hangup, pc.call, cause);
+  q931::PriCall* call = ByNearCref(near_cref);
+  if (call == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  const int cref = call->cref();
+  calls_[cref].delay.reset();
+  // The message Q.931 calls for in the call's state: RELEASE COMPLETE when
+  // nothing was sent yet (Q.931 5.3.2 a), see PriCall::Clear).
+  auto after = call->Clear(cause, uui);
+  if (!after.ok()) return base::Status::Error(after.error());
+  if (*after == q931::CallAfter::kFreed) calls_.erase(cref);
   return base::Status::Ok();
 }
 
-SimPeer::PeerCall* SimPeer::ByNearCref(int near_cref) {
-  auto it = calls_.find(near_cref ^ q931::kCrefOriginatedByUs);
-  return it == calls_.end() ? nullptr : &it->second;
-}
-
 base::Status SimPeer::Hold(int near_cref) {
-  PeerCall* pc = ByNearCref(near_cref);
-  if (pc == nullptr) return base::Status::Error("the far end has no such call on the wire");
-  if (driver_->link().Call(pri_hold, pc->call) != 0) {
+  q931::PriCall* call = ByNearCref(near_cref);
+  if (call == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  if (!call->Hold().ok()) {
     return base::Status::Error("the far end cannot send HOLD for this call in its Q.931 state");
   }
-  pc->hold_sent = true;
   return base::Status::Ok();
 }
 
 base::Status SimPeer::Retrieve(int near_cref) {
-  PeerCall* pc = ByNearCref(near_cref);
-  if (pc == nullptr) return base::Status::Error("the far end has no such call on the wire");
-  if (pc->hold_sent) {
+  q931::PriCall* call = ByNearCref(near_cref);
+  if (call == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  if (call->hold_state() == q931::HoldState::kHoldRequest) {
     // prid saw the HOLD; its acknowledge is still on its way to us.
-    pc->retrieve_after_hold = true;
+    calls_[call->cref()].retrieve_after_hold = true;
     return base::Status::Ok();
   }
-  if (driver_->link().Call(pri_retrieve, pc->call, pc->channel) != 0) {
+  if (!call->Retrieve().ok()) {
     return base::Status::Error("the far end cannot send RETRIEVE for this call (is it held?)");
   }
   return base::Status::Ok();
 }
 
 void SimPeer::OnHoldEvent(const pri_event& e) {
-  q931::PriLink& link = driver_->link();
-  int cref = 0;
+  q931_call* raw = nullptr;
+  switch (e.e) {
+    case PRI_EVENT_HOLD: raw = e.hold.call; break;
+    case PRI_EVENT_RETRIEVE: raw = e.retrieve.call; break;
+    case PRI_EVENT_HOLD_ACK: raw = e.hold_ack.call; break;
+    case PRI_EVENT_HOLD_REJ: raw = e.hold_rej.call; break;
+    case PRI_EVENT_RETRIEVE_ACK: raw = e.retrieve_ack.call; break;
+    case PRI_EVENT_RETRIEVE_REJ: raw = e.retrieve_rej.call; break;
+    default: return;
+  }
+  q931::PriCall* call = wire().Find(raw);
+  if (call == nullptr) {
+    if (e.e == PRI_EVENT_HOLD) wire().RejectUnknownHold(raw, q931::cause::kFacilityRejected);
+    if (e.e == PRI_EVENT_RETRIEVE) wire().RejectUnknownRetrieve(raw, q931::cause::kFacilityRejected);
+    return;
+  }
   switch (e.e) {
     case PRI_EVENT_HOLD:
-      if (accept_hold_) {
-        link.Call(pri_hold_ack, e.hold.call);
-      } else {
-        link.Call(pri_hold_rej, e.hold.call, PRI_CAUSE_FACILITY_REJECTED);
-      }
+      call->NoteHoldRequested();
+      (void)(accept_hold_ ? call->AcknowledgeHold() : call->RejectHold(q931::cause::kFacilityRejected));
       break;
     case PRI_EVENT_RETRIEVE:
-      if (accept_hold_) {
-        PeerCall* pc = ByCall(e.retrieve.call, &cref);
-        link.Call(pri_retrieve_ack, e.retrieve.call, pc ? pc->channel : e.retrieve.channel & 0xff);
-      } else {
-        link.Call(pri_retrieve_rej, e.retrieve.call, PRI_CAUSE_FACILITY_REJECTED);
-      }
+      call->NoteRetrieveRequested();
+      (void)(accept_hold_ ? call->AcknowledgeRetrieve() : call->RejectRetrieve(q931::cause::kFacilityRejected));
       break;
     case PRI_EVENT_HOLD_ACK:
-    case PRI_EVENT_HOLD_REJ:
-      if (PeerCall* pc = ByCall(e.e == PRI_EVENT_HOLD_ACK ? e.hold_ack.call : e.hold_rej.call, &cref)) {
-        pc->hold_sent = false;
-        if (std::exchange(pc->retrieve_after_hold, false) && e.e == PRI_EVENT_HOLD_ACK) {
-          link.Call(pri_retrieve, pc->call, pc->channel);
-        }
+    case PRI_EVENT_HOLD_REJ: {
+      const bool acknowledged = e.e == PRI_EVENT_HOLD_ACK;
+      if (acknowledged) {
+        call->NoteHoldAcknowledged();
+      } else {
+        call->NoteHoldRejected();
       }
+      if (std::exchange(calls_[call->cref()].retrieve_after_hold, false) && acknowledged) (void)call->Retrieve();
+      break;
+    }
+    case PRI_EVENT_RETRIEVE_ACK:
+      call->NoteRetrieveAcknowledged();
+      break;
+    case PRI_EVENT_RETRIEVE_REJ:
+      call->NoteRetrieveRejected();
       break;
     default:
-      break;  // answers to its own RETRIEVE: nothing to do
+      break;
   }
 }
 
@@ -162,82 +149,101 @@ void SimPeer::OnPriEvent(const pri_event& e) {
     OnHoldEvent(e);
     return;
   }
-  int cref = 0;
   switch (e.e) {
     case PRI_EVENT_RING:
       OnSetup(e.ring);
       break;
+    // prid's answers to the calls we placed: only their Q.931 state.
+    case PRI_EVENT_SETUP_ACK:
+      if (q931::PriCall* call = wire().Find(e.setup_ack.call)) call->NoteSetupAcknowledged();
+      break;
+    case PRI_EVENT_PROCEEDING:
+      if (q931::PriCall* call = wire().Find(e.proceeding.call)) call->NoteProceeding();
+      break;
+    case PRI_EVENT_RINGING:
+      if (q931::PriCall* call = wire().Find(e.ringing.call)) call->NoteRinging();
+      break;
+    case PRI_EVENT_ANSWER:
+      if (q931::PriCall* call = wire().Find(e.answer.call)) call->NoteAnswered();
+      break;
     case PRI_EVENT_HANGUP_REQ:
-      // prid's DISCONNECT: release at once.
-      if (PeerCall* pc = ByCall(e.hangup.call, &cref)) {
-        pc->remote_disconnected = true;
-        pc->delay.reset();
-      }
-      driver_->link().rewriter().TakeReceived(e.hangup.cref);
-      driver_->link().Call(pri_hangup, e.hangup.call, e.hangup.cause > 0 ? e.hangup.cause : 16);
-      break;
     case PRI_EVENT_HANGUP:
-      // Exactly one pri_hangup frees the call.
-      driver_->link().rewriter().TakeReceived(e.hangup.cref);
-      driver_->link().Call(pri_hangup, e.hangup.call, e.hangup.cause > 0 ? e.hangup.cause : 16);
-      if (ByCall(e.hangup.call, &cref)) Forget(cref);
-      break;
     case PRI_EVENT_HANGUP_ACK:
-      if (ByCall(e.hangup.call, &cref)) Forget(cref);
+      OnHangup(e.hangup, e.e);
       break;
     default:
       break;
   }
 }
 
+void SimPeer::OnHangup(const pri_event_hangup& hangup, int type) {
+  driver_->link().rewriter().TakeReceived(hangup.cref);
+  const auto cause = static_cast<std::uint8_t>(hangup.cause > 0 ? hangup.cause : q931::cause::kNormalClearing);
+  q931::PriCall* call = wire().Find(hangup.call);
+  if (call == nullptr) {
+    if (type != PRI_EVENT_HANGUP_ACK) wire().ClearUnknown(hangup.call, cause);
+    return;
+  }
+  const int cref = call->cref();
+  switch (type) {
+    case PRI_EVENT_HANGUP_REQ:
+      // prid's DISCONNECT: release at once.
+      calls_[cref].delay.reset();
+      call->NoteRemoteDisconnect();
+      (void)call->Clear(cause, std::nullopt);
+      break;
+    case PRI_EVENT_HANGUP:
+      // Exactly one pri_hangup frees the call.
+      call->NoteHangup();
+      (void)call->Release(cause);
+      calls_.erase(cref);
+      break;
+    default:  // PRI_EVENT_HANGUP_ACK: libpri freed it already
+      (void)call->NoteHangupAck();
+      calls_.erase(cref);
+      break;
+  }
+}
+
 void SimPeer::OnSetup(const pri_event_ring& ring) {
   driver_->link().rewriter().TakeReceived(ring.cref);
-  PeerCall& pc = calls_[ring.cref];
-  pc.call = ring.call;
-  pc.channel = ring.channel & 0xff;
-  pc.incoming = true;
+  q931::PriCall& call = wire().Offered(ring, ring.channel & 0xff);
+  calls_[ring.cref] = PeerCall{};
   if (policy_.on_setup == PeerAction::kIgnore) return;
   if (policy_.on_setup != PeerAction::kReject) {
     // Q.931 5.2.5: the network acknowledges the SETUP at once.
-    driver_->link().Call(pri_proceeding, pc.call, pc.channel, 0);
-    pc.responded = true;
+    (void)call.Proceed();
   }
   if (policy_.delay_ms <= 0) {
     Act(ring.cref);
     return;
   }
-  if (policy_.on_setup == PeerAction::kAnswer) {
-    driver_->link().Call(pri_acknowledge, pc.call, pc.channel, 1);  // ringing while waiting
-  }
+  if (policy_.on_setup == PeerAction::kAnswer) (void)call.Alert(/*inband=*/true);  // ringing while waiting
   const int cref = ring.cref;
+  PeerCall& pc = calls_[cref];
   pc.delay = timers_.Create();
   pc.delay->Start(policy_.delay_ms / 1000.0, [this, cref] { Act(cref); });
 }
 
 void SimPeer::Act(int cref) {
-  auto it = calls_.find(cref);
-  if (it == calls_.end()) return;
-  PeerCall& pc = it->second;
-  pc.responded = true;
-  q931::PriLink& link = driver_->link();
+  q931::PriCall* call = wire().FindByCref(cref);
+  if (call == nullptr || !calls_.contains(cref)) return;
   const std::optional<q931::UserUser>& uui = policy_.uui;
   switch (policy_.on_setup) {
     case PeerAction::kAnswer:
-      if (uui) link.rewriter().SetForMessage(cref, q931::msg::kConnect, {uui, std::nullopt});
-      link.Call(pri_answer, pc.call, pc.channel, 0);
+      (void)call->Answer(uui, /*non_isdn=*/false);
       break;
     case PeerAction::kAlert:
-      if (uui) link.rewriter().SetForMessage(cref, q931::msg::kAlerting, {uui, std::nullopt});
-      link.Call(pri_acknowledge, pc.call, pc.channel, 1);
+      (void)call->Alert(/*inband=*/true, uui);
       break;
     case PeerAction::kBusy:
-      link.rewriter().SetForClearing(cref, {uui, std::nullopt});
-      link.Call(pri_hangup, pc.call, kCauseUserBusy);
+      (void)call->Clear(q931::cause::kUserBusy, uui);
       break;
     case PeerAction::kReject:
-      link.rewriter().SetForClearing(cref, {uui, kCauseCallRejected});
-      link.Call(pri_hangup, pc.call, PRI_CAUSE_INCOMPATIBLE_DESTINATION);
-      Forget(cref);
+      // Nothing was sent: RELEASE COMPLETE, and libpri frees the call.
+      if (auto after = call->Clear(q931::cause::kCallRejected, uui); after.ok() && *after == q931::CallAfter::kFreed) {
+        calls_.erase(cref);
+      }
       break;
     case PeerAction::kIgnore:
       break;

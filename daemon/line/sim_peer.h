@@ -16,6 +16,7 @@
 #include "daemon/config/config.h"
 #include "daemon/line/ev_timer.h"
 #include "daemon/line/pri_driver.h"
+#include "q931/pri_call.h"
 #include "q931/user_user.h"
 
 namespace prid::daemon {
@@ -52,24 +53,20 @@ class SimPeer {
   std::size_t calls() const { return calls_.size(); }
 
  private:
+  // What the far end keeps of a call beside its PriCall (the wire state).
   struct PeerCall {
-    q931_call* call = nullptr;
-    int channel = 0;
-    bool incoming = false;   // placed by prid
-    bool responded = false;  // we sent something back
-    bool remote_disconnected = false;
-    bool hold_sent = false;           // our HOLD awaits its acknowledge
-    bool retrieve_after_hold = false; // sim.unhold came before that acknowledge
+    bool retrieve_after_hold = false; // sim.unhold came before our HOLD's acknowledge
     std::unique_ptr<Timer> delay;
   };
 
   void OnPriEvent(const pri_event& event);
   void OnSetup(const pri_event_ring& ring);
   void OnHoldEvent(const pri_event& event);
-  PeerCall* ByNearCref(int near_cref);
+  void OnHangup(const pri_event_hangup& hangup, int type);
+  // The PriCall of the call prid knows by `near_cref` (null: none).
+  q931::PriCall* ByNearCref(int near_cref);
   void Act(int cref);
-  void Forget(int cref);
-  PeerCall* ByCall(q931_call* call, int* cref);
+  q931::PriCallTable& wire() { return driver_->link().calls(); }
 
   ev::loop_ref loop_;
   EvTimerFactory timers_;
@@ -78,7 +75,8 @@ class SimPeer {
   std::unique_ptr<PriDriver> driver_;
   PeerPolicy policy_;
   bool accept_hold_ = true;
-  std::map<int, PeerCall> calls_;  // by our own libpri cref
+  // By our own libpri cref; an entry goes with its PriCall.
+  std::map<int, PeerCall> calls_;
 };
 
 }  // namespace prid::daemon

@@ -7,72 +7,15 @@
 #include <algorithm>
 
 #include "base/log.h"
-#include "dahdi-glue/conference_mixer.h"
 #include "dahdi-glue/dahdi_dchannel.h"
 #include "dahdi-glue/dahdi_system.h"
+#include "daemon/line/libpri_settings.h"
 #include "daemon/line/sim_peer.h"
 #include "q931/message.h"
+#include "q931/q850.h"
 #include "q931/uui_rewriter.h"
 
 namespace prid::daemon {
-namespace {
-
-int ChannelOf(int libpri_channel) {
-  // libpri encodes span and flags above the low octet; 0xff means none.
-  int channel = libpri_channel & 0xff;
-  return channel == 0xff ? 0 : channel;
-}
-
-}  // namespace
-
-int LibpriNodeType(NodeType node) { return node == NodeType::kCpe ? PRI_CPE : PRI_NETWORK; }
-
-int LibpriSwitchType(SwitchVariant variant) {
-  switch (variant) {
-    case SwitchVariant::kNi2: return PRI_SWITCH_NI2;
-    case SwitchVariant::kDms100: return PRI_SWITCH_DMS100;
-    case SwitchVariant::k5ess: return PRI_SWITCH_LUCENT5E;
-    case SwitchVariant::k4ess: return PRI_SWITCH_ATT4ESS;
-    case SwitchVariant::kEuroIsdnE1: return PRI_SWITCH_EUROISDN_E1;
-    case SwitchVariant::kEuroIsdnT1: return PRI_SWITCH_EUROISDN_T1;
-    case SwitchVariant::kNi1: return PRI_SWITCH_NI1;
-    case SwitchVariant::kQsig: return PRI_SWITCH_QSIG;
-  }
-  return PRI_SWITCH_EUROISDN_E1;
-}
-
-int LibpriTransferCapability(Bearer bearer) {
-  switch (bearer) {
-    case Bearer::kSpeech: return PRI_TRANS_CAP_SPEECH;
-    case Bearer::k3_1kHz: return PRI_TRANS_CAP_3_1K_AUDIO;
-    case Bearer::kDigital: return PRI_TRANS_CAP_DIGITAL;
-  }
-  return PRI_TRANS_CAP_SPEECH;
-}
-
-Bearer BearerFromLibpri(int transfer_capability) {
-  switch (transfer_capability) {
-    case PRI_TRANS_CAP_3_1K_AUDIO: return Bearer::k3_1kHz;
-    case PRI_TRANS_CAP_DIGITAL: return Bearer::kDigital;
-    default: return Bearer::kSpeech;
-  }
-}
-
-bool VariantHasHold(SwitchVariant variant) {
-  return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kEuroIsdnT1 ||
-         variant == SwitchVariant::kQsig;
-}
-
-bool IsHoldEvent(int event) {
-  return event == PRI_EVENT_HOLD || event == PRI_EVENT_HOLD_ACK || event == PRI_EVENT_HOLD_REJ ||
-         event == PRI_EVENT_RETRIEVE || event == PRI_EVENT_RETRIEVE_ACK || event == PRI_EVENT_RETRIEVE_REJ;
-}
-
-int LibpriLayer1(SwitchVariant variant) {
-  // E1 networks use A-law, T1 networks µ-law (G.711).
-  return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kQsig ? PRI_LAYER_1_ALAW
-                                                                                : PRI_LAYER_1_ULAW;
-}
 
 std::string_view SpanStateName(SpanState state) {
   switch (state) {
@@ -90,9 +33,10 @@ Span::Span(ev::loop_ref loop, SpanConfig config, SessionModel& model, SpanObserv
       observer_(observer),
       dahdi_system_(&dahdi_glue::RealDahdiSystem()),
       pool_(config_.bchannels, config_.hunt),
-      t316_(loop) {
-  t316_.set<Span, &Span::OnT316>(this);
-}
+      timers_(loop),
+      restart_({config_.span, pool_.Numbers(), config_.t316_s, config_.n316, config_.restart}, *this, timers_),
+      service_(config_.span, config_.switch_variant, pool_.Numbers(), *this),
+      media_(config_, nullptr) {}
 
 Span::~Span() = default;
 
@@ -103,7 +47,7 @@ base::Status Span::Start() {
     observer_.SpanFrame(config_.span, direction, frame);
   });
   driver_->SetAlarmHandler([this](int alarms) { OnAlarms(alarms); });
-  restart_pending_ = config_.restart;
+  restart_.LinkChanged(dchannel_up_, alarms_ != 0);  // a card may be in alarm from the start
   if (auto ok = driver_->Start([this](const pri_event& e) { OnPriEvent(e); }); !ok.ok()) return ok;
   ConfigureLink();
   if (peer_) {
@@ -154,7 +98,7 @@ void Span::ConfigureLink() {
   pri_set_timer(pri, PRI_TIMER_T200, ms(config_.t200_s));
   pri_set_timer(pri, PRI_TIMER_T203, ms(config_.t203_s));
   pri_set_timer(pri, PRI_TIMER_T309, ms(config_.t309_s));
-  // T316/N316 are ours (OnT316): libpri would retransmit but never report
+  // T316/N316 are ours (RestartProcedure): libpri would retransmit but never report
   // the final failure.
   pri_set_timer(pri, PRI_TIMER_T316, 0);
   pri_set_service_message_support(pri, 1);
@@ -181,29 +125,14 @@ void Span::SetDchannelUp(bool up) {
     PRID_LOG_WARN("span {}: D-channel down", config_.span);
   }
   if (state() != before) PublishState(before);
-  if (!up) {
-    t316_.stop();  // resent from the start once the link is back
-    return;
-  }
-  if (alarms_ == 0 && restart_pending_) {
-    restart_pending_ = false;
-    QueueRestart(pool_.Numbers());
-  }
-  SendNextRestart();
+  restart_.LinkChanged(dchannel_up_, alarms_ != 0);
 }
 
 void Span::OnAlarms(int alarms) {
   const SpanState before = state();
-  const bool cleared = alarms_ != 0 && alarms == 0;
   alarms_ = alarms;
   if (state() != before) PublishState(before);
-  // After an alarm clears the far end may have lost track of the channels.
-  if (cleared && config_.restart) restart_pending_ = true;
-  if (alarms_ == 0 && dchannel_up_ && restart_pending_) {
-    restart_pending_ = false;
-    QueueRestart(pool_.Numbers());
-    SendNextRestart();
-  }
+  restart_.LinkChanged(dchannel_up_, alarms_ != 0);
 }
 
 base::Status Span::SetLinkCut(bool cut) {
@@ -215,9 +144,10 @@ base::Status Span::SetLinkCut(bool cut) {
   return base::Status::Ok();
 }
 
-Span::WireCall* Span::ByCall(q931_call* call) {
-  auto it = by_call_.find(call);
-  return it == by_call_.end() ? nullptr : ById(it->second);
+Span::WireCall* Span::ByCall(const q931::PriCall* call) {
+  if (call == nullptr || call->tag() == 0) return nullptr;
+  WireCall* w = ById(call->tag());
+  return w != nullptr && w->call == call ? w : nullptr;
 }
 
 Span::WireCall* Span::ById(CallId id) {
@@ -227,15 +157,14 @@ Span::WireCall* Span::ById(CallId id) {
 
 std::optional<int> Span::CrefOf(CallId call) const {
   auto it = by_id_.find(call);
-  if (it == by_id_.end()) return std::nullopt;
-  return it->second.cref;
+  if (it == by_id_.end() || it->second.call == nullptr) return std::nullopt;
+  return it->second.call->cref();
 }
 
 void Span::Forget(CallId id) {
+  // The PriCall (and with it the rewriter's overrides) went with libpri's call.
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
-  driver_->link().rewriter().ForgetCall(it->second.cref);
-  by_call_.erase(it->second.call);
   pool_.Release(it->second.channel, id);
   by_id_.erase(it);
 }
@@ -273,187 +202,173 @@ base::Expected<int, PortError> Span::PlaceCall(CallId id, const PlaceCallRequest
 
   q931::SetupRequest setup{channel, LibpriTransferCapability(request.bearer), LibpriLayer1(config_.switch_variant),
                            request.called, request.calling, request.uui};
-  auto placed = driver_->link().Setup(setup);
+  auto placed = calls().Place(setup);
   if (!placed.ok()) return Error{{PortErrorKind::kFailed, placed.error()}};
   WireCall w;
   w.id = id;
-  w.call = placed->call;
-  w.cref = placed->cref;
+  w.call = *placed;
+  w.call->set_tag(id);
   w.channel = channel;
-  w.span_picked = request.channel == 0;
-  if (w.span_picked) w.setup = std::move(setup);
+  // Only a channel the span chose is retried elsewhere.
+  if (request.channel == 0) w.retry = ChannelRetry(std::move(setup));
   by_id_[id] = std::move(w);
-  by_call_[placed->call] = id;
   pool_.Assign(channel, id);
   return channel;
 }
 
-bool Span::RetryOnAnotherChannel(WireCall& w, int cause) {
+bool Span::RetryOnAnotherChannel(CallId id, int old_channel, const q931::CallStateSet& history, int cause) {
   // Q.931 5.2.3.1 / glare: the far end refused the channel we chose
   // (44 requested channel not available, 34 no circuit available). Try once
-  // more elsewhere before the client hears of it.
-  if (w.incoming || !w.span_picked || w.progressed || w.retried || !w.setup) return false;
-  if (cause != PRI_CAUSE_REQUESTED_CHAN_UNAVAIL && cause != PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION) return false;
-  if (!up()) return false;
-  const int old_channel = w.channel;
-  const int channel = pool_.Pick(old_channel);
-  if (channel == 0) return false;
-  q931::SetupRequest setup = *w.setup;
-  setup.channel = channel;
-  auto placed = driver_->link().Setup(setup);
+  // more elsewhere before the client hears of it (daemon/line/channel_retry.h).
+  WireCall* w = ById(id);
+  if (w == nullptr) return false;
+  std::optional<q931::SetupRequest> setup = w->retry.Decide(cause, history, up(), old_channel, pool_);
+  if (!setup) return false;
+  const int channel = setup->channel;
+  auto placed = calls().Place(*setup);
   if (!placed.ok()) {
-    PRID_LOG_WARN("span {}: retry of call {} on channel {} failed: {}", config_.span, w.id, channel, placed.error());
+    PRID_LOG_WARN("span {}: retry of call {} on channel {} failed: {}", config_.span, id, channel, placed.error());
     return false;
   }
-  PRID_LOG_NOTICE("span {}: call {} refused on channel {} (cause {}); retrying on channel {}", config_.span, w.id,
+  PRID_LOG_NOTICE("span {}: call {} refused on channel {} (cause {}); retrying on channel {}", config_.span, id,
                   old_channel, cause, channel);
-  driver_->link().rewriter().ForgetCall(w.cref);
-  by_call_.erase(w.call);
-  pool_.Release(old_channel, w.id);
-  w.call = placed->call;
-  w.cref = placed->cref;
-  w.channel = channel;
-  w.retried = true;
-  by_call_[w.call] = w.id;
-  pool_.Assign(channel, w.id);
-  model_.ChannelChanged(w.id, channel);
+  // The refused call, if libpri still has it (a refusal by DISCONNECT), is
+  // cleared by OnHangup and goes on its own HANGUP_ACK.
+  if (w->call != nullptr) w->call->set_tag(0);
+  pool_.Release(old_channel, id);
+  w->call = *placed;
+  w->call->set_tag(id);
+  w->channel = channel;
+  w->retry.Spend();
+  pool_.Assign(channel, id);
+  model_.ChannelChanged(id, channel);
   return true;
 }
 
+namespace {
+base::Status NotOnWire(CallId id) { return base::Status::Error(fmt::format("call {} is no longer on the wire", id)); }
+}  // namespace
+
 base::Status Span::Alert(CallId id, bool inband) {
   WireCall* w = ById(id);
-  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
-  if (driver_->link().Call(pri_acknowledge, w->call, w->channel, /*info=*/inband ? 1 : 0) != 0) {
-    return base::Status::Error(fmt::format("libpri refused ALERTING for call {}", id));
-  }
-  w->responded = true;
-  return base::Status::Ok();
+  if (w == nullptr) return NotOnWire(id);
+  return w->call->Alert(inband);
 }
 
 base::Status Span::Answer(CallId id, const std::optional<q931::UserUser>& uui, bool non_isdn) {
   WireCall* w = ById(id);
-  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
-  // libpri cannot put a UUIE in CONNECT: the rewriter does.
-  if (uui) driver_->link().rewriter().SetForMessage(w->cref, q931::msg::kConnect, {uui, std::nullopt});
-  if (driver_->link().Call(pri_answer, w->call, w->channel, /*nonisdn=*/non_isdn ? 1 : 0) != 0) {
-    return base::Status::Error(fmt::format("libpri refused CONNECT for call {}", id));
-  }
-  w->responded = true;
-  return base::Status::Ok();
+  if (w == nullptr) return NotOnWire(id);
+  return w->call->Answer(uui, non_isdn);
 }
 
 ClearOutcome Span::Clear(CallId id, std::uint8_t cause, const std::optional<q931::UserUser>& uui) {
   WireCall* w = ById(id);
   if (w == nullptr) return ClearOutcome::kCleared;
-  q931::PriLink& link = driver_->link();
-  if (w->incoming && !w->responded && !w->remote_disconnected) {
-    // Q.931 5.3.2 a): an offered call nothing was sent for is refused with
-    // RELEASE COMPLETE. libpri 1.6 sends nothing for pri_hangup in CALL
-    // PRESENT with most causes (the call is not "alive" yet) and keeps the
-    // record; with cause 88 its hangup-fix path sends RELEASE COMPLETE and
-    // frees the call. The rewriter puts the wanted cause and the UUI in.
-    link.rewriter().SetForClearing(w->cref, {uui, cause});
-    link.Call(pri_hangup, w->call, PRI_CAUSE_INCOMPATIBLE_DESTINATION);
+  // The PriCall sends what Q.931 calls for in its state (RELEASE COMPLETE
+  // for an offered call nothing was sent for, Q.931 5.3.2 a); RELEASE after
+  // the far end's DISCONNECT; DISCONNECT otherwise) with `cause` and `uui`.
+  auto after = w->call->Clear(cause, uui);
+  if (!after.ok()) {
+    PRID_LOG_WARN("span {}: call {}: {}", config_.span, id, after.error());
+    return ClearOutcome::kPending;
+  }
+  if (*after == q931::CallAfter::kFreed) {
     Forget(id);  // libpri freed the call
     return ClearOutcome::kCleared;
   }
-  // DISCONNECT, or RELEASE after the far end's DISCONNECT: libpri picks the
-  // message from its state; the rewriter puts the UUI in whichever it is.
-  link.rewriter().SetForClearing(w->cref, {uui, std::nullopt});
-  if (!w->remote_disconnected) w->local_clearing = true;
-  w->progressed = true;  // no retry once we clear it ourselves
-  link.Call(pri_hangup, w->call, cause);
   return ClearOutcome::kPending;
 }
 
 base::Status Span::Hold(CallId id) {
   WireCall* w = ById(id);
-  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
-  if (driver_->link().Call(pri_hold, w->call) != 0) {
-    return base::Status::Error(fmt::format("libpri refused HOLD for call {} in its Q.931 state", id));
-  }
-  return base::Status::Ok();
+  if (w == nullptr) return NotOnWire(id);
+  return w->call->Hold();
 }
 
 base::Status Span::Retrieve(CallId id) {
   WireCall* w = ById(id);
-  if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
-  // The B-channel stays reserved while held: ask for it back.
-  if (driver_->link().Call(pri_retrieve, w->call, w->channel) != 0) {
-    return base::Status::Error(fmt::format("libpri refused RETRIEVE for call {} in its Q.931 state", id));
-  }
-  return base::Status::Ok();
-}
-
-int Span::DahdiChannel(int bchannel) const {
-  // A sim span has no DAHDI channels: its B-channels are numbered as if
-  // spans had 32 timeslots each.
-  if (config_.driver == Driver::kSim) return (config_.span - 1) * 32 + bchannel;
-  // B-channels are positions in the DAHDI span; dahdi_channel is the
-  // D-channel's own DAHDI number (default: its position).
-  const int dchannel_number = config_.dahdi_channel != 0 ? config_.dahdi_channel : config_.dchannel;
-  return dchannel_number - config_.dchannel + bchannel;
+  if (w == nullptr) return NotOnWire(id);
+  return w->call->Retrieve();
 }
 
 base::Status Span::JoinConference(CallId id, int number) {
   WireCall* w = ById(id);
   if (w == nullptr) return base::Status::Error(fmt::format("call {} is no longer on the wire", id));
-  if (mixer_ == nullptr) return base::Status::Ok();  // a sim span: no media moves
-  return mixer_->Join(DahdiChannel(w->channel), number);
+  return media_.Join(w->channel, number);  // a sim span: no media moves
 }
 
 void Span::LeaveConference(CallId id) {
   WireCall* w = ById(id);
-  if (w == nullptr || mixer_ == nullptr) return;
-  if (auto left = mixer_->Leave(DahdiChannel(w->channel)); !left.ok()) {
+  if (w == nullptr) return;
+  if (auto left = media_.Leave(w->channel); !left.ok()) {
     PRID_LOG_WARN("span {}: call {} could not leave its conference: {}", config_.span, id, left.message());
   }
 }
 
 void Span::OnHoldEvent(const pri_event& e) {
-  q931::PriLink& link = driver_->link();
+  // Every hold event names the call in the same place of its struct.
+  q931_call* raw = nullptr;
+  switch (e.e) {
+    case PRI_EVENT_HOLD_ACK: raw = e.hold_ack.call; break;
+    case PRI_EVENT_HOLD_REJ: raw = e.hold_rej.call; break;
+    case PRI_EVENT_RETRIEVE_ACK: raw = e.retrieve_ack.call; break;
+    case PRI_EVENT_RETRIEVE_REJ: raw = e.retrieve_rej.call; break;
+    case PRI_EVENT_HOLD: raw = e.hold.call; break;
+    case PRI_EVENT_RETRIEVE: raw = e.retrieve.call; break;
+    default: return;
+  }
+  q931::PriCall* c = calls().Find(raw);
+  WireCall* w = ByCall(c);
   switch (e.e) {
     case PRI_EVENT_HOLD_ACK:
-      if (WireCall* w = ByCall(e.hold_ack.call)) model_.HoldAcknowledged(w->id);
+      if (c) c->NoteHoldAcknowledged();
+      if (w) model_.HoldAcknowledged(w->id);
       break;
     case PRI_EVENT_HOLD_REJ:
-      if (WireCall* w = ByCall(e.hold_rej.call)) {
-        model_.HoldRejected(w->id, static_cast<std::uint8_t>(e.hold_rej.cause > 0 ? e.hold_rej.cause : 0));
-      }
+      if (c) c->NoteHoldRejected();
+      if (w) model_.HoldRejected(w->id, static_cast<std::uint8_t>(e.hold_rej.cause > 0 ? e.hold_rej.cause : 0));
       break;
     case PRI_EVENT_RETRIEVE_ACK:
-      if (WireCall* w = ByCall(e.retrieve_ack.call)) model_.RetrieveAcknowledged(w->id);
+      if (c) c->NoteRetrieveAcknowledged();
+      if (w) model_.RetrieveAcknowledged(w->id);
       break;
     case PRI_EVENT_RETRIEVE_REJ:
-      if (WireCall* w = ByCall(e.retrieve_rej.call)) {
+      if (c) c->NoteRetrieveRejected();
+      if (w) {
         model_.RetrieveRejected(w->id,
                                 static_cast<std::uint8_t>(e.retrieve_rej.cause > 0 ? e.retrieve_rej.cause : 0));
       }
       break;
     case PRI_EVENT_HOLD:
       // The far end holds the call: acknowledged, the B-channel kept for it.
-      if (WireCall* w = ByCall(e.hold.call)) {
-        link.Call(pri_hold_ack, e.hold.call);
+      if (c == nullptr) {
+        calls().RejectUnknownHold(raw, q931::cause::kMessageNotCompatibleWithCallState);
+        break;
+      }
+      c->NoteHoldRequested();
+      if (w) {
+        (void)c->AcknowledgeHold();
         model_.RemoteHold(w->id);
       } else {
-        link.Call(pri_hold_rej, e.hold.call, PRI_CAUSE_WRONG_CALL_STATE);
+        (void)c->RejectHold(q931::cause::kMessageNotCompatibleWithCallState);
       }
       break;
     case PRI_EVENT_RETRIEVE:
-      if (WireCall* w = ByCall(e.retrieve.call)) {
-        link.Call(pri_retrieve_ack, e.retrieve.call, w->channel);
+      if (c == nullptr) {
+        calls().RejectUnknownRetrieve(raw, q931::cause::kMessageNotCompatibleWithCallState);
+        break;
+      }
+      c->NoteRetrieveRequested();
+      if (w) {
+        (void)c->AcknowledgeRetrieve();
         model_.RemoteRetrieve(w->id);
       } else {
-        link.Call(pri_retrieve_rej, e.retrieve.call, PRI_CAUSE_WRONG_CALL_STATE);
+        (void)c->RejectRetrieve(q931::cause::kMessageNotCompatibleWithCallState);
       }
       break;
     default:
       break;
   }
-}
-
-void Span::MarkProgress(q931_call* call) {
-  if (WireCall* w = ByCall(call)) w->progressed = true;
 }
 
 void Span::OnPriEvent(const pri_event& e) {
@@ -475,22 +390,27 @@ void Span::OnPriEvent(const pri_event& e) {
       // Not progress for the channel retry: networks acknowledge the SETUP
       // with CALL PROCEEDING and only then refuse the channel by DISCONNECT
       // (cause 34 or 44), which is retried like a RELEASE COMPLETE refusal.
-      if (WireCall* w = ByCall(e.proceeding.call)) model_.Proceeding(w->id);
+      if (q931::PriCall* c = calls().Find(e.proceeding.call)) {
+        c->NoteProceeding();
+        if (WireCall* w = ByCall(c)) model_.Proceeding(w->id);
+      }
       break;
     case PRI_EVENT_SETUP_ACK:
-      MarkProgress(e.setup_ack.call);
-      if (WireCall* w = ByCall(e.setup_ack.call)) model_.Proceeding(w->id);
+      if (q931::PriCall* c = calls().Find(e.setup_ack.call)) {
+        c->NoteSetupAcknowledged();
+        if (WireCall* w = ByCall(c)) model_.Proceeding(w->id);
+      }
       break;
     case PRI_EVENT_RINGING:
-      MarkProgress(e.ringing.call);
-      if (WireCall* w = ByCall(e.ringing.call)) {
-        model_.Alerting(w->id, driver_->link().rewriter().TakeReceived(w->cref));
+      if (q931::PriCall* c = calls().Find(e.ringing.call)) {
+        c->NoteRinging();
+        if (WireCall* w = ByCall(c)) model_.Alerting(w->id, c->TakeReceivedUui());
       }
       break;
     case PRI_EVENT_ANSWER:
-      MarkProgress(e.answer.call);
-      if (WireCall* w = ByCall(e.answer.call)) {
-        model_.Answered(w->id, driver_->link().rewriter().TakeReceived(w->cref));
+      if (q931::PriCall* c = calls().Find(e.answer.call)) {
+        c->NoteAnswered();
+        if (WireCall* w = ByCall(c)) model_.Answered(w->id, c->TakeReceivedUui());
       }
       break;
     case PRI_EVENT_HANGUP_REQ:
@@ -499,17 +419,16 @@ void Span::OnPriEvent(const pri_event& e) {
       OnHangup(e.hangup, e.e);
       break;
     case PRI_EVENT_RESTART:
-      OnRestartRequested(e.restart.channel);
+      restart_.OnRestartRequested(ChannelOf(e.restart.channel));
       break;
     case PRI_EVENT_RESTART_ACK:
-      OnRestartAcknowledged(e.restartack.channel);
+      restart_.OnAcknowledged(ChannelOf(e.restartack.channel));
       break;
     case PRI_EVENT_SERVICE:
-      OnService(e.service.channel, e.service.changestatus);
+      service_.OnService(ChannelOf(e.service.channel), e.service.changestatus);
       break;
     case PRI_EVENT_SERVICE_ACK:
-      PRID_LOG_INFO("span {}: SERVICE ACKNOWLEDGE for channel {} (status {})", config_.span,
-                    ChannelOf(e.service_ack.channel), e.service_ack.changestatus);
+      service_.OnAcknowledged(ChannelOf(e.service_ack.channel), e.service_ack.changestatus);
       break;
     case PRI_EVENT_CONFIG_ERR: {
       // e.g. both ends configured as network: the link never comes up.
@@ -536,9 +455,10 @@ void Span::OnRing(const pri_event_ring& ring) {
     int requested = channel;
     channel = PickChannel();
     if (channel == 0 || (requested != 0 && ring.flexible == 0)) {
-      // Q.931 5.2.3.1: the exclusive channel is not available.
+      // Q.931 5.2.3.1: the exclusive channel is not available. Refused
+      // with RELEASE COMPLETE (Q.931 5.3.2 a)); libpri frees the call.
       PRID_LOG_NOTICE("span {}: incoming call refused: channel {} unavailable", config_.span, requested);
-      link.Call(pri_hangup, ring.call, PRI_CAUSE_REQUESTED_CHAN_UNAVAIL);
+      (void)calls().Offered(ring, requested).Clear(q931::cause::kRequestedChannelUnavailable, std::nullopt);
       return;
     }
   }
@@ -548,30 +468,30 @@ void Span::OnRing(const pri_event_ring& ring) {
   info.calling = ring.callingnum;
   info.bearer = BearerFromLibpri(ring.ctype);
   info.uui = link.rewriter().TakeReceived(ring.cref);
-  const int cref = ring.cref;
-  q931_call* call = ring.call;
+  q931::PriCall& call = calls().Offered(ring, channel);
   model_.IncomingCall(config_.span, info, [&](CallId id) {
     WireCall w;
     w.id = id;
-    w.call = call;
-    w.cref = cref;
+    w.call = &call;
+    w.call->set_tag(id);
     w.channel = channel;
-    w.incoming = true;
     by_id_[id] = std::move(w);
-    by_call_[call] = id;
     pool_.Assign(channel, id);
   });
 }
 
 void Span::OnHangup(const pri_event_hangup& hangup, int type) {
   q931::PriLink& link = driver_->link();
-  WireCall* w = ByCall(hangup.call);
+  q931::PriCall* c = calls().Find(hangup.call);
+  WireCall* w = ByCall(c);
   std::optional<q931::UserUser> uui = link.rewriter().TakeReceived(hangup.cref);
-  const auto cause = static_cast<std::uint8_t>(hangup.cause > 0 ? hangup.cause : 16);
+  const auto cause = static_cast<std::uint8_t>(hangup.cause > 0 ? hangup.cause : q931::cause::kNormalClearing);
   if (type == PRI_EVENT_HANGUP_ACK) {
     // libpri already freed the call, and its address is reused at once:
-    // forget the pointer before anything else.
-    if (w == nullptr) return;
+    // the table forgets the pointer before anything else.
+    if (c == nullptr) return;
+    (void)c->NoteHangupAck();
+    if (w == nullptr) return;  // e.g. the refused call of a retry
     CallId id = w->id;
     Forget(id);
     model_.WireCleared(id, cause, std::nullopt, false);
@@ -579,42 +499,54 @@ void Span::OnHangup(const pri_event_hangup& hangup, int type) {
   }
   if (type == PRI_EVENT_HANGUP) {
     // The far end's RELEASE / RELEASE COMPLETE: one pri_hangup frees it.
-    link.Call(pri_hangup, hangup.call, hangup.cause > 0 ? hangup.cause : 16);
+    if (c == nullptr) {
+      calls().ClearUnknown(hangup.call, cause);
+      return;
+    }
+    c->NoteHangup();
+    // Remote unless we, or the far end with its DISCONNECT, began clearing.
+    const q931::CallStateSet history = c->history();
+    const bool remote = !history.Contains(q931::CallState::kDisconnectRequest) &&
+                        !history.Contains(q931::CallState::kReleaseRequest) &&
+                        !history.Contains(q931::CallState::kDisconnectIndication);
+    (void)c->Release(cause);
     if (w == nullptr) return;
-    if (RetryOnAnotherChannel(*w, hangup.cause)) return;
+    w->call = nullptr;  // freed
     CallId id = w->id;
-    bool remote = !w->local_clearing && !w->remote_disconnected;
+    if (RetryOnAnotherChannel(id, w->channel, history, hangup.cause)) return;
     Forget(id);
     model_.WireCleared(id, cause, std::move(uui), remote);
     return;
   }
   // PRI_EVENT_HANGUP_REQ: the far end's DISCONNECT.
-  if (w == nullptr) {
-    link.Call(pri_hangup, hangup.call, hangup.cause > 0 ? hangup.cause : 16);
+  if (c == nullptr) {
+    calls().ClearUnknown(hangup.call, cause);
     return;
   }
-  if (RetryOnAnotherChannel(*w, hangup.cause)) {
+  c->NoteRemoteDisconnect();
+  if (w == nullptr) {
+    (void)c->Clear(cause, std::nullopt);
+    return;
+  }
+  if (RetryOnAnotherChannel(w->id, w->channel, c->history(), hangup.cause)) {
     // A refusal by DISCONNECT: release the old call; its HANGUP_ACK then
     // finds nothing of ours.
-    link.Call(pri_hangup, hangup.call, hangup.cause);
+    (void)c->Clear(static_cast<std::uint8_t>(hangup.cause), std::nullopt);
     return;
   }
-  w->remote_disconnected = true;
   model_.RemoteDisconnect(w->id, cause, std::move(uui));
 }
 
 // --- RESTART ------------------------------------------------------------
 
-base::Status Span::Restart(int channel) {
-  if (channel != 0 && !pool_.Contains(channel)) {
-    return base::Status::Error(fmt::format("channel {} is not a B-channel of span {}", channel, config_.span));
-  }
-  if (!up()) {
-    return base::Status::Error(fmt::format("span {} is {}", config_.span, SpanStateName(state())));
-  }
-  QueueRestart(channel == 0 ? pool_.Numbers() : std::vector<int>{channel});
-  SendNextRestart();
-  return base::Status::Ok();
+base::Status Span::Restart(int channel) { return restart_.Restart(channel); }
+
+void Span::SendRestart(int channel) { driver_->link().Call(pri_reset, channel); }
+
+void Span::ClearRestartedCall(int channel, bool remote) { ClearForRestart(channel, remote); }
+
+void Span::SetRestarting(int channel, bool restarting) {
+  SetChannelFlags(channel, [&] { pool_.SetRestarting(channel, restarting); });
 }
 
 void Span::SetChannelFlags(int channel, const std::function<void()>& change) {
@@ -630,129 +562,30 @@ void Span::SetChannelFlags(int channel, const std::function<void()>& change) {
   if (after != before) observer_.ChannelStateChanged(config_.span, channel, after, before);
 }
 
-void Span::QueueRestart(const std::vector<int>& channels) {
-  for (int channel : channels) {
-    if (channel == restart_channel_ ||
-        std::find(restart_queue_.begin(), restart_queue_.end(), channel) != restart_queue_.end()) {
-      continue;
-    }
-    restart_queue_.push_back(channel);
-    SetChannelFlags(channel, [&] { pool_.SetRestarting(channel, true); });
-  }
-}
-
-void Span::SendNextRestart() {
-  if (!up()) return;
-  if (restart_channel_ != 0) {
-    // Back after a link failure: send the pending one again.
-    if (!t316_.is_active()) SendRestart();
-    return;
-  }
-  if (restart_queue_.empty()) return;
-  restart_channel_ = restart_queue_.front();
-  restart_queue_.pop_front();
-  restart_tries_ = 0;
-  SendRestart();
-}
-
-void Span::SendRestart() {
-  // Q.931 5.5.1: the channel is idle for us from now on; any call on it ends.
-  ClearForRestart(restart_channel_, /*remote=*/false);
-  ++restart_tries_;
-  PRID_LOG_INFO("span {}: RESTART channel {} (try {} of {})", config_.span, restart_channel_, restart_tries_,
-                config_.n316);
-  driver_->link().Call(pri_reset, restart_channel_);
-  t316_.start(config_.t316_s, 0.0);
-}
-
-void Span::OnT316(ev::timer&, int) {
-  if (restart_channel_ == 0) return;
-  if (!up()) return;  // resent when the link is back
-  if (restart_tries_ < config_.n316) {
-    SendRestart();
-    return;
-  }
-  // Q.931 5.5.1: after N316 tries, report and give up on this channel.
-  ++restart_failures_;
-  PRID_LOG_ERROR("span {}: no RESTART ACKNOWLEDGE for channel {} after {} tries", config_.span, restart_channel_,
-                 restart_tries_);
-  FinishRestart(restart_channel_);
-}
-
-void Span::FinishRestart(int channel) {
-  t316_.stop();
-  restart_channel_ = 0;
-  SetChannelFlags(channel, [&] { pool_.SetRestarting(channel, false); });
-  SendNextRestart();
-}
-
-void Span::OnRestartAcknowledged(int libpri_channel) {
-  const int channel = ChannelOf(libpri_channel);
-  if (channel == 0 || channel != restart_channel_) {
-    PRID_LOG_NOTICE("span {}: unexpected RESTART ACKNOWLEDGE for channel {}", config_.span, channel);
-    return;
-  }
-  FinishRestart(channel);
-}
-
-void Span::OnRestartRequested(int libpri_channel) {
-  // libpri acknowledged the far end's RESTART but leaves the calls: they
-  // are gone on the wire, so clear each with its events.
-  const int channel = ChannelOf(libpri_channel);
-  PRID_LOG_NOTICE("span {}: far end restarted {}", config_.span,
-                  channel == 0 ? std::string("the interface") : fmt::format("channel {}", channel));
-  if (channel != 0) {
-    ClearForRestart(channel, /*remote=*/true);
-    return;
-  }
-  for (int ch : pool_.Numbers()) ClearForRestart(ch, /*remote=*/true);
-}
-
 void Span::ClearForRestart(int channel, bool remote) {
   const CallId id = pool_.CallOn(channel);
   WireCall* w = ById(id);
   if (w == nullptr) return;
   PRID_LOG_NOTICE("span {}: call {} on restarted channel {} cleared", config_.span, id, channel);
-  driver_->link().Call(pri_destroycall, w->call);
+  // Q.931 5.5: the call is gone on the wire without a message.
+  if (w->call != nullptr) (void)w->call->Destroy();
   Forget(id);
-  model_.WireCleared(id, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, std::nullopt, remote);
+  model_.WireCleared(id, q931::cause::kTemporaryFailure, std::nullopt, remote);
 }
 
 // --- SERVICE ------------------------------------------------------------
 
-namespace {
-// Change status of the SERVICE message (AT&T TR 41459, ANSI T1.607).
-constexpr int kServiceInService = 0;
-constexpr int kServiceOutOfService = 2;
-
-bool HasServiceMessages(SwitchVariant variant) {
-  return variant == SwitchVariant::kNi2 || variant == SwitchVariant::k4ess || variant == SwitchVariant::k5ess;
-}
-}  // namespace
-
 base::Status Span::SetService(int channel, bool in_service) {
-  if (!HasServiceMessages(config_.switch_variant)) {
-    return base::Status::Error(fmt::format("span {}: switch '{}' has no SERVICE messages (ni2, 4ess, 5ess do)",
-                                           config_.span, SwitchVariantName(config_.switch_variant)));
-  }
-  if (!pool_.Contains(channel)) {
-    return base::Status::Error(fmt::format("channel {} is not a B-channel of span {}", channel, config_.span));
-  }
+  if (auto ok = service_.Check(channel); !ok.ok()) return ok;
   if (!up()) return base::Status::Error(fmt::format("span {} is {}", config_.span, SpanStateName(state())));
-  driver_->link().Call(pri_maintenance_service, 0, channel, in_service ? kServiceInService : kServiceOutOfService);
-  SetChannelFlags(channel, [&] { pool_.SetInService(channel, in_service); });
-  return base::Status::Ok();
+  return service_.Request(channel, in_service);
 }
 
-void Span::OnService(int libpri_channel, int change_status) {
-  const int channel = ChannelOf(libpri_channel);
-  if (!pool_.Contains(channel)) {
-    PRID_LOG_NOTICE("span {}: SERVICE for channel {}, not one of ours", config_.span, channel);
-    return;
-  }
-  // Maintenance (1) and out of service (2) both keep new calls off it.
-  const bool in_service = change_status == kServiceInService;
-  PRID_LOG_NOTICE("span {}: far end puts channel {} {} service", config_.span, channel, in_service ? "in" : "out of");
+void Span::SendService(int channel, ServiceStatus status) {
+  driver_->link().Call(pri_maintenance_service, 0, channel, static_cast<int>(status));
+}
+
+void Span::SetInService(int channel, bool in_service) {
   SetChannelFlags(channel, [&] { pool_.SetInService(channel, in_service); });
 }
 

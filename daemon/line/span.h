@@ -1,8 +1,9 @@
 // One configured span: its D-channel (PriDriver over a sim socket or a
 // DAHDI card), the libpri signalling of its calls (the SpanPort the session
-// model drives), its B-channels (ChannelPool: calls, RESTART, SERVICE), its
-// state (D-channel up/down, span alarms, libpri configuration errors) and —
-// with peer = "builtin" — the simulated far end.
+// model drives), its B-channels (ChannelPool: which call holds each;
+// RestartProcedure: RESTART; ChannelService: SERVICE; ConferenceMedia:
+// DAHDI conferences), its state (D-channel up/down, span alarms, libpri
+// configuration errors) and — with peer = "builtin" — the simulated far end.
 //
 // Span state (span.state events), derived, never stored apart:
 //   alarm  while the card reports any alarm (DAHDI_SPANSTAT)
@@ -14,7 +15,6 @@
 
 #include <ev++.h>
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,10 +25,16 @@
 
 #include "base/expected.h"
 #include "daemon/line/channel_pool.h"
+#include "daemon/line/channel_retry.h"
+#include "daemon/line/channel_service.h"
+#include "daemon/line/conference_media.h"
+#include "daemon/line/ev_timer.h"
+#include "daemon/line/restart_procedure.h"
 #include "daemon/config/config.h"
 #include "daemon/line/pri_driver.h"
 #include "daemon/session/session_model.h"
 #include "daemon/session/span_port.h"
+#include "q931/pri_call.h"
 
 namespace prid::dahdi_glue {
 class ConferenceMixer;
@@ -60,7 +66,7 @@ class SpanObserver {
                          std::span<const std::uint8_t> frame) = 0;
 };
 
-class Span : public SpanPort {
+class Span : public SpanPort, private RestartLink, private ServiceLink {
  public:
   Span(ev::loop_ref loop, SpanConfig config, SessionModel& model, SpanObserver& observer);
   ~Span() override;
@@ -83,9 +89,9 @@ class Span : public SpanPort {
 
   // Where conference media goes (DAHDI_SETCONF on the B-channels); none on
   // a sim span unless a test gives one.
-  void SetConferenceMixer(dahdi_glue::ConferenceMixer* mixer) { mixer_ = mixer; }
+  void SetConferenceMixer(dahdi_glue::ConferenceMixer* mixer) { media_ = ConferenceMedia(config_, mixer); }
   // The DAHDI channel number of one of the span's B-channels.
-  int DahdiChannel(int bchannel) const;
+  int DahdiChannel(int bchannel) const { return media_.DahdiChannel(bchannel); }
 
   const SpanConfig& config() const { return config_; }
   SpanState state() const;
@@ -107,31 +113,23 @@ class Span : public SpanPort {
   // Takes a B-channel in or out of service (SERVICE; ni2, 4ess, 5ess).
   // No call is placed on an out-of-service channel.
   base::Status SetService(int channel, bool in_service);
-  std::size_t restart_failures() const { return restart_failures_; }
-  // The channel now waiting for RESTART ACKNOWLEDGE (0: none) and those queued.
-  int restarting_channel() const { return restart_channel_; }
+  std::size_t restart_failures() const { return restart_.failures(); }
+  // The channel now waiting for RESTART ACKNOWLEDGE (0: none).
+  int restarting_channel() const { return restart_.restarting_channel(); }
   // sim driver, tests of link loss: cuts or restores the line.
   base::Status SetLinkCut(bool cut);
   // libpri's link; valid after a successful Start.
   q931::PriLink& link() { return driver_->link(); }
 
  private:
+  // A call of ours on the wire. Its Q.931 side is a PriCall, owned by the
+  // link's PriCallTable; the entry goes when libpri frees the call (or the
+  // call moves to its retry's new PriCall).
   struct WireCall {
     CallId id = 0;
-    q931_call* call = nullptr;
-    int cref = 0;
-    int channel = 0;
-    bool incoming = false;
-    bool responded = false;           // ALERTING / CONNECT sent for an incoming call
-    bool remote_disconnected = false; // the far end's DISCONNECT arrived
-    bool local_clearing = false;      // we sent the first clearing message
-    // Outgoing: retried once on another channel after cause 44/34 when the
-    // span chose the channel and the far end sent nothing but CALL
-    // PROCEEDING first.
-    bool span_picked = false;
-    bool progressed = false;
-    bool retried = false;
-    std::optional<q931::SetupRequest> setup;
+    q931::PriCall* call = nullptr;
+    int channel = 0;     // the B-channel it holds in pool_ (its PriCall's)
+    ChannelRetry retry;  // Q.931 5.2.3.1: one retry on another channel
   };
 
   base::Status StartDriver(const std::string& name);
@@ -140,27 +138,34 @@ class Span : public SpanPort {
   void OnRing(const pri_event_ring& ring);
   void OnHangup(const pri_event_hangup& hangup, int type);
   void OnHoldEvent(const pri_event& event);
-  bool RetryOnAnotherChannel(WireCall& w, int cause);
-  void OnRestartRequested(int libpri_channel);
-  void OnRestartAcknowledged(int libpri_channel);
-  void OnService(int libpri_channel, int change_status);
+  // The far end refused call `id` on `old_channel` (history: the states
+  // its PriCall went through): sends the SETUP again on another channel if
+  // ChannelRetry says so, and tells the model.
+  bool RetryOnAnotherChannel(CallId id, int old_channel, const q931::CallStateSet& history, int cause);
   void OnAlarms(int alarms);
   void SetDchannelUp(bool up);
   // Emits span.state when the derived state (or the error) changed.
   void PublishState(SpanState before);
-  void MarkProgress(q931_call* call);
-  WireCall* ByCall(q931_call* call);
+  // The WireCall whose PriCall is `call` (null: none, or a call left to
+  // libpri after its retry).
+  WireCall* ByCall(const q931::PriCall* call);
   WireCall* ById(CallId id);
+  // The call is off the wire: frees its channel and forgets it.
   void Forget(CallId id);
+  q931::PriCallTable& calls() { return driver_->link().calls(); }
   // Clears the call on `channel` because the channel was restarted.
   void ClearForRestart(int channel, bool remote);
 
-  void QueueRestart(const std::vector<int>& channels);
-  void SendNextRestart();
-  void SendRestart();
-  void OnT316(ev::timer&, int);
-  void FinishRestart(int channel);
+  // Applies `change` to the pool and reports the channel's new state.
   void SetChannelFlags(int channel, const std::function<void()>& change);
+
+  // RestartLink
+  void SendRestart(int channel) override;
+  void ClearRestartedCall(int channel, bool remote) override;
+  void SetRestarting(int channel, bool restarting) override;
+  // ServiceLink
+  void SendService(int channel, ServiceStatus status) override;
+  void SetInService(int channel, bool in_service) override;
 
   ev::loop_ref loop_;
   SpanConfig config_;
@@ -173,29 +178,12 @@ class Span : public SpanPort {
   int alarms_ = 0;
   std::string config_error_;
   std::map<CallId, WireCall> by_id_;
-  std::map<q931_call*, CallId> by_call_;
-  dahdi_glue::ConferenceMixer* mixer_ = nullptr;
   ChannelPool pool_;
 
-  bool restart_pending_ = false;   // restart every channel once the link is up
-  std::deque<int> restart_queue_;
-  int restart_channel_ = 0;        // waiting for its RESTART ACKNOWLEDGE
-  int restart_tries_ = 0;
-  std::size_t restart_failures_ = 0;
-  ev::timer t316_;
+  EvTimerFactory timers_;     // T316
+  RestartProcedure restart_;  // after pool_ and timers_: built from them
+  ChannelService service_;
+  ConferenceMedia media_;
 };
-
-// libpri's constants for our config enums.
-int LibpriNodeType(NodeType node);
-int LibpriSwitchType(SwitchVariant variant);
-int LibpriTransferCapability(Bearer bearer);
-int LibpriLayer1(SwitchVariant variant);
-// Q.932 call hold (Q.931 HOLD / RETRIEVE) exists on the ETSI and QSIG
-// variants; the North American PRI variants have no such messages.
-bool VariantHasHold(SwitchVariant variant);
-// PRI_EVENT_HOLD … PRI_EVENT_RETRIEVE_REJ: the near and far ends both route
-// these to their own hold handling.
-bool IsHoldEvent(int event);
-Bearer BearerFromLibpri(int transfer_capability);
 
 }  // namespace prid::daemon

@@ -1,0 +1,452 @@
+// PriCall: one libpri call's wire state and messages; PriCallTable: a link's calls.
+#include "q931/pri_call.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "base/log.h"
+#include "q931/message.h"
+#include "q931/uui_rewriter.h"
+
+namespace prid::q931 {
+namespace {
+
+using S = CallState;
+using H = HoldState;
+
+struct StateRow {
+  std::string_view name;
+  int number;
+  CallStateSet next;  // the states this one may go to
+};
+
+// Per-state allowed next states (see the diagram in the header). Null is
+// reachable from every state: the far end's RELEASE / RELEASE COMPLETE,
+// our RELEASE COMPLETE, or pri_destroycall.
+const std::array<StateRow, kCallStateCount>& StateTable() {
+  static const std::array<StateRow, kCallStateCount> table = {{
+      {"Null", 0, {S::kCallInitiated, S::kCallPresent}},
+      {"Call initiated", 1,
+       {S::kOverlapSending, S::kOutgoingCallProceeding, S::kCallDelivered, S::kActive, S::kDisconnectRequest,
+        S::kDisconnectIndication, S::kReleaseRequest, S::kNull}},
+      {"Overlap sending", 2,
+       {S::kOutgoingCallProceeding, S::kCallDelivered, S::kActive, S::kDisconnectRequest, S::kDisconnectIndication,
+        S::kReleaseRequest, S::kNull}},
+      {"Outgoing call proceeding", 3,
+       {S::kCallDelivered, S::kActive, S::kDisconnectRequest, S::kDisconnectIndication, S::kReleaseRequest,
+        S::kNull}},
+      {"Call delivered", 4,
+       {S::kActive, S::kDisconnectRequest, S::kDisconnectIndication, S::kReleaseRequest, S::kNull}},
+      // Clearing an offered call is RELEASE COMPLETE (to Null), Q.931 5.3.2 a).
+      {"Call present", 6,
+       {S::kIncomingCallProceeding, S::kCallReceived, S::kConnectRequest, S::kActive, S::kDisconnectIndication,
+        S::kReleaseRequest, S::kNull}},
+      {"Call received", 7,
+       {S::kConnectRequest, S::kActive, S::kDisconnectRequest, S::kDisconnectIndication, S::kReleaseRequest,
+        S::kNull}},
+      {"Connect request", 8,
+       {S::kActive, S::kDisconnectRequest, S::kDisconnectIndication, S::kReleaseRequest, S::kNull}},
+      {"Incoming call proceeding", 9,
+       {S::kCallReceived, S::kConnectRequest, S::kActive, S::kDisconnectRequest, S::kDisconnectIndication,
+        S::kReleaseRequest, S::kNull}},
+      {"Active", 10, {S::kDisconnectRequest, S::kDisconnectIndication, S::kReleaseRequest, S::kNull}},
+      // A DISCONNECT crossing ours (clear collision, Q.931 5.3.5? libpri
+      // reports it): Disconnect indication.
+      {"Disconnect request", 11, {S::kDisconnectIndication, S::kReleaseRequest, S::kNull}},
+      {"Disconnect indication", 12, {S::kReleaseRequest, S::kNull}},
+      // libpri reports a DISCONNECT received even here (Q.931 would ignore
+      // it); prid answers it with RELEASE again.
+      {"Release request", 19, {S::kDisconnectIndication, S::kNull}},
+  }};
+  return table;
+}
+
+const StateRow& Row(CallState state) { return StateTable()[static_cast<std::size_t>(state)]; }
+
+constexpr std::uint8_t HoldBits(std::initializer_list<HoldState> states) {
+  std::uint8_t bits = 0;
+  for (HoldState s : states) bits |= static_cast<std::uint8_t>(1u << static_cast<int>(s));
+  return bits;
+}
+
+struct HoldRow {
+  std::string_view name;
+  std::uint8_t next;  // bit per allowed next state
+};
+
+// Q.932 hold auxiliary states, with libpri's collisions: a HOLD received
+// while ours waits (user side), a RETRIEVE received while ours waits.
+constexpr std::array<HoldRow, 6> kHoldTable = {{
+    {"Idle", HoldBits({H::kHoldRequest, H::kHoldIndication})},
+    {"Hold request", HoldBits({H::kCallHeld, H::kIdle, H::kHoldIndication})},
+    {"Hold indication", HoldBits({H::kCallHeld, H::kIdle})},
+    {"Call held", HoldBits({H::kRetrieveRequest, H::kRetrieveIndication})},
+    {"Retrieve request", HoldBits({H::kIdle, H::kCallHeld, H::kRetrieveIndication})},
+    {"Retrieve indication", HoldBits({H::kIdle, H::kCallHeld})},
+}};
+
+// States where libpri lets either end send HOLD or RETRIEVE on a
+// point-to-point link (q931_is_hold_allowed).
+const CallStateSet kHoldStates = {S::kOutgoingCallProceeding, S::kCallDelivered, S::kCallReceived,
+                                  S::kConnectRequest,         S::kIncomingCallProceeding, S::kActive};
+
+// Causes libpri 1.6 (with pri_hangup_fix_enable) clears with RELEASE
+// COMPLETE in Null, Call initiated and Call present, with RELEASE in
+// Connect request, and otherwise with DISCONNECT (__q931_hangup).
+bool IsHangupFixCause(int cause) {
+  return cause == PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION || cause == PRI_CAUSE_REQUESTED_CHAN_UNAVAIL ||
+         cause == PRI_CAUSE_IDENTIFIED_CHANNEL_NOTEXIST || cause == PRI_CAUSE_UNALLOCATED ||
+         cause == PRI_CAUSE_INCOMPATIBLE_DESTINATION;
+}
+
+enum class Sent { kNothing, kDisconnect, kRelease, kReleaseComplete };
+
+// What libpri 1.6 sends for pri_hangup(cause) in `state` outside Call
+// present (__q931_hangup in its q931.c).
+Sent LibpriClearing(CallState state, int cause) {
+  switch (state) {
+    case S::kNull:
+    case S::kCallPresent:
+    case S::kReleaseRequest:
+      return Sent::kNothing;
+    case S::kActive:
+      return Sent::kDisconnect;
+    case S::kDisconnectRequest:
+    case S::kDisconnectIndication:
+      return Sent::kRelease;
+    default:
+      break;
+  }
+  if (IsHangupFixCause(cause)) {
+    if (state == S::kCallInitiated) return Sent::kReleaseComplete;
+    if (state == S::kConnectRequest) return Sent::kRelease;
+    return Sent::kDisconnect;
+  }
+  if (cause == PRI_CAUSE_INVALID_CALL_REFERENCE) return Sent::kReleaseComplete;
+  if (cause == PRI_CAUSE_CHANNEL_UNACCEPTABLE || cause == PRI_CAUSE_CALL_AWARDED_DELIVERED ||
+      cause == PRI_CAUSE_NONSELECTED_USER_CLEARING) {
+    return Sent::kRelease;
+  }
+  return Sent::kDisconnect;
+}
+
+}  // namespace
+
+std::string_view CallStateName(CallState state) { return Row(state).name; }
+int CallStateNumber(CallState state) { return Row(state).number; }
+
+bool CallTransitionAllowed(CallState from, CallState to) { return Row(from).next.Contains(to); }
+
+std::string_view HoldStateName(HoldState state) { return kHoldTable[static_cast<std::size_t>(state)].name; }
+
+bool HoldTransitionAllowed(HoldState from, HoldState to) {
+  return (kHoldTable[static_cast<std::size_t>(from)].next & HoldBits({to})) != 0;
+}
+
+// --- PriCall -------------------------------------------------------------
+
+PriCall::PriCall(PriCallTable& table, PriLink& link, q931_call* call, int cref, int channel,
+                 CallDirection direction)
+    : table_(table), link_(link), call_(call), cref_(cref), channel_(channel), direction_(direction) {
+  history_.Add(CallState::kNull);
+}
+
+std::string PriCall::Describe() const {
+  return fmt::format("{}: call {:#06x} on channel {}", link_.name(), cref_, channel_);
+}
+
+bool PriCall::TransitionTo(CallState next) {
+  if (next == state_) return true;
+  if (!CallTransitionAllowed(state_, next)) {
+    PRID_LOG_ERROR("{}: illegal Q.931 transition {} -> {} refused", Describe(), CallStateName(state_),
+                   CallStateName(next));
+    return false;
+  }
+  PRID_LOG_DEBUG("{}: {} -> {}", Describe(), CallStateName(state_), CallStateName(next));
+  state_ = next;
+  history_.Add(next);
+  return true;
+}
+
+bool PriCall::HoldTransitionTo(HoldState next) {
+  if (next == hold_state_) return true;
+  if (!HoldTransitionAllowed(hold_state_, next)) {
+    PRID_LOG_ERROR("{}: illegal hold transition {} -> {} refused", Describe(), HoldStateName(hold_state_),
+                   HoldStateName(next));
+    return false;
+  }
+  hold_state_ = next;
+  return true;
+}
+
+bool PriCall::In(std::initializer_list<CallState> states) const {
+  for (CallState s : states) {
+    if (s == state_) return true;
+  }
+  return false;
+}
+
+base::Status PriCall::Refuse(std::string_view operation, std::string_view needs) const {
+  return base::Status::Error(
+      fmt::format("{}: {} refused in state {} (needs {})", Describe(), operation, CallStateName(state_), needs));
+}
+
+CallAfter PriCall::Freed() {
+  // Only touches locals after Erase: *this is gone.
+  PriCallTable& table = table_;
+  link_.rewriter().ForgetCall(cref_);
+  TransitionTo(CallState::kNull);
+  table.Erase(*this);
+  return CallAfter::kFreed;
+}
+
+base::Status PriCall::Proceed() {
+  if (!In({S::kCallPresent})) return Refuse("CALL PROCEEDING", "Call present");
+  if (link_.Call(pri_proceeding, call_, channel_, /*info=*/0) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused CALL PROCEEDING", Describe()));
+  }
+  TransitionTo(S::kIncomingCallProceeding);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::Alert(bool inband, const std::optional<UserUser>& uui) {
+  if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("ALERTING", "Call present, Incoming call proceeding or Call received");
+  }
+  // libpri cannot put a whole UUIE in a message: the rewriter does.
+  if (uui) link_.rewriter().SetForMessage(cref_, msg::kAlerting, {uui, std::nullopt});
+  if (link_.Call(pri_acknowledge, call_, channel_, /*info=*/inband ? 1 : 0) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused ALERTING", Describe()));
+  }
+  TransitionTo(S::kCallReceived);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::Answer(const std::optional<UserUser>& uui, bool non_isdn) {
+  if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("CONNECT", "Call present, Incoming call proceeding or Call received");
+  }
+  if (uui) link_.rewriter().SetForMessage(cref_, msg::kConnect, {uui, std::nullopt});
+  if (link_.Call(pri_answer, call_, channel_, /*nonisdn=*/non_isdn ? 1 : 0) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused CONNECT", Describe()));
+  }
+  // The network side (and QSIG) is Active once it sent CONNECT; the user
+  // side waits for CONNECT ACKNOWLEDGE in Connect request, which libpri
+  // handles without an event (Q.931 5.2.8).
+  const PriLinkOptions& o = link_.options();
+  TransitionTo(o.node_type == PRI_NETWORK || o.switch_type == PRI_SWITCH_QSIG ? S::kActive : S::kConnectRequest);
+  return base::Status::Ok();
+}
+
+base::Result<CallAfter> PriCall::Clear(std::uint8_t cause, const std::optional<UserUser>& uui) {
+  if (state_ == S::kNull) {
+    return base::Fail(fmt::format("{}: clearing refused in state Null (the far end cleared it; needs any other state)",
+                                  Describe()));
+  }
+  UuiRewriter& rewriter = link_.rewriter();
+  if (state_ == S::kCallPresent) {
+    // Q.931 5.3.2 a): an offered call nothing was sent for is refused with
+    // RELEASE COMPLETE. libpri 1.6 sends nothing for pri_hangup in Call
+    // present with most causes (the call is not "alive" yet) and keeps the
+    // record; with the causes of its hangup-fix path (88 among them) it
+    // sends RELEASE COMPLETE and frees the call. Any other cause goes out
+    // as 88 and the rewriter puts the wanted one in, with the UUI.
+    if (IsHangupFixCause(cause)) {
+      if (uui) rewriter.SetForClearing(cref_, {uui, std::nullopt});
+      link_.Call(pri_hangup, call_, cause);
+    } else {
+      rewriter.SetForClearing(cref_, {uui, cause});
+      link_.Call(pri_hangup, call_, PRI_CAUSE_INCOMPATIBLE_DESTINATION);
+    }
+    return Freed();
+  }
+  const Sent sent = LibpriClearing(state_, cause);
+  if (sent == Sent::kNothing) {
+    // Release request: our RELEASE is out, T308 resends it.
+    return CallAfter::kAlive;
+  }
+  // DISCONNECT, or RELEASE after the far end's DISCONNECT: libpri picks the
+  // message from its state; the rewriter puts the UUI in whichever it is.
+  if (uui) rewriter.SetForClearing(cref_, {uui, std::nullopt});
+  if (link_.Call(pri_hangup, call_, cause) != 0) {
+    PRID_LOG_WARN("{}: libpri refused to clear the call (cause {})", Describe(), cause);
+  }
+  switch (sent) {
+    case Sent::kDisconnect:
+      TransitionTo(S::kDisconnectRequest);
+      return CallAfter::kAlive;
+    case Sent::kRelease:
+      TransitionTo(S::kReleaseRequest);
+      return CallAfter::kAlive;
+    default:
+      // RELEASE COMPLETE: libpri freed the call.
+      return Freed();
+  }
+}
+
+base::Status PriCall::Hold() {
+  if (!kHoldStates.Contains(state_) || hold_state_ != H::kIdle) {
+    return base::Status::Error(fmt::format("{}: HOLD refused in state {}, hold state {} (needs an answered or "
+                                           "proceeding call, hold state Idle)",
+                                           Describe(), CallStateName(state_), HoldStateName(hold_state_)));
+  }
+  if (link_.Call(pri_hold, call_) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused HOLD in state {}", Describe(), CallStateName(state_)));
+  }
+  HoldTransitionTo(H::kHoldRequest);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::Retrieve() {
+  if (!kHoldStates.Contains(state_) || hold_state_ != H::kCallHeld) {
+    return base::Status::Error(fmt::format("{}: RETRIEVE refused in state {}, hold state {} (needs hold state "
+                                           "Call held)",
+                                           Describe(), CallStateName(state_), HoldStateName(hold_state_)));
+  }
+  // The B-channel stays reserved while held: ask for it back.
+  if (link_.Call(pri_retrieve, call_, channel_) != 0) {
+    return base::Status::Error(
+        fmt::format("{}: libpri refused RETRIEVE in state {}", Describe(), CallStateName(state_)));
+  }
+  HoldTransitionTo(H::kRetrieveRequest);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::AcknowledgeHold() {
+  if (hold_state_ != H::kHoldIndication) {
+    return base::Status::Error(fmt::format("{}: HOLD ACKNOWLEDGE refused in hold state {} (needs Hold indication)",
+                                           Describe(), HoldStateName(hold_state_)));
+  }
+  link_.Call(pri_hold_ack, call_);
+  HoldTransitionTo(H::kCallHeld);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::RejectHold(std::uint8_t cause) {
+  if (hold_state_ != H::kHoldIndication) {
+    return base::Status::Error(fmt::format("{}: HOLD REJECT refused in hold state {} (needs Hold indication)",
+                                           Describe(), HoldStateName(hold_state_)));
+  }
+  link_.Call(pri_hold_rej, call_, cause);
+  HoldTransitionTo(H::kIdle);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::AcknowledgeRetrieve() {
+  if (hold_state_ != H::kRetrieveIndication) {
+    return base::Status::Error(fmt::format(
+        "{}: RETRIEVE ACKNOWLEDGE refused in hold state {} (needs Retrieve indication)", Describe(),
+        HoldStateName(hold_state_)));
+  }
+  // The B-channel was kept for the held call: give it back.
+  link_.Call(pri_retrieve_ack, call_, channel_);
+  HoldTransitionTo(H::kIdle);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::RejectRetrieve(std::uint8_t cause) {
+  if (hold_state_ != H::kRetrieveIndication) {
+    return base::Status::Error(fmt::format("{}: RETRIEVE REJECT refused in hold state {} (needs Retrieve indication)",
+                                           Describe(), HoldStateName(hold_state_)));
+  }
+  link_.Call(pri_retrieve_rej, call_, cause);
+  HoldTransitionTo(H::kCallHeld);
+  return base::Status::Ok();
+}
+
+CallAfter PriCall::Release(std::uint8_t cause) {
+  if (state_ != S::kNull) {
+    // A broken invariant of the caller: Release belongs after NoteHangup.
+    PRID_LOG_ERROR("{}: Release refused in state {} (needs Null, after the far end's RELEASE)", Describe(),
+                   CallStateName(state_));
+    return CallAfter::kAlive;
+  }
+  // Exactly one pri_hangup after PRI_EVENT_HANGUP: libpri sends RELEASE
+  // COMPLETE (after a RELEASE) and frees the call.
+  link_.Call(pri_hangup, call_, cause);
+  return Freed();
+}
+
+CallAfter PriCall::Destroy() {
+  link_.Call(pri_destroycall, call_);
+  return Freed();
+}
+
+void PriCall::NoteSetupAcknowledged() { TransitionTo(S::kOverlapSending); }
+void PriCall::NoteProceeding() { TransitionTo(S::kOutgoingCallProceeding); }
+void PriCall::NoteRinging() { TransitionTo(S::kCallDelivered); }
+void PriCall::NoteAnswered() { TransitionTo(S::kActive); }
+void PriCall::NoteRemoteDisconnect() { TransitionTo(S::kDisconnectIndication); }
+void PriCall::NoteHangup() { TransitionTo(S::kNull); }
+
+CallAfter PriCall::NoteHangupAck() {
+  // libpri freed the call before reporting it; its address may already be
+  // another call's.
+  return Freed();
+}
+
+void PriCall::NoteHoldAcknowledged() { HoldTransitionTo(H::kCallHeld); }
+void PriCall::NoteHoldRejected() { HoldTransitionTo(H::kIdle); }
+void PriCall::NoteRetrieveAcknowledged() { HoldTransitionTo(H::kIdle); }
+void PriCall::NoteRetrieveRejected() { HoldTransitionTo(H::kCallHeld); }
+void PriCall::NoteHoldRequested() { HoldTransitionTo(H::kHoldIndication); }
+void PriCall::NoteRetrieveRequested() { HoldTransitionTo(H::kRetrieveIndication); }
+
+std::optional<UserUser> PriCall::TakeReceivedUui() { return link_.rewriter().TakeReceived(cref_); }
+
+// --- PriCallTable --------------------------------------------------------
+
+PriCall& PriCallTable::Add(q931_call* call, int cref, int channel, CallDirection direction) {
+  auto& slot = calls_[call];
+  if (slot) {
+    // libpri never hands out a live call's address twice; an entry here is
+    // one we failed to remove when libpri freed it.
+    PRID_LOG_ERROR("{}: call {:#06x} reuses the address of call {:#06x}, which was never released", link_.name(),
+                   cref, slot->cref());
+  }
+  slot.reset(new PriCall(*this, link_, call, cref, channel, direction));
+  return *slot;
+}
+
+void PriCallTable::Erase(PriCall& call) { calls_.erase(call.call()); }
+
+base::Result<PriCall*> PriCallTable::Place(const SetupRequest& request) {
+  auto placed = link_.Setup(request);
+  if (!placed.ok()) return base::Fail(placed.error());
+  PriCall& call = Add(placed->call, placed->cref, request.channel, CallDirection::kOutgoing);
+  call.TransitionTo(S::kCallInitiated);
+  return &call;
+}
+
+PriCall& PriCallTable::Offered(const pri_event_ring& ring, int channel) {
+  PriCall& call = Add(ring.call, ring.cref, channel, CallDirection::kIncoming);
+  call.TransitionTo(S::kCallPresent);
+  return call;
+}
+
+PriCall* PriCallTable::Find(q931_call* call) {
+  auto it = calls_.find(call);
+  return it == calls_.end() ? nullptr : it->second.get();
+}
+
+PriCall* PriCallTable::FindByCref(int cref) {
+  // Few calls per link: a scan beats keeping a second index in step.
+  for (auto& [call, entry] : calls_) {
+    if (entry->cref() == cref) return entry.get();
+  }
+  return nullptr;
+}
+
+void PriCallTable::ClearUnknown(q931_call* call, std::uint8_t cause) {
+  PRID_LOG_NOTICE("{}: libpri reported a call prid does not hold; clearing it", link_.name());
+  link_.Call(pri_hangup, call, cause);
+}
+
+void PriCallTable::RejectUnknownHold(q931_call* call, std::uint8_t cause) { link_.Call(pri_hold_rej, call, cause); }
+
+void PriCallTable::RejectUnknownRetrieve(q931_call* call, std::uint8_t cause) {
+  link_.Call(pri_retrieve_rej, call, cause);
+}
+
+}  // namespace prid::q931
