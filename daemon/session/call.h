@@ -1,4 +1,4 @@
-// The call record of the session model (DESIGN.md "The session model"):
+// The call record of the session model (docs/design.md "The session model"):
 // states, handles, clearing information and UUI, with name tables.
 #pragma once
 

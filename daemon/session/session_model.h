@@ -1,4 +1,4 @@
-// The session model (DESIGN.md): calls, handles and lines, the drop rules
+// The session model (docs/design.md): calls, handles and lines, the drop rules
 // of API.md, and the state machine. Fed by client requests (via the RPC
 // handlers) and by span signalling; emits events through an EventSink.
 // Knows nothing of JSON, sockets or libpri.
