@@ -24,7 +24,7 @@ mkdir -p "$work/obj" "$work/corpus"
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$root" -Wall -Wextra -Werror)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 lib_sources=(
-  base/time_format.cc
+  base/hex.cc base/time_format.cc
   q931/frame.cc q931/ie.cc q931/lapd.cc q931/link_payload.cc q931/message.cc q931/names.cc
   q931/pcap_reader.cc q931/pcap_writer.cc q931/pcapng_reader.cc q931/synthetic_trace.cc
   q931/text_trace_reader.cc q931/trace_json.cc q931/trace_pcap_export.cc q931/trace_reader.cc
