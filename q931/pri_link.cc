@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "base/log.h"
+#include "q931/frame.h"
+#include "q931/message.h"
 #include "q931/pri_call.h"
 
 namespace prid::q931 {
@@ -95,6 +97,7 @@ int PriLink::ReadCallback(struct pri* pri, void* buffer, int length) {
   if (n <= 0) return 0;
   self->frame_was_read_ = true;
   std::span<const std::uint8_t> frame(out.data(), static_cast<std::size_t>(n));
+  self->NoteReading(frame);
   self->rewriter_.NoteIncoming(frame);
   self->observer_.OnFrame(FrameDirection::kReceived, frame);
   std::memset(out.data() + n, 0, kFcsOctets);
@@ -148,19 +151,37 @@ int PriLink::OwnCref(q931_call* call) {
   return ((crv << 3) | (mode & 0x7)) | kCrefOriginatedByUs;
 }
 
+void PriLink::NoteReading(std::span<const std::uint8_t> frame) {
+  reading_.reset();
+  auto decoded = DecodeFrame(frame);
+  if (!decoded.ok() || !decoded->q931 || decoded->q931->call_reference.length == 0) return;
+  reading_ = Reading{CrefOnWire(decoded->q931->call_reference, /*sent_by_us=*/false),
+                     decoded->q931->message_type};
+}
+
+bool PriLink::ClearingReceived(int cref) const {
+  if (!reading_ || reading_->cref != cref) return false;
+  const std::uint8_t type = reading_->message_type;
+  return type == msg::kDisconnect || type == msg::kRelease || type == msg::kReleaseComplete;
+}
+
 void PriLink::ProcessInput() {
   // One frame per pri_check_event; bounded so one busy link cannot starve
   // the loop (the io watcher fires again while frames wait).
   for (int i = 0; i < 64; ++i) {
     frame_was_read_ = false;
+    reading_.reset();
     pri_event* event = pri_check_event(pri_);
     if (event != nullptr) Deliver(event);
     if (!frame_was_read_) break;  // nothing more waiting
   }
+  reading_.reset();
   RearmTimer();
 }
 
 void PriLink::RunTimers() {
+  // What libpri does now is its own (timer expiries): no frame behind it.
+  reading_.reset();
   pri_event* event = pri_schedule_run(pri_);
   if (event != nullptr) Deliver(event);
   // The observer's timer has fired: always arm it again, even when the

@@ -104,6 +104,15 @@ class PriLink {
   // libpri's call reference of a call we originated.
   int OwnCref(q931_call* call);
 
+  // Whether the event being delivered to the observer comes from a
+  // DISCONNECT, RELEASE or RELEASE COMPLETE (Q.931 5.3) received for call
+  // `cref` (libpri's cref). libpri reports its own clearings as hangups
+  // too: T303 expired twice (Q.931 5.1.1), T308, T309 or a call cancelled
+  // after the data link failed (all from RunTimers, with no frame), or a
+  // STATUS it cannot reconcile (a frame, but no clearing message); this
+  // tells those from the far end's. False outside OnPriEvent.
+  bool ClearingReceived(int cref) const;
+
   UuiRewriter& rewriter() { return rewriter_; }
   // The calls on this link (q931/pri_call.h): the one owner of q931_call*s.
   PriCallTable& calls() { return *calls_; }
@@ -115,6 +124,8 @@ class PriLink {
   PriLink(const PriLinkOptions& options, FrameIo& io, PriLinkObserver& observer);
   static int ReadCallback(struct pri* pri, void* buffer, int length);
   static int WriteCallback(struct pri* pri, void* buffer, int length);
+  // Remembers which call's which message `frame` carries (for ClearingReceived).
+  void NoteReading(std::span<const std::uint8_t> frame);
   void Deliver(pri_event* event);
   void RearmTimer();
 
@@ -127,6 +138,13 @@ class PriLink {
   std::optional<std::chrono::system_clock::time_point> armed_deadline_;
   bool has_armed_ = false;
   bool frame_was_read_ = false;
+  // The Q.931 message of the frame the current pri_check_event read (none
+  // while libpri runs its timers).
+  struct Reading {
+    int cref = 0;
+    std::uint8_t message_type = 0;
+  };
+  std::optional<Reading> reading_;
 };
 
 }  // namespace prid::q931

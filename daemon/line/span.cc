@@ -504,9 +504,14 @@ void Span::OnHangup(const pri_event_hangup& hangup, int type) {
       return;
     }
     c->NoteHangup();
-    // Remote unless we, or the far end with its DISCONNECT, began clearing.
+    // Remote only when the far end's RELEASE or RELEASE COMPLETE began the
+    // clearing: not when we, or the far end with its DISCONNECT, had begun
+    // it already, and not when libpri cleared the call itself (T303 twice,
+    // T309 or a call cancelled after the data link failed: its cause, our
+    // clearing).
     const q931::CallStateSet history = c->history();
-    const bool remote = !history.Contains(q931::CallState::kDisconnectRequest) &&
+    const bool remote = link.ClearingReceived(hangup.cref) &&
+                        !history.Contains(q931::CallState::kDisconnectRequest) &&
                         !history.Contains(q931::CallState::kReleaseRequest) &&
                         !history.Contains(q931::CallState::kDisconnectIndication);
     (void)c->Release(cause);

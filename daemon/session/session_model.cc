@@ -813,11 +813,14 @@ ModelStatus SessionModel::Deallocate(ClientId client, CallId id) {
   Call& c = **call;
   const Handle* handle = c.FindHandle(client);
   const HandleState seen = c.StateSeenBy(*handle);
+  // The only owner on the call (on a bridged span: the only station on it,
+  // the others being inactive) would leave it on the wire with nobody to
+  // end it, and the inactive stations with no end to see.
   if (handle->privilege == Privilege::kOwner && seen != H::kIdle && seen != H::kInactive &&
-      c.OwnerCount() == 1) {
+      !OtherLiveOwner(c, client)) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {} and this client is its only owner: drop it first", id,
-                            HandleStateName(seen)));
+                fmt::format("call {} is {} and this client is its only owner{}: drop it first", id,
+                            HandleStateName(seen), Bridged(c) ? " on the call" : ""));
   }
   std::erase_if(c.handles, [client](const Handle& h) { return h.client == client; });
   MaybeFree(id);

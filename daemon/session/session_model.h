@@ -132,9 +132,10 @@ class SessionModel {
   void Answered(CallId call, std::optional<q931::UserUser> uui);
   // The far end sent DISCONNECT.
   void RemoteDisconnect(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui);
-  // libpri is done with the call (RELEASE / RELEASE COMPLETE). `remote`:
-  // the far end started this clearing step (its RELEASE or RELEASE COMPLETE
-  // came first).
+  // libpri is done with the call (RELEASE / RELEASE COMPLETE, or its own
+  // clearing on a timer or link loss). `remote`: the far end's message
+  // started this clearing (its RELEASE or RELEASE COMPLETE came first, or
+  // its RESTART); a timer or link loss is local (API.md `origin`).
   void WireCleared(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui, bool remote);
   // Answers to our HOLD / RETRIEVE, and the far end's own (which the span
   // has acknowledged).

@@ -235,6 +235,23 @@ TEST_P(DropTest, RemoteRejectOfOurCallEndsIdleWithItsCauseAndUui) {
   EXPECT_EQ(complete[0].cause, 21);
 }
 
+// Issue 14: nothing came from the far end, so the clearing is ours (Q.931
+// 5.1.1: T303 expired twice; libpri clears the call with its own cause).
+// T303 is libpri's 4 s, not configurable: the wait is two expiries long.
+TEST_P(DropTest, SetupTheFarEndIgnoresEndsIdleWithLocalOriginAfterT303Twice) {
+  const std::uint64_t call = MakeCall("ignore", "dialing");
+  auto idle = owner_->WaitState(call, "idle", 15000);
+  ASSERT_TRUE(idle) << "T303 never expired twice";
+  EXPECT_EQ((*idle)["previous"], "dialing");
+  EXPECT_EQ((*idle)["origin"], "local");
+  EXPECT_EQ((*idle)["cause"], 18) << "libpri's cause: no user responding";
+  EXPECT_EQ(owner_->Ok("call.info", {{"call", call}})["origin"], "local");
+  EXPECT_EQ(Sent(msg::kSetup).size(), 2u) << "SETUP again at the first expiry";
+  EXPECT_TRUE(Received(msg::kRelease).empty());
+  EXPECT_TRUE(Received(msg::kReleaseComplete).empty());
+  EXPECT_TRUE(Received(msg::kDisconnect).empty());
+}
+
 TEST_P(DropTest, RemoteBusyGoesDisconnectedThenReleasesAfterTimeout) {
   TearDown();
   daemon::SpanConfig span = SimSpan(1, GetParam());
@@ -244,6 +261,7 @@ TEST_P(DropTest, RemoteBusyGoesDisconnectedThenReleasesAfterTimeout) {
   auto idle = owner_->WaitState(call, "idle");
   ASSERT_TRUE(idle);
   EXPECT_EQ((*idle)["cause"], 17);
+  EXPECT_EQ((*idle)["origin"], "remote") << "the far end's DISCONNECT began it, our release ended it";
   auto release = Sent(msg::kRelease);
   ASSERT_EQ(release.size(), 1u);
   EXPECT_FALSE(release[0].uui.has_value()) << "a release on timeout carries no UUI";

@@ -358,6 +358,52 @@ TEST_F(BridgedTest, TwoStationsFirstDropSendsNothingLastDropClears) {
   EXPECT_EQ(Sent(msg::kDisconnect)[0].uui, Uui(4, "last one"));
 }
 
+// Issue 14: a station that dropped is told of the call's end like the one
+// that cleared it, and the record goes when both deallocate.
+TEST_F(BridgedTest, StationThatDroppedSeesTheEndAndBothDeallocationsFreeTheRecord) {
+  auto bob = Station();
+  const std::uint64_t call = EveryoneOn({owner_.get(), bob.get()});
+  owner_->Ok("call.drop", {{"call", call}});
+  ASSERT_TRUE(owner_->WaitState(call, "inactive"));
+  bob->Ok("call.drop", {{"call", call}});
+  auto bob_idle = bob->WaitState(call, "idle");
+  ASSERT_TRUE(bob_idle);
+  EXPECT_EQ((*bob_idle)["previous"], "connected");
+  auto owner_idle = owner_->WaitState(call, "idle");
+  ASSERT_TRUE(owner_idle) << "the inactive station gets the call's end too";
+  EXPECT_EQ((*owner_idle)["previous"], "inactive");
+  EXPECT_EQ((*owner_idle)["origin"], "local");
+  EXPECT_EQ(StateOf(*owner_, call), "idle");
+  EXPECT_EQ(StateOf(*bob, call), "idle");
+  owner_->Ok("call.deallocate", {{"call", call}});
+  EXPECT_EQ(owner_->Ok("daemon.status")["calls"]["records"], 1) << "bob still holds it";
+  bob->Ok("call.deallocate", {{"call", call}});
+  EXPECT_EQ(owner_->Ok("daemon.status")["calls"]["records"], 0);
+}
+
+// The same for a call a station placed: the other station's appearance
+// is inactive from the start, joins, leaves again and sees the end.
+TEST_F(BridgedTest, OutgoingCallEndReachesTheStationThatLeftIt) {
+  auto bob = Station();
+  const std::uint64_t call = owner_->Ok("call.make", {{"number", "5000"}})["call"];
+  auto appearance = bob->WaitNew();
+  ASSERT_TRUE(appearance);
+  EXPECT_EQ((*appearance)["state"], "inactive");
+  ASSERT_TRUE(owner_->WaitState(call, "connected"));
+  bob->Ok("call.join", {{"call", call}});
+  ASSERT_TRUE(bob->WaitState(call, "connected"));
+  bob->Ok("call.drop", {{"call", call}});
+  ASSERT_TRUE(bob->WaitState(call, "inactive"));
+  owner_->Ok("call.drop", {{"call", call}});
+  ASSERT_TRUE(owner_->WaitState(call, "idle"));
+  auto bob_idle = bob->WaitState(call, "idle");
+  ASSERT_TRUE(bob_idle);
+  EXPECT_EQ((*bob_idle)["previous"], "inactive");
+  bob->Ok("call.deallocate", {{"call", call}});
+  owner_->Ok("call.deallocate", {{"call", call}});
+  EXPECT_EQ(owner_->Ok("daemon.status")["calls"]["records"], 0);
+}
+
 TEST_F(BridgedTest, ThreeStationsInactiveAndRejoin) {
   auto bob = Station();
   auto carol = Station();

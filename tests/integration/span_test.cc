@@ -263,13 +263,16 @@ TEST_F(LongLinkLossTest, LongCutClearsEveryCallWithEvents) {
   Cut(true);
   ASSERT_TRUE(client_->WaitEvent([](const json& e) { return IsSpanState(e, 1, "down"); }));
   // The unanswered call goes at once, the connected one when T309 expires;
-  // both with cause 27 (destination out of order).
+  // both with cause 27 (destination out of order) and origin local: the
+  // link failed, the far end sent nothing (issue 14).
   auto idle_dialing = client_->WaitState(dialing["call"], "idle");
   ASSERT_TRUE(idle_dialing);
   EXPECT_EQ((*idle_dialing)["cause"], 27);
+  EXPECT_EQ((*idle_dialing)["origin"], "local");
   auto idle_connected = client_->WaitState(connected["call"], "idle");
   ASSERT_TRUE(idle_connected);
   EXPECT_EQ((*idle_connected)["cause"], 27);
+  EXPECT_EQ((*idle_connected)["origin"], "local");
   EXPECT_EQ(WireCalls(), 0u);
 
   Cut(false);

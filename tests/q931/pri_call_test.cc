@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <deque>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/log.h"
@@ -45,10 +47,24 @@ class Wire : public FrameIo {
 
 class Events : public PriLinkObserver {
  public:
-  void OnPriEvent(const pri_event& event) override { events.push_back(event); }
-  void OnTimerDeadline(std::optional<std::chrono::system_clock::time_point>) override {}
+  void OnPriEvent(const pri_event& event) override {
+    events.push_back(event);
+    // PriLink::ClearingReceived as the span asks it: while the event is delivered.
+    if (link && IsHangup(event.e)) hangups.push_back({event.e, link->ClearingReceived(event.hangup.cref)});
+  }
+  void OnTimerDeadline(std::optional<std::chrono::system_clock::time_point> next) override { deadline = next; }
   void OnFrame(FrameDirection, std::span<const std::uint8_t>) override {}
+  static bool IsHangup(int e) {
+    return e == PRI_EVENT_HANGUP || e == PRI_EVENT_HANGUP_REQ || e == PRI_EVENT_HANGUP_ACK;
+  }
+  struct Hangup {
+    int event = 0;
+    bool clearing_received = false;
+  };
+  const PriLink* link = nullptr;
   std::vector<pri_event> events;
+  std::vector<Hangup> hangups;
+  std::optional<std::chrono::system_clock::time_point> deadline;
 };
 
 class RecordingSink : public base::LogSink {
@@ -72,6 +88,8 @@ class PriCallTest : public ::testing::Test {
     ASSERT_TRUE(net.ok()) << net.error();
     user_ = std::move(*user);
     net_ = std::move(*net);
+    user_events_.link = user_.get();
+    net_events_.link = net_.get();
     // Q.921 comes up by SABME / UA alone; libpri's T200 may be needed once.
     for (int i = 0; i < 5 && !(Up(user_events_) && Up(net_events_)); ++i) {
       Pump();
@@ -83,6 +101,8 @@ class PriCallTest : public ::testing::Test {
     ASSERT_TRUE(Up(user_events_) && Up(net_events_)) << "the D-channel did not come up";
     user_events_.events.clear();
     net_events_.events.clear();
+    user_events_.hangups.clear();
+    net_events_.hangups.clear();
     user_wire_.sent.clear();
     net_wire_.sent.clear();
   }
@@ -430,6 +450,73 @@ TEST_F(PriCallTest, DestroyFreesTheCallWithoutAMessage) {
   EXPECT_EQ(user_call->Destroy(), CallAfter::kFreed);
   EXPECT_EQ(user_->calls().Find(raw), nullptr);
   EXPECT_TRUE(Messages(user_wire_.sent).empty());
+}
+
+// --- whose clearing a hangup is (call.state origin) -------------------------
+
+TEST_F(PriCallTest, HangupOnTheFarEndsReleaseCompleteIsAClearingReceived) {
+  PriCall* offered = nullptr;
+  PriCall& placed = PlaceFromUser(&offered);
+  ASSERT_TRUE(offered->Clear(cause::kUserBusy, std::nullopt).ok());
+  Pump();
+  ASSERT_EQ(user_events_.hangups.size(), 1u);
+  EXPECT_EQ(user_events_.hangups[0].event, PRI_EVENT_HANGUP);
+  EXPECT_TRUE(user_events_.hangups[0].clearing_received);
+  EXPECT_FALSE(user_->ClearingReceived(placed.cref())) << "only while the event is delivered";
+  placed.NoteHangup();
+  EXPECT_EQ(placed.Release(cause::kUserBusy), CallAfter::kFreed);
+}
+
+TEST_F(PriCallTest, DisconnectReleaseAndReleaseCompleteReceivedAreClearingsReceived) {
+  PriCall *user_call = nullptr, *net_call = nullptr;
+  Connect(&user_call, &net_call);
+  ASSERT_TRUE(net_call->Clear(cause::kNormalClearing, std::nullopt).ok());
+  Pump();
+  ASSERT_EQ(user_events_.hangups.size(), 1u);
+  EXPECT_EQ(user_events_.hangups[0].event, PRI_EVENT_HANGUP_REQ);
+  EXPECT_TRUE(user_events_.hangups[0].clearing_received);
+  user_call->NoteRemoteDisconnect();
+  ASSERT_TRUE(user_call->Clear(cause::kNormalClearing, std::nullopt).ok());
+  Pump();
+  // The user side's RELEASE is the network side's PRI_EVENT_HANGUP.
+  ASSERT_EQ(net_events_.hangups.size(), 1u);
+  EXPECT_EQ(net_events_.hangups[0].event, PRI_EVENT_HANGUP);
+  EXPECT_TRUE(net_events_.hangups[0].clearing_received);
+  net_call->NoteHangup();
+  ASSERT_EQ(net_call->Release(cause::kNormalClearing), CallAfter::kFreed);
+  Pump();
+  ASSERT_EQ(user_events_.hangups.size(), 2u);
+  EXPECT_EQ(user_events_.hangups[1].event, PRI_EVENT_HANGUP_ACK);
+  // A RELEASE COMPLETE answering our RELEASE is one too: whose clearing it
+  // was is the span's to say (it began with a DISCONNECT received here).
+  EXPECT_TRUE(user_events_.hangups[1].clearing_received);
+  EXPECT_EQ(user_call->NoteHangupAck(), CallAfter::kFreed);
+}
+
+TEST_F(PriCallTest, T303ExpiringTwiceIsLibprisOwnClearingNotTheFarEnds) {
+  // Q.931 5.1.1: no answer to SETUP, T303 twice; libpri clears the call
+  // itself from its timers. A short T303 keeps the test quick.
+  pri_set_timer(user_->raw(), PRI_TIMER_T303, 50);
+  auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "100", "", std::nullopt});
+  ASSERT_TRUE(placed.ok());
+  PriCall* call = *placed;
+  Pump();  // the network side sees the SETUP and says nothing
+  const auto give_up = std::chrono::system_clock::now() + std::chrono::seconds(5);
+  while (user_events_.hangups.empty() && std::chrono::system_clock::now() < give_up) {
+    // Wait for libpri's own deadline, as the daemon's timer does.
+    if (user_events_.deadline) std::this_thread::sleep_until(*user_events_.deadline);
+    user_->RunTimers();
+    Pump();
+  }
+  ASSERT_EQ(user_events_.hangups.size(), 1u) << "libpri never cleared the call";
+  EXPECT_EQ(user_events_.hangups[0].event, PRI_EVENT_HANGUP);
+  EXPECT_FALSE(user_events_.hangups[0].clearing_received);
+  auto hangup = Take(user_events_, PRI_EVENT_HANGUP);
+  ASSERT_TRUE(hangup);
+  EXPECT_EQ(hangup->hangup.cause, cause::kNoUserResponding) << "libpri's cause for it";
+  EXPECT_EQ(Types(user_wire_.sent), (std::vector<std::uint8_t>{msg::kSetup, msg::kSetup}));
+  call->NoteHangup();
+  EXPECT_EQ(call->Release(cause::kNoUserResponding), CallAfter::kFreed);
 }
 
 }  // namespace

@@ -432,6 +432,52 @@ TEST_F(BridgedTest, FarEndDropReachesEveryStation) {
   EXPECT_THAT(bridged_port_.Clears(), SizeIs(1));
 }
 
+// Issue 14: the station that left sees the end the last one caused, with
+// the clearing's cause and origin, and the record goes with both handles.
+TEST_F(BridgedTest, LastStationsDropReachesTheStationThatLeftAndBothDeallocationsFreeIt) {
+  OpenStations({kAlice, kBob});
+  const CallId id = Offer(kBridgedSpan);
+  ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
+  ASSERT_TRUE(model_.Join(kBob, id).ok());
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  ASSERT_EQ(HandleOf(kAlice, id), H::kInactive);
+  ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
+  ASSERT_THAT(bridged_port_.Clears(), SizeIs(1));
+  events_.Forget();
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  ASSERT_THAT(EventsTo(kAlice), SizeIs(1));
+  EXPECT_EQ(EventsTo(kAlice)[0].previous, H::kInactive);
+  EXPECT_EQ(EventsTo(kAlice)[0].state, H::kIdle);
+  EXPECT_EQ(EventsTo(kAlice)[0].cause, q850::kNormalClearing);
+  EXPECT_EQ(EventsTo(kAlice)[0].origin, Origin::kLocal);
+  ASSERT_THAT(EventsTo(kBob), SizeIs(1));
+  EXPECT_EQ(EventsTo(kBob)[0].previous, H::kConnected);
+  EXPECT_EQ(HandleOf(kAlice, id), H::kIdle);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  EXPECT_EQ(model_.record_count(), 1u) << "Bob still holds it";
+  ASSERT_TRUE(model_.Deallocate(kBob, id).ok());
+  ExpectNothingLeft();
+}
+
+// The only station on a live call cannot walk away from it by deallocating:
+// the call would stay on the wire with nobody to end it, and the inactive
+// stations would never see its end (API.md: drop it first).
+TEST_F(BridgedTest, OnlyStationOnTheCallCannotDeallocateItButAnInactiveOneCan) {
+  OpenStations({kAlice, kBob});
+  const CallId id = Offer(kBridgedSpan);
+  ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
+  ASSERT_EQ(HandleOf(kBob, id), H::kInactive);
+  EXPECT_TRUE(Failed(model_.Deallocate(kAlice, id), ModelErrorKind::kInvalidCallState));
+  EXPECT_EQ(HandleOf(kAlice, id), H::kConnected);
+  ASSERT_TRUE(model_.Join(kBob, id).ok());
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok()) << "Bob is on the call";
+  EXPECT_THAT(bridged_port_.Clears(), IsEmpty());
+  ASSERT_TRUE(model_.Drop(kBob, id, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  DeallocateAll(kBob);
+  ExpectNothingLeft();
+}
+
 TEST_F(BridgedTest, JoinErrors) {
   OpenStations({kAlice, kBob});
   const CallId id = Offer(kBridgedSpan);
