@@ -30,6 +30,7 @@ base::Result<ipc::ServerOptions> ServerOptionsFor(const DaemonConfig& config, co
   options.path = daemon_options.listen_fd >= 0 ? std::string() : socket_path;
   options.inherited_fd = daemon_options.listen_fd;
   options.max_queue_bytes = config.client_queue_bytes;
+  options.max_connections_per_uid = config.max_connections_per_uid;
   if (!config.socket_group.empty()) {
     struct group* g = ::getgrnam(config.socket_group.c_str());
     if (g == nullptr) return base::Fail(fmt::format("socket_group '{}' does not exist", config.socket_group));

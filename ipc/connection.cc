@@ -8,10 +8,13 @@
 #include <sys/uio.h>
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include "ipc/client_queue.h"
+#include "ipc/errors.h"
+#include "ipc/json_rpc.h"
 #include "ipc/sys_error.h"
 
 namespace prid::ipc {
@@ -23,6 +26,16 @@ void DiscardPendingInput(int fd, std::size_t limit) {
     if (n <= 0) return;
     limit -= static_cast<std::size_t>(n);
   }
+}
+
+bool SendRefusal(int fd, const RpcError& error) {
+  std::string line = SerializeLine(MakeErrorReply(nullptr, error));
+  bool sent = send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+              static_cast<ssize_t>(line.size());
+  int err = errno;
+  DiscardPendingInput(fd);
+  errno = err;
+  return sent;
 }
 
 Connection::Connection(base::UniqueFd fd, std::size_t max_line_bytes)

@@ -13,6 +13,7 @@
 namespace prid::ipc {
 
 class ClientQueue;
+struct RpcError;
 
 // Bytes read per read(2); a line may span several reads.
 inline constexpr std::size_t kReadChunk = 64 * 1024;
@@ -26,6 +27,13 @@ inline constexpr std::size_t kMaxDiscardBytes = 256 * 1024;
 // makes the peer's next read fail with ECONNRESET, even after our last
 // reply; drained, it reads that reply and then a clean end of file.
 void DiscardPendingInput(int fd, std::size_t limit = kMaxDiscardBytes);
+
+// Tells a connection that is about to be closed why: writes one JSON-RPC
+// error line (id null) without blocking — a fresh socket's buffer takes a
+// short line whole — then drains its pending input, so that the peer reads
+// the line and then end of file once the caller closes `fd`. False when the
+// line could not be sent (errno says why); the caller closes `fd` anyway.
+bool SendRefusal(int fd, const RpcError& error);
 
 class Connection {
  public:

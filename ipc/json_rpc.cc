@@ -198,6 +198,18 @@ LineReply LineHandler::Handle(std::string_view line, const CallHandler& handler)
         nullptr, MakeError(ErrorCode::kInvalidRequest, "an empty batch holds no request")));
     return out;
   }
+  if (batch.size() > kMaxBatchRequests) {
+    // Refused whole: running a prefix would leave the client to guess
+    // which of its requests took effect.
+    out.text = SerializeLine(MakeErrorReply(
+        nullptr,
+        MakeError(ErrorCode::kInvalidRequest,
+                  fmt::format("a batch may hold at most {} requests, this one holds {}; none of "
+                              "them was run: send them in smaller batches",
+                              kMaxBatchRequests, batch.size()),
+                  json{{"limit", kMaxBatchRequests}, {"size", batch.size()}})));
+    return out;
+  }
   // The same bytes as serializing an array of the replies.
   std::string replies;
   for (ParamValue element : batch) {

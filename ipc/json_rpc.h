@@ -20,6 +20,10 @@ namespace prid::ipc {
 // Requests nested deeper than this are refused (-32600): no later
 // recursion over a value (ToJson, serializing a reply) can exhaust the stack.
 inline constexpr std::size_t kMaxJsonDepth = 64;
+// Requests one batch may hold (docs/api.md "Transport"): a batch is handled
+// in one go, so its size bounds the time one line holds the loop and the
+// size of the one reply line. A bigger batch is refused whole (-32600).
+inline constexpr std::size_t kMaxBatchRequests = 100;
 
 // One valid request: views into the parsed line, valid while it is handled.
 struct Request {
@@ -74,8 +78,9 @@ class LineHandler {
   // - an object: validated, `handler` called unless invalid, one reply
   //   unless it is a notification;
   // - an array (batch): each element handled in order, their replies in one
-  //   array in the same order; empty: a single -32600; no reply when every
-  //   element was a notification;
+  //   array in the same order; empty, or more than kMaxBatchRequests
+  //   elements: a single -32600 (id null) and none of them is handled; no
+  //   reply when every element was a notification;
   // - any other JSON value: -32600.
   LineReply Handle(std::string_view line, const CallHandler& handler);
 

@@ -1,9 +1,11 @@
 // The server's listening Unix socket: bind or adopt, accept in bounded
-// batches, remove the socket file it created.
+// batches (refusing with a reserve descriptor when out of them), remove the
+// socket file it created.
 #include "ipc/listener.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -14,9 +16,12 @@
 #include <cstddef>
 #include <cstring>
 #include <exception>
+#include <string>
 #include <utility>
 
 #include "base/log.h"
+#include "ipc/connection.h"
+#include "ipc/errors.h"
 #include "ipc/sys_error.h"
 
 namespace prid::ipc {
@@ -47,6 +52,12 @@ base::Status Listener::Start() {
   base::Status status =
       options_.inherited_fd >= 0 ? AdoptInherited(options_.inherited_fd) : BindAndListen();
   if (!status.ok()) return status;
+  OpenReserve();
+  if (!reserve_fd_.valid()) {
+    PRID_LOG_WARN("ipc: cannot open /dev/null as a reserve descriptor for {}: {}; out of file "
+                  "descriptors, connections will wait in the backlog untold",
+                  path_, ErrnoText(errno));
+  }
   accept_watcher_.start(listen_fd_.get(), ev::READ);
   PRID_LOG_INFO("ipc: listening on {}", path_);
   return status;
@@ -205,6 +216,7 @@ void Listener::AcceptSome() {
       int err = errno;
       if (err == EAGAIN || err == EWOULDBLOCK) return;
       if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue;
+      if ((err == EMFILE || err == ENFILE) && ShedOneConnection(err)) continue;
       if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
         // The connection stays in the backlog; pause instead of spinning.
         PRID_LOG_WARN("ipc: cannot accept on {}: {}; retrying in {} s", path_, ErrnoText(err),
@@ -216,8 +228,65 @@ void Listener::AcceptSome() {
       PRID_LOG_ERROR("ipc: cannot accept on {}: {}", path_, ErrnoText(err));
       return;
     }
+    // Descriptors are free again: take back a reserve spent earlier.
+    OpenReserve();
+    if (shed_count_ > 0) {
+      PRID_LOG_NOTICE("ipc: file descriptors available again on {}; {} connection(s) were "
+                      "refused meanwhile",
+                      path_, shed_count_);
+      shed_count_ = 0;
+    }
     on_accept_(std::move(fd));
   }
+}
+
+// accept(2) failed with `accept_error` (EMFILE or ENFILE). Spends the
+// reserve descriptor on the first pending connection to tell it why, then
+// closes it and takes the reserve back. True when accepting may go on at
+// once: a connection was refused (or had gone), or the reserve, spent
+// earlier, could be reopened — a descriptor is free again.
+bool Listener::ShedOneConnection(int accept_error) {
+  if (!reserve_fd_.valid()) {
+    OpenReserve();
+    return reserve_fd_.valid();
+  }
+  reserve_fd_.Reset();
+  base::UniqueFd fd(accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  int err = errno;
+  bool refused = fd.valid();
+  if (refused) {
+    std::string why;
+    rlimit limit{};
+    if (accept_error == ENFILE) {
+      why = "the system's file table is full (fs.file-max)";
+    } else if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+      why = fmt::format("it holds its limit of {} (RLIMIT_NOFILE, LimitNOFILE= in its unit)",
+                        static_cast<unsigned long long>(limit.rlim_cur));
+    } else {
+      why = "it holds its limit (RLIMIT_NOFILE, LimitNOFILE= in its unit)";
+    }
+    RpcError error = MakeError(
+        ErrorCode::kResourceUnavailable,
+        fmt::format("prid is out of file descriptors: {}; this connection is closed at once; try "
+                    "again later, and if it persists look for clients holding many connections "
+                    "or raise the limit",
+                    why),
+        nlohmann::json{{"errno", accept_error == ENFILE ? "ENFILE" : "EMFILE"}});
+    SendRefusal(fd.get(), error);
+    fd.Reset();
+    if (shed_count_++ == 0) {
+      PRID_LOG_WARN("ipc: out of file descriptors on {} ({}): refusing new connections until "
+                    "some are free",
+                    path_, ErrnoText(accept_error));
+    }
+  }
+  OpenReserve();
+  // A connection that went away meanwhile is no reason to pause either.
+  return refused || IsTransient(err) || err == ECONNABORTED;
+}
+
+void Listener::OpenReserve() {
+  if (!reserve_fd_.valid()) reserve_fd_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 }  // namespace prid::ipc

@@ -1,4 +1,5 @@
-// Peer credentials and the socket's access check (API.md "Transport").
+// Peer credentials as the kernel saw them and the socket's access check
+// (docs/api.md "Transport").
 #include "ipc/peer_credentials.h"
 
 #include <errno.h>
@@ -16,91 +17,162 @@
 
 #include "base/log.h"
 #include "ipc/connection.h"
-#include "ipc/json_rpc.h"
 #include "ipc/sys_error.h"
 
 namespace prid::ipc {
+namespace {
+
+// The kernel's NGROUPS_MAX is 65536; a bigger answer is not a group list.
+constexpr std::size_t kMaxPeerGroups = 65536;
+// The databases' entries: a buffer grown on ERANGE up to this.
+constexpr std::size_t kMaxEntryBuffer = 1u << 20;
+
+std::size_t EntryBufferHint(int name) {
+  long hint = sysconf(name);
+  return hint > 0 ? static_cast<std::size_t>(hint) : 16384;
+}
+
+std::optional<std::string> DatabaseUserName(uid_t uid) {
+  std::vector<char> buffer(EntryBufferHint(_SC_GETPW_R_SIZE_MAX));
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  for (;;) {
+    int rc = getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found);
+    if (rc == ERANGE && buffer.size() < kMaxEntryBuffer) {
+      buffer.resize(buffer.size() * 2);
+      continue;
+    }
+    if (rc != 0 || found == nullptr) return std::nullopt;
+    return std::string(pw.pw_name);
+  }
+}
+
+std::optional<std::string> DatabaseGroupName(gid_t gid) {
+  std::vector<char> buffer(EntryBufferHint(_SC_GETGR_R_SIZE_MAX));
+  struct group gr;
+  struct group* found = nullptr;
+  for (;;) {
+    int rc = getgrgid_r(gid, &gr, buffer.data(), buffer.size(), &found);
+    if (rc == ERANGE && buffer.size() < kMaxEntryBuffer) {
+      buffer.resize(buffer.size() * 2);
+      continue;
+    }
+    if (rc != 0 || found == nullptr) return std::nullopt;
+    return std::string(gr.gr_name);
+  }
+}
+
+}  // namespace
+
+base::Result<std::vector<gid_t>> ReadPeerGroups(int fd) {
+  std::vector<gid_t> groups(32);
+  for (;;) {
+    socklen_t length = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &length) == 0) {
+      groups.resize(length / sizeof(gid_t));
+      return groups;
+    }
+    int err = errno;
+    // ERANGE: `length` now holds the size the kernel needs.
+    std::size_t wanted = length / sizeof(gid_t);
+    if (err != ERANGE || wanted <= groups.size() || wanted > kMaxPeerGroups) {
+      if (err == ENOPROTOOPT) {
+        return base::Fail("SO_PEERGROUPS: " + ErrnoText(err) +
+                          " (the peer's groups need Linux 4.13 or later)");
+      }
+      return base::Fail("SO_PEERGROUPS: " + ErrnoText(err));
+    }
+    groups.resize(wanted);
+  }
+}
 
 base::Result<PeerCredentials> ReadPeerCredentials(int fd) {
   struct ucred cred {};
   socklen_t length = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) < 0) {
-    return base::Fail(ErrnoText(errno));
+    return base::Fail("SO_PEERCRED: " + ErrnoText(errno));
   }
-  return PeerCredentials{cred.pid, cred.uid, cred.gid};
+  base::Result<std::vector<gid_t>> groups = ReadPeerGroups(fd);
+  if (!groups.ok()) return base::Fail(groups.error());
+  return PeerCredentials{cred.pid, cred.uid, cred.gid, std::move(*groups)};
 }
 
-bool UserInGroup(uid_t uid, gid_t group) {
-  long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
-  std::vector<char> buffer(hint > 0 ? static_cast<std::size_t>(hint) : 16384);
-  struct passwd pw;
-  struct passwd* found = nullptr;
-  for (;;) {
-    int rc = getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found);
-    if (rc == ERANGE && buffer.size() < (1u << 20)) {
-      buffer.resize(buffer.size() * 2);
-      continue;
-    }
-    if (rc != 0 || found == nullptr) return false;
-    break;
-  }
-  if (pw.pw_gid == group) return true;
-  std::vector<gid_t> groups(32);
-  for (;;) {
-    int count = static_cast<int>(groups.size());
-    if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &count) >= 0) {
-      groups.resize(static_cast<std::size_t>(count));
-      break;
-    }
-    // count now holds the number needed (glibc); grow at least twofold.
-    std::size_t wanted = std::max(static_cast<std::size_t>(count), groups.size() * 2);
-    if (wanted > 65536) return false;
-    groups.resize(wanted);
-  }
-  return std::find(groups.begin(), groups.end(), group) != groups.end();
+NameLookup SystemNameLookup() { return NameLookup{&DatabaseUserName, &DatabaseGroupName}; }
+
+PeerCheck::PeerCheck(gid_t group) : PeerCheck(group, geteuid(), SystemNameLookup()) {}
+
+PeerCheck::PeerCheck(gid_t group, uid_t own_uid, NameLookup names)
+    : group_(group), own_uid_(own_uid), names_(names) {}
+
+// "uid 65534 (nobody)", or "uid 65534" without a password entry.
+std::string PeerCheck::Describe(uid_t uid) const {
+  std::optional<std::string> name = names_.user(uid);
+  return name ? fmt::format("uid {} ({})", uid, *name) : fmt::format("uid {}", uid);
 }
 
-PeerCheck::PeerCheck(gid_t group) : PeerCheck(group, geteuid(), &UserInGroup) {}
-
-PeerCheck::PeerCheck(gid_t group, uid_t own_uid, GroupLookup in_group)
-    : group_(group), own_uid_(own_uid), in_group_(in_group) {}
+// "100 (users)", or "100" without a group entry.
+std::string PeerCheck::DescribeGroup(gid_t gid) const {
+  std::optional<std::string> name = names_.group(gid);
+  return name ? fmt::format("{} ({})", gid, *name) : fmt::format("{}", gid);
+}
 
 std::optional<RpcError> PeerCheck::Check(const PeerCredentials& peer,
                                          std::string_view socket_path) const {
   bool has_group = group_ != kNoGroup;
-  if (peer.uid == 0 || peer.uid == own_uid_ ||
-      (has_group && (peer.gid == group_ || in_group_(peer.uid, group_)))) {
+  if (peer.uid == 0 || peer.uid == own_uid_) return std::nullopt;
+  if (has_group && (peer.gid == group_ || std::find(peer.groups.begin(), peer.groups.end(),
+                                                    group_) != peer.groups.end())) {
     return std::nullopt;
   }
-  std::string who = has_group
-                        ? fmt::format("root, uid {} and members of group {}", own_uid_, group_)
-                        : fmt::format("root and uid {}", own_uid_);
-  return MakeError(
-      ErrorCode::kPermissionDenied,
-      fmt::format("uid {} may not use {}: only {} may; ask the administrator to add the user to "
-                  "the socket's group",
-                  peer.uid, socket_path, who),
-      nlohmann::json{{"uid", peer.uid}, {"gid", peer.gid}});
+
+  std::string supplementary;
+  for (gid_t g : peer.groups) {
+    supplementary += supplementary.empty() ? "supplementary groups " : ", ";
+    supplementary += DescribeGroup(g);
+  }
+  if (supplementary.empty()) supplementary = "no supplementary groups";
+  std::string who = fmt::format("{} with gid {} and {}", Describe(peer.uid),
+                                DescribeGroup(peer.gid), supplementary);
+
+  nlohmann::json data{{"uid", peer.uid}, {"gid", peer.gid}, {"groups", peer.groups}};
+  // A daemon running as root admits root alone besides the group.
+  std::string users = own_uid_ == 0 ? "root" : "root and " + Describe(own_uid_);
+  std::string message;
+  if (has_group) {
+    std::optional<std::string> group_name = names_.group(group_);
+    std::string join = group_name ? *group_name : fmt::format("{}", group_);
+    message = fmt::format(
+        "{} may not use {}: only {}{} and processes in group {} may; add the client to group "
+        "{}, e.g. SupplementaryGroups={} in its systemd unit (a user added to the group gets it "
+        "at the next login)",
+        who, socket_path, own_uid_ == 0 ? "root" : "root, ",
+        own_uid_ == 0 ? "" : Describe(own_uid_), DescribeGroup(group_), join, join);
+    data["socket_group"] = group_;
+  } else {
+    // Joining some group would not help: no group is admitted.
+    message = fmt::format(
+        "{} may not use {}: no socket_group is configured, so only {} may; run the client as "
+        "{}, or set socket_group in the [daemon] table of prid.conf and add the client to that "
+        "group",
+        who, socket_path, users, own_uid_ == 0 ? "root" : "one of them");
+  }
+  return MakeError(ErrorCode::kPermissionDenied, std::move(message), std::move(data));
 }
 
-bool PeerCheck::Admit(int fd, std::string_view socket_path) const {
+std::optional<PeerCredentials> PeerCheck::Admit(int fd, std::string_view socket_path) const {
   base::Result<PeerCredentials> peer = ReadPeerCredentials(fd);
   if (!peer.ok()) {
     PRID_LOG_WARN("ipc: cannot read the peer's credentials on {}: {}; refusing it", socket_path,
                   peer.error());
-    return false;
+    return std::nullopt;
   }
   std::optional<RpcError> refusal = Check(*peer, socket_path);
-  if (!refusal) return true;
-  std::string line = SerializeLine(MakeErrorReply(nullptr, *refusal));
-  // A fresh socket's buffer takes this short line whole; nothing to wait for.
-  if (send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+  if (!refusal) return std::move(*peer);
+  if (!SendRefusal(fd, *refusal)) {
     PRID_LOG_DEBUG("ipc: cannot tell pid {} it is refused: {}", peer->pid, ErrnoText(errno));
   }
-  PRID_LOG_NOTICE("ipc: refused pid {} uid {} gid {} on {}: permission denied", peer->pid,
-                  peer->uid, peer->gid, socket_path);
-  DiscardPendingInput(fd);
-  return false;
+  PRID_LOG_NOTICE("ipc: refused pid {}: {}", peer->pid, refusal->message);
+  return std::nullopt;
 }
 
 }  // namespace prid::ipc

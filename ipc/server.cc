@@ -1,14 +1,17 @@
 // The Unix-socket JSON-RPC server of API.md on a libev loop: a composition
 // of its parts — Listener (the socket), PeerCheck (who may connect),
 // ClientSession per client (Connection framing, ClientQueue bound and
-// cut-off) and LineDispatch (lines to Dispatcher calls) — plus the one
-// write-out per loop iteration that all clients share.
+// cut-off) and LineDispatch (lines to Dispatcher calls) — plus the
+// per-uid connection count and the one write-out per loop iteration that
+// all clients share.
 #include "ipc/server.h"
 
 #include <fmt/format.h>
 
 #include <exception>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -34,9 +37,17 @@ ListenerOptions ListenerOptionsOf(const ServerOptions& options) {
 }  // namespace
 
 struct Server::Impl final : ClientSessionHost {
+  // One uid's connections: open ones, and those refused at the limit since
+  // it was last below it.
+  struct UidSlots {
+    std::size_t open = 0;
+    std::uint64_t refused = 0;
+  };
+
   Impl(ev::loop_ref loop, Dispatcher& dispatcher, const ServerOptions& options)
       : dispatch_(dispatcher),
         peer_check_(options.group),
+        max_connections_per_uid_(options.max_connections_per_uid),
         read_buffer_(kReadChunk),
         context_{loop,
                  *this,
@@ -61,11 +72,57 @@ struct Server::Impl final : ClientSessionHost {
   // A connection the Listener accepted: admitted (or refused) by its peer's
   // credentials, then a client of its own.
   void OnAccepted(base::UniqueFd fd) {
-    if (!peer_check_.Admit(fd.get(), listener_.path())) return;
+    std::optional<PeerCredentials> peer = peer_check_.Admit(fd.get(), listener_.path());
+    if (!peer) return;
+    UidSlots& slots = uid_slots_[peer->uid];
+    if (slots.open >= max_connections_per_uid_) {
+      RefuseOverLimit(fd.get(), *peer, slots);
+      if (slots.open == 0) uid_slots_.erase(peer->uid);  // a limit of 0 admits nobody
+      return;
+    }
+    ++slots.open;
     ClientId id = next_id_++;
+    client_uids_.emplace(id, peer->uid);
     clients_.emplace(id, std::make_unique<ClientSession>(context_, id, std::move(fd)));
-    PRID_LOG_DEBUG("ipc: client {} connected", id);
+    PRID_LOG_DEBUG("ipc: client {} connected (pid {} uid {})", id, peer->pid, peer->uid);
     dispatch_.Opened(id);
+  }
+
+  // The uid already holds max_connections_per_uid_ connections: this one
+  // is told so and closed; the uid's other connections go on. Logged once
+  // per run of refusals, so that a client retrying in a loop cannot flood
+  // the log.
+  void RefuseOverLimit(int fd, const PeerCredentials& peer, UidSlots& slots) {
+    RpcError error = MakeError(
+        ErrorCode::kResourceUnavailable,
+        fmt::format("uid {} already holds {} connections to prid, the most "
+                    "max_connections_per_uid allows; close some (is a client leaking "
+                    "connections?) or raise max_connections_per_uid in prid.conf",
+                    peer.uid, max_connections_per_uid_),
+        nlohmann::json{{"uid", peer.uid}, {"limit", max_connections_per_uid_}});
+    SendRefusal(fd, error);
+    if (slots.refused++ == 0) {
+      PRID_LOG_WARN("ipc: refusing connections of uid {} (pid {}) on {}: it holds {} already, "
+                    "the max_connections_per_uid limit",
+                    peer.uid, peer.pid, listener_.path(), max_connections_per_uid_);
+    }
+  }
+
+  void ReleaseUidSlot(ClientId id) {
+    auto client = client_uids_.find(id);
+    if (client == client_uids_.end()) return;
+    uid_t uid = client->second;
+    client_uids_.erase(client);
+    auto slots = uid_slots_.find(uid);
+    if (slots == uid_slots_.end()) return;
+    --slots->second.open;
+    if (slots->second.refused > 0) {
+      PRID_LOG_NOTICE("ipc: uid {} is below max_connections_per_uid again; {} connection(s) "
+                      "were refused meanwhile",
+                      uid, slots->second.refused);
+      slots->second.refused = 0;
+    }
+    if (slots->second.open == 0) uid_slots_.erase(slots);
   }
 
   // Runs one callback body; nothing may escape into libev. On an exception
@@ -108,6 +165,7 @@ struct Server::Impl final : ClientSessionHost {
     ClientId id = session.id();
     session.DiscardPendingInput();
     clients_.erase(id);  // `session` is gone from here on
+    ReleaseUidSlot(id);
     PRID_LOG_DEBUG("ipc: client {} closed", id);
     dispatch_.Closed(id);
   }
@@ -119,12 +177,15 @@ struct Server::Impl final : ClientSessionHost {
 
   LineDispatch dispatch_;
   PeerCheck peer_check_;
+  std::size_t max_connections_per_uid_;
   std::vector<char> read_buffer_;
   ClientSessionContext context_;  // every session refers to it
   ev::prepare flush_;
   std::vector<ClientId> dirty_;  // clients whose Flush() is due
   ClientId next_id_ = 1;
   std::map<ClientId, std::unique_ptr<ClientSession>> clients_;
+  std::map<ClientId, uid_t> client_uids_;          // whose each client is
+  std::unordered_map<uid_t, UidSlots> uid_slots_;  // by uid, while it has clients
   Listener listener_;  // last: its accept callback uses everything above
 };
 

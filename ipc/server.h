@@ -1,5 +1,6 @@
-// The Unix-socket JSON-RPC server of API.md: accepts clients on a libev
-// loop, checks each peer with SO_PEERCRED, frames lines (64 KiB limit),
+// The Unix-socket JSON-RPC server of docs/api.md: accepts clients on a
+// libev loop (telling them when out of descriptors), checks each peer's
+// credentials and its uid's connection count, frames lines (64 KiB limit),
 // dispatches requests (single or batch) to a Dispatcher, queues replies and
 // notifications per client with a bound, and cuts off slow readers. The
 // parts it composes are in listener.h, peer_credentials.h, connection.h,
@@ -49,6 +50,11 @@ struct ServerOptions {
   unsigned mode = 0660;         // socket file mode
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t max_queue_bytes = 8 * 1024 * 1024;  // per client, then cut off
+  // Connections one uid may hold at once, root and our own uid included
+  // (a runaway script as root exhausts descriptors as well). The next one
+  // gets one ResourceUnavailable line naming the uid and the limit, and is
+  // closed; other uids are not affected.
+  std::size_t max_connections_per_uid = 256;
   // A client being closed (cut off as too slow, Disconnect(), bad input,
   // EOF) is closed once its queue is flushed, or after this long if it
   // still does not read.

@@ -94,6 +94,10 @@ constexpr std::int64_t kMinEventBuffer = 65536;
 constexpr std::int64_t kMaxEventBuffer = std::int64_t{1} << 24;
 constexpr std::int64_t kMinClientQueueBytes = 4096;
 constexpr std::int64_t kMaxClientQueueBytes = std::int64_t{1} << 30;
+// At least one, or the uid could never connect; beyond 65536 the limit
+// would no longer keep one uid from exhausting prid's descriptors.
+constexpr std::int64_t kMinConnectionsPerUid = 1;
+constexpr std::int64_t kMaxConnectionsPerUid = 65536;
 constexpr double kMinReleaseTimeout = 0.1;
 constexpr double kMaxReleaseTimeout = 300.0;
 constexpr std::int64_t kMaxUuiOctets = 251;
@@ -305,7 +309,8 @@ bool ValidName(std::string_view name) {
 
 void ReadDaemon(TableReader& r, DaemonConfig* config) {
   r.RejectUnknownKeys(
-      {"socket", "socket_group", "event_buffer", "client_queue_bytes", "log_level"});
+      {"socket", "socket_group", "event_buffer", "client_queue_bytes", "max_connections_per_uid",
+       "log_level"});
   r.ReadSocketPath("socket", &config->socket_path);
   r.ReadString("socket_group", &config->socket_group);
   std::int64_t n = 0;
@@ -314,6 +319,9 @@ void ReadDaemon(TableReader& r, DaemonConfig* config) {
   }
   if (r.ReadInteger("client_queue_bytes", kMinClientQueueBytes, kMaxClientQueueBytes, &n)) {
     config->client_queue_bytes = static_cast<std::size_t>(n);
+  }
+  if (r.ReadInteger("max_connections_per_uid", kMinConnectionsPerUid, kMaxConnectionsPerUid, &n)) {
+    config->max_connections_per_uid = static_cast<std::size_t>(n);
   }
   std::string level;
   if (r.ReadString("log_level", &level)) {

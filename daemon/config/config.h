@@ -63,6 +63,8 @@ struct DaemonConfig {
   std::string socket_group;      // empty: no group change
   std::size_t event_buffer = 65536;       // events kept for replay (≥ 65536)
   std::size_t client_queue_bytes = 8u << 20;  // per-client bound before cut-off
+  // Connections one uid may hold at once, root included (ipc::ServerOptions).
+  std::size_t max_connections_per_uid = 256;
   std::string log_level = "notice";
   std::vector<SpanConfig> spans;
 };
@@ -79,7 +81,8 @@ bool IsT1Variant(SwitchVariant s);
 // Defaults that depend on `switch`: bchannels "1-23" and dchannel 24 on T1
 // variants, "1-15,17-31" and 16 on E1 ones. Every [[span]] needs `span`;
 // `name` defaults to "span<N>". Limits: event_buffer 65536…16777216,
-// client_queue_bytes 4096…1 GiB, socket/listen/connect paths 1…107 bytes,
+// client_queue_bytes 4096…1 GiB, max_connections_per_uid 1…65536,
+// socket/listen/connect paths 1…107 bytes,
 // names 1…63 of [A-Za-z0-9._-], channels up to 24 (T1) or 31 (E1).
 base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name);
 // Reads `path` (at most 4 MiB) and parses it with `path` as source_name; a

@@ -33,6 +33,9 @@ std::vector<std::string> SettingsNeedingRestart(const DaemonConfig& running, con
   if (running.socket_group != next.socket_group) keys.push_back("socket_group");
   if (running.event_buffer != next.event_buffer) keys.push_back("event_buffer");
   if (running.client_queue_bytes != next.client_queue_bytes) keys.push_back("client_queue_bytes");
+  if (running.max_connections_per_uid != next.max_connections_per_uid) {
+    keys.push_back("max_connections_per_uid");
+  }
   return keys;
 }
 

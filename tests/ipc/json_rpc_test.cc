@@ -209,6 +209,49 @@ TEST_F(JsonRpcTest, EmptyBatchIsOneInvalidRequest) {
   EXPECT_EQ(reply["error"]["code"], -32600);
 }
 
+// A batch of `count` echo requests with ids 1…count.
+std::string EchoBatch(std::size_t count) {
+  std::string line = "[";
+  for (std::size_t i = 1; i <= count; ++i) {
+    if (i > 1) line += ',';
+    line += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) + R"(,"method":"echo"})";
+  }
+  return line + "]";
+}
+
+TEST_F(JsonRpcTest, BatchOfTheMaximumSizeIsRunWhole) {
+  json reply = Reply(EchoBatch(kMaxBatchRequests));
+  ASSERT_TRUE(reply.is_array());
+  EXPECT_EQ(reply.size(), kMaxBatchRequests);
+  EXPECT_EQ(calls_.size(), kMaxBatchRequests);
+}
+
+TEST_F(JsonRpcTest, BatchOverTheMaximumIsOneInvalidRequestAndNothingRuns) {
+  LineReply reply = Handle(EchoBatch(kMaxBatchRequests + 1));
+  EXPECT_FALSE(reply.close) << "the connection stays";
+  json parsed = json::parse(reply.text);
+  ASSERT_TRUE(parsed.is_object()) << "one error for the whole batch, not an array";
+  EXPECT_TRUE(parsed["id"].is_null());
+  EXPECT_EQ(parsed["error"]["code"], -32600);
+  EXPECT_EQ(parsed["error"]["data"]["name"], "InvalidRequest");
+  EXPECT_EQ(parsed["error"]["data"]["limit"], kMaxBatchRequests);
+  EXPECT_EQ(parsed["error"]["data"]["size"], kMaxBatchRequests + 1);
+  EXPECT_EQ(parsed["error"]["message"],
+            "a batch may hold at most 100 requests, this one holds 101; none of them was run: "
+            "send them in smaller batches");
+  EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(JsonRpcTest, BatchOverTheMaximumOfNotificationsIsRefusedToo) {
+  std::string line = "[";
+  for (std::size_t i = 0; i <= kMaxBatchRequests; ++i) {
+    line += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","method":"echo"})";
+  }
+  json parsed = json::parse(Handle(line + "]").text);
+  EXPECT_EQ(parsed["error"]["code"], -32600);
+  EXPECT_TRUE(calls_.empty());
+}
+
 TEST_F(JsonRpcTest, NotificationOnlyBatchGetsNoReply) {
   LineReply reply =
       Handle(R"([{"jsonrpc":"2.0","method":"echo"},{"jsonrpc":"2.0","method":"echo"}])");

@@ -1,7 +1,7 @@
 // Tests of the listening socket on a libev loop run by the test thread:
 // the socket file (mode, removal, stale and live sockets), adopting an
-// inherited socket, accepting in bounded batches, and the pause when out of
-// file descriptors.
+// inherited socket, accepting in bounded batches, and out of file
+// descriptors: telling clients on the reserve descriptor, or pausing.
 #include "ipc/listener.h"
 
 #include <fcntl.h>
@@ -115,24 +115,89 @@ TEST_F(ListenerTest, StopLeavesNewConnectionsInTheBacklog) {
   EXPECT_TRUE(accepted_.empty());
 }
 
-TEST_F(ListenerTest, OutOfFileDescriptorsPausesAcceptingThenRetries) {
+// Lowers RLIMIT_NOFILE so that no descriptor is free below it — the
+// next one the process opens fails with EMFILE — or to `at` when given;
+// restores the old limit when destroyed.
+class TightFileLimit {
+ public:
+  explicit TightFileLimit(int at = -1) {
+    ok_ = getrlimit(RLIMIT_NOFILE, &saved_) == 0;
+    int lowest_free = at >= 0 ? at : open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (at < 0 && lowest_free >= 0) close(lowest_free);
+    rlimit tight = saved_;
+    tight.rlim_cur = static_cast<rlim_t>(lowest_free);
+    ok_ = ok_ && lowest_free >= 0 && setrlimit(RLIMIT_NOFILE, &tight) == 0;
+  }
+  ~TightFileLimit() { Restore(); }
+  void Restore() {
+    if (ok_) setrlimit(RLIMIT_NOFILE, &saved_);
+    ok_ = false;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  bool ok_ = false;
+};
+
+// Everything `fd` (blocking) receives until end of file.
+std::string ReadToEof(int fd) {
+  std::string text;
+  char buffer[4096];
+  while (test::WaitFor(fd, POLLIN)) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+TEST_F(ListenerTest, OutOfFileDescriptorsEachPendingClientIsToldThenClosed) {
+  auto listener = MakeListener({});
+  ASSERT_TRUE(listener->Start().ok());
+  base::UniqueFd first = ConnectTo(path_);
+  base::UniqueFd second = ConnectTo(path_);
+  ASSERT_TRUE(first.valid() && second.valid());
+
+  TightFileLimit limit;
+  ASSERT_TRUE(limit.ok());
+  loop_.run(ev::ONCE);
+  limit.Restore();
+  EXPECT_TRUE(accepted_.empty());
+
+  // Both were accepted on the reserve descriptor, in turn, and refused: the
+  // reserve came back after the first.
+  for (base::UniqueFd* client : {&first, &second}) {
+    std::string text = ReadToEof(client->get());
+    ASSERT_FALSE(text.empty()) << "the client was not told";
+    EXPECT_EQ(text.find('\n'), text.size() - 1) << "one line, then end of file: " << text;
+    EXPECT_NE(text.find(R"("code":6)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("name":"ResourceUnavailable")"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("id":null)"), std::string::npos) << text;
+    EXPECT_NE(text.find("prid is out of file descriptors: it holds its limit of"),
+              std::string::npos)
+        << text;
+  }
+
+  // With descriptors free again, connections are accepted as before.
+  base::UniqueFd third = ConnectTo(path_);
+  ASSERT_TRUE(third.valid());
+  ASSERT_TRUE(RunUntil([&] { return accepted_.size() == 1; }));
+}
+
+TEST_F(ListenerTest, OutOfFileDescriptorsBeyondTheReservePausesAcceptingThenRetries) {
   auto listener = MakeListener({});
   ASSERT_TRUE(listener->Start().ok());
   base::UniqueFd client = ConnectTo(path_);
   ASSERT_TRUE(client.valid());
 
-  // No free descriptor below the limit: accept4 fails with EMFILE.
-  rlimit saved;
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
-  int lowest_free = dup(client.get());
-  ASSERT_GE(lowest_free, 0);
-  close(lowest_free);
-  rlimit tight = saved;
-  tight.rlim_cur = static_cast<rlim_t>(lowest_free);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  // Only 0, 1 and 2 are below the limit: even the reserve's number is not,
+  // so spending it frees nothing and accepting must pause.
+  TightFileLimit limit(3);
+  ASSERT_TRUE(limit.ok());
   loop_.run(ev::ONCE);
   ev_tstamp failed_at = loop_.now();
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  limit.Restore();
   EXPECT_TRUE(accepted_.empty());
 
   // The connection waited in the backlog and is accepted after the pause,

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -757,6 +758,61 @@ TEST_F(ServerTest, StartingTwiceFails) {
   EXPECT_FALSE(again.ok());
 }
 
+// --- connections per uid ---
+
+TEST_F(ServerTest, ConnectionOverTheUidLimitGetsResourceUnavailableThenEof) {
+  ServerOptions options;
+  options.max_connections_per_uid = 2;
+  ASSERT_TRUE(StartServer(options).ok());
+  Client first = Connect();
+  Client second = Connect();
+  ASSERT_TRUE(first.Call("echo", json::object(), kWaitMs).ok());
+  ASSERT_TRUE(second.Call("echo", json::object(), kWaitMs).ok());
+
+  Client third = Connect();
+  json line = ReadJsonLine(third);
+  EXPECT_TRUE(line["id"].is_null());
+  EXPECT_EQ(line["error"]["code"], 6);
+  EXPECT_EQ(line["error"]["data"]["name"], "ResourceUnavailable");
+  EXPECT_EQ(line["error"]["data"]["uid"], geteuid());
+  EXPECT_EQ(line["error"]["data"]["limit"], 2);
+  EXPECT_EQ(line["error"]["message"],
+            fmt::format("uid {} already holds 2 connections to prid, the most "
+                        "max_connections_per_uid allows; close some (is a client leaking "
+                        "connections?) or raise max_connections_per_uid in prid.conf",
+                        geteuid()));
+  EXPECT_TRUE(ReadsEof(third));
+  EXPECT_EQ(dispatcher_.opened_count(), 2u) << "the refused connection never became a client";
+  // The first two go on.
+  EXPECT_TRUE(first.Call("echo", json::object(), kWaitMs).ok());
+  EXPECT_TRUE(second.Call("echo", json::object(), kWaitMs).ok());
+}
+
+TEST_F(ServerTest, ClosingAConnectionFreesItsPlaceUnderTheUidLimit) {
+  ServerOptions options;
+  options.max_connections_per_uid = 1;
+  ASSERT_TRUE(StartServer(options).ok());
+  {
+    Client first = Connect();
+    ASSERT_TRUE(first.Call("echo", json::object(), kWaitMs).ok());
+    Client refused = Connect();
+    EXPECT_EQ(ReadJsonLine(refused)["error"]["code"], 6);
+  }
+  // The server sees the EOF on its next iteration at the latest; a refused
+  // connection retried meanwhile is refused again, so retry until admitted.
+  bool admitted = false;
+  for (int attempt = 0; attempt < 1000 && !admitted; ++attempt) {
+    Client again = Connect();
+    auto result = again.Call("echo", json::object(), kWaitMs);
+    admitted = result.ok();
+    if (!admitted) {
+      ASSERT_EQ(result.error().code, static_cast<int>(ErrorCode::kResourceUnavailable))
+          << result.error().message;
+    }
+  }
+  EXPECT_TRUE(admitted);
+}
+
 // --- peer credentials ---
 
 // What a child process that became another user saw on the socket.
@@ -765,12 +821,14 @@ struct ChildResult {
   std::string received;
 };
 
-// Forks a child that drops to uid/gid, connects to `path`, optionally sends
+// Forks a child that drops to uid/gid with the supplementary `groups`
+// (none by default), connects to `path`, optionally sends
 // `request`, and passes everything it reads (until EOF, or the first line
 // when `one_line`) back through a pipe. The child uses only syscalls: the
 // parent has other threads.
 ChildResult RunAsOtherUser(const std::string& path, uid_t uid, gid_t gid,
-                           const std::string& request, bool one_line) {
+                           const std::string& request, bool one_line,
+                           const std::vector<gid_t>& groups = {}) {
   ChildResult result;
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return result;
@@ -780,7 +838,9 @@ ChildResult RunAsOtherUser(const std::string& path, uid_t uid, gid_t gid,
   pid_t pid = fork();
   if (pid == 0) {
     close(pipe_fds[0]);
-    if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(10);
+    if (setgroups(groups.size(), groups.data()) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+      _exit(10);
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0) _exit(11);
     if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) _exit(12);
@@ -871,19 +931,50 @@ TEST_F(ServerPeerTest, PeerWithTheSocketGroupIsAllowed) {
   EXPECT_EQ(line["result"]["ok"], 1);
 }
 
-TEST_F(ServerPeerTest, PeerWhoseUserIsInTheSocketGroupIsAllowed) {
+TEST_F(ServerPeerTest, PeerHoldingTheSocketGroupAsSupplementaryGroupIsAllowed) {
+  // Like a client started with SupplementaryGroups=4321: the group database
+  // does not list uid 65534 in group 4321, its process holds it.
+  ASSERT_TRUE(StartServer(Options(4321)).ok());
+  ChildResult child = RunAsOtherUser(path_, 65534, 65534, Request(1, "echo", {{"ok", 3}}), true,
+                                     {4321});
+  ASSERT_EQ(child.exit_code, 0);
+  json line = json::parse(child.received, nullptr, false);
+  ASSERT_FALSE(line.is_discarded()) << child.received;
+  EXPECT_EQ(line["result"]["ok"], 3);
+}
+
+TEST_F(ServerPeerTest, PeerWhoseUserIsInTheSocketGroupOnlyByTheDatabaseIsRefused) {
   // uid 65534 ("nobody") has 65534 as its group in the password database;
-  // the process runs with another gid, so only the database lookup admits it.
+  // the process runs with gid 4321 and no supplementary group, so the
+  // kernel — which checked the socket file's permissions with the same
+  // credentials — does not count it in group 65534, and neither do we.
   struct passwd* nobody = getpwuid(65534);
   if (nobody == nullptr || nobody->pw_gid != 65534) {
     GTEST_SKIP() << "uid 65534 has no password entry with primary group 65534";
   }
   ASSERT_TRUE(StartServer(Options(65534)).ok());
-  ChildResult child = RunAsOtherUser(path_, 65534, 4321, Request(1, "echo", {{"ok", 2}}), true);
+  // Read until EOF: a refused peer may be closed before its request is out.
+  ChildResult child = RunAsOtherUser(path_, 65534, 4321, Request(1, "echo", {{"ok", 2}}), false);
   ASSERT_EQ(child.exit_code, 0);
   json line = json::parse(child.received, nullptr, false);
   ASSERT_FALSE(line.is_discarded()) << child.received;
-  EXPECT_EQ(line["result"]["ok"], 2);
+  EXPECT_EQ(line["error"]["data"]["name"], "PermissionDenied");
+  EXPECT_EQ(line["error"]["data"]["groups"], json::array());
+  EXPECT_TRUE(dispatcher_.calls().empty());
+}
+
+TEST_F(ServerPeerTest, ConnectionLimitOfOneUidLeavesOtherUidsAlone) {
+  ServerOptions options = Options(4321);
+  options.max_connections_per_uid = 1;
+  ASSERT_TRUE(StartServer(options).ok());
+  Client ours = Connect();
+  ASSERT_TRUE(ours.Call("echo", json::object(), kWaitMs).ok());
+  // Our uid is at its limit; uid 65534 holds nothing yet.
+  ChildResult child = RunAsOtherUser(path_, 65534, 4321, Request(1, "echo", {{"ok", 4}}), true);
+  ASSERT_EQ(child.exit_code, 0);
+  json line = json::parse(child.received, nullptr, false);
+  ASSERT_FALSE(line.is_discarded()) << child.received;
+  EXPECT_EQ(line["result"]["ok"], 4);
 }
 
 }  // namespace

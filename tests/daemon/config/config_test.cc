@@ -97,6 +97,7 @@ socket = "/run/prid/prid.sock"
 socket_group = "prid"
 event_buffer = 131072
 client_queue_bytes = 4194304
+max_connections_per_uid = 32
 log_level = "debug"
 
 [[span]]
@@ -117,6 +118,7 @@ uui_max = 64
   EXPECT_EQ(config.socket_group, "prid");
   EXPECT_EQ(config.event_buffer, 131072u);
   EXPECT_EQ(config.client_queue_bytes, 4194304u);
+  EXPECT_EQ(config.max_connections_per_uid, 32u);
   EXPECT_EQ(config.log_level, "debug");
   ASSERT_EQ(config.spans.size(), 1u);
   SpanConfig expected;
@@ -174,6 +176,7 @@ TEST(ConfigTest, MinimalFileGetsDefaults) {
   EXPECT_EQ(config.socket_group, "");
   EXPECT_EQ(config.event_buffer, 65536u);
   EXPECT_EQ(config.client_queue_bytes, 8u << 20);
+  EXPECT_EQ(config.max_connections_per_uid, 256u);
   EXPECT_EQ(config.log_level, "notice");
   ASSERT_EQ(config.spans.size(), 1u);
   const SpanConfig& span = config.spans[0];
@@ -228,6 +231,7 @@ TEST(ConfigTest, ExampleFileParses) {
                                "socket_group",
                                "event_buffer",
                                "client_queue_bytes",
+                               "max_connections_per_uid",
                                "log_level",
                                "span",
                                "name",
@@ -365,6 +369,25 @@ TEST(ConfigTest, EventBufferAboveMaximum) {
 TEST(ConfigTest, ClientQueueBytesOutOfRange) {
   ExpectError("[daemon]\nclient_queue_bytes = 100\n" + std::string(kSimSpan), 2,
               "client_queue_bytes", "100 is out of range (4096 to 1073741824)");
+}
+
+TEST(ConfigTest, MaxConnectionsPerUidOfZeroIsRefused) {
+  ExpectError("[daemon]\nmax_connections_per_uid = 0\n" + std::string(kSimSpan), 2,
+              "max_connections_per_uid", "0 is out of range (1 to 65536)");
+}
+
+TEST(ConfigTest, MaxConnectionsPerUidAboveMaximumIsRefused) {
+  ExpectError("[daemon]\nmax_connections_per_uid = 65537\n" + std::string(kSimSpan), 2,
+              "max_connections_per_uid", "65537 is out of range (1 to 65536)");
+}
+
+TEST(ConfigTest, MaxConnectionsPerUidAtItsBoundsIsAccepted) {
+  EXPECT_EQ(ParseOk("[daemon]\nmax_connections_per_uid = 1\n" + std::string(kSimSpan))
+                .max_connections_per_uid,
+            1u);
+  EXPECT_EQ(ParseOk("[daemon]\nmax_connections_per_uid = 65536\n" + std::string(kSimSpan))
+                .max_connections_per_uid,
+            65536u);
 }
 
 TEST(ConfigTest, UnknownLogLevel) {
