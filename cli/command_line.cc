@@ -245,12 +245,22 @@ class Parser {
       Command command = RequestCommand(EventsSubscribeRequest(events_));
       command.action = Action::kEvents;
       command.follow = follow_;
+      if (events_.monitor) command.setup = LineOpenRequest(*events_.monitor, /*monitor=*/true);
       return base::Result<Command>(std::move(command));
     });
     events->add_flag("--follow,-f", follow_, "keep printing events until interrupted");
     events->add_option("--since", events_.since, "replay the buffered events after this seq")
         ->option_text("N")
         ->check(CLI::NonNegativeNumber);
+    events->add_option("--instance", events_.instance,
+                       "the daemon start --since belongs to (daemon.status's instance): a restart "
+                       "since then is an error, not a silent gap")
+        ->option_text("ID");
+    events->add_option("--monitor", events_.monitor,
+                       "open a monitor line on this span first: a call's events reach only its "
+                       "handle holders and the span's monitors")
+        ->option_text("N")
+        ->check(CLI::PositiveNumber);
     events->add_option("--span", events_.span, "only this span's events")
         ->option_text("N")
         ->check(CLI::PositiveNumber);

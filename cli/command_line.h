@@ -39,6 +39,7 @@ struct Command {
   Request request;
   View view = View::kNone;
   bool follow = false;                      // kEvents
+  std::optional<Request> setup;             // kEvents: sent first (line.open for --monitor)
   std::string script;                       // kRun: a file, "-" for stdin
   std::string wait_for;                     // kWait: a call state, or "new"
   std::optional<std::int64_t> wait_call;    // kWait: nullopt means $CALL

@@ -188,6 +188,7 @@ Request CallDeallocateRequest(std::int64_t call) { return CallOnly("call.dealloc
 Request EventsSubscribeRequest(const EventsOptions& options) {
   Request request{"events.subscribe"};
   if (options.since) request.params["since"] = *options.since;
+  if (options.instance) request.params["instance"] = *options.instance;
   if (options.span) request.params["span"] = *options.span;
   if (options.call) request.params["call"] = *options.call;
   return request;

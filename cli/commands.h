@@ -45,8 +45,10 @@ struct CallMakeOptions {
 
 struct EventsOptions {
   std::optional<std::int64_t> since{};
+  std::optional<std::string> instance{};  // the daemon start `since` belongs to
   std::optional<int> span{};
   std::optional<std::int64_t> call{};
+  std::optional<int> monitor{};  // open a monitor line on this span first (to see its calls)
 };
 
 struct SimCallOptions {

@@ -178,6 +178,9 @@ void Session::Show(const Command& command, const json& result) {
 
 Outcome Session::Events(const Command& command) {
   json result;
+  if (command.setup) {
+    if (Outcome opened = Send(*command.setup, &result); !opened.ok()) return opened;
+  }
   if (Outcome sent = Send(command.request, &result); !sent.ok()) return sent;
   if (options_.json) out_ << JsonLine(result) << '\n' << std::flush;
   if (!command.follow) {

@@ -50,7 +50,8 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       server_(loop, *this, server_options_.ok() ? *server_options_ : ipc::ServerOptions{}),
       outbox_(server_),
       timers_(loop),
-      router_(outbox_, config_.event_buffer),
+      audience_(model_),
+      router_(outbox_, audience_, config_.event_buffer),
       model_(router_, timers_),
       traces_(outbox_,
               [this](CallId call) -> std::optional<std::pair<int, int>> {

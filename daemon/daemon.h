@@ -117,6 +117,7 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   ipc::Server server_;
   ServerOutbox outbox_;
   EvTimerFactory timers_;
+  ModelAudience audience_;  // over model_, built below: asked only once events flow
   EventRouter router_;
   SessionModel model_;
   RpcHandlers::Spans spans_;

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "ipc/event_types.h"
+
 namespace prid::ipc {
 
 SharedLine MakeEventsLostLine(std::uint64_t last_seq) {
   return MakeNotificationLine(
-      "event", nlohmann::json{
-                   {"type", "events.lost"}, {"reason", "client too slow"}, {"last_seq", last_seq}});
+      std::string(kEventMethod), nlohmann::json{
+                   {"type", event_type::kEventsLost}, {"reason", "client too slow"}, {"last_seq", last_seq}});
 }
 
 ClientQueue::ClientQueue(std::size_t max_bytes) : max_bytes_(max_bytes) {}

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "base/hex.h"
+#include "ipc/event_types.h"
 #include "q931/names.h"
 
 namespace prid::daemon {
@@ -78,7 +79,11 @@ std::string CallStateEventLine(const Call& call, HandleState previous, HandleSta
                                std::string_view time) {
   std::string out;
   out.reserve(256 + (uui ? uui->info.size() * 3 : 0));
-  out += R"({"jsonrpc":"2.0","method":"event","params":{"type":"call.state")";
+  out += R"({"jsonrpc":"2.0","method":")";
+  out += ipc::kEventMethod;
+  out += R"(","params":{"type":")";
+  out += ipc::event_type::kCallState;
+  out += '"';
   AppendField(out, "seq", seq);
   AppendField(out, "time", time);
   AppendField(out, "call", call.id);

@@ -15,7 +15,7 @@ namespace prid::daemon {
 struct LoggedEvent {
   std::uint64_t seq = 0;
   int span = 0;                             // 0: not tied to a span
-  std::uint64_t call = 0;                   // 0: not tied to a call
+  std::uint64_t call = 0;                   // 0: not tied to a call; else private to the call's audience
   std::vector<std::uint64_t> recipients;    // client ids addressed directly (may be empty)
   std::shared_ptr<const std::string> line;  // the serialized notification, newline included
 };

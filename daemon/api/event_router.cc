@@ -1,18 +1,61 @@
 // Serializes, numbers, logs and routes the daemon's events.
 #include "daemon/api/event_router.h"
 
-#include <algorithm>
-#include <chrono>
+#include <sys/random.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <random>
+
+#include "base/hex.h"
 #include "base/log.h"
 #include "base/time_format.h"
 #include "daemon/api/call_json.h"
 #include "daemon/api/event_line.h"
+#include "ipc/event_types.h"
 #include "q931/names.h"
 
 namespace prid::daemon {
 
-EventRouter::EventRouter(Outbox& outbox, std::size_t buffer) : outbox_(outbox), log_(buffer) {}
+std::string_view SubscribeRefusalName(SubscribeRefusal::Reason reason) {
+  switch (reason) {
+    case SubscribeRefusal::Reason::kOverwritten:
+      return "overwritten";
+    case SubscribeRefusal::Reason::kOtherInstance:
+      return "restarted";
+    case SubscribeRefusal::Reason::kAhead:
+      return "ahead";
+  }
+  return "unknown";
+}
+
+std::string NewInstanceId() {
+  std::array<std::uint8_t, 16> bits{};
+  std::size_t got = 0;
+  while (got < bits.size()) {
+    const ssize_t n = ::getrandom(bits.data() + got, bits.size() - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got < bits.size()) {
+    // No getrandom (an old kernel, a seccomp filter): the id only has to
+    // differ between starts, so the clock and random_device will do.
+    PRID_LOG_WARN("getrandom failed ({}); the instance id comes from the clock", errno);
+    std::random_device device;
+    std::seed_seq seed{static_cast<unsigned>(std::chrono::system_clock::now().time_since_epoch().count()),
+                       device(), static_cast<unsigned>(::getpid())};
+    std::mt19937_64 generator(seed);
+    for (auto& octet : bits) octet = static_cast<std::uint8_t>(generator());
+  }
+  return base::ToHex(bits);
+}
+
+EventRouter::EventRouter(Outbox& outbox, const EventAudience& audience, std::size_t buffer, std::string instance)
+    : outbox_(outbox), audience_(audience), log_(buffer), instance_(std::move(instance)) {}
 
 bool EventRouter::Matches(const Subscription& filter, const LoggedEvent& event) const {
   if (filter.span && event.span != *filter.span) return false;
@@ -20,11 +63,17 @@ bool EventRouter::Matches(const Subscription& filter, const LoggedEvent& event) 
   return true;
 }
 
+bool EventRouter::MaySee(ClientId client, const LoggedEvent& event) const {
+  // API.md "Events": a client sees only calls it holds a handle on (or
+  // monitors the span of); span events are everyone's.
+  return event.call == 0 || audience_.SeesCall(client, event.span, event.call);
+}
+
 void EventRouter::Publish(LoggedEvent event, nlohmann::json params) {
   event.seq = log_.next_seq();
   params["seq"] = event.seq;
   params["time"] = Now();
-  event.line = ipc::MakeNotificationLine("event", params);
+  event.line = ipc::MakeNotificationLine(std::string(ipc::kEventMethod), params);
   Deliver(std::move(event));
 }
 
@@ -46,7 +95,7 @@ const std::string& EventRouter::Now() {
 void EventRouter::Deliver(LoggedEvent event) {
   std::vector<ClientId> to = event.recipients;
   for (const auto& [client, filter] : subscribers_) {
-    if (Matches(filter, event)) to.push_back(client);
+    if (Matches(filter, event) && MaySee(client, event)) to.push_back(client);
   }
   std::sort(to.begin(), to.end());
   to.erase(std::unique(to.begin(), to.end()), to.end());
@@ -72,7 +121,7 @@ void EventRouter::CallStateChanged(const Call& call, HandleState previous, Handl
 
 void EventRouter::CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
                                      const std::vector<ClientId>& recipients, std::string_view request) {
-  nlohmann::json params = {{"type", "call.state"},
+  nlohmann::json params = {{"type", ipc::event_type::kCallState},
                            {"call", call.id},
                            {"span", call.span},
                            {"channel", call.channel},
@@ -86,14 +135,14 @@ void EventRouter::CallRequestRefused(const Call& call, CallState state, std::uin
 
 void EventRouter::CallOffered(const Call& call, const Handle& handle) {
   nlohmann::json params = CallRecordJson(call, handle);
-  params["type"] = "call.new";
+  params["type"] = ipc::event_type::kCallNew;
   Publish({0, call.span, call.id, {handle.client}, nullptr}, std::move(params));
 }
 
 void EventRouter::SpanStateChanged(int span, std::vector<ClientId> line_holders, std::string_view state,
                                    std::string_view previous, const std::vector<std::string>& alarms,
                                    std::string_view error) {
-  nlohmann::json params = {{"type", "span.state"}, {"span", span},     {"state", state},
+  nlohmann::json params = {{"type", ipc::event_type::kSpanState}, {"span", span}, {"state", state},
                            {"previous", previous}, {"alarms", alarms}};
   if (!error.empty()) params["error"] = error;
   Publish({0, span, 0, std::move(line_holders), nullptr}, std::move(params));
@@ -101,21 +150,33 @@ void EventRouter::SpanStateChanged(int span, std::vector<ClientId> line_holders,
 
 void EventRouter::ChannelStateChanged(int span, std::vector<ClientId> line_holders, int channel,
                                       std::string_view state, std::string_view previous) {
-  nlohmann::json params = {{"type", "span.channel"}, {"span", span},
-                           {"channel", channel},     {"state", state},
-                           {"previous", previous}};
+  nlohmann::json params = {{"type", ipc::event_type::kSpanChannel}, {"span", span}, {"channel", channel},
+                           {"state", state}, {"previous", previous}};
   Publish({0, span, 0, std::move(line_holders), nullptr}, std::move(params));
 }
 
-base::Expected<std::uint64_t, std::uint64_t> EventRouter::Subscribe(ClientId client,
-                                                                     std::optional<std::uint64_t> since,
-                                                                     Subscription filter) {
+base::Expected<std::uint64_t, SubscribeRefusal> EventRouter::Subscribe(ClientId client,
+                                                                        std::optional<std::uint64_t> since,
+                                                                        Subscription filter,
+                                                                        std::optional<std::string_view> instance) {
+  using Reason = SubscribeRefusal::Reason;
+  auto refuse = [this](Reason reason) {
+    return base::Unexpected<SubscribeRefusal>{SubscribeRefusal{reason, log_.oldest_seq(), log_.last_seq()}};
+  };
   if (since) {
+    if (instance && *instance != instance_) return refuse(Reason::kOtherInstance);
+    // A seq this start never sent: most likely the previous start's.
+    if (*since > log_.last_seq()) return refuse(Reason::kAhead);
     std::vector<std::pair<ipc::SharedLine, std::uint64_t>> replay;
     bool ok = log_.ForEachSince(*since, [&](const LoggedEvent& event) {
-      if (Matches(filter, event)) replay.emplace_back(event.line, event.seq);
+      if (!Matches(filter, event)) return;
+      // The audience as of now: a monitor that reopened its line gets what
+      // it missed; what was addressed to this client it may see again.
+      const bool addressed =
+          std::find(event.recipients.begin(), event.recipients.end(), client) != event.recipients.end();
+      if (addressed || MaySee(client, event)) replay.emplace_back(event.line, event.seq);
     });
-    if (!ok) return base::Unexpected<std::uint64_t>{log_.oldest_seq()};
+    if (!ok) return refuse(Reason::kOverwritten);
     for (auto& [line, seq] : replay) outbox_.Send(client, line, seq);
   }
   subscribers_[client] = filter;

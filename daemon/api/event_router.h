@@ -2,7 +2,8 @@
 // notifications: serialized once, numbered (seq), kept in the EventLog for
 // replay, and queued to every client they concern — the holders of the
 // affected handles, the line holders of a span, and the clients that
-// subscribed (events.subscribe) with a matching filter. Everything goes out
+// subscribed (events.subscribe) with a matching filter — a call's events
+// only to the subscribers its EventAudience admits. Everything goes out
 // through the Outbox given at construction.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <optional>
 
 #include "base/expected.h"
+#include "daemon/api/event_audience.h"
 #include "daemon/api/event_log.h"
 #include "daemon/api/outbox.h"
 #include "daemon/session/event_sink.h"
@@ -26,11 +28,32 @@ struct Subscription {
   std::optional<CallId> call;
 };
 
+// Why events.subscribe {since} was refused (API.md EventsLost): events
+// after `since` cannot be replayed.
+struct SubscribeRefusal {
+  enum class Reason {
+    kOverwritten,    // since is older than the buffer
+    kOtherInstance,  // since belongs to another daemon start (`instance` differs)
+    kAhead,          // since is newer than the newest seq of this start
+  };
+  Reason reason = Reason::kOverwritten;
+  std::uint64_t oldest = 0;  // the oldest seq still buffered (0: none)
+  std::uint64_t last = 0;    // the newest seq (0: none yet)
+};
+// "overwritten", "restarted", "ahead" (EventsLost's data.reason).
+std::string_view SubscribeRefusalName(SubscribeRefusal::Reason reason);
+
+// 128 random bits (getrandom) as 32 lowercase hex digits: a daemon start's
+// instance id, so that a client can tell its seqs from another start's.
+std::string NewInstanceId();
+
 class EventRouter : public EventSink {
  public:
-  // `outbox` (borrowed) must outlive the router; `buffer` is the number of
-  // events kept for replay.
-  EventRouter(Outbox& outbox, std::size_t buffer);
+  // `outbox` and `audience` (borrowed) must outlive the router; `buffer`
+  // is the number of events kept for replay; `instance` names this event
+  // log's seqs (daemon.status, events.subscribe), new at every start.
+  EventRouter(Outbox& outbox, const EventAudience& audience, std::size_t buffer,
+              std::string instance = NewInstanceId());
 
   // EventSink
   void CallStateChanged(const Call& call, HandleState previous, HandleState state,
@@ -51,14 +74,21 @@ class EventRouter : public EventSink {
   void ChannelStateChanged(int span, std::vector<ClientId> line_holders, int channel, std::string_view state,
                            std::string_view previous);
 
-  // events.subscribe: replays the buffered events after `since` that match
-  // (when given), then streams. Returns the last seq before the stream, or
-  // the oldest seq still available when `since` is too old (EventsLost).
-  base::Expected<std::uint64_t, std::uint64_t> Subscribe(ClientId client, std::optional<std::uint64_t> since,
-                                                         Subscription filter);
+  // events.subscribe: replays the buffered events after `since` (when
+  // given) that match the filter and that the client may see now (span
+  // events; a call's events when the audience admits the client now or the
+  // event was addressed to it), then streams. Returns the last seq before
+  // the stream: replayed events are (since, seq], live ones start at
+  // seq + 1. `instance` (when given) must be instance(); otherwise, or
+  // when `since` is past the newest seq or older than the buffer, nothing
+  // is replayed, the client is not subscribed, and the refusal says why.
+  base::Expected<std::uint64_t, SubscribeRefusal> Subscribe(ClientId client, std::optional<std::uint64_t> since,
+                                                            Subscription filter,
+                                                            std::optional<std::string_view> instance = std::nullopt);
   void ClientGone(ClientId client);
 
   const EventLog& log() const { return log_; }
+  const std::string& instance() const { return instance_; }
 
  private:
   void Publish(LoggedEvent event, nlohmann::json params);
@@ -67,9 +97,13 @@ class EventRouter : public EventSink {
   // The current time as RFC 3339, the seconds part cached.
   const std::string& Now();
   bool Matches(const Subscription& filter, const LoggedEvent& event) const;
+  // Span events: everyone; a call's events: its audience (API.md "Events").
+  bool MaySee(ClientId client, const LoggedEvent& event) const;
 
   Outbox& outbox_;
+  const EventAudience& audience_;
   EventLog log_;
+  std::string instance_;
   std::map<ClientId, Subscription> subscribers_;
   std::chrono::system_clock::time_point cached_second_;
   std::string time_;

@@ -50,12 +50,11 @@ std::optional<ipc::RpcError> OnlyDeclared(const MethodEntry& entry, const ipc::P
 
 }  // namespace
 
-const Args::Value& Args::Get(std::string_view name, ParamType type, ParamType or_type) const {
-  (void)type;  // read by the asserts only
-  (void)or_type;
+const Args::Value& Args::Get(std::string_view name, std::initializer_list<ParamType> types) const {
+  (void)types;  // read by the asserts only
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     if (specs_[i].name == name) {
-      assert((specs_[i].type == type || specs_[i].type == or_type) &&
+      assert(std::find(types.begin(), types.end(), specs_[i].type) != types.end() &&
              "the handler reads a parameter as another type than declared");
       return values_[i];
     }
@@ -66,45 +65,45 @@ const Args::Value& Args::Get(std::string_view name, ParamType type, ParamType or
 }
 
 std::int64_t Args::Int(std::string_view name) const {
-  const Value& v = Get(name, ParamType::kInt);
+  const Value& v = Get(name, {ParamType::kInt});
   assert(v.present);
   return v.integer;
 }
 
 std::optional<std::int64_t> Args::OptionalInt(std::string_view name) const {
-  const Value& v = Get(name, ParamType::kInt);
+  const Value& v = Get(name, {ParamType::kInt});
   return v.present ? std::optional<std::int64_t>(v.integer) : std::nullopt;
 }
 
 std::string_view Args::String(std::string_view name) const {
-  const Value& v = Get(name, ParamType::kString, ParamType::kChoice);
+  const Value& v = Get(name, {ParamType::kString, ParamType::kChoice, ParamType::kPartyNumber});
   assert(v.present);
   return v.text;
 }
 
 std::optional<std::string_view> Args::OptionalString(std::string_view name) const {
-  const Value& v = Get(name, ParamType::kString, ParamType::kChoice);
+  const Value& v = Get(name, {ParamType::kString, ParamType::kChoice, ParamType::kPartyNumber});
   return v.present ? std::optional<std::string_view>(v.text) : std::nullopt;
 }
 
 std::optional<bool> Args::OptionalBool(std::string_view name) const {
-  const Value& v = Get(name, ParamType::kBool);
+  const Value& v = Get(name, {ParamType::kBool});
   return v.present ? std::optional<bool>(v.flag) : std::nullopt;
 }
 
-const std::optional<q931::UserUser>& Args::Uui() const { return Get("uui", ParamType::kUui).uui; }
+const std::optional<q931::UserUser>& Args::Uui() const { return Get("uui", {ParamType::kUui}).uui; }
 
 std::optional<std::uint8_t> Args::Cause() const {
-  const Value& v = Get("cause", ParamType::kCause);
+  const Value& v = Get("cause", {ParamType::kCause});
   return v.present ? std::optional<std::uint8_t>(v.cause) : std::nullopt;
 }
 
 const std::vector<CallId>& Args::CallIds(std::string_view name) const {
-  return Get(name, ParamType::kCallIds).calls;
+  return Get(name, {ParamType::kCallIds}).calls;
 }
 
 Span& Args::SpanOf(std::string_view name) const {
-  const Value& v = Get(name, ParamType::kSpan);
+  const Value& v = Get(name, {ParamType::kSpan});
   assert(v.span != nullptr);
   return *v.span;
 }
@@ -146,7 +145,15 @@ std::optional<ipc::RpcError> MethodTable::Read(const MethodEntry& entry, const i
         break;
       }
       case ParamType::kString: {
-        auto s = StringParam(params, spec.name, required);
+        auto s = StringParam(params, spec.name, required, spec.max_chars);
+        if (!s.ok()) return fail(s.error());
+        value.present = s->has_value();
+        if (value.present) value.text = std::move(**s);
+        break;
+      }
+      case ParamType::kPartyNumber: {
+        // Its bound depends on the span: the handler checks it (number_rules.h).
+        auto s = StringParam(params, spec.name, required, kUnboundedChars);
         if (!s.ok()) return fail(s.error());
         value.present = s->has_value();
         if (value.present) value.text = std::move(**s);
@@ -184,7 +191,8 @@ std::optional<ipc::RpcError> MethodTable::Read(const MethodEntry& entry, const i
       }
       case ParamType::kChoice: {
         // Absent, not a string, or not a choice: one message naming the choices.
-        auto s = StringParam(params, spec.name, required);
+        // A choice is bounded by its choices.
+        auto s = StringParam(params, spec.name, required, kUnboundedChars);
         const bool chosen = s.ok() && s->has_value() &&
                             std::find(spec.choices.begin(), spec.choices.end(), **s) != spec.choices.end();
         if (s.ok() && !s->has_value() && !required) break;

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,9 +38,22 @@ using MethodResult = base::Expected<nlohmann::json, ipc::RpcError>;
 // The largest call id a client may name (JSON numbers are exact to 2^53).
 inline constexpr std::int64_t kMaxCallId = std::int64_t{1} << 53;
 
+// The bounds of string parameters, in one place (API.md "Limits"); a
+// longer value is refused (InvalidParams naming the parameter and the
+// bound) before the handler runs, so no handler copies, echoes or keeps
+// more:
+// - a name from a fixed set (privilege, bearer, state, on_setup, on_hold,
+//   a cause's name): kMaxNameChars characters;
+// - an event log instance id (events.subscribe): kMaxInstanceChars;
+// - a party number (kPartyNumber): what the span's switch variant carries,
+//   checked by the handler that knows the span (number_rules.h);
+// - UUI: the span's uui_max, checked where it is sent (UserUserInfoTooBig).
+inline constexpr std::size_t kMaxNameChars = 32;
+inline constexpr std::size_t kMaxInstanceChars = 64;
+
 enum class ParamType {
   kInt,      // an integer min…max
-  kString,   // any string
+  kString,   // a string of at most `max_chars` characters, no NUL
   kBool,     // true or false
   kUui,      // "uui": {pd?, text | hex}; null reads as absent
   kCause,    // "cause": a number 1…127 or a name; null reads as absent
@@ -47,6 +61,7 @@ enum class ParamType {
              // (Id: an integer 1…kMaxCallId, a call or conference)
   kChoice,   // one of `choices`; anything else, absence included, is refused naming them
   kSpan,     // an integer 1…255 that names a configured span (else "no span N")
+  kPartyNumber,  // a string its handler checks against the span (number_rules.h)
 };
 
 enum class Presence { kRequired, kOptional };
@@ -61,27 +76,34 @@ struct ParamSpec {
   std::int64_t min = 0;  // kInt
   std::int64_t max = 0;  // kInt
   std::vector<std::string_view> choices;  // kChoice
+  std::size_t max_chars = 0;              // kString
 
   static ParamSpec Int(std::string_view name, Presence presence, std::int64_t min, std::int64_t max) {
-    return {name, ParamType::kInt, presence, min, max, {}};
+    return {name, ParamType::kInt, presence, min, max, {}, 0};
   }
   static ParamSpec Id(std::string_view name, Presence presence) {
     return Int(name, presence, 1, kMaxCallId);
   }
-  static ParamSpec String(std::string_view name, Presence presence) {
-    return {name, ParamType::kString, presence, 0, 0, {}};
+  // A string of at most `max_chars` characters (one of the bounds above).
+  static ParamSpec String(std::string_view name, Presence presence, std::size_t max_chars) {
+    return {name, ParamType::kString, presence, 0, 0, {}, max_chars};
   }
-  static ParamSpec Bool(std::string_view name) { return {name, ParamType::kBool, Presence::kOptional, 0, 0, {}}; }
-  static ParamSpec Uui() { return {"uui", ParamType::kUui, Presence::kOptional, 0, 0, {}}; }
-  static ParamSpec Cause() { return {"cause", ParamType::kCause, Presence::kOptional, 0, 0, {}}; }
+  // A name from a fixed set the handler looks up.
+  static ParamSpec Name(std::string_view name, Presence presence) { return String(name, presence, kMaxNameChars); }
+  static ParamSpec PartyNumber(std::string_view name, Presence presence) {
+    return {name, ParamType::kPartyNumber, presence, 0, 0, {}, 0};
+  }
+  static ParamSpec Bool(std::string_view name) { return {name, ParamType::kBool, Presence::kOptional, 0, 0, {}, 0}; }
+  static ParamSpec Uui() { return {"uui", ParamType::kUui, Presence::kOptional, 0, 0, {}, 0}; }
+  static ParamSpec Cause() { return {"cause", ParamType::kCause, Presence::kOptional, 0, 0, {}, 0}; }
   static ParamSpec CallIds(std::string_view name) {
-    return {name, ParamType::kCallIds, Presence::kRequired, 0, 0, {}};
+    return {name, ParamType::kCallIds, Presence::kRequired, 0, 0, {}, 0};
   }
   static ParamSpec Choice(std::string_view name, std::vector<std::string_view> choices) {
-    return {name, ParamType::kChoice, Presence::kRequired, 0, 0, std::move(choices)};
+    return {name, ParamType::kChoice, Presence::kRequired, 0, 0, std::move(choices), 0};
   }
   static ParamSpec SpanNumber(std::string_view name) {
-    return {name, ParamType::kSpan, Presence::kRequired, 1, 255, {}};
+    return {name, ParamType::kSpan, Presence::kRequired, 1, 255, {}, 0};
   }
 };
 
@@ -97,8 +119,8 @@ class Args {
 
   std::int64_t Int(std::string_view name) const;  // a required kInt
   std::optional<std::int64_t> OptionalInt(std::string_view name) const;
-  std::string_view String(std::string_view name) const;  // a required kString or kChoice
-  std::optional<std::string_view> OptionalString(std::string_view name) const;  // a kString or kChoice
+  std::string_view String(std::string_view name) const;  // a required kString, kChoice or kPartyNumber
+  std::optional<std::string_view> OptionalString(std::string_view name) const;  // the same, optional
   std::optional<bool> OptionalBool(std::string_view name) const;
   const std::optional<q931::UserUser>& Uui() const;
   std::optional<std::uint8_t> Cause() const;
@@ -110,17 +132,15 @@ class Args {
   struct Value {
     bool present = false;
     std::int64_t integer = 0;           // kInt, kSpan
-    std::string text;                   // kString, kChoice
+    std::string text;                   // kString, kChoice, kPartyNumber
     bool flag = false;                  // kBool
     std::optional<q931::UserUser> uui;  // kUui
     std::uint8_t cause = 0;             // kCause
     std::vector<CallId> calls;          // kCallIds
     Span* span = nullptr;               // kSpan
   };
-  // The value of the declared parameter `name`, which is of `type` (or
-  // `or_type`).
-  const Value& Get(std::string_view name, ParamType type) const { return Get(name, type, type); }
-  const Value& Get(std::string_view name, ParamType type, ParamType or_type) const;
+  // The value of the declared parameter `name`, which is of one of `types`.
+  const Value& Get(std::string_view name, std::initializer_list<ParamType> types) const;
 
   std::span<const ParamSpec> specs_;
   std::array<Value, kMaxParams> values_;
@@ -147,6 +167,13 @@ class MethodTable {
   MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) const;
 
   bool Has(std::string_view method) const { return entries_.contains(method); }
+  // Every method's name, sorted (the API reference test holds them against
+  // docs/api.md). The views live as long as the table.
+  std::vector<std::string_view> Names() const {
+    std::vector<std::string_view> names;
+    for (const auto& entry : entries_) names.push_back(entry.first);
+    return names;
+  }
 
  private:
   std::optional<ipc::RpcError> Read(const MethodEntry& entry, const ipc::Params& params, Args& args) const;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/hex.h"
+#include "daemon/api/method_table.h"
 #include "daemon/session/call.h"
 #include "q931/names.h"
 
@@ -72,12 +73,24 @@ base::Result<q931::UserUser> UuiFromParam(ParamValue value) {
   return uui;
 }
 
+// The characters (UTF-8 code points) of `text`: the octets that do not
+// continue a sequence.
+std::size_t CharCount(std::string_view text) {
+  std::size_t count = 0;
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xc0) != 0x80 ? 1 : 0;
+  return count;
+}
+
 base::Result<std::uint8_t> CauseFromParam(ParamValue value) {
   if (std::int64_t n = 0; value.get_int64().get(n) == simdjson::SUCCESS) {
     if (n < 1 || n > 127) return base::Fail(fmt::format("cause {} is out of range (1…127)", n));
     return static_cast<std::uint8_t>(n);
   }
   if (std::string_view name; value.get_string().get(name) == simdjson::SUCCESS) {
+    // Bounded before it is echoed below.
+    if (const std::size_t chars = CharCount(name); chars > kMaxNameChars) {
+      return base::Fail(fmt::format("cause name is {} characters; at most {}", chars, kMaxNameChars));
+    }
     if (auto cause = CauseFromApiName(name)) return *cause;
     if (auto cause = q931::CauseFromName(name)) return *cause;
     return base::Fail(fmt::format(
@@ -103,7 +116,7 @@ ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std
 }
 
 ParamResult<std::optional<std::string>> StringParam(const ipc::Params& params, std::string_view name,
-                                                    bool required) {
+                                                    bool required, std::size_t max_chars) {
   auto value = Member(params, name);
   if (!value) {
     if (required) return Missing(name);
@@ -112,6 +125,15 @@ ParamResult<std::optional<std::string>> StringParam(const ipc::Params& params, s
   std::string_view text;
   if (value->get_string().get(text) != simdjson::SUCCESS) {
     return Invalid(fmt::format("parameter '{}' must be a string", name));
+  }
+  if (max_chars != kUnboundedChars) {
+    if (const std::size_t chars = CharCount(text); chars > max_chars) {
+      return Invalid(fmt::format("parameter '{}' is {} characters; at most {}", name, chars, max_chars));
+    }
+    if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+      return Invalid(
+          fmt::format("parameter '{}' has a NUL (U+0000) at position {}", name, CharCount(text.substr(0, nul))));
+    }
   }
   return std::optional<std::string>{std::string(text)};
 }

@@ -4,6 +4,7 @@
 // parameter with these, before the handler runs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,11 +25,17 @@ using ParamResult = base::Expected<T, ipc::RpcError>;
 // An integer min…max; nullopt when absent and not required.
 ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std::string_view name, bool required,
                                                   std::int64_t min, std::int64_t max);
-ParamResult<std::optional<std::string>> StringParam(const ipc::Params& params, std::string_view name, bool required);
+// A string of at most `max_chars` characters (UTF-8 code points) with no
+// NUL; kUnboundedChars: any string, for a caller that checks the value
+// itself (a choice, a party number).
+inline constexpr std::size_t kUnboundedChars = static_cast<std::size_t>(-1);
+ParamResult<std::optional<std::string>> StringParam(const ipc::Params& params, std::string_view name, bool required,
+                                                    std::size_t max_chars);
 ParamResult<std::optional<bool>> BoolParam(const ipc::Params& params, std::string_view name);
 // "uui": {pd?, text | hex}; absent or null: nullopt.
 ParamResult<std::optional<q931::UserUser>> UuiParam(const ipc::Params& params);
-// "cause": a number 1…127 or a name; absent or null: nullopt.
+// "cause": a number 1…127 or a name (of at most kMaxNameChars characters);
+// absent or null: nullopt.
 ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params);
 // An array of call ids 1…max; nullopt when absent and not required.
 ParamResult<std::optional<std::vector<CallId>>> CallIdsParam(const ipc::Params& params, std::string_view name,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "daemon/api/call_json.h"
+#include "daemon/api/number_rules.h"
 #include "daemon/api/span_methods.h"
 #include "daemon/line/sim_peer.h"
 #include "prid_build_config.h"
@@ -36,6 +37,21 @@ ipc::RpcError FromModel(const ModelError& e) {
     case ModelErrorKind::kInvalidParams: return MakeError(ErrorCode::kInvalidParams, e.message);
   }
   return MakeError(ErrorCode::kInternalError, e.message);
+}
+
+// call.make's and sim.call's party numbers, checked against what span
+// `config`'s switch variant carries (number_rules.h) before anything is
+// sent: `number` must be there, `calling` may be empty (then omitted).
+std::optional<ipc::RpcError> CheckPartyNumbers(const SpanConfig& config, const Args& args) {
+  const std::string_view number = args.String("number");
+  if (number.empty()) return MakeError(ErrorCode::kInvalidParams, "number is empty");
+  for (const auto& [param, value] : {std::pair{"number", number},
+                                     std::pair{"calling", args.OptionalString("calling").value_or("")}}) {
+    if (auto bad = CheckPartyNumber(param, value, config.span, config.switch_variant)) {
+      return MakeError(ErrorCode::kInvalidParams, std::move(*bad));
+    }
+  }
+  return std::nullopt;
 }
 
 template <typename T>
@@ -80,18 +96,19 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"span.service",
        {P::SpanNumber("span"), P::Int("channel", kRequired, 1, 31), P::Choice("service", {"in", "out"})},
        [](ipc::ClientId, const Args& a) { return SpanServiceMethod(a); }},
-      {"line.open", {P::Int("span", kRequired, 1, 255), P::String("privilege", kOptional)},
+      {"line.open", {P::Int("span", kRequired, 1, 255), P::Name("privilege", kOptional)},
        bind(&RpcHandlers::LineOpen)},
       {"line.close", {P::Int("span", kRequired, 1, 255)}, bind(&RpcHandlers::LineClose)},
       {"call.make",
-       {P::Int("span", kOptional, 1, 255), P::String("number", kRequired), P::String("calling", kOptional),
-        P::String("bearer", kOptional), P::Int("channel", kOptional, 1, 31), P::Uui()},
+       {P::Int("span", kOptional, 1, 255), P::PartyNumber("number", kRequired),
+        P::PartyNumber("calling", kOptional), P::Name("bearer", kOptional), P::Int("channel", kOptional, 1, 31),
+        P::Uui()},
        bind(&RpcHandlers::CallMake)},
       {"call.alert", {P::Id("call", kRequired), P::Bool("inband")}, bind(&RpcHandlers::CallAlert)},
       {"call.answer", {P::Id("call", kRequired), P::Uui(), P::Bool("non_isdn")}, bind(&RpcHandlers::CallAnswer)},
       {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::CallDrop)},
       {"call.info", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallInfo)},
-      {"call.list", {P::String("state", kOptional)}, bind(&RpcHandlers::CallList)},
+      {"call.list", {P::Name("state", kOptional)}, bind(&RpcHandlers::CallList)},
       {"call.deallocate", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallDeallocate)},
       {"call.hold", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallHold)},
       {"call.unhold", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallUnhold)},
@@ -102,19 +119,20 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"conference.remove", {P::Id("conference", kRequired), P::Id("call", kRequired)},
        bind(&RpcHandlers::ConferenceRemove)},
       {"events.subscribe",
-       {P::Int("since", kOptional, 0, kMaxCallId), P::Int("span", kOptional, 1, 255), P::Id("call", kOptional)},
+       {P::Int("since", kOptional, 0, kMaxCallId), P::String("instance", kOptional, kMaxInstanceChars),
+        P::Int("span", kOptional, 1, 255), P::Id("call", kOptional)},
        bind(&RpcHandlers::EventsSubscribe)},
       {"trace.subscribe", {P::Int("span", kOptional, 1, kMaxCallId), P::Id("call", kOptional)},
        bind(&RpcHandlers::TraceSubscribe)},
       {"trace.unsubscribe", {}, bind(&RpcHandlers::TraceUnsubscribe)},
       {"sim.call",
-       {P::Int("span", kRequired, 1, 255), P::String("number", kRequired), P::String("calling", kOptional),
-        P::Uui()},
+       {P::Int("span", kRequired, 1, 255), P::PartyNumber("number", kRequired),
+        P::PartyNumber("calling", kOptional), P::Uui()},
        bind(&RpcHandlers::SimCall)},
       {"sim.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::SimDrop)},
       {"sim.policy",
-       {P::Int("span", kRequired, 1, 255), P::String("on_setup", kOptional), P::Int("delay_ms", kOptional, 0, 600000),
-        P::Uui(), P::String("on_hold", kOptional)},
+       {P::Int("span", kRequired, 1, 255), P::Name("on_setup", kOptional), P::Int("delay_ms", kOptional, 0, 600000),
+        P::Uui(), P::Name("on_hold", kOptional)},
        bind(&RpcHandlers::SimPolicy)},
       {"sim.hold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimHold)},
       {"sim.unhold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimUnhold)},
@@ -142,6 +160,7 @@ RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const Args&) {
               {"spans", spans_.size()},
               {"calls", {{"active", model_.active_count()}, {"records", model_.record_count()}}},
               {"clients", outbox_.client_count()},
+              {"instance", router_.instance()},
               {"events", {{"last_seq", router_.log().last_seq()}, {"buffered", router_.log().size()}}}};
 }
 
@@ -163,6 +182,11 @@ RpcHandlers::Result RpcHandlers::LineClose(ipc::ClientId client, const Args& arg
 RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const Args& args) {
   const auto span = args.OptionalInt("span");
   const auto bearer = args.OptionalString("bearer");
+  // The span the session model will place the call on: the one named, or
+  // the lowest-numbered. One it does not know is its to refuse ("no span N").
+  if (auto it = span ? spans_.find(static_cast<int>(*span)) : spans_.begin(); it != spans_.end()) {
+    if (auto bad = CheckPartyNumbers(it->second->config(), args)) return base::Unexpected<ipc::RpcError>{*bad};
+  }
   MakeCallRequest request;
   if (span) request.span = static_cast<int>(*span);
   request.called = std::string(args.String("number"));
@@ -276,14 +300,36 @@ RpcHandlers::Result RpcHandlers::EventsSubscribe(ipc::ClientId client, const Arg
   if (call) filter.call = static_cast<CallId>(*call);
   std::optional<std::uint64_t> from;
   if (since) from = static_cast<std::uint64_t>(*since);
-  auto seq = router_.Subscribe(client, from, filter);
+  const auto instance = args.OptionalString("instance");
+  auto seq = router_.Subscribe(client, from, filter, instance);
   if (!seq.ok()) {
-    return base::Unexpected<ipc::RpcError>{MakeError(
-        ErrorCode::kEventsLost,
-        fmt::format("events after {} are no longer buffered; the oldest available is {}", *since, seq.error()),
-        json{{"oldest", seq.error()}})};
+    const SubscribeRefusal& refused = seq.error();
+    std::string message;
+    switch (refused.reason) {
+      case SubscribeRefusal::Reason::kOverwritten:
+        message = fmt::format("events after {} are no longer buffered; the oldest available is {}", *since,
+                              refused.oldest);
+        break;
+      case SubscribeRefusal::Reason::kOtherInstance:
+        message = fmt::format(
+            "since {} belongs to instance {}, but the daemon restarted (now instance {}): its events are lost; "
+            "resubscribe without since, or with since 0 and the new instance",
+            *since, *instance, router_.instance());
+        break;
+      case SubscribeRefusal::Reason::kAhead:
+        message = fmt::format(
+            "since {} is newer than the newest event {} of this daemon (instance {}): it probably restarted; "
+            "resubscribe without since, or with since 0",
+            *since, refused.last, router_.instance());
+        break;
+    }
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kEventsLost, std::move(message),
+                                                      json{{"oldest", refused.oldest},
+                                                           {"last", refused.last},
+                                                           {"instance", router_.instance()},
+                                                           {"reason", SubscribeRefusalName(refused.reason)}})};
   }
-  return json{{"seq", *seq}};
+  return json{{"seq", *seq}, {"instance", router_.instance()}};
 }
 
 namespace {
@@ -324,6 +370,7 @@ RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const Args& args) {
   const std::int64_t span_number = args.Int("span");
   const auto& uui = args.Uui();
   PRID_TRY(span, SimSpan(spans_, span_number));
+  if (auto bad = CheckPartyNumbers(span->config(), args)) return base::Unexpected<ipc::RpcError>{*bad};
   if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   if (!span->up()) {
     return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kSpanDown, fmt::format("span {} is down", span_number))};

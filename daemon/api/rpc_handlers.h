@@ -35,6 +35,10 @@ class RpcHandlers : public ipc::Dispatcher {
   MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override;
   void ClientClosed(ipc::ClientId client) override;
 
+  // The names of the methods Call() answers, sorted; valid as long as the
+  // handlers are.
+  std::vector<std::string_view> MethodNames() const { return table_.Names(); }
+
  private:
   using Result = MethodResult;
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "ipc/event_types.h"
 #include "q931/trace_json.h"
 #include "q931/uui_rewriter.h"
 
@@ -45,7 +46,7 @@ void TraceRouter::Frame(int span, q931::FrameDirection direction,
     if (!line) {
       auto params = q931::RecordToJson(record, decoded);
       params["span"] = span;
-      line = ipc::MakeNotificationLine("trace", params);
+      line = ipc::MakeNotificationLine(std::string(ipc::kTraceMethod), params);
     }
     outbox_.Send(client, line, 0);
   }

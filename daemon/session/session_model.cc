@@ -211,6 +211,11 @@ std::vector<ClientId> SessionModel::LineHolders(int span) const {
   return out;
 }
 
+bool SessionModel::HasMonitorLine(ClientId client, int span) const {
+  auto it = spans_.find(span);
+  return it != spans_.end() && it->second.monitors.count(client) != 0;
+}
+
 SessionModel::SpanEntry* SessionModel::FindSpan(int span) {
   auto it = spans_.find(span);
   return it == spans_.end() ? nullptr : &it->second;

@@ -153,6 +153,9 @@ class SessionModel {
   const Call* Find(CallId call) const;
   // Clients with a line (owner or monitor) open on the span.
   std::vector<ClientId> LineHolders(int span) const;
+  // Whether `client` has a monitor line open on `span` (API.md "Events":
+  // a monitor line sees every call event of its span).
+  bool HasMonitorLine(ClientId client, int span) const;
   std::size_t record_count() const { return calls_.size(); }
   std::size_t active_count() const;
   std::size_t handle_count() const;

@@ -189,6 +189,15 @@ TEST_F(PrictlTest, EventsJsonPrintsResultAndEventLines) {
             "{\"seq\":5,\"span\":1,\"state\":\"up\",\"type\":\"span.state\"}\n");
 }
 
+TEST_F(PrictlTest, EventsMonitorOpensAMonitorLineBeforeSubscribing) {
+  EXPECT_EQ(Run({"events", "--monitor", "1", "--since", "3", "--instance", "ab"}), 0);
+  ASSERT_GE(daemon_->requests.size(), 2u);
+  EXPECT_EQ(daemon_->requests[0].first, "line.open");
+  EXPECT_EQ(daemon_->requests[0].second, json({{"span", 1}, {"privilege", "monitor"}}));
+  EXPECT_EQ(daemon_->requests[1].first, "events.subscribe");
+  EXPECT_EQ(daemon_->requests[1].second, json({{"since", 3}, {"instance", "ab"}}));
+}
+
 TEST_F(PrictlTest, EventsFollowPrintsUntilTheConnectionCloses) {
   daemon_->QueueEvent(CallState(1, 3, "dialing", "idle"));
   EXPECT_EQ(Run({"events", "--follow"}), 2);

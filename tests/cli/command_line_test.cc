@@ -228,6 +228,15 @@ TEST(CommandLine, EventsWithEveryOption) {
   EXPECT_TRUE(command.follow);
 }
 
+TEST(CommandLine, EventsSinceAnInstanceOnAMonitorLine) {
+  Command command = Ok({"events", "--since", "5", "--instance", "00ff", "--monitor", "2"});
+  EXPECT_EQ(command.request.params, json({{"since", 5}, {"instance", "00ff"}}));
+  ASSERT_TRUE(command.setup.has_value());
+  EXPECT_EQ(command.setup->method, "line.open");
+  EXPECT_EQ(command.setup->params, json({{"span", 2}, {"privilege", "monitor"}}));
+  EXPECT_FALSE(Ok({"events"}).setup.has_value());
+}
+
 TEST(CommandLine, SimCall) {
   Command command = Ok({"sim", "call", "1", "200", "--calling", "300", "--uui-text", "x"});
   EXPECT_EQ(command.request.method, "sim.call");

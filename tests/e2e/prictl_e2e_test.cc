@@ -203,6 +203,8 @@ TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
   auto r = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\n");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   ApiClient watcher(socket_);
+  // A monitor of span 1: a call's events reach only its holders and monitors.
+  watcher.Ok("line.open", {{"span", 1}, {"privilege", "monitor"}});
   ASSERT_TRUE(watcher.Ok("events.subscribe", {{"since", 0}}).is_object());
   // The call goes idle (replayed if it already did), and its record with it.
   auto idle = watcher.WaitEvent([](const json& e) { return e["type"] == "call.state" && e["state"] == "idle"; });
@@ -213,7 +215,7 @@ TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
 
 TEST_F(PrictlEndToEnd, EventsReplayFromSequenceNumbers) {
   ASSERT_EQ(Prictl({"run", "-"}, "open 1\ncall 7\nwait connected\ndrop $CALL\nwait idle\n").exit_code, 0);
-  auto r = Prictl({"--json", "events", "--since", "0"});
+  auto r = Prictl({"--json", "events", "--since", "0", "--monitor", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int idle = 0;
   std::uint64_t last = 0;
@@ -223,6 +225,7 @@ TEST_F(PrictlEndToEnd, EventsReplayFromSequenceNumbers) {
     json e = json::parse(line);
     if (!e.contains("type")) {
       EXPECT_EQ(e["seq"], 4) << "the reply names the last seq before the stream";
+      EXPECT_EQ(e["instance"].get<std::string>().size(), 32u) << "and the daemon start it belongs to";
       continue;
     }
     EXPECT_GT(e["seq"].get<std::uint64_t>(), last) << "seq must grow";

@@ -2,6 +2,11 @@
 // whose far end is libpri.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
+#include "q931/ie.h"
+#include "q931/message.h"
 #include "tests/integration/fixture.h"
 
 namespace prid::testing {
@@ -95,6 +100,61 @@ TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
     EXPECT_EQ(r.error().name, "InvalidParams") << c.params.dump();
     EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
   }
+}
+
+// The digits of party number IE `id` in `message`, as the wire carries them.
+std::optional<std::string> WireDigits(const WireMessage& message, std::uint8_t id) {
+  for (const q931::InformationElement& ie : message.message.ies) {
+    if (ie.codeset != 0 || ie.id != id) continue;
+    auto number = q931::DecodePartyNumber(id, ie.contents);
+    if (!number.ok()) return std::nullopt;
+    return number->digits;
+  }
+  return std::nullopt;
+}
+
+TEST_F(ApiErrorTest, ANumberTheSpanCannotCarryIsInvalidParamsAndNothingIsSent) {
+  StartDefault();
+  struct Case {
+    const char* method;
+    json params;
+    const char* says;
+  } cases[] = {
+      {"call.make", {{"number", std::string("555\0" "123", 7)}}, "number has U+0000 at position 3; allowed: 0-9 * #"},
+      {"call.make", {{"number", "555A"}}, "number has 'A' (U+0041) at position 3; allowed: 0-9 * #"},
+      {"call.make", {{"number", "1"}, {"calling", "\u260e"}}, "calling has '\u260e' (U+260E) at position 0"},
+      {"call.make", {{"number", std::string(32, '1')}}, "number is 32 digits; span 1 (euroisdn_e1) carries at most 31"},
+      {"call.make", {{"number", std::string(60000, '1')}}, "number is 60000 digits; span 1 (euroisdn_e1) carries"},
+      {"sim.call", {{"span", 1}, {"number", "12 3"}}, "number has ' ' (U+0020) at position 2"},
+      {"sim.call", {{"span", 1}, {"number", "1"}, {"calling", std::string(100, '2')}}, "calling is 100 digits"},
+  };
+  for (const Case& c : cases) {
+    auto r = client_->Call(c.method, c.params);
+    ASSERT_FALSE(r.ok()) << c.method << " " << c.params.dump().substr(0, 80);
+    EXPECT_EQ(r.error().name, "InvalidParams");
+    EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
+  }
+  EXPECT_TRUE(client_->Ok("call.list").empty()) << "a refused call leaves no record";
+  // A SETUP goes out as soon as a call is accepted: none may have.
+  const auto wire = Q931Messages(daemons_->Frames(), 0, 1);
+  EXPECT_TRUE(Find(wire, q931::FrameDirection::kSent, q931::msg::kSetup).empty());
+  EXPECT_TRUE(Find(wire, q931::FrameDirection::kReceived, q931::msg::kSetup).empty());
+}
+
+TEST_F(ApiErrorTest, TheLongestNumbersTheSpanCarriesGoOnTheWireDigitForDigit) {
+  StartDefault();
+  const std::string number = "*#" + std::string(29, '9');  // 31: libpri's PRI_MAX_NUMBER_LEN - 1
+  const std::string calling = "0123456789012345678901234567890";
+  const std::uint64_t call = client_->Ok("call.make", {{"number", number}, {"calling", calling}})["call"];
+  ASSERT_TRUE(WaitWire(*daemons_, 0, 1, q931::FrameDirection::kSent, q931::msg::kSetup));
+  const auto setups = Find(Q931Messages(daemons_->Frames(), 0, 1), q931::FrameDirection::kSent, q931::msg::kSetup);
+  ASSERT_EQ(setups.size(), 1u);
+  EXPECT_EQ(WireDigits(setups[0], q931::ie::kCalledPartyNumber), number);
+  EXPECT_EQ(WireDigits(setups[0], q931::ie::kCallingPartyNumber), calling);
+  // The record keeps what went on the wire.
+  const json record = client_->Ok("call.info", {{"call", call}});
+  EXPECT_EQ(record["called"], number);
+  EXPECT_EQ(record["calling"], calling);
 }
 
 TEST_F(ApiErrorTest, AParameterGivenTwiceIsInvalidParams) {

@@ -325,6 +325,8 @@ TEST_P(DropTest, UuiTravelsInSetupAndConnect) {
 TEST_P(DropTest, ClosingTheConnectionDropsCallsItAloneOwned) {
   const std::uint64_t call = MakeCall("answer", "connected");
   ApiClient watcher(dir_.File("prid.sock"));
+  // A call's events reach only its holders and the span's monitors.
+  watcher.Ok("line.open", {{"span", 1}, {"privilege", "monitor"}});
   watcher.Ok("events.subscribe", {{"call", call}});
   owner_.reset();
   auto idle = watcher.WaitState(call, "idle");

@@ -26,6 +26,8 @@ EXPECTED = [
     ("man", "man1/prictl.1"),
     ("man", "man5/prid.conf.5"),
     ("doc", "prid.conf.example"),
+    ("doc", "api.md"),
+    ("doc", "design.md"),
 ]
 
 

@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <utility>
+
 #include "tests/daemon/api/fake_outbox.h"
 
 namespace prid::daemon {
@@ -32,6 +35,16 @@ Call CallOnSpan(CallId id, int span) {
   return call;
 }
 
+// Who sees a call's events, as the test sets it: handles and monitor lines.
+class FakeAudience : public EventAudience {
+ public:
+  bool SeesCall(ClientId client, int span, CallId call) const override {
+    return handles.count({client, call}) != 0 || monitors.count({client, span}) != 0;
+  }
+  std::set<std::pair<ClientId, CallId>> handles;
+  std::set<std::pair<ClientId, int>> monitors;
+};
+
 class EventRouterTest : public ::testing::Test {
  protected:
   void CallState(const Call& call, std::vector<ClientId> holders) {
@@ -42,7 +55,8 @@ class EventRouterTest : public ::testing::Test {
   }
 
   FakeOutbox outbox_;
-  EventRouter router_{outbox_, 16};
+  FakeAudience audience_;
+  EventRouter router_{outbox_, audience_, 16, "test-instance"};
 };
 
 TEST_F(EventRouterTest, CallStateGoesToEveryHolderAndOnlyToThem) {
@@ -94,6 +108,7 @@ TEST_F(EventRouterTest, SpanStateGoesToTheLineHoldersAndMatchingSubscribers) {
 }
 
 TEST_F(EventRouterTest, ASubscriptionToOneCallGetsThatCallOnly) {
+  audience_.monitors = {{kCarol, 1}};
   ASSERT_TRUE(router_.Subscribe(kCarol, std::nullopt, {.span = std::nullopt, .call = 8}).ok());
   CallState(CallOnSpan(7, 1), {kAlice});
   CallState(CallOnSpan(8, 1), {kAlice});
@@ -107,6 +122,7 @@ TEST_F(EventRouterTest, SubscribeSinceReplaysTheBufferedEventsAfterIt) {
   CallState(CallOnSpan(8, 2), {kAlice});
   CallState(CallOnSpan(9, 1), {kAlice});
   outbox_.Forget();
+  audience_.monitors = {{kBob, 1}, {kBob, 2}};
   auto last = router_.Subscribe(kBob, 1, {.span = 1, .call = std::nullopt});
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(*last, 3u);
@@ -116,7 +132,7 @@ TEST_F(EventRouterTest, SubscribeSinceReplaysTheBufferedEventsAfterIt) {
 }
 
 TEST_F(EventRouterTest, SubscribeSinceAnOverwrittenEventNamesTheOldestKept) {
-  EventRouter small(outbox_, 2);
+  EventRouter small(outbox_, audience_, 2);
   for (CallId id = 1; id <= 3; ++id) {
     small.CallStateChanged(CallOnSpan(id, 1), HandleState::kDialing, HandleState::kConnected, {kAlice},
                            std::nullopt);
@@ -124,7 +140,9 @@ TEST_F(EventRouterTest, SubscribeSinceAnOverwrittenEventNamesTheOldestKept) {
   outbox_.Forget();
   auto last = small.Subscribe(kBob, 0, {});
   ASSERT_FALSE(last.ok());
-  EXPECT_EQ(last.error(), 2u);
+  EXPECT_EQ(last.error().reason, SubscribeRefusal::Reason::kOverwritten);
+  EXPECT_EQ(last.error().oldest, 2u);
+  EXPECT_EQ(last.error().last, 3u);
   EXPECT_THAT(outbox_.sent(), IsEmpty()) << "nothing replayed, and no subscription";
   small.CallStateChanged(CallOnSpan(4, 1), HandleState::kDialing, HandleState::kConnected, {}, std::nullopt);
   EXPECT_THAT(outbox_.sent(), IsEmpty());
@@ -146,6 +164,124 @@ TEST_F(EventRouterTest, CallNewGoesToTheHandlesClient) {
   EXPECT_EQ(p["type"], "call.new");
   EXPECT_EQ(p["privilege"], "monitor");
   EXPECT_EQ(p["seq"], 1);
+}
+
+// --- privacy: a call's events reach only its audience (API.md "Events") ---
+
+TEST_F(EventRouterTest, ASubscriberWithNoHandleAndNoMonitorLineGetsNoCallEvents) {
+  ASSERT_TRUE(router_.Subscribe(kDave, std::nullopt, {}).ok());
+  CallState(CallOnSpan(7, 1), {kAlice});
+  router_.CallOffered(CallOnSpan(7, 1), Handle(kAlice, Privilege::kOwner));
+  EXPECT_THAT(outbox_.SentTo(kDave), IsEmpty()) << "Alice's numbers are hers";
+  SpanUp(1, {});
+  EXPECT_EQ(outbox_.SentTo(kDave).size(), 1u) << "span events are everyone's";
+}
+
+TEST_F(EventRouterTest, ASubscriberHoldingAHandleGetsThatCallsEventsOnly) {
+  audience_.handles = {{kDave, 8}};
+  ASSERT_TRUE(router_.Subscribe(kDave, std::nullopt, {}).ok());
+  CallState(CallOnSpan(7, 1), {kAlice});
+  CallState(CallOnSpan(8, 1), {kAlice});
+  const std::vector<SentLine> to_dave = outbox_.SentTo(kDave);
+  ASSERT_EQ(to_dave.size(), 1u);
+  EXPECT_EQ(to_dave[0].Json()["params"]["call"], 8);
+}
+
+TEST_F(EventRouterTest, AMonitorLineSeesEveryCallOfItsSpanAndNoOther) {
+  audience_.monitors = {{kDave, 1}};
+  ASSERT_TRUE(router_.Subscribe(kDave, std::nullopt, {}).ok());
+  CallState(CallOnSpan(7, 1), {kAlice});
+  router_.CallOffered(CallOnSpan(7, 1), Handle(kAlice, Privilege::kOwner));
+  CallState(CallOnSpan(9, 2), {kAlice});
+  const std::vector<SentLine> to_dave = outbox_.SentTo(kDave);
+  ASSERT_EQ(to_dave.size(), 2u);
+  EXPECT_EQ(to_dave[0].Json()["params"]["type"], "call.state");
+  EXPECT_EQ(to_dave[1].Json()["params"]["type"], "call.new");
+  EXPECT_EQ(to_dave[1].Json()["params"]["call"], 7);
+}
+
+TEST_F(EventRouterTest, ReplayShowsAPlainClientNoCallEvents) {
+  CallState(CallOnSpan(7, 1), {kAlice});
+  router_.CallOffered(CallOnSpan(7, 1), Handle(kAlice, Privilege::kOwner));
+  SpanUp(1, {});
+  outbox_.Forget();
+  auto last = router_.Subscribe(kDave, 0, {});
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*last, 3u);
+  const std::vector<SentLine> to_dave = outbox_.SentTo(kDave);
+  ASSERT_EQ(to_dave.size(), 1u);
+  EXPECT_EQ(to_dave[0].Json()["params"]["type"], "span.state");
+}
+
+TEST_F(EventRouterTest, ReplayAppliesTheAudienceAsOfTheSubscribe) {
+  // A monitor's connection went away; the calls went on without it.
+  CallState(CallOnSpan(7, 1), {kAlice});
+  CallState(CallOnSpan(8, 2), {kAlice});
+  CallState(CallOnSpan(9, 1), {kAlice});
+  outbox_.Forget();
+  // It reconnects as Dave and reopens its monitor line on span 1.
+  audience_.monitors = {{kDave, 1}};
+  auto last = router_.Subscribe(kDave, 0, {});
+  ASSERT_TRUE(last.ok());
+  std::vector<std::uint64_t> seqs;
+  for (const SentLine& s : outbox_.SentTo(kDave)) seqs.push_back(s.seq);
+  EXPECT_THAT(seqs, ElementsAre(1u, 3u)) << "span 1's calls, not span 2's";
+}
+
+TEST_F(EventRouterTest, ReplayGivesAClientWhatWasAddressedToIt) {
+  CallState(CallOnSpan(7, 1), {kAlice});
+  outbox_.Forget();
+  // Alice has deallocated since, but she was sent seq 1 herself.
+  ASSERT_TRUE(router_.Subscribe(kAlice, 0, {}).ok());
+  EXPECT_EQ(outbox_.SentTo(kAlice).size(), 1u);
+}
+
+// --- restarts: since belongs to an instance ---
+
+TEST_F(EventRouterTest, TheInstanceIsTheOneGivenAndNewIdsDiffer) {
+  EXPECT_EQ(router_.instance(), "test-instance");
+  const std::string a = NewInstanceId();
+  const std::string b = NewInstanceId();
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+}
+
+TEST_F(EventRouterTest, SinceOfAnotherInstanceIsRefusedAsRestarted) {
+  SpanUp(1, {});
+  SpanUp(1, {});
+  auto r = router_.Subscribe(kDave, 1, {}, "an-earlier-start");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, SubscribeRefusal::Reason::kOtherInstance);
+  EXPECT_EQ(r.error().oldest, 1u);
+  EXPECT_EQ(r.error().last, 2u);
+  EXPECT_EQ(SubscribeRefusalName(r.error().reason), "restarted");
+  outbox_.Forget();
+  SpanUp(1, {});
+  EXPECT_THAT(outbox_.SentTo(kDave), IsEmpty()) << "not subscribed";
+}
+
+TEST_F(EventRouterTest, SinceOfThisInstanceReplays) {
+  SpanUp(1, {});
+  SpanUp(1, {});
+  outbox_.Forget();
+  auto r = router_.Subscribe(kDave, 1, {}, "test-instance");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 2u);
+  ASSERT_EQ(outbox_.SentTo(kDave).size(), 1u);
+  EXPECT_EQ(outbox_.SentTo(kDave)[0].seq, 2u);
+}
+
+TEST_F(EventRouterTest, SinceNewerThanTheNewestSeqIsRefusedAsAhead) {
+  SpanUp(1, {});
+  auto r = router_.Subscribe(kDave, 5, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, SubscribeRefusal::Reason::kAhead);
+  EXPECT_EQ(r.error().last, 1u);
+  EXPECT_TRUE(router_.Subscribe(kDave, 1, {}).ok()) << "the newest seq itself is fine";
+  EventRouter empty(outbox_, audience_, 4);
+  EXPECT_TRUE(empty.Subscribe(kDave, 0, {}).ok());
+  EXPECT_FALSE(empty.Subscribe(kDave, 1, {}).ok());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "daemon/api/number_rules.h"
 #include "q931/q850.h"
 #include "tests/daemon/api/fake_outbox.h"
 #include "tests/support/fake_span_port.h"
@@ -75,7 +76,8 @@ class RpcHandlersTest : public ::testing::Test {
   FakeOutbox outbox_;
   FakeTimerFactory timers_;
   FakeSpanPort port_;
-  EventRouter router_{outbox_, 64};
+  ModelAudience audience_{model_};  // asked only once events flow, after model_ exists
+  EventRouter router_{outbox_, audience_, 64, "handlers-test"};
   SessionModel model_{router_, timers_};
   RpcHandlers::Spans spans_;  // no spans: the span.* methods find none
   TraceRouter traces_{outbox_, [](CallId) { return std::optional<std::pair<int, int>>{}; }};
@@ -183,12 +185,44 @@ TEST_F(RpcHandlersTest, DaemonStatusCountsTheOutboxsClients) {
   EXPECT_EQ((*r)["spans"], 0);
 }
 
+TEST_F(RpcHandlersTest, TheModelAudienceIsHandleHoldersAndTheSpansMonitors) {
+  constexpr ipc::ClientId kCarol = 3;
+  const CallId call = OpenAndMake();
+  EXPECT_TRUE(audience_.SeesCall(kAlice, kSpan, call)) << "the maker holds a handle";
+  ASSERT_TRUE(Call(kBob, "line.open", {{"span", kSpan}}).ok());
+  EXPECT_FALSE(audience_.SeesCall(kBob, kSpan, call)) << "an owner line alone does not show others' calls";
+  ASSERT_TRUE(Call(kCarol, "line.open", {{"span", kSpan}, {"privilege", "monitor"}}).ok());
+  EXPECT_TRUE(audience_.SeesCall(kCarol, kSpan, call)) << "a monitor line shows the span's calls";
+  EXPECT_FALSE(audience_.SeesCall(kCarol, kSpan + 1, call + 1)) << "of its span only";
+  ASSERT_TRUE(Call(kCarol, "line.close", {{"span", kSpan}}).ok());
+  EXPECT_FALSE(audience_.SeesCall(kCarol, kSpan, call));
+}
+
+TEST_F(RpcHandlersTest, EventsSubscribeRefusalsAreEventsLostWithTheInstance) {
+  auto other = Call(kBob, "events.subscribe", {{"since", 0}, {"instance", "an-earlier-start"}});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, static_cast<int>(ipc::ErrorCode::kEventsLost));
+  EXPECT_EQ(other.error().data["instance"], "handlers-test");
+  EXPECT_EQ(other.error().data["reason"], "restarted");
+  EXPECT_NE(other.error().message.find("restarted"), std::string::npos) << other.error().message;
+  auto ahead = Call(kBob, "events.subscribe", {{"since", 9}});
+  ASSERT_FALSE(ahead.ok());
+  EXPECT_EQ(ahead.error().data["reason"], "ahead");
+  EXPECT_NE(ahead.error().message.find("since 9"), std::string::npos) << ahead.error().message;
+  EXPECT_NE(ahead.error().message.find("newest event 0"), std::string::npos) << ahead.error().message;
+  EXPECT_TRUE(Call(kBob, "events.subscribe", {{"since", 0}, {"instance", "handlers-test"}}).ok());
+  EXPECT_EQ((*Call(kBob, "daemon.status"))["instance"], "handlers-test");
+}
+
 TEST_F(RpcHandlersTest, EventsSubscribeAndClientClosedReachTheRouter) {
   auto r = Call(kBob, "events.subscribe", {{"span", kSpan}});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)["seq"], 0);
+  EXPECT_EQ((*r)["instance"], "handlers-test");
   const CallId call = OpenAndMake();
-  model_.Proceeding(call);  // a call.state to Alice, and to Bob who follows span 1
+  // Bob monitors span 1 from now on (no handle on the call made before).
+  ASSERT_TRUE(Call(kBob, "line.open", {{"span", kSpan}, {"privilege", "monitor"}}).ok());
+  model_.Proceeding(call);  // a call.state to Alice, and to Bob who monitors span 1
   ASSERT_EQ(outbox_.SentTo(kBob).size(), 1u);
   EXPECT_EQ(outbox_.SentTo(kBob)[0].Json()["params"]["state"], "proceeding");
   handlers_.ClientClosed(kBob);
@@ -199,11 +233,105 @@ TEST_F(RpcHandlersTest, EventsSubscribeAndClientClosedReachTheRouter) {
   EXPECT_FALSE(outbox_.SentTo(kAlice).empty());
 }
 
+TEST_F(RpcHandlersTest, EveryNameParameterIsBoundedBeforeItsHandlerEchoesIt) {
+  const std::string long_name(kMaxNameChars + 1, 'o');
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "line.open", {{"span", kSpan}, {"privilege", long_name}}),
+            "parameter 'privilege' is 33 characters; at most 32");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "line.open", {{"span", kSpan}, {"privilege", std::string("owner\0", 6)}}),
+            "parameter 'privilege' has a NUL (U+0000) at position 5");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"state", long_name}}),
+            "parameter 'state' is 33 characters; at most 32");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.make", {{"number", "1"}, {"bearer", long_name}}),
+            "parameter 'bearer' is 33 characters; at most 32");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "sim.policy", {{"span", kSpan}, {"on_setup", long_name}}),
+            "parameter 'on_setup' is 33 characters; at most 32");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "sim.policy", {{"span", kSpan}, {"on_hold", long_name}}),
+            "parameter 'on_hold' is 33 characters; at most 32");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "events.subscribe", {{"instance", std::string(kMaxInstanceChars + 1, 'f')}}),
+            "parameter 'instance' is 65 characters; at most 64");
+  EXPECT_THAT(port_.requests(), IsEmpty());
+}
+
 TEST_F(RpcHandlersTest, TraceSubscribeToACallNotOnTheWireIsInvalidCallHandle) {
   auto r = Call(kAlice, "trace.subscribe", {{"call", 5}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, static_cast<int>(ipc::ErrorCode::kInvalidCallHandle));
   EXPECT_EQ(InvalidParamsMessage(kAlice, "trace.subscribe", {{"span", 4}}), "no span 4");
+}
+
+// call.make's party numbers against the variant of the span in the
+// handlers' map: a real span, never started, stands in for the daemon's
+// (the session model still places calls through the fake port).
+class PartyNumberTest : public RpcHandlersTest {
+ protected:
+  class NoObserver : public SpanObserver {
+    void SpanStateChanged(const SpanStateChange&) override {}
+    void ChannelStateChanged(int, int, ChannelState, ChannelState) override {}
+    void SpanFrame(int, q931::FrameDirection, std::span<const std::uint8_t>) override {}
+  };
+
+  PartyNumberTest() {
+    SpanConfig config;
+    config.span = kSpan;
+    config.switch_variant = SwitchVariant::kEuroIsdnE1;
+    spans_.emplace(kSpan, std::make_unique<Span>(loop_, config, model_, observer_));
+    EXPECT_TRUE(Call(kAlice, "line.open", {{"span", kSpan}}).ok());
+  }
+  ~PartyNumberTest() override { spans_.clear(); }  // before the loop goes
+
+  // call.make {number, calling?} is refused with InvalidParams and places nothing.
+  std::string Refused(const json& params) {
+    std::string message = InvalidParamsMessage(kAlice, "call.make", params);
+    EXPECT_THAT(port_.Requests(PortRequest::Kind::kPlaceCall), IsEmpty()) << params.dump();
+    EXPECT_THAT(model_.List(kAlice, std::nullopt), IsEmpty()) << "no record of a refused call";
+    return message;
+  }
+
+  ev::dynamic_loop loop_;
+  NoObserver observer_;
+};
+
+TEST_F(PartyNumberTest, ANulInTheNumberIsRefused) {
+  EXPECT_EQ(Refused({{"number", std::string("555\0" "123", 7)}}),
+            "number has U+0000 at position 3; allowed: 0-9 * #");
+}
+
+TEST_F(PartyNumberTest, ALetterInTheNumberIsRefused) {
+  EXPECT_EQ(Refused({{"number", "555A123"}}), "number has 'A' (U+0041) at position 3; allowed: 0-9 * #");
+}
+
+TEST_F(PartyNumberTest, ASpaceInTheCallingNumberIsRefused) {
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", "20 1"}}),
+            "calling has ' ' (U+0020) at position 2; allowed: 0-9 * #");
+}
+
+TEST_F(PartyNumberTest, ANonAsciiNumberIsRefused) {
+  EXPECT_EQ(Refused({{"number", "\u260e"}}), "number has '\u260e' (U+260E) at position 0; allowed: 0-9 * #");
+}
+
+TEST_F(PartyNumberTest, ANumberLongerThanTheVariantCarriesIsRefused) {
+  EXPECT_EQ(Refused({{"number", std::string(40, '5')}}),
+            "number is 40 digits; span 1 (euroisdn_e1) carries at most 31");
+  EXPECT_EQ(Refused({{"span", kSpan}, {"number", "1"}, {"calling", std::string(65000, '2')}}),
+            "calling is 65000 digits; span 1 (euroisdn_e1) carries at most 31");
+}
+
+TEST_F(PartyNumberTest, AnEmptyNumberIsRefusedAndAnEmptyCallingIsOmitted) {
+  EXPECT_EQ(Refused({{"number", ""}}), "number is empty");
+  ASSERT_TRUE(Call(kAlice, "call.make", {{"number", "1"}, {"calling", ""}}).ok());
+  ASSERT_EQ(port_.Requests(PortRequest::Kind::kPlaceCall).size(), 1u);
+  EXPECT_EQ(port_.Requests(PortRequest::Kind::kPlaceCall)[0].place.calling, "");
+}
+
+TEST_F(PartyNumberTest, TheLongestNumbersGoToTheSpanAsGiven) {
+  const std::string number = "*#" + std::string(kLibpriMaxNumberDigits - 2, '9');
+  const std::string calling(kLibpriMaxNumberDigits, '1');
+  auto made = Call(kAlice, "call.make", {{"number", number}, {"calling", calling}});
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].place.called, number);
+  EXPECT_EQ(placed[0].place.calling, calling);
 }
 
 // The table itself, with handlers of the test's own.
@@ -213,7 +341,7 @@ class MethodTableTest : public ::testing::Test {
       : table_(
             {
                 {"t.all",
-                 {ParamSpec::Int("n", Presence::kRequired, 1, 9), ParamSpec::String("s", Presence::kOptional),
+                 {ParamSpec::Int("n", Presence::kRequired, 1, 9), ParamSpec::String("s", Presence::kOptional, 4),
                   ParamSpec::Bool("b"), ParamSpec::Choice("c", {"in", "out", "both"}), ParamSpec::Cause()},
                  [this](ipc::ClientId, const Args& args) -> MethodResult {
                    ++runs_;
@@ -270,6 +398,26 @@ TEST_F(MethodTableTest, EachMalformationIsRefusedAndTheHandlerNeverRuns) {
   EXPECT_EQ(Refusal("t.all", {{"n", 1}, {"c", "in"}, {"cause", 200}}), "cause 200 is out of range (1…127)");
   EXPECT_EQ(Refusal("t.span", {{"span", 3}}), "no span 3");
   EXPECT_EQ(Refusal("t.span", {{"span", 256}}), "parameter 'span' must be an integer 1…255");
+  EXPECT_EQ(runs_, 0);
+}
+
+TEST_F(MethodTableTest, AStringLongerThanItsBoundIsRefusedNamingTheBound) {
+  EXPECT_EQ(Refusal("t.all", {{"n", 1}, {"s", "abcde"}, {"c", "in"}}), "parameter 's' is 5 characters; at most 4");
+  // The bound counts characters, not octets.
+  auto r = Call("t.all", {{"n", 1}, {"s", "\u260e\u260e\u260e\u260e"}, {"c", "in"}});
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(runs_, 1);
+}
+
+TEST_F(MethodTableTest, ANulInAStringIsRefusedWhereItStands) {
+  EXPECT_EQ(Refusal("t.all", {{"n", 1}, {"s", std::string("ab\0c", 4)}, {"c", "in"}}),
+            "parameter 's' has a NUL (U+0000) at position 2");
+  EXPECT_EQ(runs_, 0);
+}
+
+TEST_F(MethodTableTest, ACauseNameLongerThanANameIsRefusedBeforeItIsEchoed) {
+  EXPECT_EQ(Refusal("t.all", {{"n", 1}, {"c", "in"}, {"cause", std::string(kMaxNameChars + 1, 'x')}}),
+            "cause name is 33 characters; at most 32");
   EXPECT_EQ(runs_, 0);
 }
 
