@@ -57,5 +57,12 @@ TEST(SettingsNeedingRestart, NamesSocketAndBufferKeysButNotLogLevel) {
   EXPECT_EQ(SettingsNeedingRestart(running, next), (std::vector<std::string>{"socket", "event_buffer"}));
 }
 
+TEST(SettingsNeedingRestart, TheConnectionLimitWaitsForARestart) {
+  DaemonConfig running;
+  DaemonConfig next = running;
+  next.max_connections_per_uid = running.max_connections_per_uid + 1;
+  EXPECT_EQ(SettingsNeedingRestart(running, next), (std::vector<std::string>{"max_connections_per_uid"}));
+}
+
 }  // namespace
 }  // namespace prid::daemon
