@@ -15,6 +15,7 @@
 #include "q931/frame.h"
 #include "q931/message.h"
 #include "q931/q850.h"
+#include "tests/support/memory_dchannel.h"
 
 namespace prid::q931 {
 namespace {
@@ -25,25 +26,7 @@ using Frame = std::vector<std::uint8_t>;
 constexpr std::uint8_t kHoldAcknowledge = 0x28;
 constexpr std::uint8_t kRetrieveReject = 0x37;
 
-// One end of the in-memory D-channel: reads what the other end wrote.
-class Wire : public FrameIo {
- public:
-  int ReadFrame(std::span<std::uint8_t> buffer) override {
-    if (inbound.empty()) return 0;
-    Frame frame = std::move(inbound.front());
-    inbound.pop_front();
-    std::copy(frame.begin(), frame.end(), buffer.begin());
-    return static_cast<int>(frame.size());
-  }
-  bool WriteFrame(std::span<const std::uint8_t> frame) override {
-    sent.emplace_back(frame.begin(), frame.end());
-    peer->inbound.emplace_back(frame.begin(), frame.end());
-    return true;
-  }
-  Wire* peer = nullptr;
-  std::deque<Frame> inbound;
-  std::vector<Frame> sent;  // after the rewriter
-};
+using Wire = prid::test::MemoryDChannel;
 
 class Events : public PriLinkObserver {
  public:
@@ -80,8 +63,7 @@ UserUser Uui(const std::string& text) { return UserUser{kUuiPdIa5, {text.begin()
 class PriCallTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    user_wire_.peer = &net_wire_;
-    net_wire_.peer = &user_wire_;
+    prid::test::MemoryDChannel::Connect(user_wire_, net_wire_);
     auto user = PriLink::Create({"user", PRI_CPE, PRI_SWITCH_EUROISDN_E1, /*hold=*/true}, user_wire_, user_events_);
     auto net = PriLink::Create({"net", PRI_NETWORK, PRI_SWITCH_EUROISDN_E1, /*hold=*/true}, net_wire_, net_events_);
     ASSERT_TRUE(user.ok()) << user.error();

@@ -14,6 +14,7 @@
 #include "q931/message.h"
 #include "q931/pri_call.h"
 #include "q931/pri_link.h"
+#include "tests/support/memory_dchannel.h"
 
 namespace prid::daemon {
 namespace {
@@ -21,24 +22,7 @@ namespace {
 using namespace std::string_literals;
 using Frame = std::vector<std::uint8_t>;
 
-class Wire : public q931::FrameIo {
- public:
-  int ReadFrame(std::span<std::uint8_t> buffer) override {
-    if (inbound.empty()) return 0;
-    Frame frame = std::move(inbound.front());
-    inbound.pop_front();
-    std::copy(frame.begin(), frame.end(), buffer.begin());
-    return static_cast<int>(frame.size());
-  }
-  bool WriteFrame(std::span<const std::uint8_t> frame) override {
-    sent.emplace_back(frame.begin(), frame.end());
-    peer->inbound.emplace_back(frame.begin(), frame.end());
-    return true;
-  }
-  Wire* peer = nullptr;
-  std::deque<Frame> inbound;
-  std::vector<Frame> sent;
-};
+using Wire = test::MemoryDChannel;
 
 class Quiet : public q931::PriLinkObserver {
  public:
@@ -51,8 +35,7 @@ class Quiet : public q931::PriLinkObserver {
 class LibpriNumberLimitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    user_wire_.peer = &net_wire_;
-    net_wire_.peer = &user_wire_;
+    test::MemoryDChannel::Connect(user_wire_, net_wire_);
     auto user = q931::PriLink::Create({"user", PRI_CPE, PRI_SWITCH_EUROISDN_E1, false}, user_wire_, user_events_);
     auto net = q931::PriLink::Create({"net", PRI_NETWORK, PRI_SWITCH_EUROISDN_E1, false}, net_wire_, net_events_);
     ASSERT_TRUE(user.ok() && net.ok());
