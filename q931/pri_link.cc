@@ -3,12 +3,14 @@
 
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <vector>
 
 #include "base/log.h"
 #include "q931/frame.h"
+#include "q931/lapd.h"
 #include "q931/message.h"
 #include "q931/pri_call.h"
 
@@ -19,6 +21,10 @@ namespace {
 // HDLC hardware computes; our FrameIo carries bare LAPD frames.
 constexpr int kFcsOctets = 2;
 constexpr int kMaxFrame = 1024;
+// A PRI is point-to-point: one data link, TEI 0.
+constexpr std::uint8_t kPriTei = 0;
+// Frames read and dropped at a time while the line is down.
+constexpr int kMaxDroppedPerRead = 64;
 
 // Silenced `struct pri`s of destroyed links (see the header). Reachable from
 // here for the life of the process.
@@ -93,6 +99,20 @@ int PriLink::ReadCallback(struct pri* pri, void* buffer, int length) {
   if (self == nullptr || length <= kFcsOctets) return SilentIo(pri, buffer, length);
   std::span<std::uint8_t> out(static_cast<std::uint8_t*>(buffer),
                               static_cast<std::size_t>(length - kFcsOctets));
+  if (!self->injected_.empty()) {
+    const std::size_t n = std::min(self->injected_.size(), out.size());
+    std::memcpy(out.data(), self->injected_.data(), n);
+    std::memset(out.data() + n, 0, kFcsOctets);
+    self->injected_.clear();
+    return static_cast<int>(n) + kFcsOctets;
+  }
+  if (!self->line_up_) {
+    // The line is down: what it still delivers is not signalling. Read
+    // (the io watcher fires again while more waits) and dropped.
+    for (int i = 0; i < kMaxDroppedPerRead && self->io_.ReadFrame(out) > 0; ++i) {
+    }
+    return 0;
+  }
   int n = self->io_.ReadFrame(out);
   if (n <= 0) return 0;
   self->frame_was_read_ = true;
@@ -106,7 +126,7 @@ int PriLink::ReadCallback(struct pri* pri, void* buffer, int length) {
 
 int PriLink::WriteCallback(struct pri* pri, void* buffer, int length) {
   auto* self = static_cast<PriLink*>(pri_get_userdata(pri));
-  if (self == nullptr) return length;  // parked: the line is gone
+  if (self == nullptr || !self->line_up_) return length;  // parked, or the line is down
   if (length <= kFcsOctets) return length;
   std::span<const std::uint8_t> frame(static_cast<const std::uint8_t*>(buffer),
                                       static_cast<std::size_t>(length - kFcsOctets));
@@ -188,6 +208,54 @@ void PriLink::RunTimers() {
   // deadline did not move (a timer may fire a hair before libpri's clock).
   has_armed_ = false;
   RearmTimer();
+}
+
+void PriLink::LineUp() {
+  // From whatever state libpri's Q.921 is in to TEI-assigned.
+  LineDown();
+  line_up_ = true;
+  // The far end may sit in "awaiting establishment" after a SABME that
+  // reached no one: DM with F = 1, the refusal of a SABME, answers it and
+  // takes it to TEI-assigned, where our SABME brings it up at once. A far
+  // end in TEI-assigned ignores it; one in multiple frame operation only
+  // notes it (MDL-ERROR B) and answers our SABME with UA.
+  const bool network = options_.node_type == PRI_NETWORK;
+  const std::vector<std::uint8_t> dm = EncodeLapdHeader(
+      MakeUFrame(lapd::kSapiCallControl, kPriTei, /*command_response=*/!network, lapd::kDm, /*poll_final=*/true));
+  observer_.OnFrame(FrameDirection::kSent, dm);
+  io_.WriteFrame(dm);
+  // In TEI-assigned, a DM with F = 0 makes libpri establish the link now
+  // (SABME, T200, RC = 0) and stop its own restart timer.
+  Inject(FarEndUFrame(lapd::kDm, /*command=*/false, /*poll_final=*/false));
+  RearmTimer();
+}
+
+void PriLink::LineDown() {
+  line_up_ = false;
+  // DISC: from multiple frame operation (or timer recovery) to TEI-assigned,
+  // with PRI_EVENT_DCHAN_DOWN and DL-RELEASE for Q.931 (T309, or the call
+  // cleared). DM with F = 1: from "awaiting establishment" to TEI-assigned.
+  // Either is ignored, or answered into the dead line, in the other states.
+  // libpri's own restart timer then sends SABME now and then: dropped too.
+  Inject(FarEndUFrame(lapd::kDisc, /*command=*/true, /*poll_final=*/true));
+  Inject(FarEndUFrame(lapd::kDm, /*command=*/false, /*poll_final=*/true));
+  RearmTimer();
+}
+
+std::vector<std::uint8_t> PriLink::FarEndUFrame(std::uint8_t control, bool command, bool poll_final) const {
+  // Q.921 Table 1: the network side's commands carry C/R = 1, the user
+  // side's 0; responses the other way round. The far end is the other side.
+  const bool far_end_is_network = options_.node_type != PRI_NETWORK;
+  const bool command_response = command == far_end_is_network;
+  return EncodeLapdHeader(MakeUFrame(lapd::kSapiCallControl, kPriTei, command_response, control, poll_final));
+}
+
+void PriLink::Inject(std::span<const std::uint8_t> frame) {
+  injected_.assign(frame.begin(), frame.end());
+  reading_.reset();
+  pri_event* event = pri_check_event(pri_);
+  injected_.clear();
+  if (event != nullptr) Deliver(event);
 }
 
 void PriLink::Deliver(pri_event* event) {

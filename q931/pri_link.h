@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/expected.h"
 #include "q931/pcap_writer.h"
@@ -88,6 +89,26 @@ class PriLink {
   // libpri's timer deadline passed.
   void RunTimers();
 
+  // The D-channel is there: a far end connected to the sim socket, a span
+  // alarm cleared, a span started on a working card. Q.921 starts afresh.
+  // libpri's point-to-point Q.921 keeps sending SABME while nobody is
+  // there; when the far end's own SABME arrives it acknowledges it but stays
+  // in "awaiting establishment", dropping the far end's I-frames until its
+  // next T200 (libpri 1.6 q921.c: q921_sabme_rx, q921_iframe_rx). So libpri
+  // is taken to TEI-assigned, the far end is sent DM with F = 1 (which takes
+  // a libpri far end out of its own "awaiting establishment" the same way),
+  // and libpri sends SABME now: each end is in multiple frame operation
+  // before the other's first I-frame reaches it.
+  void LineUp();
+  // The D-channel is gone: no far end on the sim socket, the span is in
+  // alarm. libpri's data link goes down now rather than after T203 and
+  // N200 x T200: PRI_EVENT_DCHAN_DOWN, calls not yet active cleared at once
+  // and active ones when T309 expires, all with cause 27 and no frame behind
+  // them (ClearingReceived is false). Until LineUp no frame passes either
+  // way: libpri's are dropped, and what the line delivers is read and
+  // dropped (a card in alarm carries no signalling).
+  void LineDown();
+
   // Runs one libpri call on this link's `struct pri` and re-arms the timer
   // afterwards, e.g. link.Call(pri_answer, call, channel, 1).
   template <typename F, typename... Args>
@@ -128,6 +149,12 @@ class PriLink {
   void NoteReading(std::span<const std::uint8_t> frame);
   void Deliver(pri_event* event);
   void RearmTimer();
+  // Hands libpri `frame` as if the far end had sent it (not traced: it
+  // never crossed the line) and delivers the resulting event.
+  void Inject(std::span<const std::uint8_t> frame);
+  // A Q.921 U frame of the far end's (`command`: as its command, else as
+  // its response), for Inject.
+  std::vector<std::uint8_t> FarEndUFrame(std::uint8_t control, bool command, bool poll_final) const;
 
   PriLinkOptions options_;
   FrameIo& io_;
@@ -138,6 +165,10 @@ class PriLink {
   std::optional<std::chrono::system_clock::time_point> armed_deadline_;
   bool has_armed_ = false;
   bool frame_was_read_ = false;
+  // The frame Inject hands to libpri's next read (empty: none).
+  std::vector<std::uint8_t> injected_;
+  // Cleared by LineDown, set by LineUp: while clear, no frame passes.
+  bool line_up_ = true;
   // The Q.931 message of the frame the current pri_check_event read (none
   // while libpri runs its timers).
   struct Reading {

@@ -2,6 +2,7 @@
 #include "daemon/line/pri_driver.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "base/log.h"
 
@@ -44,6 +45,12 @@ base::Status PriDriver::Start(EventHandler on_event) {
   link_ = std::move(*link);
   if (dahdi_) {
     io_.start(dahdi_->fd(), ev::READ);
+    in_alarm_ = dahdi_->alarms() != 0;
+    if (in_alarm_) {
+      link_->LineDown();
+    } else {
+      link_->LineUp();
+    }
     return base::Status::Ok();
   }
   if (transport_->listen_fd() >= 0) accept_io_.start(transport_->listen_fd(), ev::READ);
@@ -55,6 +62,12 @@ base::Status PriDriver::Start(EventHandler on_event) {
     }
   }
   WatchLink();
+  // A socket pair, or a far end that was already listening; else none yet.
+  if (transport_->connected()) {
+    link_->LineUp();
+  } else {
+    link_->LineDown();
+  }
   return base::Status::Ok();
 }
 
@@ -67,27 +80,47 @@ void PriDriver::OnReadable(ev::io&, int) {
   link_->ProcessInput();
   if (dahdi_) {
     // Outside libpri's read callback: the handler may call libpri.
-    if (auto alarms = dahdi_->TakeAlarmChange(); alarms && on_alarm_) on_alarm_(*alarms);
+    if (auto alarms = dahdi_->TakeAlarmChange()) OnAlarmChange(*alarms);
     return;
   }
   if (transport_->peer_lost()) AfterPeerLost();
 }
 
+void PriDriver::OnAlarmChange(int alarms) {
+  const bool was_in_alarm = std::exchange(in_alarm_, alarms != 0);
+  if (in_alarm_) {
+    // The alarm first, so that the span reports it rather than a plain
+    // down; then the data link goes down at once.
+    if (on_alarm_) on_alarm_(alarms);
+    if (!was_in_alarm) link_->LineDown();
+    return;
+  }
+  // Q.921 afresh before the span hears the alarm is gone: it goes from
+  // alarm to down, and up once the far end has answered our SABME.
+  if (was_in_alarm) link_->LineUp();
+  if (on_alarm_) on_alarm_(alarms);
+}
+
 void PriDriver::AfterPeerLost() {
   transport_->ClearPeerLost();
   io_.stop();
-  // libpri notices the silence through Q.921's own timers (T200/T203).
+  // No far end, no data link: down now rather than after T203 and N200 x
+  // T200 of silence.
+  link_->LineDown();
   if (transport_->listen_fd() < 0 && !reconnect_timer_.is_active()) {
     reconnect_timer_.start(kReconnectSeconds, kReconnectSeconds);
   }
 }
 
 void PriDriver::OnAcceptable(ev::io&, int) {
+  // A new far end replaces the one before, if any (LineUp takes its data
+  // link down first).
   if (auto ok = transport_->AcceptPeer(); !ok.ok()) {
     PRID_LOG_WARN("{}", ok.message());
     return;
   }
   WatchLink();
+  link_->LineUp();
 }
 
 void PriDriver::OnReconnectTimer(ev::timer&, int) {
@@ -98,6 +131,7 @@ void PriDriver::OnReconnectTimer(ev::timer&, int) {
   if (transport_->Reconnect().ok()) {
     reconnect_timer_.stop();
     WatchLink();
+    link_->LineUp();
   }
 }
 

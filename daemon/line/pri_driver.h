@@ -4,6 +4,11 @@
 // listen/connect) the watcher that brings the far end's socket. On DAHDI it
 // hands alarm changes read with the frames to the alarm handler, after
 // libpri is done with the input.
+//
+// It tells the link when the line comes and goes (PriLink::LineUp /
+// LineDown): up when the span starts on a working line, a far end connects
+// (accepted, or connected to) or a span alarm clears; down when the far end
+// closes its socket or is replaced, or the span goes into alarm.
 #pragma once
 
 #include <ev++.h>
@@ -50,6 +55,8 @@ class PriDriver : public q931::PriLinkObserver {
   void OnReconnectTimer(ev::timer&, int);
   void WatchLink();
   void AfterPeerLost();
+  // DAHDI: the span's alarms changed (0: cleared).
+  void OnAlarmChange(int alarms);
 
   ev::loop_ref loop_;
   std::unique_ptr<dahdi_glue::SimTransport> transport_;
@@ -59,6 +66,7 @@ class PriDriver : public q931::PriLinkObserver {
   EventHandler on_event_;
   FrameTap frame_tap_;
   AlarmHandler on_alarm_;
+  bool in_alarm_ = false;  // DAHDI: the span was in alarm at the last change
   ev::io io_;
   ev::io accept_io_;
   ev::timer pri_timer_;

@@ -9,8 +9,12 @@
 //   alarm  while the card reports any alarm (DAHDI_SPANSTAT)
 //   up     no alarm and libpri's D-channel is up (PRI_EVENT_DCHAN_UP)
 //   down   otherwise
-// Calls are placed only while up. libpri clears calls on a lost link
-// itself (T309 for active calls, at once for the others).
+// Calls are placed only while up. The D-channel goes down at once when the
+// far end closes the sim socket or the card reports an alarm (PriDriver
+// tells libpri), else when Q.921 gives up; it comes up again, with Q.921
+// started afresh, when a far end connects or the alarm clears. libpri
+// clears calls on a lost link itself, with cause 27: T309 for active
+// calls, at once for the others.
 #pragma once
 
 #include <ev++.h>

@@ -142,9 +142,13 @@ TEST_F(DahdiSpanTest, AlarmTakesTheSpanDownAndItsClearingRestartsTheChannels) {
 
   kernel_.SetSpanAlarms(1, 0);
   kernel_.QueueEvent(16, DAHDI_EVENT_NOALARM);
+  // Down while Q.921 starts afresh, up once the far end answered.
+  auto cleared = near->WaitEvent([](const json& e) { return IsSpanState(e, 1, "down"); });
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ((*cleared)["previous"], "alarm");
   auto back = near->WaitEvent([](const json& e) { return IsSpanState(e, 1, "up"); });
   ASSERT_TRUE(back);
-  EXPECT_EQ((*back)["previous"], "alarm");
+  EXPECT_EQ((*back)["previous"], "down");
   // Every channel restarted again after the alarm cleared.
   ASSERT_TRUE(WaitWire(*near_, 0, 1, FrameDirection::kReceived, msg::kRestartAcknowledge, 6));
   for (int ch = 1; ch <= 3; ++ch) {
