@@ -14,6 +14,7 @@
 
 #include "base/hex.h"
 #include "cli/outcome.h"
+#include "cli/paged_call.h"
 #include "cli/replay_link.h"
 #include "cli/replay_plan.h"
 #include "q931/call_flow.h"
@@ -135,7 +136,7 @@ class Replayer {
 };
 
 Outcome Replayer::Call(const std::string& method, json params, json* result) {
-  auto reply = api_.Call(method, params);
+  auto reply = CallEveryPage(api_, method, params);  // every page of a list
   if (!reply) {
     const ipc::RpcError& e = reply.error();
     return Outcome::Fail(kExitError, fmt::format("{} {}: {}: {}", method, params.dump(),
@@ -282,7 +283,8 @@ Outcome Replayer::BringLinkUp() {
   auto span_up = [&] {
     if (!lapd_->established()) return false;
     json spans;
-    if (asked = Call("span.list", json::object(), &spans); !asked.ok()) return true;
+    // Only this span: the page of one after the one below it.
+    if (asked = Call("span.list", json{{"after", span_ - 1}, {"limit", 1}}, &spans); !asked.ok()) return true;
     for (const json& s : spans) up = up || (s["span"] == span_ && s.value("dchannel_state", "") == "up");
     return up;
   };

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/format.h"
+#include "cli/paged_call.h"
 
 namespace prid::cli {
 namespace {
@@ -21,24 +22,6 @@ constexpr int kQuietMs = 200;
 
 bool IsTransportError(const ipc::RpcError& error) {
   return error.code == static_cast<int>(ipc::ErrorCode::kTransportError);
-}
-
-// "InvalidCallState: <message>", with any extra data ("max=128").
-std::string DescribeError(const ipc::RpcError& error) {
-  std::string text = error.name.empty()
-                         ? std::string(ipc::ErrorName(static_cast<ipc::ErrorCode>(error.code)))
-                         : error.name;
-  text += ": " + error.message;
-  if (error.data.is_object()) {
-    std::string extra;
-    for (const auto& [key, value] : error.data.items()) {
-      if (key == "name") continue;
-      if (!extra.empty()) extra += ", ";
-      extra += key + "=" + (value.is_string() ? value.get<std::string>() : JsonLine(value));
-    }
-    if (!extra.empty()) text += " (" + extra + ")";
-  }
-  return text;
 }
 
 std::optional<std::int64_t> IntField(const json& object, const char* key) {
@@ -125,7 +108,7 @@ Outcome Session::Send(const Request& request, json* result) {
                                      "binary UUI)",
                                      request.method));
   }
-  auto reply = connection_.Call(request.method, request.params);
+  auto reply = CallEveryPage(connection_, request.method, request.params);  // every page of a list
   if (!reply) {
     if (IsTransportError(reply.error())) {
       return Outcome::Fail(kExitTransport, fmt::format("connection to prid at {} failed: {}",

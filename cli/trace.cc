@@ -15,10 +15,11 @@
 namespace prid::cli {
 namespace {
 
-// Whether prid is the network side of `span` (for the pcap pseudo-header),
-// from span.list; false (user side) when it cannot tell.
+// Whether prid is the network side of `span`, or of its first span (for
+// the pcap pseudo-header), from span.list: the page of that one span; false
+// (user side) when it cannot tell.
 bool NetworkSide(Connection& connection, std::optional<int> span) {
-  auto spans = connection.Call("span.list", nlohmann::json::object());
+  auto spans = connection.Call("span.list", {{"after", span.value_or(1) - 1}, {"limit", 1}});
   if (!spans.ok() || !spans->is_array()) return false;
   for (const auto& s : *spans) {
     if (span && s.value("span", 0) != *span) continue;

@@ -28,6 +28,7 @@ constexpr ErrorNameEntry kErrorNames[] = {
     {ErrorCode::kSpanDown, "SpanDown"},
     {ErrorCode::kEventsLost, "EventsLost"},
     {ErrorCode::kPermissionDenied, "PermissionDenied"},
+    {ErrorCode::kResultTooLarge, "ResultTooLarge"},
     {ErrorCode::kTransportError, "TransportError"},
 };
 

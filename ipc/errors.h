@@ -24,6 +24,8 @@ enum class ErrorCode : int {
   kSpanDown = 7,
   kEventsLost = 8,
   kPermissionDenied = 9,
+  // A reply that would pass the line limit clients are told (64 KiB).
+  kResultTooLarge = 10,
   // Client library only: the connection failed or closed; never on the wire.
   kTransportError = -32099,
 };

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -50,19 +52,66 @@ std::string ResultReplyText(const json& id, const json& result) {
   return text;
 }
 
-// The serialized reply to one element (no newline), or nullopt for a
-// notification.
-std::optional<std::string> HandleOne(ParamValue message, Params no_params, const CallHandler& handler) {
+// The reply to one element: its text (no newline), and what a
+// ResultTooLarge in its place needs.
+struct OneReply {
+  std::string text;
+  json id;                  // the request's id (null when it had none usable)
+  std::string_view method;  // empty for a request refused before its method was read
+};
+
+// The reply to one element, or nullopt for a notification.
+std::optional<OneReply> HandleOne(ParamValue message, Params no_params, const CallHandler& handler) {
   auto request = ParseRequest(message, no_params);
   if (!request) {
     const RequestError& refused = request.error();
     if (!refused.reply) return std::nullopt;
-    return Dump(MakeErrorReply(refused.id, refused.error));
+    return OneReply{Dump(MakeErrorReply(refused.id, refused.error)), refused.id, {}};
   }
   auto result = handler(request->method, request->params);
   if (!request->id) return std::nullopt;
-  if (!result) return Dump(MakeErrorReply(*request->id, result.error()));
-  return ResultReplyText(*request->id, *result);
+  if (!result) {
+    return OneReply{Dump(MakeErrorReply(*request->id, result.error())), *request->id, request->method};
+  }
+  return OneReply{ResultReplyText(*request->id, *result), *request->id, request->method};
+}
+
+// An id echoed in a ResultTooLarge is at most this long serialized (a
+// longer one gets id null): a batch of kMaxBatchRequests of them always
+// fits one 64 KiB line.
+constexpr std::size_t kMaxEchoedIdBytes = 256;
+
+// The ResultTooLarge reply (no newline) put instead of `reply`, whose text
+// would make its line pass `limit` bytes; `in_batch`: it is one of a
+// batch's replies, cut because the batch's line is full.
+std::string TooLargeReplyText(const json& id, std::string_view method, std::size_t text_size, std::size_t limit,
+                              bool in_batch) {
+  const std::string what = method.empty() ? std::string("the reply") : fmt::format("the reply to {}", method);
+  const std::string message =
+      in_batch ? fmt::format("{} ({} bytes) does not fit the batch's reply line of at most {} bytes; the "
+                             "request was run; send fewer requests per batch, or page (after, limit)",
+                             what, text_size, limit)
+               : fmt::format("{} is {} bytes, more than the {} bytes a line may hold; the request was run; "
+                             "ask for less: page (after, limit)",
+                             what, text_size + 1, limit);
+  RpcError error = MakeError(ErrorCode::kResultTooLarge, message,
+                             json{{"size", text_size + (in_batch ? 0 : 1)}, {"limit", limit}, {"run", true}});
+  return Dump(MakeErrorReply(Dump(id).size() <= kMaxEchoedIdBytes ? id : json(nullptr), error));
+}
+std::string TooLargeReplyText(const OneReply& reply, std::size_t limit, bool in_batch) {
+  return TooLargeReplyText(reply.id, reply.method, reply.text.size(), limit, in_batch);
+}
+
+// The ResultTooLarge reply (no newline) to a batch's request that was not
+// run: the replies before it filled the batch's reply line.
+std::string NotRunReplyText(const json& id, std::string_view method, std::size_t limit) {
+  RpcError error = MakeError(
+      ErrorCode::kResultTooLarge,
+      fmt::format("{} was not run: the replies before it fill the batch's reply line of at most {} bytes; "
+                  "send it again, in a smaller batch",
+                  method.empty() ? std::string_view("the request") : method, limit),
+      json{{"limit", limit}, {"run", false}});
+  return Dump(MakeErrorReply(Dump(id).size() <= kMaxEchoedIdBytes ? id : json(nullptr), error));
 }
 
 RpcError NotJson(const std::string& why) {
@@ -157,11 +206,91 @@ std::string SerializeLine(const json& message) {
   return line;
 }
 
-LineHandler::LineHandler() {
+LineHandler::LineHandler(std::size_t max_reply_line_bytes) : max_reply_line_bytes_(max_reply_line_bytes) {
   // Failing here is memory exhaustion at start; the first parse would
   // report it too (as a line that is not JSON), so nothing is lost.
   if (parser_.allocate(kInitialCapacity, kMaxJsonDepth) != simdjson::SUCCESS) return;
   no_params_ = parser_.parse_into_document(empty_document_, "{}", 2, true).get_object().value_unsafe();
+}
+
+// A batch's requests run in order while their replies fit the one reply
+// line; from the first that does not, the rest are not run (ResultTooLarge
+// with run: false): the work one line can cause is bounded by its reply.
+// Each element's error is reserved in advance, so the line always fits.
+std::string LineHandler::HandleBatch(simdjson::dom::array batch, const CallHandler& handler) {
+  struct Element {
+    ParamValue message;
+    std::size_t reserve = 0;  // its longest error reply, and a comma
+  };
+  std::vector<Element> elements;
+  for (ParamValue message : batch) {
+    Element element{message};
+    auto request = ParseRequest(message, no_params_);
+    if (!request) {
+      if (request.error().reply) element.reserve = Dump(MakeErrorReply(request.error().id, request.error().error)).size() + 1;
+    } else if (request->id) {
+      // As long as the error can get: the reply size it names is unknown yet.
+      const std::size_t largest = std::numeric_limits<std::size_t>::max() / 2;
+      element.reserve =
+          std::max(NotRunReplyText(*request->id, request->method, max_reply_line_bytes_).size(),
+                   TooLargeReplyText(*request->id, request->method, largest, max_reply_line_bytes_, true).size()) +
+          1;
+    }
+    elements.push_back(element);
+  }
+  std::size_t reserved = 2;  // '[' and "]\n" less one comma
+  for (const Element& element : elements) reserved += element.reserve;
+
+  if (reserved > max_reply_line_bytes_) {
+    // Only with a limit far below 64 KiB: the errors alone would not fit.
+    return SerializeLine(MakeErrorReply(
+        nullptr, MakeError(ErrorCode::kResultTooLarge,
+                           fmt::format("none of the batch was run: its replies cannot fit a line of at most "
+                                       "{} bytes; send fewer requests per batch",
+                                       max_reply_line_bytes_),
+                           json{{"limit", max_reply_line_bytes_}, {"run", false}})));
+  }
+  std::vector<std::string> texts;
+  std::size_t used = 2;
+  bool full = false;
+  for (const Element& element : elements) {
+    reserved -= element.reserve;
+    auto request = ParseRequest(element.message, no_params_);
+    if (!request) {
+      const RequestError& refused = request.error();
+      if (refused.reply) texts.push_back(Dump(MakeErrorReply(refused.id, refused.error)));
+      if (refused.reply) used += texts.back().size() + 1;
+      continue;
+    }
+    if (full) {
+      // Not run; a notification not run is not answered either.
+      if (request->id) texts.push_back(NotRunReplyText(*request->id, request->method, max_reply_line_bytes_));
+      if (request->id) used += texts.back().size() + 1;
+      continue;
+    }
+    auto result = handler(request->method, request->params);
+    const json id = request->id.value_or(json(nullptr));
+    OneReply reply{result ? ResultReplyText(id, *result) : Dump(MakeErrorReply(id, result.error())), id,
+                   request->method};
+    // A notification's result is not sent, but its work counts the same.
+    if (used + reply.text.size() + 1 + reserved <= max_reply_line_bytes_) {
+      used += reply.text.size() + 1;
+      if (request->id) texts.push_back(std::move(reply.text));
+      continue;
+    }
+    full = true;
+    if (request->id) {
+      texts.push_back(TooLargeReplyText(reply, max_reply_line_bytes_, true));
+      used += texts.back().size() + 1;
+    }
+  }
+  if (texts.empty()) return {};
+  std::string line = "[";
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (i != 0) line += ',';
+    line += texts[i];
+  }
+  return line + "]\n";
 }
 
 LineReply LineHandler::Handle(std::string_view line, const CallHandler& handler) {
@@ -190,7 +319,11 @@ LineReply LineHandler::Handle(std::string_view line, const CallHandler& handler)
   }
   simdjson::dom::array batch;
   if (message.get_array().get(batch) != simdjson::SUCCESS) {
-    if (auto reply = HandleOne(message, no_params_, handler)) out.text = std::move(*reply) + '\n';
+    if (auto reply = HandleOne(message, no_params_, handler)) {
+      out.text = reply->text.size() + 1 <= max_reply_line_bytes_
+                     ? std::move(reply->text) + '\n'
+                     : TooLargeReplyText(*reply, max_reply_line_bytes_, false) + '\n';
+    }
     return out;
   }
   if (batch.size() == 0) {
@@ -210,15 +343,7 @@ LineReply LineHandler::Handle(std::string_view line, const CallHandler& handler)
                   json{{"limit", kMaxBatchRequests}, {"size", batch.size()}})));
     return out;
   }
-  // The same bytes as serializing an array of the replies.
-  std::string replies;
-  for (ParamValue element : batch) {
-    if (auto reply = HandleOne(element, no_params_, handler)) {
-      replies += replies.empty() ? '[' : ',';
-      replies += *reply;
-    }
-  }
-  if (!replies.empty()) out.text = replies + "]\n";
+  out.text = HandleBatch(batch, handler);
   return out;
 }
 

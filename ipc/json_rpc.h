@@ -25,6 +25,10 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 // size of the one reply line. A bigger batch is refused whole (-32600).
 inline constexpr std::size_t kMaxBatchRequests = 100;
 
+// The longest line the daemon sends, its '\n' included (docs/api.md
+// "Limits"): what clients are told a line may hold, replies and events alike.
+inline constexpr std::size_t kMaxReplyLineBytes = 64 * 1024;
+
 // One valid request: views into the parsed line, valid while it is handled.
 struct Request {
   std::string_view method;
@@ -67,7 +71,9 @@ struct LineReply {
 // nothing. Not for two lines at once.
 class LineHandler {
  public:
-  LineHandler();
+  // No reply line it makes is longer than `max_reply_line_bytes`, '\n'
+  // included (see Handle()).
+  explicit LineHandler(std::size_t max_reply_line_bytes = kMaxReplyLineBytes);
   LineHandler(const LineHandler&) = delete;
   LineHandler& operator=(const LineHandler&) = delete;
 
@@ -82,12 +88,19 @@ class LineHandler {
   //   elements: a single -32600 (id null) and none of them is handled; no
   //   reply when every element was a notification;
   // - any other JSON value: -32600.
+  // A reply line that would pass max_reply_line_bytes is not sent as such
+  // (the requests were run all the same): a single reply becomes a
+  // ResultTooLarge error naming the method, the size and the limit; in a
+  // batch the replies are kept in order while the line can still hold them
+  // and each later one becomes that error, so the array stays in bounds.
   LineReply Handle(std::string_view line, const CallHandler& handler);
 
  private:
+  std::string HandleBatch(simdjson::dom::array batch, const CallHandler& handler);
   simdjson::dom::parser parser_;
   simdjson::dom::document empty_document_;
   Params no_params_;
+  std::size_t max_reply_line_bytes_;
 };
 
 }  // namespace prid::ipc

@@ -51,6 +51,18 @@ inline constexpr std::int64_t kMaxCallId = std::int64_t{1} << 53;
 inline constexpr std::size_t kMaxNameChars = 32;
 inline constexpr std::size_t kMaxInstanceChars = 64;
 
+// Paged lists (API.md "Limits"): call.list and span.list return at most
+// `limit` records, by default the most, which is as many as one reply line
+// of 64 KiB holds at their largest (tests/daemon/api/page_size_test.cc
+// builds such a page). A client pages with `after`, the last id it got,
+// until a page holds fewer than `limit`.
+// - a call record: kMaxCallRecordBytes, every field at its largest;
+// - a span entry: kMaxSpanEntryBytes, 31 B-channels each with a call.
+inline constexpr std::size_t kMaxCallRecordBytes = 3072;
+inline constexpr std::size_t kMaxSpanEntryBytes = 7168;
+inline constexpr std::int64_t kCallListMaxLimit = 16;
+inline constexpr std::int64_t kSpanListMaxLimit = 8;
+
 enum class ParamType {
   kInt,      // an integer min…max
   kString,   // a string of at most `max_chars` characters, no NUL

@@ -24,10 +24,18 @@ bool OwnsChannel(const Span& span, int channel) {
 
 }  // namespace
 
-json SpanToJson(int number, const Span& span) {
-  const SpanConfig& c = span.config();
+SpanSnapshot SnapshotOf(const Span& span) {
+  return SpanSnapshot{span.config(),          span.state(),   span.dchannel_up(),
+                      span.AlarmNames(),      span.Channels(), span.restart_failures(),
+                      span.config_error()};
+}
+
+json SpanToJson(int number, const Span& span) { return SpanToJson(number, SnapshotOf(span)); }
+
+json SpanToJson(int number, const SpanSnapshot& span) {
+  const SpanConfig& c = span.config;
   json channels = json::array();
-  for (const ChannelInfo& ch : span.Channels()) {
+  for (const ChannelInfo& ch : span.channels) {
     json entry = {{"channel", ch.channel},
                   {"state", std::string(ChannelStateName(ch.state()))},
                   {"service", ch.in_service ? "in" : "out"}};
@@ -39,26 +47,30 @@ json SpanToJson(int number, const Span& span) {
                 {"driver", std::string(DriverName(c.driver))},
                 {"node", std::string(NodeTypeName(c.node))},
                 {"switch", std::string(SwitchVariantName(c.switch_variant))},
-                {"state", std::string(SpanStateName(span.state()))},
-                {"dchannel_state", span.dchannel_up() ? "up" : "down"},
-                {"alarms", span.AlarmNames()},
+                {"state", std::string(SpanStateName(span.state))},
+                {"dchannel_state", span.dchannel_up ? "up" : "down"},
+                {"alarms", span.alarms},
                 {"bchannels", std::move(channels)},
                 {"uui_max", c.uui ? c.uui_max : 0},
                 {"appearance", std::string(AppearanceName(c.appearance))},
                 {"hunt", std::string(HuntOrderName(c.hunt))},
-                {"restart_failures", span.restart_failures()}};
+                {"restart_failures", span.restart_failures}};
   if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
   if (!c.peer.empty()) entry["peer"] = c.peer;
   // Where a far end (another prid, a test, prictl replay) reaches the span.
   if (!c.listen.empty()) entry["listen"] = c.listen;
   if (!c.connect.empty()) entry["connect"] = c.connect;
-  if (!span.config_error().empty()) entry["error"] = span.config_error();
+  if (!span.config_error.empty()) entry["error"] = span.config_error;
   return entry;
 }
 
-MethodResult SpanListMethod(const SpanMap& spans) {
+MethodResult SpanListMethod(const SpanMap& spans, const Args& args) {
+  const auto after = static_cast<int>(args.OptionalInt("after").value_or(0));
+  const auto limit = static_cast<std::size_t>(args.OptionalInt("limit").value_or(kSpanListMaxLimit));
   json out = json::array();
-  for (const auto& [number, span] : spans) out.push_back(SpanToJson(number, *span));
+  for (auto it = spans.upper_bound(after); it != spans.end() && out.size() < limit; ++it) {
+    out.push_back(SpanToJson(it->first, *it->second));
+  }
   return out;
 }
 

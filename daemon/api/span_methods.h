@@ -7,16 +7,32 @@
 
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "daemon/api/method_table.h"
 #include "daemon/line/span.h"
 
 namespace prid::daemon {
 
+// What span.list shows of one span, taken from it (or built by a test).
+struct SpanSnapshot {
+  const SpanConfig& config;
+  SpanState state = SpanState::kDown;
+  bool dchannel_up = false;
+  std::vector<std::string> alarms{};
+  std::vector<ChannelInfo> channels{};
+  std::size_t restart_failures = 0;
+  std::string config_error{};
+};
+SpanSnapshot SnapshotOf(const Span& span);
+
 // One span as span.list shows it.
+nlohmann::json SpanToJson(int number, const SpanSnapshot& span);
 nlohmann::json SpanToJson(int number, const Span& span);
-// span.list {}
-MethodResult SpanListMethod(const SpanMap& spans);
+// span.list {after?, limit?}: the spans numbered above `after`, at most
+// `limit` (default kSpanListMaxLimit), ascending.
+MethodResult SpanListMethod(const SpanMap& spans, const Args& args);
 // span.restart {span, channel?}: `span` a kSpan, `channel` an int.
 MethodResult SpanRestartMethod(const Args& args);
 // span.service {span, channel, service: "in"|"out"}: `span` a kSpan,

@@ -22,6 +22,21 @@ inline bool WaitSpanUp(const std::string& socket, int span) {
       .has_value();
 }
 
+// Every record of a paged list (call.list, span.list; docs/api.md
+// "Paging"): page after page, `after` the last `id_field` received, until a
+// page holds fewer than `limit`.
+inline nlohmann::json ListAll(ApiClient& client, const std::string& method, const std::string& id_field,
+                              nlohmann::json params = nlohmann::json::object(), std::size_t limit = 8) {
+  nlohmann::json all = nlohmann::json::array();
+  params["limit"] = limit;
+  for (;;) {
+    nlohmann::json page = client.Ok(method, params);
+    for (const nlohmann::json& record : page) all.push_back(record);
+    if (!page.is_array() || page.size() < limit) return all;
+    params["after"] = page.back()[id_field];
+  }
+}
+
 // Waits until daemon `daemon`'s span `span` sent/received `count` messages of `type`.
 inline bool WaitWire(const DaemonThread& daemons, int daemon, int span, q931::FrameDirection direction,
                      std::uint8_t type, std::size_t count = 1) {

@@ -67,7 +67,7 @@ TEST(ManySpansTest, ThirtyTwoSpansFailAndRecoverOnTheirOwn) {
   std::set<std::int64_t> all_spans;
   for (int s = 1; s <= kSpans; ++s) all_spans.insert(s);
   ASSERT_TRUE(WaitEach(client, all_spans, SpanState("up")));
-  json list = client.Ok("span.list");
+  json list = ListAll(client, "span.list", "span");
   ASSERT_EQ(list.size(), static_cast<std::size_t>(kSpans));
   for (const json& s : list) EXPECT_EQ(s["bchannels"].size(), 30u);
 
@@ -104,7 +104,7 @@ TEST(ManySpansTest, ThirtyTwoSpansFailAndRecoverOnTheirOwn) {
       },
       20000));
   // The other spans and their calls never noticed.
-  for (const json& s : client.Ok("span.list")) {
+  for (const json& s : ListAll(client, "span.list", "span")) {
     EXPECT_EQ(s["state"], kFailing.count(s["span"].get<int>()) ? "down" : "up") << s["span"];
   }
   for (const auto& [call, s] : span_of) {
@@ -128,7 +128,7 @@ TEST(ManySpansTest, ThirtyTwoSpansFailAndRecoverOnTheirOwn) {
     for (const auto& [n, span] : d.spans()) on_wire += span->wire_calls();
   });
   EXPECT_EQ(on_wire, 0u);
-  for (const json& s : client.Ok("span.list")) {
+  for (const json& s : ListAll(client, "span.list", "span")) {
     for (const json& ch : s["bchannels"]) EXPECT_EQ(ch["state"], "idle") << s["span"] << " " << ch;
   }
 }

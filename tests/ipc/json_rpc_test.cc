@@ -27,6 +27,7 @@ class JsonRpcTest : public ::testing::Test {
             return base::MakeUnexpected(
                 MakeError(ErrorCode::kInvalidCallState, "call 7 is idle", json{{"call", 7}}));
           }
+          if (method == "big") return json(std::string(ToJson(params)["n"].get<std::size_t>(), 'x'));
           if (method == "bad_utf8")
             return json{{"text", std::string("a\xff"
                                              "b")}};
@@ -341,6 +342,115 @@ TEST_F(JsonRpcTest, NotJsonNamesWhereTheLineWentWrong) {
   EXPECT_TRUE(reply.close);
   const std::string message = json::parse(reply.text)["error"]["message"];
   EXPECT_NE(message.find("column 18"), std::string::npos) << message;
+}
+
+// A request for a result of `n` bytes ("x"…).
+std::string Big(const json& id, std::size_t n) {
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "big"}, {"params", {{"n", n}}}}.dump();
+}
+
+std::string Batch(const std::vector<std::string>& requests) {
+  std::string line = "[";
+  for (const std::string& request : requests) line += (line.size() > 1 ? "," : "") + request;
+  return line + "]";
+}
+
+void ExpectTooLarge(const json& reply, const json& id) {
+  EXPECT_EQ(reply["id"], id) << reply.dump();
+  EXPECT_EQ(reply["error"]["code"], 10) << reply.dump();
+  EXPECT_EQ(reply["error"]["data"]["name"], "ResultTooLarge");
+  EXPECT_EQ(reply["error"]["data"]["limit"], kMaxReplyLineBytes);
+  EXPECT_FALSE(reply.contains("result"));
+}
+
+// {"id":1,"jsonrpc":"2.0","result":""} and its newline.
+constexpr std::size_t kReplyFraming = 37;
+
+TEST_F(JsonRpcTest, AReplyLineOfExactlyTheLimitIsSentWhole) {
+  LineReply reply = Handle(Big(1, kMaxReplyLineBytes - kReplyFraming));
+  EXPECT_EQ(reply.text.size(), kMaxReplyLineBytes);
+  EXPECT_EQ(json::parse(reply.text)["result"].get<std::string>().size(), kMaxReplyLineBytes - kReplyFraming);
+}
+
+TEST_F(JsonRpcTest, AReplyPastTheLimitIsResultTooLargeNamingMethodSizeAndLimit) {
+  LineReply reply = Handle(Big(1, kMaxReplyLineBytes - kReplyFraming + 1));
+  EXPECT_LE(reply.text.size(), kMaxReplyLineBytes);
+  EXPECT_FALSE(reply.close);
+  json parsed = json::parse(reply.text);
+  ExpectTooLarge(parsed, 1);
+  EXPECT_EQ(parsed["error"]["data"]["size"], kMaxReplyLineBytes + 1);
+  const std::string message = parsed["error"]["message"];
+  EXPECT_NE(message.find("the reply to big is 65537 bytes, more than the 65536 bytes a line may hold"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("page (after, limit)"), std::string::npos) << message;
+  EXPECT_EQ(calls_, (std::vector<std::string>{"big"}));  // it was run
+}
+
+TEST_F(JsonRpcTest, ABatchRunsInOrderUntilItsReplyLineIsFullAndNoFurther) {
+  std::vector<std::string> requests;
+  for (int i = 0; i < 10; ++i) requests.push_back(Big(i, 10000));
+  LineReply reply = Handle(Batch(requests));
+  EXPECT_LE(reply.text.size(), kMaxReplyLineBytes);
+  json parsed = json::parse(reply.text);
+  ASSERT_TRUE(parsed.is_array());
+  ASSERT_EQ(parsed.size(), 10u);
+  // Six replies of 10,037 bytes and the errors of the rest fit 64 KiB; a
+  // seventh does not: it ran and is replaced, the rest did not run.
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(parsed[i]["id"], i);
+    EXPECT_EQ(parsed[i]["result"].get<std::string>().size(), 10000u);
+  }
+  ExpectTooLarge(parsed[6], 6);
+  EXPECT_EQ(parsed[6]["error"]["data"]["run"], true);
+  EXPECT_NE(parsed[6]["error"]["message"].get<std::string>().find("send fewer requests per batch"),
+            std::string::npos);
+  for (int i = 7; i < 10; ++i) {
+    ExpectTooLarge(parsed[i], i);
+    EXPECT_EQ(parsed[i]["error"]["data"]["run"], false);
+    EXPECT_NE(parsed[i]["error"]["message"].get<std::string>().find("was not run"), std::string::npos);
+  }
+  EXPECT_EQ(calls_.size(), 7u) << "the work of one line stops when its reply is full";
+}
+
+TEST_F(JsonRpcTest, ASmallReplyAfterTheCutIsReplacedToo) {
+  LineReply reply = Handle(Batch({Big(0, 40000), Big(1, 40000), Big(2, 1)}));
+  json parsed = json::parse(reply.text);
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_TRUE(parsed[0].contains("result"));
+  ExpectTooLarge(parsed[1], 1);
+  ExpectTooLarge(parsed[2], 2);
+}
+
+TEST_F(JsonRpcTest, AFullBatchOfLargeRepliesWithLongIdsStaysWithinTheLine) {
+  // 100 ids of 200 characters are echoed; a longer one would not be.
+  std::vector<std::string> requests;
+  for (int i = 0; i < 100; ++i) requests.push_back(Big(std::string(200, 'a' + i % 26), 5000));
+  requests.back() = Big(std::string(1000, 'z'), 5000);
+  LineReply reply = Handle(Batch(requests));
+  EXPECT_LE(reply.text.size(), kMaxReplyLineBytes);
+  json parsed = json::parse(reply.text);
+  ASSERT_EQ(parsed.size(), 100u);
+  std::size_t kept = 0;
+  while (kept < parsed.size() && parsed[kept].contains("result")) ++kept;
+  EXPECT_GE(kept, 1u);
+  for (std::size_t i = kept; i < 99; ++i) ExpectTooLarge(parsed[i], std::string(200, 'a' + i % 26));
+  ExpectTooLarge(parsed[99], nullptr);  // too long an id to echo
+}
+
+TEST(JsonRpcLimitTest, ABatchWhoseErrorsAloneWouldNotFitGetsOneResultTooLarge) {
+  LineHandler lines(300);
+  auto handler = [](std::string_view, const Params&) -> base::Expected<json, RpcError> {
+    return json(std::string(200, 'x'));
+  };
+  LineReply reply = lines.Handle(R"([{"jsonrpc":"2.0","id":1,"method":"m"},{"jsonrpc":"2.0","id":2,"method":"m"}])",
+                                 handler);
+  EXPECT_LE(reply.text.size(), 300u);
+  json parsed = json::parse(reply.text);
+  ASSERT_TRUE(parsed.is_object()) << reply.text;
+  EXPECT_TRUE(parsed["id"].is_null());
+  EXPECT_EQ(parsed["error"]["data"]["name"], "ResultTooLarge");
+  EXPECT_EQ(parsed["error"]["data"]["run"], false);
 }
 
 TEST(SerializeLineTest, CompactWithNewline) {

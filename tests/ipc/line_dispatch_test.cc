@@ -107,6 +107,20 @@ TEST(LineDispatchTest, OpenedAndClosedReachTheDispatcherAndSwallowExceptions) {
   EXPECT_EQ(dispatcher.closed, std::vector<ClientId>{4});
 }
 
+TEST(LineDispatchTest, AReplyPastItsLineBoundIsResultTooLarge) {
+  RecordingDispatcher dispatcher;
+  LineDispatch dispatch(dispatcher, 512);
+  const std::string text(600, 'x');
+  LineReply reply = dispatch.HandleLine(
+      3, R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"text":")" + text + R"("}})");
+  EXPECT_LE(reply.text.size(), 512u);
+  json parsed = ParseReply(reply);
+  EXPECT_EQ(parsed["id"], 1);
+  EXPECT_EQ(parsed["error"]["data"]["name"], "ResultTooLarge");
+  EXPECT_EQ(parsed["error"]["data"]["limit"], 512);
+  EXPECT_EQ(dispatcher.calls, std::vector<std::string>{"3:echo"});
+}
+
 TEST(LineTooLongReplyTest, IsAParseErrorWithIdNullNamingTheBound) {
   std::string line = LineTooLongReply(65536);
   ASSERT_EQ(line.back(), '\n');

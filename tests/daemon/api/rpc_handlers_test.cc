@@ -252,6 +252,73 @@ TEST_F(RpcHandlersTest, EveryNameParameterIsBoundedBeforeItsHandlerEchoesIt) {
   EXPECT_THAT(port_.requests(), IsEmpty());
 }
 
+// The ids of one call.list page.
+std::vector<CallId> Ids(const json& page) {
+  std::vector<CallId> ids;
+  for (const json& record : page) ids.push_back(record["call"].get<CallId>());
+  return ids;
+}
+
+TEST_F(RpcHandlersTest, CallListPagesByIdWithAfterAndLimit) {
+  ASSERT_TRUE(Call(kAlice, "line.open", {{"span", kSpan}}).ok());
+  std::vector<CallId> made;
+  for (int i = 0; i < kCallListMaxLimit + 5; ++i) {
+    auto call = Call(kAlice, "call.make", {{"number", "100"}});
+    ASSERT_TRUE(call.ok());
+    made.push_back((*call)["call"].get<CallId>());
+  }
+  // Without after and limit: the first page, of the most records.
+  auto first = Call(kAlice, "call.list");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Ids(*first), std::vector<CallId>(made.begin(), made.begin() + kCallListMaxLimit));
+  // Paging by 4 from the start gets every id once, ascending; the last page is short.
+  std::vector<CallId> seen;
+  CallId after = 0;
+  for (;;) {
+    auto page = Call(kAlice, "call.list", {{"after", after}, {"limit", 4}});
+    ASSERT_TRUE(page.ok());
+    const auto ids = Ids(*page);
+    seen.insert(seen.end(), ids.begin(), ids.end());
+    if (ids.size() < 4) break;
+    after = ids.back();
+  }
+  EXPECT_EQ(seen, made);
+  // after names no call of its own: ids above it.
+  auto tail = Call(kAlice, "call.list", {{"after", made[2]}, {"limit", 2}});
+  ASSERT_TRUE(tail.ok());
+  EXPECT_THAT(Ids(*tail), ElementsAre(made[3], made[4]));
+  auto none = Call(kAlice, "call.list", {{"after", made.back()}});
+  ASSERT_TRUE(none.ok());
+  EXPECT_THAT(*none, IsEmpty());
+  // Another client holds none of them.
+  auto bobs = Call(kBob, "call.list", {{"limit", 1}});
+  ASSERT_TRUE(bobs.ok());
+  EXPECT_THAT(*bobs, IsEmpty());
+}
+
+TEST_F(RpcHandlersTest, CallListPagesWithinAState) {
+  const CallId first = OpenAndMake();
+  ASSERT_TRUE(Call(kBob, "line.open", {{"span", kSpan}}).ok());
+  ASSERT_TRUE(Call(kBob, "call.make", {{"number", "200"}}).ok());  // not Alice's: skipped
+  const CallId third = OpenAndMake();
+  auto dialing = Call(kAlice, "call.list", {{"state", "dialing"}, {"after", first}, {"limit", 1}});
+  ASSERT_TRUE(dialing.ok());
+  EXPECT_THAT(Ids(*dialing), ElementsAre(third));
+}
+
+TEST_F(RpcHandlersTest, CallListAndSpanListLimitsAreBounded) {
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", 0}}), "parameter 'limit' must be an integer 1…16");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", kCallListMaxLimit + 1}}),
+            "parameter 'limit' must be an integer 1…16");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"after", -1}}),
+            "parameter 'after' must be an integer 0…9007199254740992");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "span.list", {{"limit", kSpanListMaxLimit + 1}}),
+            "parameter 'limit' must be an integer 1…8");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "span.list", {{"after", 256}}), "parameter 'after' must be an integer 0…255");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "span.list", {{"state", "up"}}),
+            "unknown parameter 'state' (expected: after, limit)");
+}
+
 TEST_F(RpcHandlersTest, TraceSubscribeToACallNotOnTheWireIsInvalidCallHandle) {
   auto r = Call(kAlice, "trace.subscribe", {{"call", 5}});
   ASSERT_FALSE(r.ok());
