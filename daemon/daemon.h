@@ -15,6 +15,7 @@
 
 #include "base/expected.h"
 #include "daemon/config/config.h"
+#include "daemon/idle_memory_trim.h"
 #include "daemon/line/ev_timer.h"
 #include "daemon/api/event_router.h"
 #include "daemon/api/outbox.h"
@@ -99,15 +100,24 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   void SpanStateChanged(const SpanStateChange& change) override;
   void ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) override;
   void SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
-  // ipc::Dispatcher: to handlers_.
-  void ClientOpened(ipc::ClientId client) override { handlers_.ClientOpened(client); }
+  // ipc::Dispatcher: to handlers_; each is client activity for memory_trim_.
+  void ClientOpened(ipc::ClientId client) override {
+    memory_trim_.Activity();
+    handlers_.ClientOpened(client);
+  }
   MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override {
+    memory_trim_.Activity();
     return handlers_.Call(client, method, params);
   }
-  void ClientClosed(ipc::ClientId client) override { handlers_.ClientClosed(client); }
+  void ClientClosed(ipc::ClientId client) override {
+    memory_trim_.Activity();
+    handlers_.ClientClosed(client);
+  }
+  void ClientDrained(ipc::ClientId client) override { handlers_.ClientDrained(client); }
 
   // In construction order: each member is built after the ones it uses.
   ev::loop_ref loop_;
+  IdleMemoryTrim memory_trim_;  // trims the heap once clients go quiet after a burst
   DaemonConfig config_;
   DaemonOptions options_;
   std::string socket_path_;

@@ -8,10 +8,10 @@
 
 namespace prid::ipc {
 
-SharedLine MakeEventsLostLine(std::uint64_t last_seq) {
+SharedLine MakeEventsLostLine(std::uint64_t last_seq, std::string_view reason) {
   return MakeNotificationLine(
-      std::string(kEventMethod), nlohmann::json{
-                   {"type", event_type::kEventsLost}, {"reason", "client too slow"}, {"last_seq", last_seq}});
+      std::string(kEventMethod),
+      nlohmann::json{{"type", event_type::kEventsLost}, {"reason", reason}, {"last_seq", last_seq}});
 }
 
 ClientQueue::ClientQueue(std::size_t max_bytes) : max_bytes_(max_bytes) {}

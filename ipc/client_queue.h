@@ -16,8 +16,9 @@
 namespace prid::ipc {
 
 // The notice a cut-off client gets last: an "event" of type events.lost
-// naming the seq of the last event it was fully sent.
-SharedLine MakeEventsLostLine(std::uint64_t last_seq);
+// naming the seq of the last event it was fully sent, and why.
+inline constexpr std::string_view kLostTooSlow = "client too slow";
+SharedLine MakeEventsLostLine(std::uint64_t last_seq, std::string_view reason = kLostTooSlow);
 
 class ClientQueue {
  public:

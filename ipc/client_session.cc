@@ -133,8 +133,14 @@ void ClientSession::BeginClosing() {
   if (closing_) return;
   closing_ = true;
   reader_.stop();
-  grace_.start(static_cast<double>(std::max(context_.close_grace_ms, 0)) / 1000.0);
+  StartGrace();
   UpdateWriter();
+}
+
+void ClientSession::StartGrace() {
+  unread_at_grace_ = connection_.UnreadBytes();
+  grace_.stop();
+  grace_.start(static_cast<double>(std::max(context_.close_grace_ms, 0)) / 1000.0);
 }
 
 // Output is written once per loop iteration, just before the loop waits
@@ -154,7 +160,11 @@ void ClientSession::Flush() {
 }
 
 void ClientSession::HandleWritable() {
+  const std::size_t unwritten = queue_.queued_bytes();
   Connection::WriteOutcome written = connection_.Write(queue_);
+  // A closing client that still reads keeps its connection: the grace
+  // counts from its last read, so the events.lost notice reaches it.
+  if (closing_ && queue_.queued_bytes() < unwritten) StartGrace();
   switch (written.result) {
     case Connection::WriteResult::kFull:
       // The socket is full: wait until it takes more.
@@ -171,10 +181,28 @@ void ClientSession::HandleWritable() {
     context_.host.Close(*this);  // `this` is gone from here on
     return;
   }
-  if (writer_.is_active()) writer_.stop();
+  // Room again: a replay streaming to this client queues its next part.
+  context_.host.Drained(*this);
+  if (closing_ && queue_.empty()) {
+    context_.host.Close(*this);  // `this` is gone from here on
+    return;
+  }
+  // The socket took everything, so it is writable: the watcher fires on
+  // the next iteration, one part per iteration, fair to other clients.
+  if (!queue_.empty()) {
+    if (!writer_.is_active()) writer_.start();
+  } else if (writer_.is_active()) {
+    writer_.stop();
+  }
 }
 
 void ClientSession::HandleGrace() {
+  // It read since (the kernel wakes a writer only once most of the socket
+  // buffer is free, so a slow reader may read for long before we write).
+  if (connection_.UnreadBytes() < unread_at_grace_) {
+    StartGrace();
+    return;
+  }
   PRID_LOG_INFO("ipc: client {} did not read its last {} bytes within {} ms; closing", id_,
                 queue_.queued_bytes(), context_.close_grace_ms);
   context_.host.Close(*this);  // `this` is gone from here on

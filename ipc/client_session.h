@@ -34,6 +34,9 @@ class ClientSessionHost {
   // Destroys the session and tells the Dispatcher. Called by the session
   // from its own top-level callback only, as its last act.
   virtual void Close(ClientSession& session) = 0;
+  // The session's queue was written out (Dispatcher::ClientDrained); the
+  // host may Send() to it, or Disconnect() it, from this call.
+  virtual void Drained(ClientSession& session) = 0;
 };
 
 // Fixed for every session of one server; everything referenced outlives it.
@@ -71,6 +74,8 @@ class ClientSession {
 
   ClientId id() const { return id_; }
   ClientStats stats() const;
+  bool closing() const { return closing_; }
+  std::size_t pending_bytes() const { return queue_.pending_bytes(); }
 
  private:
   void OnReadable(ev::io&, int);
@@ -80,6 +85,7 @@ class ClientSession {
   bool HandleLine(std::string_view line);
   void HandleWritable();
   void HandleGrace();
+  void StartGrace();
   void Enqueue(SharedLine line, std::uint64_t seq, bool force);
   void Hold(SharedLine line, std::uint64_t seq);
   void LogCutOff() const;
@@ -92,6 +98,7 @@ class ClientSession {
   bool dispatching_ = false;
   bool closing_ = false;
   bool flush_pending_ = false;  // ScheduleFlush() asked, Flush() not yet run
+  std::size_t unread_at_grace_ = 0;  // UnreadBytes() when the grace last started
   ev::io reader_;
   ev::io writer_;
   ev::timer grace_;

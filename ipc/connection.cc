@@ -3,6 +3,8 @@
 #include "ipc/connection.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -36,6 +38,12 @@ bool SendRefusal(int fd, const RpcError& error) {
   DiscardPendingInput(fd);
   errno = err;
   return sent;
+}
+
+std::size_t Connection::UnreadBytes() const {
+  int unread = 0;
+  if (ioctl(fd_.get(), SIOCOUTQ, &unread) != 0 || unread < 0) return 0;
+  return static_cast<std::size_t>(unread);
 }
 
 Connection::Connection(base::UniqueFd fd, std::size_t max_line_bytes)

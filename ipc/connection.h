@@ -15,8 +15,10 @@ namespace prid::ipc {
 class ClientQueue;
 struct RpcError;
 
-// Bytes read per read(2); a line may span several reads.
-inline constexpr std::size_t kReadChunk = 64 * 1024;
+// Bytes read per read(2), one read per client per loop iteration; a line
+// may span several reads. Small enough that the lines one client sends at
+// once are handled a part per iteration, the other clients' in between.
+inline constexpr std::size_t kReadChunk = 16 * 1024;
 // Lines handed to one sendmsg(2).
 inline constexpr std::size_t kMaxIov = 64;
 // Unread input dropped before closing a connection (see DiscardPendingInput).
@@ -71,6 +73,10 @@ class Connection {
   // Writes from `queue` until it is empty or the socket is full, up to
   // kMaxIov lines per sendmsg(2), and consumes what was written.
   WriteOutcome Write(ClientQueue& queue);
+
+  // Bytes written to the socket that the peer has not read yet (SIOCOUTQ);
+  // 0 when the kernel cannot tell.
+  std::size_t UnreadBytes() const;
 
   // DiscardPendingInput() on this socket, before it is closed.
   void DiscardPendingInput() { ipc::DiscardPendingInput(fd_.get()); }

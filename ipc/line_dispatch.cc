@@ -10,7 +10,8 @@
 
 namespace prid::ipc {
 
-LineDispatch::LineDispatch(Dispatcher& dispatcher) : dispatcher_(dispatcher) {}
+LineDispatch::LineDispatch(Dispatcher& dispatcher, std::size_t max_reply_line_bytes)
+    : dispatcher_(dispatcher), line_handler_(max_reply_line_bytes) {}
 
 void LineDispatch::Opened(ClientId client) {
   try {
@@ -29,6 +30,16 @@ void LineDispatch::Closed(ClientId client) {
     PRID_LOG_ERROR("ipc: ClientClosed({}) failed: {}", client, e.what());
   } catch (...) {
     PRID_LOG_ERROR("ipc: ClientClosed({}) failed", client);
+  }
+}
+
+void LineDispatch::Drained(ClientId client) {
+  try {
+    dispatcher_.ClientDrained(client);
+  } catch (const std::exception& e) {
+    PRID_LOG_ERROR("ipc: ClientDrained({}) failed: {}", client, e.what());
+  } catch (...) {
+    PRID_LOG_ERROR("ipc: ClientDrained({}) failed", client);
   }
 }
 

@@ -15,14 +15,17 @@ namespace prid::ipc {
 
 class LineDispatch {
  public:
-  // `dispatcher` must outlive this object.
-  explicit LineDispatch(Dispatcher& dispatcher);
+  // `dispatcher` must outlive this object. No reply line is longer than
+  // `max_reply_line_bytes`, '\n' included (LineHandler::Handle()).
+  explicit LineDispatch(Dispatcher& dispatcher, std::size_t max_reply_line_bytes = kMaxReplyLineBytes);
   LineDispatch(const LineDispatch&) = delete;
   LineDispatch& operator=(const LineDispatch&) = delete;
 
   // Dispatcher::ClientOpened / ClientClosed; an exception is logged.
   void Opened(ClientId client);
   void Closed(ClientId client);
+  // Dispatcher::ClientDrained; an exception is logged.
+  void Drained(ClientId client);
 
   // One line `client` sent (without its '\n'), handled as
   // LineHandler::Handle() describes; each request goes to Dispatcher::Call

@@ -45,7 +45,7 @@ struct Server::Impl final : ClientSessionHost {
   };
 
   Impl(ev::loop_ref loop, Dispatcher& dispatcher, const ServerOptions& options)
-      : dispatch_(dispatcher),
+      : dispatch_(dispatcher, options.max_line_bytes),
         peer_check_(options.group),
         max_connections_per_uid_(options.max_connections_per_uid),
         read_buffer_(kReadChunk),
@@ -170,6 +170,8 @@ struct Server::Impl final : ClientSessionHost {
     dispatch_.Closed(id);
   }
 
+  void Drained(ClientSession& session) override { dispatch_.Drained(session.id()); }
+
   ClientSession* Find(ClientId id) const {
     auto it = clients_.find(id);
     return it == clients_.end() ? nullptr : it->second.get();
@@ -229,6 +231,12 @@ void Server::DisconnectAll() {
 std::size_t Server::client_count() const { return impl_->clients_.size(); }
 
 const std::string& Server::path() const { return impl_->listener_.path(); }
+
+std::optional<std::size_t> Server::pending_bytes(ClientId client) const {
+  const ClientSession* session = impl_->Find(client);
+  if (session == nullptr || session->closing()) return std::nullopt;
+  return session->pending_bytes();
+}
 
 std::optional<ClientStats> Server::client_stats(ClientId client) const {
   const ClientSession* session = impl_->Find(client);

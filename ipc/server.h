@@ -41,6 +41,9 @@ class Dispatcher {
   // The client's connection is gone (any reason). Called exactly once per
   // opened client, after which Send() to it is ignored.
   virtual void ClientClosed(ClientId client) = 0;
+  // Everything queued to the client has been written and the client is
+  // not closing: what streams to it (a replay) may queue its next part.
+  virtual void ClientDrained(ClientId) {}
 };
 
 struct ServerOptions {
@@ -56,8 +59,9 @@ struct ServerOptions {
   // closed; other uids are not affected.
   std::size_t max_connections_per_uid = 256;
   // A client being closed (cut off as too slow, Disconnect(), bad input,
-  // EOF) is closed once its queue is flushed, or after this long if it
-  // still does not read.
+  // EOF) is closed once its queue is flushed, or once it has read nothing
+  // for this long (each write it takes restarts the grace: a slow reader
+  // still reaches its last line, the events.lost notice).
   int close_grace_ms = 2000;
 };
 
@@ -94,6 +98,9 @@ class Server {
   void DisconnectAll();
 
   std::size_t client_count() const;
+  // Bytes queued (held lines included) and not yet written to the client;
+  // nullopt for an unknown client or one being closed (Send() is ignored).
+  std::optional<std::size_t> pending_bytes(ClientId client) const;
   const std::string& path() const;
   // nullopt for an unknown or closed client.
   std::optional<ClientStats> client_stats(ClientId client) const;

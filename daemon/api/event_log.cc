@@ -35,6 +35,11 @@ std::size_t EventLog::IndexOf(std::uint64_t seq) const {
   return (oldest_index_ + static_cast<std::size_t>(seq - oldest_seq())) % ring_.size();
 }
 
+const LoggedEvent* EventLog::Find(std::uint64_t seq) const {
+  if (ring_.empty() || seq < oldest_seq() || seq > last_seq()) return nullptr;
+  return &ring_[IndexOf(seq)];
+}
+
 bool EventLog::ForEachSince(std::uint64_t since,
                             const std::function<void(const LoggedEvent&)>& visit) const {
   if (ring_.empty()) return true;

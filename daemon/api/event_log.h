@@ -40,6 +40,8 @@ class EventLog {
   std::uint64_t oldest_seq() const;  // 0 when empty
   std::uint64_t last_seq() const;    // 0 when empty
   std::size_t size() const { return ring_.size(); }
+  // The stored event `seq`; nullptr when it is not (or no longer) stored.
+  const LoggedEvent* Find(std::uint64_t seq) const;
   std::size_t capacity() const { return capacity_; }
 
   // Calls visit for every stored event with seq > since, in order. Returns

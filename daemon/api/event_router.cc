@@ -15,10 +15,16 @@
 #include "base/time_format.h"
 #include "daemon/api/call_json.h"
 #include "daemon/api/event_line.h"
+#include "ipc/client_queue.h"
 #include "ipc/event_types.h"
 #include "q931/names.h"
 
 namespace prid::daemon {
+
+namespace {
+// events.lost's reason when a cursor was overtaken by the ring.
+constexpr std::string_view kLostOverwritten = "overwritten";
+}  // namespace
 
 std::string_view SubscribeRefusalName(SubscribeRefusal::Reason reason) {
   switch (reason) {
@@ -54,8 +60,14 @@ std::string NewInstanceId() {
   return base::ToHex(bits);
 }
 
-EventRouter::EventRouter(Outbox& outbox, const EventAudience& audience, std::size_t buffer, std::string instance)
-    : outbox_(outbox), audience_(audience), log_(buffer), instance_(std::move(instance)) {}
+EventRouter::EventRouter(Outbox& outbox, const EventAudience& audience, std::size_t buffer, std::string instance,
+                         std::size_t client_bound)
+    : outbox_(outbox),
+      audience_(audience),
+      log_(buffer),
+      instance_(std::move(instance)),
+      client_bound_(client_bound),
+      part_bytes_(std::min(kPumpBytes, client_bound / 4)) {}
 
 bool EventRouter::Matches(const Subscription& filter, const LoggedEvent& event) const {
   if (filter.span && event.span != *filter.span) return false;
@@ -67,6 +79,15 @@ bool EventRouter::MaySee(ClientId client, const LoggedEvent& event) const {
   // API.md "Events": a client sees only calls it holds a handle on (or
   // monitors the span of); span events are everyone's.
   return event.call == 0 || audience_.SeesCall(client, event.span, event.call);
+}
+
+bool EventRouter::Wants(ClientId client, const Subscriber& subscriber, const LoggedEvent& event) const {
+  // What was addressed to it comes in seq order with the rest (a
+  // subscriber gets nothing past its cursor); a replay applies the
+  // audience as of now: a monitor that reopened its line gets what it
+  // missed.
+  if (std::find(event.recipients.begin(), event.recipients.end(), client) != event.recipients.end()) return true;
+  return Matches(subscriber.filter, event) && MaySee(client, event);
 }
 
 void EventRouter::Publish(LoggedEvent event, nlohmann::json params) {
@@ -93,16 +114,79 @@ const std::string& EventRouter::Now() {
 }
 
 void EventRouter::Deliver(LoggedEvent event) {
-  std::vector<ClientId> to = event.recipients;
-  for (const auto& [client, filter] : subscribers_) {
-    if (Matches(filter, event) && MaySee(client, event)) to.push_back(client);
+  const std::uint64_t seq = log_.Append(std::move(event));
+  const LoggedEvent& logged = *log_.Find(seq);
+  // Clients addressed directly that do not subscribe get it now; a
+  // subscriber's events all come through its cursor, in seq order.
+  std::vector<ClientId> direct = logged.recipients;
+  std::sort(direct.begin(), direct.end());
+  direct.erase(std::unique(direct.begin(), direct.end()), direct.end());
+  for (ClientId client : direct) {
+    if (subscribers_.count(client) == 0) outbox_.Send(client, logged.line, seq);
   }
-  std::sort(to.begin(), to.end());
-  to.erase(std::unique(to.begin(), to.end()), to.end());
-  const std::uint64_t seq = event.seq;
-  ipc::SharedLine line = event.line;
-  log_.Append(std::move(event));
-  for (ClientId client : to) outbox_.Send(client, line, seq);
+  std::vector<std::pair<ClientId, std::string_view>> cut;
+  for (auto& [client, subscriber] : subscribers_) {
+    const bool wants = Wants(client, subscriber, logged);
+    if (subscriber.next == seq) {
+      // Caught up: it goes now, unless the client's queue is full.
+      if (!wants) {
+        subscriber.next = seq + 1;
+        continue;
+      }
+      std::optional<std::size_t> pending = outbox_.pending_bytes(client);
+      if (pending && *pending < part_bytes_) {
+        outbox_.Send(client, logged.line, seq);
+        subscriber.next = seq + 1;
+        subscriber.replaying = false;
+        subscriber.backlog = 0;
+        continue;
+      }
+    }
+    // Behind: the event waits in the log for Pump.
+    if (wants) subscriber.backlog += logged.line->size();
+    if (subscriber.next < log_.oldest_seq()) {
+      cut.emplace_back(client, kLostOverwritten);
+    } else if (!subscriber.replaying && subscriber.backlog > client_bound_) {
+      cut.emplace_back(client, ipc::kLostTooSlow);
+    }
+  }
+  for (const auto& [client, reason] : cut) CutOff(client, subscribers_.at(client), reason);
+}
+
+bool EventRouter::Advance(ClientId client, Subscriber& subscriber) {
+  while (subscriber.next <= log_.last_seq()) {
+    const LoggedEvent* event = log_.Find(subscriber.next);
+    if (event == nullptr) {  // overwritten before the client read up to it
+      CutOff(client, subscriber, kLostOverwritten);
+      return false;
+    }
+    if (Wants(client, subscriber, *event)) {
+      std::optional<std::size_t> pending = outbox_.pending_bytes(client);
+      if (!pending || *pending >= part_bytes_) return true;
+      outbox_.Send(client, event->line, event->seq);
+      subscriber.backlog -= std::min(subscriber.backlog, event->line->size());
+    }
+    ++subscriber.next;
+  }
+  subscriber.replaying = false;
+  subscriber.backlog = 0;
+  return true;
+}
+
+void EventRouter::Pump(ClientId client) {
+  auto subscriber = subscribers_.find(client);
+  if (subscriber != subscribers_.end()) Advance(client, subscriber->second);
+}
+
+void EventRouter::CutOff(ClientId client, const Subscriber& subscriber, std::string_view reason) {
+  // Everything up to the cursor was queued and is written before the
+  // notice: resuming with since = last_seq loses nothing still buffered.
+  const std::uint64_t last_seq = subscriber.next - 1;
+  PRID_LOG_WARN("events: client {} cut off ({}) after seq {}; the newest is {}", client, reason, last_seq,
+                log_.last_seq());
+  outbox_.Send(client, ipc::MakeEventsLostLine(last_seq, reason), 0);
+  outbox_.Disconnect(client);
+  subscribers_.erase(client);
 }
 
 void EventRouter::CallStateChanged(const Call& call, HandleState previous, HandleState state,
@@ -167,20 +251,15 @@ base::Expected<std::uint64_t, SubscribeRefusal> EventRouter::Subscribe(ClientId 
     if (instance && *instance != instance_) return refuse(Reason::kOtherInstance);
     // A seq this start never sent: most likely the previous start's.
     if (*since > log_.last_seq()) return refuse(Reason::kAhead);
-    std::vector<std::pair<ipc::SharedLine, std::uint64_t>> replay;
-    bool ok = log_.ForEachSince(*since, [&](const LoggedEvent& event) {
-      if (!Matches(filter, event)) return;
-      // The audience as of now: a monitor that reopened its line gets what
-      // it missed; what was addressed to this client it may see again.
-      const bool addressed =
-          std::find(event.recipients.begin(), event.recipients.end(), client) != event.recipients.end();
-      if (addressed || MaySee(client, event)) replay.emplace_back(event.line, event.seq);
-    });
-    if (!ok) return refuse(Reason::kOverwritten);
-    for (auto& [line, seq] : replay) outbox_.Send(client, line, seq);
+    if (log_.size() > 0 && *since + 1 < log_.oldest_seq()) return refuse(Reason::kOverwritten);
   }
-  subscribers_[client] = filter;
-  return log_.last_seq();
+  const std::uint64_t last = log_.last_seq();
+  Subscriber& subscriber = subscribers_[client];
+  subscriber = Subscriber{filter, since ? *since + 1 : log_.next_seq(), 0, since.has_value()};
+  // The first part now (held until the reply is written); the rest as the
+  // client reads.
+  Advance(client, subscriber);
+  return last;
 }
 
 void EventRouter::ClientGone(ClientId client) { subscribers_.erase(client); }

@@ -5,6 +5,11 @@
 // subscribed (events.subscribe) with a matching filter — a call's events
 // only to the subscribers its EventAudience admits. Everything goes out
 // through the Outbox given at construction.
+//
+// A subscriber reads the log through its own cursor: what it has not been
+// sent yet stays in the log (shared by all), and is queued a part at a
+// time as its socket drains (Pump), so a replay of the whole buffer is
+// never queued at once and a stuck subscriber costs no memory per event.
 #pragma once
 
 #include <chrono>
@@ -52,8 +57,16 @@ class EventRouter : public EventSink {
   // `outbox` and `audience` (borrowed) must outlive the router; `buffer`
   // is the number of events kept for replay; `instance` names this event
   // log's seqs (daemon.status, events.subscribe), new at every start.
+  // `client_bound` is how many bytes of live events a subscriber may fall
+  // behind before it is cut off (client_queue_bytes).
   EventRouter(Outbox& outbox, const EventAudience& audience, std::size_t buffer,
-              std::string instance = NewInstanceId());
+              std::string instance = NewInstanceId(), std::size_t client_bound = kDefaultClientBound);
+
+  static constexpr std::size_t kDefaultClientBound = 8u << 20;
+  // A subscriber's queue is filled up to this many bytes from its cursor
+  // (a quarter of client_bound when that is smaller: the queue's own bound
+  // must never cut a replay off), and refilled when it has been written out.
+  static constexpr std::size_t kPumpBytes = 64u << 10;
 
   // EventSink
   void CallStateChanged(const Call& call, HandleState previous, HandleState state,
@@ -75,17 +88,22 @@ class EventRouter : public EventSink {
                            std::string_view previous);
 
   // events.subscribe: replays the buffered events after `since` (when
-  // given) that match the filter and that the client may see now (span
-  // events; a call's events when the audience admits the client now or the
-  // event was addressed to it), then streams. Returns the last seq before
-  // the stream: replayed events are (since, seq], live ones start at
-  // seq + 1. `instance` (when given) must be instance(); otherwise, or
-  // when `since` is past the newest seq or older than the buffer, nothing
-  // is replayed, the client is not subscribed, and the refusal says why.
+  // given) that the client wants (Wants), then streams the live ones; the
+  // replay is queued a part at a time as the client reads (Pump). Returns
+  // the last seq before the stream: replayed events are (since, seq], live
+  // ones start at seq + 1. `instance` (when given) must be instance();
+  // otherwise, or when `since` is past the newest seq or older than the
+  // buffer, nothing is replayed, the client is not subscribed, and the
+  // refusal says why. A replay the buffer overwrites before the client has
+  // read it, or a subscriber more than client_bound bytes behind the live
+  // stream, is cut off: events.lost, then the connection closes.
   base::Expected<std::uint64_t, SubscribeRefusal> Subscribe(ClientId client, std::optional<std::uint64_t> since,
                                                             Subscription filter,
                                                             std::optional<std::string_view> instance = std::nullopt);
   void ClientGone(ClientId client);
+  // The client's queue was written out: queues the next part of what its
+  // cursor has not reached (Outbox::pending_bytes up to kPumpBytes).
+  void Pump(ClientId client);
 
   const EventLog& log() const { return log_; }
   const std::string& instance() const { return instance_; }
@@ -96,15 +114,31 @@ class EventRouter : public EventSink {
   void Deliver(LoggedEvent event);
   // The current time as RFC 3339, the seconds part cached.
   const std::string& Now();
+  struct Subscriber {
+    Subscription filter;
+    std::uint64_t next = 0;   // the next seq its cursor looks at
+    std::size_t backlog = 0;  // bytes of live events it wants past `next`
+    bool replaying = false;       // has not caught up since it subscribed
+  };
   bool Matches(const Subscription& filter, const LoggedEvent& event) const;
   // Span events: everyone; a call's events: its audience (API.md "Events").
   bool MaySee(ClientId client, const LoggedEvent& event) const;
+  // What a subscriber gets: the events addressed to it, and those that
+  // match its filter and that it may see.
+  bool Wants(ClientId client, const Subscriber& subscriber, const LoggedEvent& event) const;
+  // Queues from the cursor while the client's queue is under kPumpBytes;
+  // false when the client was cut off (and is no longer subscribed).
+  bool Advance(ClientId client, Subscriber& subscriber);
+  // events.lost {reason, last_seq}, then the connection closes.
+  void CutOff(ClientId client, const Subscriber& subscriber, std::string_view reason);
 
   Outbox& outbox_;
   const EventAudience& audience_;
   EventLog log_;
   std::string instance_;
-  std::map<ClientId, Subscription> subscribers_;
+  std::size_t client_bound_;
+  std::size_t part_bytes_;  // what Advance fills a subscriber's queue up to
+  std::map<ClientId, Subscriber> subscribers_;
   std::chrono::system_clock::time_point cached_second_;
   std::string time_;
 };

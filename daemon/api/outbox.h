@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "ipc/server.h"
@@ -20,6 +21,11 @@ class Outbox {
   virtual void Send(ipc::ClientId client, ipc::SharedLine line, std::uint64_t seq) = 0;
   // The clients connected now (daemon.status).
   virtual std::size_t client_count() const = 0;
+  // Bytes queued to the client and not yet written (ipc::Server::
+  // pending_bytes); nullopt when it is unknown or being closed.
+  virtual std::optional<std::size_t> pending_bytes(ipc::ClientId client) const = 0;
+  // Closes the client once what is queued to it is written.
+  virtual void Disconnect(ipc::ClientId client) = 0;
 };
 
 // The running daemon's Outbox: the socket server itself, borrowed (it must
@@ -32,6 +38,10 @@ class ServerOutbox final : public Outbox {
     server_.Send(client, std::move(line), seq);
   }
   std::size_t client_count() const override { return server_.client_count(); }
+  std::optional<std::size_t> pending_bytes(ipc::ClientId client) const override {
+    return server_.pending_bytes(client);
+  }
+  void Disconnect(ipc::ClientId client) override { server_.Disconnect(client); }
 
  private:
   ipc::Server& server_;

@@ -90,7 +90,8 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"daemon.status", {}, bind(&RpcHandlers::Status)},
       {"daemon.reload", {}, [this](ipc::ClientId, const Args&) { return reload_(); },
        "daemon.reload takes no params"},
-      {"span.list", {}, [this](ipc::ClientId, const Args&) { return SpanListMethod(spans_); }},
+      {"span.list", {P::Int("after", kOptional, 0, 255), P::Int("limit", kOptional, 1, kSpanListMaxLimit)},
+       [this](ipc::ClientId, const Args& a) { return SpanListMethod(spans_, a); }},
       {"span.restart", {P::SpanNumber("span"), P::Int("channel", kOptional, 1, 31)},
        [](ipc::ClientId, const Args& a) { return SpanRestartMethod(a); }},
       {"span.service",
@@ -108,7 +109,10 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"call.answer", {P::Id("call", kRequired), P::Uui(), P::Bool("non_isdn")}, bind(&RpcHandlers::CallAnswer)},
       {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::CallDrop)},
       {"call.info", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallInfo)},
-      {"call.list", {P::Name("state", kOptional)}, bind(&RpcHandlers::CallList)},
+      {"call.list",
+       {P::Name("state", kOptional), P::Int("after", kOptional, 0, kMaxCallId),
+        P::Int("limit", kOptional, 1, kCallListMaxLimit)},
+       bind(&RpcHandlers::CallList)},
       {"call.deallocate", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallDeallocate)},
       {"call.hold", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallHold)},
       {"call.unhold", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallUnhold)},
@@ -140,6 +144,8 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
 }
 
 void RpcHandlers::ClientOpened(ipc::ClientId) {}
+
+void RpcHandlers::ClientDrained(ipc::ClientId client) { router_.Pump(client); }
 
 void RpcHandlers::ClientClosed(ipc::ClientId client) {
   router_.ClientGone(client);
@@ -254,8 +260,14 @@ RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const Args& args
     state = HandleStateFromName(*state_name);
     if (!state) return Invalid(fmt::format("unknown state \"{}\" (see API.md States)", *state_name));
   }
+  // A page: ids above `after`, ascending (List() goes by id), at most `limit`.
+  const auto after = static_cast<CallId>(args.OptionalInt("after").value_or(0));
+  const auto limit = static_cast<std::size_t>(args.OptionalInt("limit").value_or(kCallListMaxLimit));
   json out = json::array();
-  for (const CallView& view : model_.List(client, state)) out.push_back(CallRecordJson(*view.call, *view.handle));
+  for (const CallView& view : model_.List(client, state)) {
+    if (out.size() == limit) break;
+    if (view.call->id > after) out.push_back(CallRecordJson(*view.call, *view.handle));
+  }
   return out;
 }
 

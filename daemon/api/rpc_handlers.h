@@ -34,6 +34,7 @@ class RpcHandlers : public ipc::Dispatcher {
   void ClientOpened(ipc::ClientId client) override;
   MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override;
   void ClientClosed(ipc::ClientId client) override;
+  void ClientDrained(ipc::ClientId client) override;
 
   // The names of the methods Call() answers, sorted; valid as long as the
   // handlers are.

@@ -37,9 +37,11 @@ class FakeHost : public ClientSessionHost {
     closing.DiscardPendingInput();
     session.reset();
   }
+  void Drained(ClientSession& drained) override { this->drained.push_back(drained.id()); }
 
   std::unique_ptr<ClientSession> session;
   std::vector<ClientId> flushes;
+  std::vector<ClientId> drained;
   std::vector<ClientId> closed;
 };
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -68,6 +69,18 @@ class FakeDispatcher : public Dispatcher {
     std::lock_guard<std::mutex> lock(mutex_);
     ++closed_[client];
     changed_.notify_all();
+  }
+
+  void ClientDrained(ClientId client) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++drained_[client];
+    changed_.notify_all();
+  }
+  // Waits until the client's queue was written out `count` times in all.
+  bool WaitDrained(ClientId client, int count, int timeout_ms = kWaitMs) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                             [&] { return drained_[client] >= count; });
   }
 
   base::Expected<json, RpcError> Call(ClientId client, std::string_view method_view,
@@ -131,6 +144,7 @@ class FakeDispatcher : public Dispatcher {
   std::condition_variable changed_;
   std::vector<ClientId> opened_;
   std::map<ClientId, int> closed_;
+  std::map<ClientId, int> drained_;
   std::vector<std::string> calls_;
 };
 
@@ -617,6 +631,51 @@ TEST_F(ServerTest, SlowReaderThatNeverReadsIsClosedAfterTheGraceTime) {
   EXPECT_EQ(dispatcher_.closed_count(id), 1);
   EXPECT_EQ(loop_.Run([&] { return server_->client_count(); }), 0u);
   EXPECT_TRUE(ReadsEof(client));
+}
+
+TEST_F(ServerTest, ACutOffClientThatKeepsReadingGetsTheNoticeLongAfterTheGrace) {
+  ServerOptions options;
+  options.max_queue_bytes = 128 * 1024;
+  options.close_grace_ms = 500;
+  ASSERT_TRUE(StartServer(options).ok());
+  Client client = Connect();
+  ClientId id = WhoAmI(client);
+  SendEvents(loop_, *server_, id, 1, 200, 4000);
+  std::optional<ClientStats> stats = Stats(id);
+  ASSERT_TRUE(stats.has_value());
+  ASSERT_TRUE(stats->cut_off);
+  // A slow reader: small sips, each well within the grace, that in all
+  // take far longer than it (the socket and the queue hold ≈ 300 KB).
+  std::string received;
+  const auto started = std::chrono::steady_clock::now();
+  char sip[2 * 1024];
+  for (;;) {
+    pollfd pfd{client.fd(), POLLIN, 0};
+    ASSERT_EQ(poll(&pfd, 1, kWaitMs), 1) << "nothing to read";
+    ssize_t n = recv(client.fd(), sip, sizeof sip, 0);
+    ASSERT_GE(n, 0) << std::strerror(errno);
+    if (n == 0) break;
+    received.append(sip, static_cast<std::size_t>(n));
+    std::this_thread::sleep_for(25ms);  // the reader's own pace, not a wait
+  }
+  EXPECT_GT(std::chrono::steady_clock::now() - started, 1000ms) << "the test must outlast the grace";
+  ASSERT_FALSE(received.empty());
+  ASSERT_EQ(received.back(), '\n');
+  received.pop_back();
+  const std::string last = received.substr(received.rfind('\n') + 1);
+  const json notice = json::parse(last);
+  ASSERT_TRUE(notice["params"].contains("type")) << "the connection closed before the notice";
+  EXPECT_EQ(notice["params"]["type"], "events.lost") << "the connection closed before the notice";
+  EXPECT_TRUE(dispatcher_.WaitClosed(id));
+}
+
+TEST_F(ServerTest, TheDispatcherHearsWhenAClientsQueueWasWrittenOut) {
+  ASSERT_TRUE(StartServer().ok());
+  Client client = Connect();
+  ClientId id = WhoAmI(client);
+  ASSERT_TRUE(dispatcher_.WaitDrained(id, 1)) << "the whoami reply was written";
+  ASSERT_TRUE(client.Call("notify_self", json{{"count", 3}}, kWaitMs).ok());
+  EXPECT_TRUE(dispatcher_.WaitDrained(id, 2));
 }
 
 TEST_F(ServerTest, LateEventsToACutOffClientAreDropped) {

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <numeric>
 #include <set>
 #include <utility>
 
@@ -282,6 +283,147 @@ TEST_F(EventRouterTest, SinceNewerThanTheNewestSeqIsRefusedAsAhead) {
   EventRouter empty(outbox_, audience_, 4);
   EXPECT_TRUE(empty.Subscribe(kDave, 0, {}).ok());
   EXPECT_FALSE(empty.Subscribe(kDave, 1, {}).ok());
+}
+
+// --- a subscriber's cursor: replay and live events queued as it reads ---
+
+std::vector<std::uint64_t> SeqsOf(const std::vector<SentLine>& lines) {
+  std::vector<std::uint64_t> seqs;
+  for (const SentLine& line : lines) seqs.push_back(line.seq);
+  return seqs;
+}
+
+// A router with a big buffer and a small live bound, for slow readers.
+class StreamingRouterTest : public ::testing::Test {
+ protected:
+  void SpanUps(int n) {
+    for (int i = 0; i < n; ++i) router_.SpanStateChanged(1, {}, "up", "down", {});
+  }
+  // The stalled client reads everything it was sent; the router queues
+  // the next part. Returns how many lines that part had.
+  std::size_t ReadAndPump(ClientId client) {
+    const std::size_t before = outbox_.SentTo(client).size();
+    outbox_.Drain(client);
+    router_.Pump(client);
+    return outbox_.SentTo(client).size() - before;
+  }
+
+  FakeOutbox outbox_;
+  FakeAudience audience_;
+  EventRouter router_{outbox_, audience_, 1u << 20, "stream", /*client_bound=*/1u << 20};
+};
+
+TEST_F(StreamingRouterTest, AReplayIsQueuedAPartAtATimeAsTheClientReads) {
+  SpanUps(20000);  // ≈ 2.4 MB of events, far more than one part
+  outbox_.Stall(kAlice);
+  ASSERT_TRUE(router_.Subscribe(kAlice, 0, {}).ok());
+  const std::size_t first = outbox_.SentTo(kAlice).size();
+  EXPECT_GT(first, 0u);
+  EXPECT_LT(first, 20000u) << "the whole replay was queued at once";
+  std::size_t first_bytes = 0;
+  for (const SentLine& line : outbox_.SentTo(kAlice)) first_bytes += line.line.size();
+  EXPECT_LE(first_bytes, EventRouter::kPumpBytes + 512);
+  // Reading in parts, the client gets every event once, in order.
+  for (int rounds = 0; rounds < 1000 && ReadAndPump(kAlice) > 0;) ++rounds;
+  std::vector<std::uint64_t> expected(20000);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(SeqsOf(outbox_.SentTo(kAlice)), expected);
+}
+
+TEST_F(StreamingRouterTest, LiveEventsDuringAReplayFollowItWithNoGapOrDuplicate) {
+  SpanUps(5000);
+  outbox_.Stall(kAlice);
+  ASSERT_TRUE(router_.Subscribe(kAlice, 0, {}).ok());
+  // Events keep coming while the replay is read; a call addressed to the
+  // client too: it must come in its place, not ahead of the replay.
+  for (int i = 0; i < 200; ++i) {
+    SpanUps(10);
+    router_.CallStateChanged(CallOnSpan(9, 1), HandleState::kDialing, HandleState::kConnected, {kAlice},
+                             std::nullopt);
+    ReadAndPump(kAlice);
+  }
+  while (ReadAndPump(kAlice) > 0) {
+  }
+  std::vector<std::uint64_t> expected(5000 + 200 * 11);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(SeqsOf(outbox_.SentTo(kAlice)), expected);
+  // Caught up: the next event goes at once.
+  outbox_.Drain(kAlice);
+  SpanUps(1);
+  EXPECT_EQ(outbox_.SentTo(kAlice).back().seq, expected.size() + 1);
+}
+
+TEST_F(StreamingRouterTest, AStuckSubscriberHoldsNoMoreThanOnePartQueued) {
+  outbox_.Stall(kAlice);
+  ASSERT_TRUE(router_.Subscribe(kAlice, std::nullopt, {}).ok());
+  SpanUps(5000);  // ≈ 600 KB: below the live bound, above one part
+  std::size_t queued = 0;
+  for (const SentLine& line : outbox_.SentTo(kAlice)) queued += line.line.size();
+  EXPECT_LE(queued, EventRouter::kPumpBytes + 512) << "the rest waits in the log, shared";
+  EXPECT_FALSE(outbox_.disconnected(kAlice));
+  while (ReadAndPump(kAlice) > 0) {
+  }
+  EXPECT_EQ(outbox_.SentTo(kAlice).size(), 5000u);
+}
+
+TEST_F(StreamingRouterTest, ASubscriberBehindTheLiveStreamByMoreThanItsBoundIsCutOff) {
+  outbox_.Stall(kAlice);
+  ASSERT_TRUE(router_.Subscribe(kAlice, std::nullopt, {}).ok());
+  SpanUps(12000);  // ≈ 1.4 MB behind: past the 1 MiB bound
+  ASSERT_TRUE(outbox_.disconnected(kAlice));
+  const std::vector<SentLine> lines = outbox_.SentTo(kAlice);
+  const json notice = lines.back().Json()["params"];
+  EXPECT_EQ(notice["type"], "events.lost");
+  EXPECT_EQ(notice["reason"], "client too slow");
+  // last_seq is the last event queued to it: resuming from it loses nothing.
+  EXPECT_EQ(notice["last_seq"], lines[lines.size() - 2].seq);
+  const std::size_t sent = lines.size();
+  SpanUps(10);
+  EXPECT_EQ(outbox_.SentTo(kAlice).size(), sent) << "no more after the cut-off";
+  EXPECT_TRUE(router_.Subscribe(kBob, notice["last_seq"].get<std::uint64_t>(), {}).ok());
+  EXPECT_EQ(outbox_.SentTo(kBob).front().seq, notice["last_seq"].get<std::uint64_t>() + 1);
+}
+
+TEST_F(StreamingRouterTest, AReplayIsNotCutOffForBeingBehind) {
+  SpanUps(30000);  // ≈ 3.6 MB to replay, three times the live bound
+  outbox_.Stall(kAlice);
+  ASSERT_TRUE(router_.Subscribe(kAlice, 0, {}).ok());
+  SpanUps(100);
+  EXPECT_FALSE(outbox_.disconnected(kAlice));
+  while (ReadAndPump(kAlice) > 0) {
+  }
+  EXPECT_EQ(outbox_.SentTo(kAlice).size(), 30100u);
+}
+
+TEST_F(EventRouterTest, WithASmallClientBoundAReplayIsQueuedInSmallerParts) {
+  EventRouter small_bound(outbox_, audience_, 1000, "small-bound", /*client_bound=*/4096);
+  for (int i = 0; i < 200; ++i) small_bound.SpanStateChanged(1, {}, "up", "down", {});
+  outbox_.Stall(kAlice);
+  ASSERT_TRUE(small_bound.Subscribe(kAlice, 0, {}).ok());
+  std::size_t queued = 0;
+  for (const SentLine& line : outbox_.SentTo(kAlice)) queued += line.line.size();
+  EXPECT_GT(queued, 0u);
+  EXPECT_LE(queued, 1024u + 256u) << "a part must leave the queue's own bound room";
+  EXPECT_FALSE(outbox_.disconnected(kAlice));
+}
+
+TEST_F(EventRouterTest, AReplayTheBufferOverwritesBeforeItIsReadIsCutOff) {
+  EventRouter small(outbox_, audience_, 4, "small");
+  for (int i = 0; i < 4; ++i) small.SpanStateChanged(1, {}, "up", "down", {});
+  outbox_.Stall(kBob);
+  ASSERT_TRUE(small.Subscribe(kBob, 0, {}).ok());
+  outbox_.Stall(kCarol);
+  // Carol's queue is full before she subscribes: her replay waits.
+  outbox_.Send(kCarol, std::make_shared<const std::string>(std::string(EventRouter::kPumpBytes, 'x')), 0);
+  ASSERT_TRUE(small.Subscribe(kCarol, 0, {}).ok());
+  EXPECT_EQ(outbox_.SentTo(kCarol).size(), 1u) << "nothing of the replay yet";
+  small.SpanStateChanged(1, {}, "up", "down", {});  // overwrites seq 1
+  ASSERT_TRUE(outbox_.disconnected(kCarol));
+  const json notice = outbox_.SentTo(kCarol).back().Json()["params"];
+  EXPECT_EQ(notice["type"], "events.lost");
+  EXPECT_EQ(notice["reason"], "overwritten");
+  EXPECT_EQ(notice["last_seq"], 0);
+  EXPECT_FALSE(outbox_.disconnected(kBob)) << "Bob had his replay queued";
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
 // A recording daemon::Outbox for unit tests of the routers and handlers:
 // keeps every line sent, to whom and with which seq, and answers
-// client_count() with what the test chose.
+// client_count() with what the test chose. Every client reads at once
+// (nothing stays pending) unless the test stalls it: then what is sent to
+// it stays pending until the test drains it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,9 +29,25 @@ struct SentLine {
 class FakeOutbox : public Outbox {
  public:
   void Send(ipc::ClientId client, ipc::SharedLine line, std::uint64_t seq) override {
+    if (disconnected_.count(client) != 0) return;
     sent_.push_back({client, line ? *line : std::string(), seq});
+    if (auto stalled = pending_.find(client); stalled != pending_.end() && line) {
+      stalled->second += line->size();
+    }
   }
   std::size_t client_count() const override { return client_count_; }
+  std::optional<std::size_t> pending_bytes(ipc::ClientId client) const override {
+    if (disconnected_.count(client) != 0) return std::nullopt;
+    auto stalled = pending_.find(client);
+    return stalled == pending_.end() ? 0 : stalled->second;
+  }
+  void Disconnect(ipc::ClientId client) override { disconnected_.insert(client); }
+
+  // From now on what is sent to `client` stays pending until Drain().
+  void Stall(ipc::ClientId client) { pending_.emplace(client, 0); }
+  // The stalled client read everything sent to it (it stays stalled).
+  void Drain(ipc::ClientId client) { pending_[client] = 0; }
+  bool disconnected(ipc::ClientId client) const { return disconnected_.count(client) != 0; }
 
   void set_client_count(std::size_t n) { client_count_ = n; }
   const std::vector<SentLine>& sent() const { return sent_; }
@@ -47,6 +68,8 @@ class FakeOutbox : public Outbox {
  private:
   std::vector<SentLine> sent_;
   std::size_t client_count_ = 0;
+  std::map<ipc::ClientId, std::size_t> pending_;  // stalled clients only
+  std::set<ipc::ClientId> disconnected_;
 };
 
 }  // namespace prid::daemon::testing
