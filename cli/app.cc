@@ -8,6 +8,7 @@
 #include "cli/command_line.h"
 #include "cli/compare.h"
 #include "cli/decode.h"
+#include "cli/event_follower.h"
 #include "cli/trace.h"
 #include "cli/outcome.h"
 #include "cli/replay.h"
@@ -52,6 +53,15 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
       err << "prictl: cannot connect to prid at " << invocation.socket << ": " << reason << '\n';
     }
     return kExitTransport;
+  }
+  if (command.action == Action::kEvents && command.follow) {
+    if (env.following) env.following();
+    Outcome followed = FollowEvents(std::move(*connection), command,
+                                    FollowOptions{invocation.socket, invocation.json, env.connect,
+                                                  env.retry_pause},
+                                    out, err);
+    if (!followed.ok()) err << "prictl: " << followed.message() << '\n';
+    return followed.exit_code();
   }
   Session session(**connection, out,
                   SessionOptions{invocation.socket, invocation.json,

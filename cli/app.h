@@ -2,18 +2,26 @@
 // can drive it without a process.
 #pragma once
 
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "cli/connection.h"
+#include "cli/event_follower.h"
 
 namespace prid::cli {
 
 struct Environment {
   const char* prid_socket = nullptr;  // $PRID_SOCKET, or null
   Connector connect;                  // opens the daemon's socket
+  // events --follow: waits before another attempt to reach prid; unset,
+  // following ends when the connection does.
+  RetryPause retry_pause;
+  // events --follow: called once before following (prictl makes SIGINT
+  // and SIGTERM end it with exit 0, following's normal end).
+  std::function<void()> following;
 };
 
 // Parses `args` (without the program name), connects, runs the command and

@@ -248,7 +248,9 @@ class Parser {
       if (events_.monitor) command.setup = LineOpenRequest(*events_.monitor, /*monitor=*/true);
       return base::Result<Command>(std::move(command));
     });
-    events->add_flag("--follow,-f", follow_, "keep printing events until interrupted");
+    events->add_flag("--follow,-f", follow_,
+                     "keep printing events until interrupted, reconnecting and resuming when "
+                     "the connection ends");
     events->add_option("--since", events_.since, "replay the buffered events after this seq")
         ->option_text("N")
         ->check(CLI::NonNegativeNumber);

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/expected.h"
 #include "ipc/errors.h"
@@ -24,6 +26,18 @@ class Connection {
   // kept for WaitNotification().
   virtual base::Expected<nlohmann::json, ipc::RpcError> Call(const std::string& method,
                                                            const nlohmann::json& params) = 0;
+
+  // Sends `requests` ({method, params} each) so that the daemon runs them
+  // one right after the other, nothing of its own between them (a JSON-RPC
+  // batch): no event can come between a line.open and the events.subscribe
+  // after it. One reply per request, in order; a failed connection fails
+  // each. This default sends them one by one (enough for fakes).
+  using Requests = std::vector<std::pair<std::string, nlohmann::json>>;
+  virtual std::vector<base::Expected<nlohmann::json, ipc::RpcError>> CallBatch(const Requests& requests) {
+    std::vector<base::Expected<nlohmann::json, ipc::RpcError>> replies;
+    for (const auto& [method, params] : requests) replies.push_back(Call(method, params));
+    return replies;
+  }
 
   // The next notification ({"jsonrpc","method","params"}), waiting up to
   // timeout_ms (-1: forever); nullopt on timeout or when closed().

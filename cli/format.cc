@@ -215,6 +215,23 @@ std::string JsonLine(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string DescribeError(const ipc::RpcError& error) {
+  std::string text = error.name.empty()
+                         ? std::string(ipc::ErrorName(static_cast<ipc::ErrorCode>(error.code)))
+                         : error.name;
+  text += ": " + error.message;
+  if (error.data.is_object()) {
+    std::string extra;
+    for (const auto& [key, value] : error.data.items()) {
+      if (key == "name") continue;
+      if (!extra.empty()) extra += ", ";
+      extra += key + "=" + (value.is_string() ? value.get<std::string>() : JsonLine(value));
+    }
+    if (!extra.empty()) text += " (" + extra + ")";
+  }
+  return text;
+}
+
 std::string UuiForPeople(const json& uui) {
   const json* text = Find(uui, "text");
   if (text != nullptr && text->is_string()) return Printable(text->get_ref<const std::string&>());

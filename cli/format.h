@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "ipc/errors.h"
+
 namespace prid::cli {
 
 // A UUI value ({pd, hex, text?}) for people: its text when present, else its
@@ -33,6 +35,10 @@ void WriteCallInfo(std::ostream& out, const nlohmann::json& call);
 std::string FormatNotification(const nlohmann::json& notification);
 // The same for an event's params ({seq, time, type, …}).
 std::string FormatEvent(const nlohmann::json& event);
+
+// A daemon error for people: "InvalidCallState: <message>", with its extra
+// data ("(max=128)").
+std::string DescribeError(const ipc::RpcError& error);
 
 // Compact JSON on one line; invalid UTF-8 is replaced, never thrown on.
 std::string JsonLine(const nlohmann::json& value);
