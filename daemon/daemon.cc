@@ -43,6 +43,7 @@ base::Result<ipc::ServerOptions> ServerOptionsFor(const DaemonConfig& config, co
 
 Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
     : loop_(loop),
+      memory_trim_(loop),
       config_(std::move(config)),
       options_(std::move(options)),
       socket_path_(options_.socket_path.empty() ? config_.socket_path : options_.socket_path),
@@ -51,7 +52,7 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       outbox_(server_),
       timers_(loop),
       audience_(model_),
-      router_(outbox_, audience_, config_.event_buffer),
+      router_(outbox_, audience_, config_.event_buffer, NewInstanceId(), config_.client_queue_bytes),
       model_(router_, timers_),
       traces_(outbox_,
               [this](CallId call) -> std::optional<std::pair<int, int>> {
