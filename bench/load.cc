@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench/libpri_endpoint.h"
+#include "bench/prid_with_peer.h"
 #include "ipc/client.h"
 
 namespace {
@@ -67,40 +68,12 @@ double SelfCpuSeconds() {
   return tv(usage.ru_utime) + tv(usage.ru_stime);
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, int* stdout_fd = nullptr) {
-  int pipefd[2] = {-1, -1};
-  if (stdout_fd && pipe(pipefd) != 0) return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (stdout_fd) {
-      dup2(pipefd[1], STDOUT_FILENO);
-      close(pipefd[0]);
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  if (stdout_fd) {
-    close(pipefd[1]);
-    *stdout_fd = pipefd[0];
-  }
-  return pid;
-}
-
-std::string Hex(std::size_t octets) {
-  std::string out;
-  for (std::size_t i = 0; i < octets; ++i) out += "a5";
-  return out;
-}
-
 // Runs `calls` calls through prid with up to `concurrency` at once.
 bool DriveCalls(prid::ipc::Client& client, int calls, int concurrency, std::size_t uui_octets) {
   int started = 0;
   int finished = 0;
   std::set<std::uint64_t> live;
-  json uui = {{"hex", Hex(uui_octets)}, {"pd", 0}};
+  json uui = {{"hex", prid::bench::UuiHex(uui_octets)}, {"pd", 0}};
   auto start_one = [&]() {
     auto made = client.Call("call.make", {{"number", "1000"}, {"uui", uui}});
     if (!made.ok()) {
@@ -135,63 +108,6 @@ bool DriveCalls(prid::ipc::Client& client, int calls, int concurrency, std::size
       if (started < calls && !start_one()) return false;
     }
   }
-  return true;
-}
-
-// Runs `calls` calls as an asynchronous application would: requests are
-// written without waiting for their replies, and everything one read of
-// the socket brought is answered in one write.
-bool DriveCallsPipelined(prid::ipc::Client& client, int calls, int concurrency, std::size_t uui_octets) {
-  int started = 0, finished = 0;
-  std::uint64_t next_id = 1;
-  const json uui = {{"hex", Hex(uui_octets)}, {"pd", 0}};
-  std::string out;
-  auto request = [&](const char* method, json params) {
-    out += json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", std::move(params)}}.dump();
-    out += '\n';
-  };
-  auto start_one = [&]() {
-    request("call.make", {{"number", "1000"}, {"uui", uui}});
-    ++started;
-  };
-  while (started < std::min(concurrency, calls)) start_one();
-  auto handle = [&](const std::string& line) {
-    json message = json::parse(line, nullptr, false);
-    if (message.contains("error")) {
-      std::fprintf(stderr, "error: %s\n", line.c_str());
-      return false;
-    }
-    if (message.value("method", "") != "event") return true;
-    const json& p = message["params"];
-    if (p.value("type", "") != "call.state") return true;
-    const std::uint64_t id = p["call"];
-    const std::string state = p["state"];
-    if (state == "connected") {
-      request("call.drop", {{"call", id}, {"uui", uui}});
-    } else if (state == "idle") {
-      request("call.deallocate", {{"call", id}});
-      ++finished;
-      if (started < calls) start_one();
-    }
-    return true;
-  };
-  while (finished < calls) {
-    if (!out.empty()) {
-      if (!client.SendRaw(out)) return false;
-      out.clear();
-    }
-    auto line = client.ReadLine(10000);
-    if (!line) {
-      std::fprintf(stderr, "no event for 10 s (%d of %d calls done)\n", finished, calls);
-      return false;
-    }
-    if (!handle(*line)) return false;
-    while (auto more = client.ReadLine(0)) {
-      if (!handle(*more)) return false;
-    }
-  }
-  // The last deallocations' replies.
-  if (!out.empty() && !client.SendRaw(out)) return false;
   return true;
 }
 
@@ -278,7 +194,7 @@ double LibpriEndpointCpuPerCall(const std::string& peer_path, const std::string&
                                 std::size_t uui_octets) {
   const std::string seq = dir + "/floor.seq";
   int peer_out = -1;
-  pid_t peer = Spawn({peer_path, seq}, &peer_out);
+  pid_t peer = prid::bench::Spawn({peer_path, seq}, &peer_out);
   char ready[16] = {};
   if (read(peer_out, ready, sizeof(ready) - 1) <= 0) return -1;
   int result_pipe[2];
@@ -339,64 +255,20 @@ struct PridRun {
 // (after a warm-up) with the client kind asked for, and stops both.
 std::optional<PridRun> RunPrid(const std::string& prid_path, const std::string& peer_path, const std::string& dir,
                                int calls, int concurrency, std::size_t uui_octets, bool pipelined) {
-  const std::string seq = dir + "/span1.seq", sock = dir + "/prid.sock", conf = dir + "/prid.conf";
-  std::filesystem::remove(seq);
-  std::filesystem::remove(sock);
-  int peer_out = -1;
-  pid_t peer = Spawn({peer_path, seq}, &peer_out);
-  char ready[16] = {};
-  if (read(peer_out, ready, sizeof(ready) - 1) <= 0) {
-    std::fprintf(stderr, "the far end did not start\n");
-    return std::nullopt;
-  }
-  std::ofstream(conf) << "[daemon]\nsocket = \"" << sock << "\"\nlog_level = \"warning\"\n\n"
-                      << "[[span]]\nspan = 1\ndriver = \"sim\"\nnode = \"cpe\"\nswitch = \"euroisdn_e1\"\n"
-                      << "connect = \"" << seq << "\"\n";
-  pid_t prid = Spawn({prid_path, "-c", conf});
-  auto stop = [&]() {
-    kill(prid, SIGTERM);
-    kill(peer, SIGTERM);
-    waitpid(prid, nullptr, 0);
-    waitpid(peer, nullptr, 0);
+  prid::bench::PridWithPeer prid(prid_path, peer_path, dir);
+  if (!prid.running()) return std::nullopt;
+  auto client = prid::ipc::Client::Connect(prid.socket());
+  if (!client.ok() || !client->Call("line.open", {{"span", 1}}).ok()) return std::nullopt;
+  auto drive = [&](int n) {
+    return pipelined ? prid::bench::DriveCallsPipelined(*client, n, concurrency, uui_octets)
+                     : DriveCalls(*client, n, concurrency, uui_octets);
   };
-  auto run = [&]() -> std::optional<PridRun> {
-    std::optional<prid::ipc::Client> client;
-    for (int i = 0; i < 500 && !client; ++i) {
-      if (auto c = prid::ipc::Client::Connect(sock); c.ok()) {
-        client.emplace(std::move(*c));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a benchmark may poll its setup
-      }
-    }
-    if (!client) {
-      std::fprintf(stderr, "prid did not open %s\n", sock.c_str());
-      return std::nullopt;
-    }
-    if (!client->Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok()) return std::nullopt;
-    for (;;) {
-      auto note = client->WaitNotification(10000);
-      if (!note) {
-        std::fprintf(stderr, "span 1 never came up\n");
-        return std::nullopt;
-      }
-      if ((*note)["params"].value("type", "") == "span.state" && (*note)["params"]["state"] == "up") break;
-    }
-    // Only this client's own events from now on.
-    auto own = prid::ipc::Client::Connect(sock);
-    if (!own.ok()) return std::nullopt;
-    client.emplace(std::move(own).value());
-    if (!client->Call("line.open", {{"span", 1}}).ok()) return std::nullopt;
-    auto drive = pipelined ? DriveCallsPipelined : DriveCalls;
-    if (!drive(*client, WarmUpCalls(calls), concurrency, uui_octets)) return std::nullopt;
-    const double cpu_before = ProcessCpuSeconds(prid);
-    const auto wall_before = Clock::now();
-    if (!drive(*client, calls, concurrency, uui_octets)) return std::nullopt;
-    const double wall = std::chrono::duration<double>(Clock::now() - wall_before).count();
-    return PridRun{(ProcessCpuSeconds(prid) - cpu_before) / calls, calls / wall};
-  };
-  auto result = run();
-  stop();
-  return result;
+  if (!drive(WarmUpCalls(calls))) return std::nullopt;
+  const double cpu_before = ProcessCpuSeconds(prid.pid());
+  const auto wall_before = Clock::now();
+  if (!drive(calls)) return std::nullopt;
+  const double wall = std::chrono::duration<double>(Clock::now() - wall_before).count();
+  return PridRun{(ProcessCpuSeconds(prid.pid()) - cpu_before) / calls, calls / wall};
 }
 
 }  // namespace
