@@ -96,10 +96,14 @@ LapdPeer::Output LapdPeer::Receive(std::span<const std::uint8_t> frame) {
     case LapdFormat::kUnnumbered:
       switch (h.control) {
         case lapd::kSabme:
-          // (Re-)establishment: both ends start counting from zero.
+          // (Re-)establishment: both ends start counting from zero. A SABME
+          // of ours still unanswered is superseded (Q.921 5.5.1.3, the
+          // SABMEs crossed): the UA that answers it must not reset the
+          // counters again once I frames have been numbered.
           vs_ = vr_ = 0;
           unacked_.clear();
           established_ = true;
+          sabme_sent_ = false;
           out.replies.push_back(EncodeLapdHeader(
               MakeUFrame(lapd::kSapiCallControl, 0, CommandBit(false), lapd::kUa, h.poll_final)));
           break;

@@ -120,5 +120,18 @@ TEST(LapdPeerTest, UaToOurSabmeResetsTheCounters) {
   EXPECT_EQ(network.unacknowledged(), 1u);
 }
 
+TEST(LapdPeerTest, WhenSabmesCrossTheLateUaDoesNotRenumberFramesAlreadySent) {
+  // Ours goes first; the other end's SABME (its own bring-up) comes before
+  // its UA: the link is up on its SABME, and the UA that follows must not
+  // take V(S) back to 0 after an I frame went out.
+  LapdPeer network(true);
+  (void)network.Sabme();
+  (void)network.Receive(UserCommand(MakeUFrame(0, 0, false, lapd::kSabme, true)));
+  ASSERT_TRUE(network.established());
+  EXPECT_EQ(Header(network.Information(Bytes{0x08, 0x02, 0x00, 0x01, 0x05})).ns, 0);
+  (void)network.Receive(EncodeLapdHeader(MakeUFrame(0, 0, true, lapd::kUa, true)));
+  EXPECT_EQ(Header(network.Information(Bytes{0x08, 0x02, 0x00, 0x01, 0x4d})).ns, 1);
+}
+
 }  // namespace
 }  // namespace prid::q931
