@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cli/format.h"
+#include "cli/json_fields.h"
 
 namespace prid::cli {
 namespace {
@@ -24,24 +25,6 @@ constexpr std::size_t kSeenWindow = 4096;
 // to what can be had, so only a daemon that contradicts itself gets here.
 constexpr int kMaxRefusals = 16;
 
-bool IsTransportError(const ipc::RpcError& error) {
-  return error.code == static_cast<int>(ipc::ErrorCode::kTransportError);
-}
-
-std::optional<std::int64_t> IntField(const json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
-}
-
-// The string at `key`; empty when absent or not a string.
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
 
 // The event params of an `event` notification, or null.
 const json* EventParams(const json& notification) {

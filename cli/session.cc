@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/format.h"
+#include "cli/json_fields.h"
 #include "cli/paged_call.h"
 
 namespace prid::cli {
@@ -20,24 +21,6 @@ constexpr std::size_t kBacklogLimit = 4096;
 // `events` without --follow: stop once the daemon has been quiet this long.
 constexpr int kQuietMs = 200;
 
-bool IsTransportError(const ipc::RpcError& error) {
-  return error.code == static_cast<int>(ipc::ErrorCode::kTransportError);
-}
-
-std::optional<std::int64_t> IntField(const json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
-}
-
-// The string at `key`; empty when absent or not a string.
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
 
 bool StringFieldIs(const json& object, const char* key, std::string_view value) {
   if (!object.is_object()) return false;
