@@ -13,7 +13,8 @@
 #   --runs N          each target for N executions (libFuzzer -runs=N); with
 #                     --seconds too, whichever comes first
 #   --target NAME     only this target (repeatable); default: all of them
-#   --jobs J          J targets at once (default 1), one libFuzzer process each
+#   --jobs J          J compilers, then J targets at once (default 1), one libFuzzer
+#                     process each
 #   --work DIR        objects, binaries, logs and the working corpora (default build/fuzz)
 #   --update-corpus   afterwards, merge (libFuzzer -merge=1) the repository corpus and
 #                     the run's finds into a minimized tests/fuzz/corpus/<target>/
@@ -78,13 +79,20 @@ link_libs=(-lfmt -lsimdjson -lsystemd)
 config_libs=()
 span_libs=(-lpri -lev)
 
-compile() {  # source [flags…] → object (path on stdout), rebuilt when the source or this script is newer
-  local src="$1" obj="$work/obj/$(echo "$1" | tr / _).o"
+object_of() { echo "$work/obj/$(echo "$1" | tr / _).o"; }
+# Compiles source (with extra flags) unless its object is newer than it and
+# this script; runs in the background, at most $jobs at once.
+compile_jobs=()
+compile() {  # source [flags…]
+  local src="$1" obj
+  obj="$(object_of "$1")"
   shift
   if [ ! -f "$obj" ] || [ "$root/$src" -nt "$obj" ] || [ "$0" -nt "$obj" ]; then
-    "$cxx" "${flags[@]}" "${san[@]}" "$@" -fsanitize=fuzzer-no-link -c "$root/$src" -o "$obj"
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    "$cxx" "${flags[@]}" "${san[@]}" "$@" -fsanitize=fuzzer-no-link -c "$root/$src" -o "$obj.tmp" &&
+      mv "$obj.tmp" "$obj" &
+    compile_jobs+=($!)
   fi
-  echo "$obj"
 }
 # toml++ is compiled into the config reader here (header-only, so that its
 # parser is instrumented too), with its internal asserts off as in the
@@ -94,9 +102,12 @@ compile() {  # source [flags…] → object (path on stdout), rebuilt when the s
 # some non-ASCII characters (upstream marzer/tomlplusplus#295, fixed by #305).
 toml_flags=(-DTOML_HEADER_ONLY=1 "-DTOML_ASSERT(expr)=static_assert(true)" -fno-sanitize=unreachable)
 lib_objects=() config_objects=() span_objects=()
-for src in "${lib_sources[@]}"; do lib_objects+=("$(compile "$src")"); done
-for src in "${config_sources[@]}"; do config_objects+=("$(compile "$src" "${toml_flags[@]}")"); done
-for src in "${span_sources[@]}"; do span_objects+=("$(compile "$src")"); done
+for src in "${lib_sources[@]}"; do compile "$src"; lib_objects+=("$(object_of "$src")"); done
+for src in "${config_sources[@]}"; do compile "$src" "${toml_flags[@]}"; config_objects+=("$(object_of "$src")"); done
+for src in "${span_sources[@]}"; do compile "$src"; span_objects+=("$(object_of "$src")"); done
+compile_failed=0
+for pid in "${compile_jobs[@]}"; do wait "$pid" || compile_failed=1; done
+[ "$compile_failed" -eq 0 ] || { echo "fuzz: compiling the targets failed" >&2; exit 1; }
 
 "$cxx" "${flags[@]}" "${san[@]}" "$root/tests/fuzz/make_seeds.cc" "${lib_objects[@]}" "${link_libs[@]}" \
   -o "$work/make_seeds"

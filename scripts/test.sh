@@ -5,7 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
+# Each step's wall time, printed at the end: CI has a time budget.
+timings=()
+timed() {  # label command…
+  local label="$1" start=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  timings+=("$(printf '%-28s %4d s' "$label" $((SECONDS - start)))")
+  return $rc
+}
+
+timed "install-deps" bash scripts/install-deps.sh
 
 setup() {  # DIR [meson options…]
   local dir=$1; shift
@@ -25,11 +35,12 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 
 status=0
-ninja -C build
+timed "build" ninja -C build
 # --setup full: every suite, fuzz included (a plain `meson test` leaves it out).
-meson test -C build --setup full --print-errorlogs --num-processes 2 || status=1
-ninja -C build-asan
-meson test -C build-asan --setup full --print-errorlogs --num-processes 2 || status=1
+timed "test" meson test -C build --setup full --print-errorlogs --num-processes 2 || status=1
+timed "build-asan" ninja -C build-asan
+timed "test build-asan" meson test -C build-asan --setup full --print-errorlogs --num-processes 2 || status=1
+printf '%s\n' "${timings[@]}"
 
 # A named setup writes its log as testlog-SETUP.json.
 python3 scripts/test_summary.py build/meson-logs/testlog-full.json build-asan/meson-logs/testlog-full.json

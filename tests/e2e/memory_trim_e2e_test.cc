@@ -110,6 +110,11 @@ class MemoryTrimEndToEnd : public ::testing::Test {
 };
 
 TEST_F(MemoryTrimEndToEnd, RssFallsBackAfterClientsThatNeverReadClose) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's allocator replaces glibc's: malloc_trim does nothing there and
+  // freed blocks sit in its quarantine. The plain tree runs this test.
+  GTEST_SKIP() << "RSS after malloc_trim is measured in the plain tree (ASan has its own allocator)";
+#endif
   const pid_t pid = daemon_->pid();
   ApiClient status(socket_);
   ASSERT_TRUE(status.connected());
