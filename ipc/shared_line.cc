@@ -14,6 +14,9 @@ SharedLine MakeNotificationLine(const std::string& method, const nlohmann::json&
   line += R"(,"params":)";
   line += params.dump(-1, ' ', false, json::error_handler_t::replace);
   line += "}\n";
+  // The line may live in the event buffer for a long time: give back what
+  // the appends reserved beyond it.
+  line.shrink_to_fit();
   return std::make_shared<const std::string>(std::move(line));
 }
 

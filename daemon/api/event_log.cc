@@ -10,8 +10,13 @@ namespace prid::daemon {
 
 EventLog::EventLog(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
+namespace {
+std::size_t LineBytes(const LoggedEvent& event) { return event.line ? event.line->size() : 0; }
+}  // namespace
+
 std::uint64_t EventLog::Append(LoggedEvent event) {
   event.seq = next_seq_++;
+  bytes_ += LineBytes(event);
   if (ring_.size() < capacity_) {
     // Grow by hand so that the vector never reserves past capacity_.
     if (ring_.size() == ring_.capacity()) {
@@ -21,6 +26,7 @@ std::uint64_t EventLog::Append(LoggedEvent event) {
     return ring_.back().seq;
   }
   LoggedEvent& slot = ring_[oldest_index_];
+  bytes_ -= LineBytes(slot);
   slot = std::move(event);
   oldest_index_ = (oldest_index_ + 1) % capacity_;
   return slot.seq;

@@ -40,6 +40,9 @@ class EventLog {
   std::uint64_t oldest_seq() const;  // 0 when empty
   std::uint64_t last_seq() const;    // 0 when empty
   std::size_t size() const { return ring_.size(); }
+  // Bytes of the stored events' lines (what the buffer holds for replay;
+  // daemon.status events.bytes).
+  std::size_t bytes() const { return bytes_; }
   // The stored event `seq`; nullptr when it is not (or no longer) stored.
   const LoggedEvent* Find(std::uint64_t seq) const;
   std::size_t capacity() const { return capacity_; }
@@ -59,6 +62,7 @@ class EventLog {
   std::vector<LoggedEvent> ring_;
   std::size_t oldest_index_ = 0;  // where oldest_seq() sits once the ring is full
   std::uint64_t next_seq_ = 1;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace prid::daemon

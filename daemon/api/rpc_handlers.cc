@@ -167,7 +167,10 @@ RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const Args&) {
               {"calls", {{"active", model_.active_count()}, {"records", model_.record_count()}}},
               {"clients", outbox_.client_count()},
               {"instance", router_.instance()},
-              {"events", {{"last_seq", router_.log().last_seq()}, {"buffered", router_.log().size()}}}};
+              {"events",
+               {{"last_seq", router_.log().last_seq()},
+                {"buffered", router_.log().size()},
+                {"bytes", router_.log().bytes()}}}};
 }
 
 RpcHandlers::Result RpcHandlers::LineOpen(ipc::ClientId client, const Args& args) {

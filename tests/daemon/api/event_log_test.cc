@@ -43,6 +43,17 @@ TEST(EventLogTest, FreshLogIsEmpty) {
   EXPECT_EQ(log.capacity(), 4u);
 }
 
+TEST(EventLogTest, BytesCountTheStoredLinesOnlyAcrossOverwrites) {
+  EventLog log(2);
+  log.Append(Event("aaaa"));  // 5 bytes with the newline
+  log.Append(Event("bb"));    // 3
+  EXPECT_EQ(log.bytes(), 8u);
+  log.Append(Event("c"));  // overwrites "aaaa": 3 + 2
+  EXPECT_EQ(log.bytes(), 5u);
+  log.Append(Event("dddddd"));  // overwrites "bb": 2 + 7
+  EXPECT_EQ(log.bytes(), 9u);
+}
+
 TEST(EventLogTest, SeqStartsAtOneAndGrowsByOne) {
   EventLog log(4);
   EXPECT_EQ(log.Append(Event("a")), 1u);

@@ -185,6 +185,17 @@ TEST_F(RpcHandlersTest, DaemonStatusCountsTheOutboxsClients) {
   EXPECT_EQ((*r)["spans"], 0);
 }
 
+TEST_F(RpcHandlersTest, DaemonStatusGivesTheEventBuffersCountAndBytes) {
+  EXPECT_EQ((*Call(kAlice, "daemon.status"))["events"]["bytes"], 0);
+  router_.SpanStateChanged(kSpan, {}, "up", "down", {});
+  router_.SpanStateChanged(kSpan, {}, "down", "up", {});
+  auto r = Call(kAlice, "daemon.status");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["events"]["buffered"], 2);
+  EXPECT_EQ((*r)["events"]["bytes"], router_.log().bytes());
+  EXPECT_GT((*r)["events"]["bytes"], 100 * (*r)["events"]["buffered"].get<int>()) << "lines of a JSON event";
+}
+
 TEST_F(RpcHandlersTest, TheModelAudienceIsHandleHoldersAndTheSpansMonitors) {
   constexpr ipc::ClientId kCarol = 3;
   const CallId call = OpenAndMake();
