@@ -7,7 +7,11 @@
 // subscriber is cut off or M events have passed; then the subscribers and
 // the load client close, and prid is left alone. VmRSS and
 // VmHWM (/proc/PID/status) are read before the burst, at its peak, once the
-// clients are gone, and after the idle wait. Nothing is asserted.
+// clients are gone, and after the idle wait. Then the warm-up's load runs
+// again until it has replaced every event in the buffer (the burst's were
+// bigger: one call.new and call.state per monitor handle), and prid is
+// watched idle once more. Each phase shows the bytes of the event buffer's
+// lines (daemon.status events.bytes). Nothing is asserted.
 //
 // Usage: prid-memory --prid PATH [--subscribers N] [--events M] [--idle-seconds S] [--warm-up-events W] [--concurrency C]
 #include <poll.h>
@@ -46,15 +50,21 @@ int StuckSubscriber(const std::string& socket) {
   }
   // Both replies (and whatever follows them in the same read): from now on
   // it is subscribed, and it reads nothing more.
-  int replies = 0;
+  std::string received;
   char buffer[4096];
-  while (replies < 2) {
+  while (std::count(received.begin(), received.end(), '\n') < 2) {
     const ssize_t n = read(fd, buffer, sizeof(buffer));
     if (n <= 0) {
       close(fd);
       return -1;
     }
-    replies += static_cast<int>(std::count(buffer, buffer + n, '\n'));
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  // A subscriber whose line.open failed would see no call: it would cost nothing.
+  if (received.find("\"error\"") != std::string::npos) {
+    std::fprintf(stderr, "subscribing failed: %s", received.c_str());
+    close(fd);
+    return -1;
   }
   return fd;
 }
@@ -95,6 +105,11 @@ class CallLoad {
     }
   }
   long calls() const { return calls_; }
+  // On a new connection: the old one's calls went with it.
+  void Restart() {
+    out_.clear();
+    live_ = 0;
+  }
 
  private:
   void Request(const char* method, json params) { out_ += RequestLine(next_id_++, method, std::move(params)); }
@@ -133,11 +148,18 @@ class CallLoad {
 
 struct Rss {
   long rss_kb = 0, hwm_kb = 0;
+  long event_kb = 0;  // the lines the event buffer holds (daemon.status events.bytes)
 };
 
-Rss Read(pid_t pid) { return {ProcStatusKb(pid, "VmRSS"), ProcStatusKb(pid, "VmHWM")}; }
-
 double Mib(long kb) { return static_cast<double>(kb) / 1024.0; }
+
+// RSS and the event buffer, with no load running: idle_seconds of sampling
+// VmRSS, the lowest kept.
+struct IdleLook {
+  Rss rss;
+  long lowest_kb = 0;
+  double lowest_at = 0;
+};
 
 }  // namespace
 
@@ -168,6 +190,26 @@ int main(int argc, char** argv) {
     auto s = status_client->Call("daemon.status");
     return s.ok() ? *s : json::object();
   };
+  auto read = [&]() -> Rss {
+    return {ProcStatusKb(prid.pid(), "VmRSS"), ProcStatusKb(prid.pid(), "VmHWM"),
+            status()["events"].value("bytes", 0L) / 1024};
+  };
+  // Idle: no request goes to prid during the wait; RSS is read from /proc.
+  auto idle_look = [&]() -> IdleLook {
+    IdleLook look;
+    look.lowest_kb = ProcStatusKb(prid.pid(), "VmRSS");
+    const auto idle_start = Clock::now();
+    while (Clock::now() - idle_start < std::chrono::duration<double>(idle_seconds)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the measurement window's sampling
+      const long kb = ProcStatusKb(prid.pid(), "VmRSS");
+      if (kb < look.lowest_kb) {
+        look.lowest_kb = kb;
+        look.lowest_at = std::chrono::duration<double>(Clock::now() - idle_start).count();
+      }
+    }
+    look.rss = read();
+    return look;
+  };
 
   auto load_client = prid::ipc::Client::Connect(prid.socket());
   if (!load_client.ok()) return 1;
@@ -178,7 +220,7 @@ int main(int argc, char** argv) {
   if (!load.Run([&] { return status()["events"].value("last_seq", 0L) > warm_up_events; })) return 1;
   const long warm_up_calls = load.calls();
 
-  const Rss before = Read(prid.pid());
+  const Rss before = read();
   const long seq_before = status()["events"].value("last_seq", 0L);
   std::vector<int> stuck;
   for (int i = 0; i < subscribers; ++i) {
@@ -189,7 +231,7 @@ int main(int argc, char** argv) {
     }
     stuck.push_back(fd);
   }
-  const Rss subscribed = Read(prid.pid());
+  const Rss subscribed = read();
 
   long peak_rss_kb = 0, events_passed = 0;
   std::size_t cut_off = 0;
@@ -205,7 +247,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the load failed; prid's log:\n%s\n", prid.Log().c_str());
     return 1;
   }
-  const Rss peak = Read(prid.pid());
+  const Rss peak = read();
   peak_rss_kb = std::max(peak_rss_kb, peak.rss_kb);
 
   for (int fd : stuck) close(fd);
@@ -220,21 +262,18 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a benchmark may poll its setup
   }
   const double close_seconds = std::chrono::duration<double>(Clock::now() - close_start).count();
-  const Rss closed = Read(prid.pid());
-  // Idle: no request goes to prid now; its RSS is read from /proc only.
-  long lowest_idle_kb = closed.rss_kb;
-  double lowest_at = 0;
-  const auto idle_start = Clock::now();
-  while (Clock::now() - idle_start < std::chrono::duration<double>(idle_seconds)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the measurement window's sampling
-    const long kb = ProcStatusKb(prid.pid(), "VmRSS");
-    if (kb < lowest_idle_kb) {
-      lowest_idle_kb = kb;
-      lowest_at = std::chrono::duration<double>(Clock::now() - idle_start).count();
-    }
-  }
-  const Rss idle = Read(prid.pid());
-
+  const Rss closed = read();
+  const IdleLook idle = idle_look();
+  // The burst's events (a call.new and call.state per monitor handle) now
+  // fill the event buffer, which keeps the newest ones by contract: the same
+  // load as the warm-up replaces them, and what is left above `before` then
+  // is what the burst cost beyond its events.
+  const long seq_refill = status()["events"].value("last_seq", 0L);
+  const long buffered = status()["events"].value("buffered", 0L);
+  load.Restart();
+  if (!load.Run([&] { return status()["events"].value("last_seq", 0L) > seq_refill + buffered; })) return 1;
+  load_client = prid::ipc::Client::Connect(prid.socket());  // its calls are dropped
+  const IdleLook refilled = idle_look();
   std::printf("prid-memory: %d subscribers that never read (monitor line on span 1, events.subscribe), calls made "
               "and dropped %d at a time\n",
               subscribers, concurrency);
@@ -242,18 +281,31 @@ int main(int argc, char** argv) {
   std::printf("burst: %ld calls, %ld events in %.1f s; %zu of %d subscribers cut off; clients gone %.2f s after "
               "closing\n",
               load.calls() - warm_up_calls, events_passed, burst_seconds, cut_off, subscribers, close_seconds);
-  std::printf("%-38s %10s %10s\n", "phase", "VmRSS MiB", "VmHWM MiB");
-  std::printf("%-38s %10.1f %10.1f\n", "before (after warm-up, no subscriber)", Mib(before.rss_kb), Mib(before.hwm_kb));
-  std::printf("%-38s %10.1f %10.1f\n", "subscribed, before the load", Mib(subscribed.rss_kb), Mib(subscribed.hwm_kb));
-  std::printf("%-38s %10.1f %10.1f\n", "peak (highest sampled VmRSS)", Mib(peak_rss_kb), Mib(peak.hwm_kb));
-  std::printf("%-38s %10.1f %10.1f\n", "clients gone", Mib(closed.rss_kb), Mib(closed.hwm_kb));
-  std::printf("%-38s %10.1f %10.1f   (lowest %.1f MiB, %.2f s into the wait)\n",
-              ("after " + std::to_string(idle_seconds).substr(0, 4) + " s idle").c_str(), Mib(idle.rss_kb),
-              Mib(idle.hwm_kb), Mib(lowest_idle_kb), lowest_at);
+  std::printf("%-44s %10s %10s %11s\n", "phase", "VmRSS MiB", "VmHWM MiB", "events MiB");
+  auto row = [](const std::string& phase, const Rss& r, long rss_kb, const std::string& note = "") {
+    std::printf("%-44s %10.1f %10.1f %11.1f%s\n", phase.c_str(), Mib(rss_kb), Mib(r.hwm_kb), Mib(r.event_kb),
+                note.c_str());
+  };
+  const std::string idle_for = std::to_string(idle_seconds).substr(0, 4) + " s idle";
+  auto lowest = [](const IdleLook& look) {
+    return "   (lowest " + std::to_string(Mib(look.lowest_kb)).substr(0, 5) + " MiB, " +
+           std::to_string(look.lowest_at).substr(0, 4) + " s into the wait)";
+  };
+  row("before (after warm-up, no subscriber)", before, before.rss_kb);
+  row("subscribed, before the load", subscribed, subscribed.rss_kb);
+  row("peak (highest sampled VmRSS)", peak, peak_rss_kb);
+  row("clients gone", closed, closed.rss_kb);
+  row("after " + idle_for, idle.rss, idle.rss.rss_kb, lowest(idle));
+  row("event buffer refilled (warm-up load), " + idle_for, refilled.rss, refilled.rss.rss_kb, lowest(refilled));
   const long peak_kb = std::max(peak_rss_kb, peak.hwm_kb);
   std::printf("per stuck subscriber: %.1f KiB ((peak VmHWM - before VmRSS) / %d)\n",
               static_cast<double>(peak_kb - before.rss_kb) / subscribers, subscribers);
-  std::printf("kept after the burst: %.1f MiB of %.1f MiB growth (idle VmRSS - before)\n",
-              Mib(idle.rss_kb - before.rss_kb), Mib(peak_kb - before.rss_kb));
+  std::printf("kept after the burst: %.1f MiB of %.1f MiB growth (idle VmRSS - before), of which the event buffer's "
+              "lines grew %.1f MiB\n",
+              Mib(idle.rss.rss_kb - before.rss_kb), Mib(peak_kb - before.rss_kb),
+              Mib(idle.rss.event_kb - before.event_kb));
+  std::printf("kept once the event buffer holds the warm-up's kind of events again: %.1f MiB (refilled VmRSS - "
+              "before)\n",
+              Mib(refilled.rss.rss_kb - before.rss_kb));
   return 0;
 }
