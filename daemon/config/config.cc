@@ -420,6 +420,9 @@ void ReadLinkSettings(TableReader& r, SpanConfig* span) {
   r.ReadBool("restart", &span->restart);
   r.ReadNumber("t200", kMinTimer, kMaxTimer, &span->t200_s);
   r.ReadNumber("t203", kMinTimer, kMaxTimer, &span->t203_s);
+  r.ReadNumber("t303", kMinTimer, kMaxTimer, &span->t303_s);
+  r.ReadNumber("t305", kMinTimer, kMaxTimer, &span->t305_s);
+  r.ReadNumber("t308", kMinTimer, kMaxTimer, &span->t308_s);
   r.ReadNumber("t309", kMinTimer, kMaxTimer, &span->t309_s);
   r.ReadNumber("t316", kMinTimer, kMaxTimer, &span->t316_s);
   std::int64_t n316 = 0;
@@ -445,8 +448,8 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
 
   r.RejectUnknownKeys({"span", "name", "driver", "dchannel", "bchannels", "node", "switch",
                        "appearance", "hunt", "release_timeout", "uui", "uui_max", "peer", "listen",
-                       "connect", "dahdi_channel", "restart", "t200", "t203", "t309", "t316",
-                       "n316"});
+                       "connect", "dahdi_channel", "restart", "t200", "t203", "t303", "t305", "t308", "t309",
+                       "t316", "n316"});
 
   span->name = fmt::format("span{}", span->span);
   if (r.ReadString("name", &span->name) && !ValidName(span->name)) {

@@ -48,6 +48,9 @@ struct SpanConfig {
   // Timers (seconds) and counters handed to libpri, and our RESTART tries.
   double t200_s = 1.0;           // Q.921 retransmission
   double t203_s = 10.0;          // Q.921 idle link check
+  double t303_s = 4.0;           // SETUP unanswered (sent twice, then cleared)
+  double t305_s = 30.0;          // DISCONNECT sent, no RELEASE back
+  double t308_s = 4.0;           // RELEASE sent, no RELEASE COMPLETE back
   double t309_s = 6.0;           // calls kept across a data link failure
   double t316_s = 120.0;         // waiting for RESTART ACKNOWLEDGE
   int n316 = 2;                  // RESTART sent this many times in all

@@ -97,6 +97,9 @@ void Span::ConfigureLink() {
   auto ms = [](double seconds) { return static_cast<int>(seconds * 1000.0 + 0.5); };
   pri_set_timer(pri, PRI_TIMER_T200, ms(config_.t200_s));
   pri_set_timer(pri, PRI_TIMER_T203, ms(config_.t203_s));
+  pri_set_timer(pri, PRI_TIMER_T303, ms(config_.t303_s));
+  pri_set_timer(pri, PRI_TIMER_T305, ms(config_.t305_s));
+  pri_set_timer(pri, PRI_TIMER_T308, ms(config_.t308_s));
   pri_set_timer(pri, PRI_TIMER_T309, ms(config_.t309_s));
   // T316/N316 are ours (RestartProcedure): libpri would retransmit but never report
   // the final failure.

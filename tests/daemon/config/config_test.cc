@@ -252,6 +252,9 @@ TEST(ConfigTest, ExampleFileParses) {
                                "restart",
                                "t200",
                                "t203",
+                               "t303",
+                               "t305",
+                               "t308",
                                "t309",
                                "t316",
                                "n316"}) {
@@ -521,6 +524,9 @@ TEST(ConfigTest, LinkSettingsDefaults) {
   EXPECT_FALSE(span.restart);
   EXPECT_EQ(span.t200_s, 1.0);
   EXPECT_EQ(span.t203_s, 10.0);
+  EXPECT_EQ(span.t303_s, 4.0);
+  EXPECT_EQ(span.t305_s, 30.0);
+  EXPECT_EQ(span.t308_s, 4.0);
   EXPECT_EQ(span.t309_s, 6.0);
   EXPECT_EQ(span.t316_s, 120.0);
   EXPECT_EQ(span.n316, 2);
@@ -536,6 +542,20 @@ TEST(ConfigTest, LinkSettingsAreRead) {
   EXPECT_EQ(span.t309_s, 20.0);
   EXPECT_EQ(span.t316_s, 30.0);
   EXPECT_EQ(span.n316, 4);
+}
+
+TEST(ConfigTest, CallTimersAreRead) {
+  SpanConfig span = ParseOk(SimSpanWith("t303 = 0.3\nt305 = 0.5\nt308 = 0.4\n")).spans[0];
+  EXPECT_EQ(span.t303_s, 0.3);
+  EXPECT_EQ(span.t305_s, 0.5);
+  EXPECT_EQ(span.t308_s, 0.4);
+}
+
+TEST(ConfigTest, CallTimersOutOfRange) {
+  ExpectError(SimSpanWith("t303 = 0.01\n"), 4, "t303", "out of range (0.05 to 600)");
+  ExpectError(SimSpanWith("t305 = 601\n"), 4, "t305", "out of range (0.05 to 600)");
+  ExpectError(SimSpanWith("t308 = 0\n"), 4, "t308", "out of range (0.05 to 600)");
+  ExpectError(SimSpanWith("t308 = \"4\"\n"), 4, "t308", "");
 }
 
 TEST(ConfigTest, LinkSettingsOutOfRange) {
