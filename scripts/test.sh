@@ -26,7 +26,9 @@ setup() {  # DIR [meson options…]
   fi
 }
 
-setup build
+# No debug info in the plain tree: it compiles about a sixth faster, and the
+# asan tree is the one to debug in.
+setup build -Ddebug=false
 # -O0: compiles about twice as fast, and the sanitizers see everything.
 setup build-asan --buildtype=debug -Dbench=false -Db_sanitize=address,undefined -Db_lundef=false
 
