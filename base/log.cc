@@ -80,6 +80,7 @@ std::vector<std::string> JournalFields(LogLevel level, std::string_view line, co
   if (fields.span) out.push_back(fmt::format("SPAN={}", *fields.span));
   if (fields.call) out.push_back(fmt::format("CALL={}", *fields.call));
   if (fields.cause) out.push_back(fmt::format("CAUSE={}", *fields.cause));
+  for (const auto& [name, value] : fields.extra) out.push_back(fmt::format("{}={}", name, value));
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace prid::base {
@@ -22,6 +23,14 @@ struct LogFields {
   std::optional<int> span;
   std::optional<std::uint64_t> call;
   std::optional<int> cause;
+  // Any further fields, in order, as NAME=value. NAME is journald's form
+  // (A-Z, 0-9 and '_', not starting with '_'); the caller's constants.
+  std::vector<std::pair<std::string, std::string>> extra;
+
+  LogFields& Add(std::string name, std::string value) {
+    extra.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
 
   static LogFields Span(int span) {
     LogFields f;
@@ -54,8 +63,8 @@ void LogLine(LogLevel level, std::string_view line, const LogFields& fields = {}
 
 // The stderr form of a line: "<5>text\n".
 std::string StderrLine(LogLevel level, std::string_view line);
-// The journald fields of a line: MESSAGE=, PRIORITY=, SYSLOG_IDENTIFIER=
-// and each field that is set.
+// The journald fields of a line: MESSAGE=, PRIORITY=, SYSLOG_IDENTIFIER=,
+// each of span/call/cause that is set, then the extra fields in order.
 std::vector<std::string> JournalFields(LogLevel level, std::string_view line, const LogFields& fields);
 // True when `journal_stream` ($JOURNAL_STREAM, "DEV:INODE") names the file
 // open on `fd`: that fd is connected to journald.

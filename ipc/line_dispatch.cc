@@ -13,9 +13,9 @@ namespace prid::ipc {
 LineDispatch::LineDispatch(Dispatcher& dispatcher, std::size_t max_reply_line_bytes)
     : dispatcher_(dispatcher), line_handler_(max_reply_line_bytes) {}
 
-void LineDispatch::Opened(ClientId client) {
+void LineDispatch::Opened(ClientId client, const PeerCredentials& peer) {
   try {
-    dispatcher_.ClientOpened(client);
+    dispatcher_.ClientOpened(client, peer);
   } catch (const std::exception& e) {
     PRID_LOG_ERROR("ipc: ClientOpened({}) failed: {}", client, e.what());
   } catch (...) {

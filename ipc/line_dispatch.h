@@ -22,7 +22,7 @@ class LineDispatch {
   LineDispatch& operator=(const LineDispatch&) = delete;
 
   // Dispatcher::ClientOpened / ClientClosed; an exception is logged.
-  void Opened(ClientId client);
+  void Opened(ClientId client, const PeerCredentials& peer);
   void Closed(ClientId client);
   // Dispatcher::ClientDrained; an exception is logged.
   void Drained(ClientId client);

@@ -116,14 +116,16 @@ std::string PeerCheck::DescribeGroup(gid_t gid) const {
   return name ? fmt::format("{} ({})", gid, *name) : fmt::format("{}", gid);
 }
 
+bool PeerCheck::Allows(const PeerCredentials& peer) const {
+  if (peer.uid == 0 || peer.uid == own_uid_) return true;
+  return group_ != kNoGroup &&
+         (peer.gid == group_ || std::find(peer.groups.begin(), peer.groups.end(), group_) != peer.groups.end());
+}
+
 std::optional<RpcError> PeerCheck::Check(const PeerCredentials& peer,
                                          std::string_view socket_path) const {
   bool has_group = group_ != kNoGroup;
-  if (peer.uid == 0 || peer.uid == own_uid_) return std::nullopt;
-  if (has_group && (peer.gid == group_ || std::find(peer.groups.begin(), peer.groups.end(),
-                                                    group_) != peer.groups.end())) {
-    return std::nullopt;
-  }
+  if (Allows(peer)) return std::nullopt;
 
   std::string supplementary;
   for (gid_t g : peer.groups) {

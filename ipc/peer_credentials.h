@@ -56,6 +56,11 @@ class PeerCheck {
   // the databases.
   PeerCheck(gid_t group, uid_t own_uid, NameLookup names);
 
+  // Whether `peer` is root, our effective uid, or holds the group (as its
+  // gid or a supplementary group). The same rule names the daemon's
+  // supervisors, over supervisor_group (docs/api.md "Supervisors").
+  bool Allows(const PeerCredentials& peer) const;
+
   // nullopt when `peer` may use the socket `socket_path`. Otherwise the
   // PermissionDenied error to send: its message names the uid, the groups
   // the process holds (numbers, and names where known), who may use the

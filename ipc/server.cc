@@ -85,7 +85,7 @@ struct Server::Impl final : ClientSessionHost {
     client_uids_.emplace(id, peer->uid);
     clients_.emplace(id, std::make_unique<ClientSession>(context_, id, std::move(fd)));
     PRID_LOG_DEBUG("ipc: client {} connected (pid {} uid {})", id, peer->pid, peer->uid);
-    dispatch_.Opened(id);
+    dispatch_.Opened(id, *peer);
   }
 
   // The uid already holds max_connections_per_uid_ connections: this one
@@ -163,6 +163,7 @@ struct Server::Impl final : ClientSessionHost {
   // callback of this session.
   void Close(ClientSession& session) override {
     ClientId id = session.id();
+    if (session.stats().cut_off) ++cut_off_count_;
     session.DiscardPendingInput();
     clients_.erase(id);  // `session` is gone from here on
     ReleaseUidSlot(id);
@@ -188,6 +189,7 @@ struct Server::Impl final : ClientSessionHost {
   std::map<ClientId, std::unique_ptr<ClientSession>> clients_;
   std::map<ClientId, uid_t> client_uids_;          // whose each client is
   std::unordered_map<uid_t, UidSlots> uid_slots_;  // by uid, while it has clients
+  std::uint64_t cut_off_count_ = 0;                // sessions closed after a cut-off
   Listener listener_;  // last: its accept callback uses everything above
 };
 
@@ -229,6 +231,8 @@ void Server::DisconnectAll() {
 }
 
 std::size_t Server::client_count() const { return impl_->clients_.size(); }
+
+std::uint64_t Server::cut_off_count() const { return impl_->cut_off_count_; }
 
 const std::string& Server::path() const { return impl_->listener_.path(); }
 

@@ -27,13 +27,15 @@
 namespace prid::ipc {
 
 using ClientId = std::uint64_t;
+struct PeerCredentials;
 
 // What the server calls; implemented by the daemon.
 class Dispatcher {
  public:
   virtual ~Dispatcher() = default;
-  // A new, permitted client.
-  virtual void ClientOpened(ClientId client) = 0;
+  // A new, permitted client, with the credentials the kernel recorded when
+  // it connected (valid during the call only).
+  virtual void ClientOpened(ClientId client, const PeerCredentials& peer) = 0;
   // One request; returns its result or its error. Called on the loop;
   // `method` and `params` are valid during the call only.
   virtual base::Expected<nlohmann::json, RpcError> Call(ClientId client, std::string_view method,
@@ -98,6 +100,9 @@ class Server {
   void DisconnectAll();
 
   std::size_t client_count() const;
+  // Clients closed after being cut off as too slow (their queue over
+  // max_queue_bytes), since the server was built.
+  std::uint64_t cut_off_count() const;
   // Bytes queued (held lines included) and not yet written to the client;
   // nullopt for an unknown client or one being closed (Send() is ignored).
   std::optional<std::size_t> pending_bytes(ClientId client) const;

@@ -59,4 +59,19 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
   return out;
 }
 
+nlohmann::json SupervisorRecordJson(const Call& call, const Handle* own) {
+  // A viewer that is not inactive sees the call's own state.
+  const Handle viewer(0, Privilege::kMonitor);
+  nlohmann::json out = CallRecordJson(call, own ? *own : viewer);
+  if (own == nullptr) out.erase("privilege");
+  nlohmann::json handles = nlohmann::json::array();
+  for (const Handle& handle : call.handles) {
+    handles.push_back({{"client", handle.client},
+                       {"privilege", std::string(PrivilegeName(handle.privilege))},
+                       {"state", std::string(HandleStateName(call.StateSeenBy(handle)))}});
+  }
+  out["handles"] = std::move(handles);
+  return out;
+}
+
 }  // namespace prid::daemon

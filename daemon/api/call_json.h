@@ -17,6 +17,11 @@ nlohmann::json UuiToJson(const q931::UserUser& uui);
 
 // API.md's call record as seen through `handle`.
 nlohmann::json CallRecordJson(const Call& call, const Handle& handle);
+// A supervisor's record (API.md "Supervisors"): as seen through `own`, its
+// handle when it holds one; without, the call's own state and no
+// `privilege`. Both with `handles`: every holder's client id, privilege
+// and state.
+nlohmann::json SupervisorRecordJson(const Call& call, const Handle* own);
 // The clearing fields (cause, cause_name, mode, origin) when known.
 void AddClearingFields(const Call& call, nlohmann::json& out);
 

@@ -1,6 +1,7 @@
 // Who may see a call's events (API.md "Events", who gets what): the one
-// place the router asks, live and on replay, so the rule (and, later, a
-// supervisor privilege) lives in one predicate.
+// place the router asks, live and on replay, so the rule lives in one
+// predicate. A supervisor's subscription to every call (events.subscribe
+// {all: true}) is the subscription's own, beyond this rule.
 #pragma once
 
 #include "daemon/session/call.h"
@@ -20,8 +21,7 @@ class EventAudience {
 };
 
 // The daemon's rule over the session model: `client` holds a handle on
-// the call, or has a monitor line open on the call's span. (A supervisor
-// privilege would be one more clause here.)
+// the call, or has a monitor line open on the call's span.
 class ModelAudience final : public EventAudience {
  public:
   // `model` is borrowed and must outlive this object. It may be bound

@@ -309,10 +309,11 @@ bool ValidName(std::string_view name) {
 
 void ReadDaemon(TableReader& r, DaemonConfig* config) {
   r.RejectUnknownKeys(
-      {"socket", "socket_group", "event_buffer", "client_queue_bytes", "max_connections_per_uid",
-       "log_level"});
+      {"socket", "socket_group", "supervisor_group", "event_buffer", "client_queue_bytes",
+       "max_connections_per_uid", "log_level"});
   r.ReadSocketPath("socket", &config->socket_path);
   r.ReadString("socket_group", &config->socket_group);
+  r.ReadString("supervisor_group", &config->supervisor_group);
   std::int64_t n = 0;
   if (r.ReadInteger("event_buffer", kMinEventBuffer, kMaxEventBuffer, &n)) {
     config->event_buffer = static_cast<std::size_t>(n);

@@ -64,6 +64,7 @@ struct SpanConfig {
 struct DaemonConfig {
   std::string socket_path = "/run/prid/prid.sock";
   std::string socket_group;      // empty: no group change
+  std::string supervisor_group;  // members are supervisors (API.md); empty: root and our user only
   std::size_t event_buffer = 65536;       // events kept for replay (≥ 65536)
   std::size_t client_queue_bytes = 8u << 20;  // per-client bound before cut-off
   // Connections one uid may hold at once, root included (ipc::ServerOptions).

@@ -31,6 +31,7 @@ std::vector<std::string> SettingsNeedingRestart(const DaemonConfig& running, con
   std::vector<std::string> keys;
   if (running.socket_path != next.socket_path) keys.push_back("socket");
   if (running.socket_group != next.socket_group) keys.push_back("socket_group");
+  if (running.supervisor_group != next.supervisor_group) keys.push_back("supervisor_group");
   if (running.event_buffer != next.event_buffer) keys.push_back("event_buffer");
   if (running.client_queue_bytes != next.client_queue_bytes) keys.push_back("client_queue_bytes");
   if (running.max_connections_per_uid != next.max_connections_per_uid) {

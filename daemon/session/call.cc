@@ -158,7 +158,14 @@ std::string_view DirectionName(Direction direction) {
   return direction == Direction::kIn ? "in" : "out";
 }
 
-std::string_view OriginName(Origin origin) { return origin == Origin::kLocal ? "local" : "remote"; }
+std::string_view OriginName(Origin origin) {
+  switch (origin) {
+    case Origin::kLocal: return "local";
+    case Origin::kRemote: return "remote";
+    case Origin::kSupervisor: return "supervisor";
+  }
+  return "local";
+}
 
 std::string_view BearerName(Bearer bearer) { return Lookup(kBearerNames, bearer).value_or("speech"); }
 

@@ -104,7 +104,9 @@ std::string_view PrivilegeName(Privilege privilege);
 enum class Direction { kIn, kOut };
 std::string_view DirectionName(Direction direction);
 
-enum class Origin { kLocal, kRemote };
+// Who started the clearing (API.md `origin`); kSupervisor: a supervisor's
+// call.drop of a call it does not own.
+enum class Origin { kLocal, kRemote, kSupervisor };
 std::string_view OriginName(Origin origin);
 
 enum class Bearer { kSpeech, k3_1kHz, kDigital };

@@ -25,8 +25,17 @@ class EventSink {
   // its previous one, with the cause).
   virtual void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
                                   const std::vector<ClientId>& recipients, std::string_view request) = 0;
+  // A Q.931 call began: an incoming SETUP was taken (the call offering) or
+  // our SETUP was sent (dialing). Once per Q.931 call, before its other
+  // events; never for a conference. For statistics: the default ignores it.
+  virtual void CallBegan(const Call&) {}
   // A handle on `call` was created for `client` (API.md call.new).
   virtual void CallOffered(const Call& call, const Handle& handle) = 0;
+  // The wire has cleared Q.931 call `call` (on the span named
+  // `span_name`): it is going idle, with its cause, origin, UUI and times
+  // final. Once per Q.931 call, before its idle call.state; never for a
+  // conference (no Q.931 call of its own) nor for a handle's release.
+  virtual void CallCleared(const Call& call, std::string_view span_name) = 0;
 };
 
 }  // namespace prid::daemon

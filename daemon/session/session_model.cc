@@ -112,7 +112,7 @@ FullCallState WithRequest(const Call& call, HoldRequest request) {
 
 // --- errors ------------------------------------------------------------------
 
-constexpr std::array<std::pair<ModelErrorKind, std::string_view>, 8> kModelErrorNames{{
+constexpr std::array<std::pair<ModelErrorKind, std::string_view>, 9> kModelErrorNames{{
     {ModelErrorKind::kInvalidCallHandle, "InvalidCallHandle"},
     {ModelErrorKind::kInvalidCallState, "InvalidCallState"},
     {ModelErrorKind::kNotOwner, "NotOwner"},
@@ -121,6 +121,7 @@ constexpr std::array<std::pair<ModelErrorKind, std::string_view>, 8> kModelError
     {ModelErrorKind::kResourceUnavailable, "ResourceUnavailable"},
     {ModelErrorKind::kSpanDown, "SpanDown"},
     {ModelErrorKind::kInvalidParams, "InvalidParams"},
+    {ModelErrorKind::kPermissionDenied, "PermissionDenied"},
 }};
 
 // A span's refusal to place a call, its name and the model's error for it.
@@ -307,6 +308,11 @@ ModelStatus SessionModel::TransitionTo(Call& call, const FullCallState& to,
   if (to.state == S::kConnected && !call.connected_at) call.connected_at = now;
   if (to.state == S::kDisconnected) call.disconnected_at = now;
   if (to.state == S::kIdle) call.idle_at = now;
+  if (to.state == S::kIdle && !call.is_conference) {
+    // Idle is where a Q.931 call ends: the wire is done with it.
+    const SpanEntry* span = FindSpan(call.span);
+    events_.CallCleared(call, span ? std::string_view(span->settings.name) : std::string_view());
+  }
   const bool ending = Ending(to.state);
   std::vector<ClientId> recipients;
   std::vector<ClientId> inactive;  // bridged stations off the call: only its end reaches them
@@ -365,6 +371,17 @@ ModelStatus SessionModel::OpenLine(ClientId client, int span, Privilege privileg
   if (entry == nullptr) return Fail(ModelErrorKind::kInvalidParams, fmt::format("no span {}", span));
   (privilege == Privilege::kOwner ? entry->monitors : entry->owners).erase(client);
   (privilege == Privilege::kOwner ? entry->owners : entry->monitors).insert(client);
+  if (privilege == Privilege::kMonitor) {
+    // The calls already up on the span, as AddMonitorHandles would have
+    // given them (participants, not conference calls).
+    for (auto& [id, call] : calls_) {
+      if (call->span != span || call->is_conference || call->state() == S::kIdle || call->FindHandle(client)) {
+        continue;
+      }
+      call->handles.emplace_back(client, Privilege::kMonitor);
+      events_.CallOffered(*call, call->handles.back());
+    }
+  }
   return std::monostate{};
 }
 
@@ -422,6 +439,7 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
     return Fail(ModelErrorFor(e.kind), e.message);
   }
   ref.channel = *channel;
+  events_.CallBegan(ref);
   if (span->settings.appearance == Appearance::kBridged) {
     // Every station of a bridged span has an appearance of the call; the
     // others are off it until they join.
@@ -453,6 +471,7 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
   Call& ref = *call;
   calls_.emplace(id, std::move(call));
   bind(id);
+  events_.CallBegan(ref);
 
   for (ClientId owner : span->owners) {
     ref.handles.emplace_back(owner, Privilege::kOwner);
@@ -584,6 +603,53 @@ ModelStatus SessionModel::Drop(ClientId client, CallId id, std::optional<std::ui
   return DropCall(c, client, cause, uui);
 }
 
+ModelStatus SessionModel::CheckSupervisor(ClientId client, std::string_view what) const {
+  if (IsSupervisor(client)) return std::monostate{};
+  return Fail(ModelErrorKind::kPermissionDenied,
+              fmt::format("{} needs the supervisor privilege: root, prid's own user or a member of "
+                          "supervisor_group (prid.conf)",
+                          what));
+}
+
+ModelStatus SessionModel::SupervisorDrop(ClientId client, CallId id, std::optional<std::uint8_t> cause,
+                                         const std::optional<q931::UserUser>& uui) {
+  if (auto ok = CheckSupervisor(client, "call.drop {supervisor: true}"); !ok.ok()) return ok;
+  Call* found = FindCall(id);
+  if (found == nullptr) return Fail(ModelErrorKind::kInvalidCallHandle, fmt::format("call {} does not exist", id));
+  Call& c = *found;
+  if (c.state() == S::kIdle) {
+    return Fail(ModelErrorKind::kInvalidCallState, fmt::format("call {} is idle; there is nothing to drop", id));
+  }
+  if (c.clearing()) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is already being dropped; it goes idle when the far end "
+                            "completes the clearing",
+                            id));
+  }
+  if (c.is_conference) {
+    for (CallId participant : c.participants) {
+      if (const Call* p = FindCall(participant)) {
+        if (auto ok = CheckUui(*FindSpan(p->span), uui); !ok.ok()) return ok;
+      }
+    }
+  } else if (auto ok = CheckUui(*FindSpan(c.span), uui); !ok.ok()) {
+    return ok;
+  }
+  PRID_LOGF(kNotice, base::LogFields::Call(c.span, c.id), "span {}: call {}: dropped by supervisor client {}",
+            c.span, c.id, client);
+  if (c.FindHandle(client) == nullptr) {
+    // Its handle first: it sees the drop it asked for, and the record stays
+    // for it to query once the call is idle.
+    c.handles.emplace_back(client, Privilege::kMonitor);
+    events_.CallOffered(c, c.handles.back());
+  }
+  // The whole call, every station of a bridged span included.
+  if (c.is_conference) return DropConference(c, cause, uui, Origin::kSupervisor);
+  const bool rejecting = c.state() == S::kOffering || c.state() == S::kAccepted;
+  return StartClearing(c, cause.value_or(rejecting ? q850::kCallRejected : q850::kNormalClearing), uui,
+                       Origin::kSupervisor);
+}
+
 ModelStatus SessionModel::DropCall(Call& c, ClientId client, std::optional<std::uint8_t> cause,
                                    const std::optional<q931::UserUser>& uui) {
   if (c.is_conference) return DropConference(c, cause, uui);
@@ -602,7 +668,7 @@ ModelStatus SessionModel::DropCall(Call& c, ClientId client, std::optional<std::
 }
 
 ModelStatus SessionModel::StartClearing(Call& call, std::uint8_t cause,
-                                        const std::optional<q931::UserUser>& uui) {
+                                        const std::optional<q931::UserUser>& uui, Origin origin) {
   if (call.clearing()) {
     // A second clearing of one call: a broken invariant (callers check).
     PRID_LOGF(kError, base::LogFields::Call(call.span, call.id),
@@ -614,7 +680,7 @@ ModelStatus SessionModel::StartClearing(Call& call, std::uint8_t cause,
   if (auto ok = TransitionTo(call, WithPhase(call, CallPhase::kClearing)); !ok.ok()) return ok;
   if (!call.cause) {
     call.cause = cause;
-    call.origin = Origin::kLocal;
+    call.origin = origin;
   }
   if (uui) call.uui_sent = uui;
   SpanEntry* span = FindSpan(call.span);
@@ -812,6 +878,27 @@ std::vector<CallView> SessionModel::List(ClientId client, std::optional<HandleSt
   return views;
 }
 
+ModelResult<CallView> SessionModel::SupervisorInfo(ClientId client, CallId id) const {
+  if (auto ok = CheckSupervisor(client, "call.info {supervisor: true}"); !ok.ok()) {
+    return base::Unexpected<ModelError>{ok.error()};
+  }
+  const Call* call = Find(id);
+  if (call == nullptr) return Fail(ModelErrorKind::kInvalidCallHandle, fmt::format("call {} does not exist", id));
+  return CallView{call, call->FindHandle(client)};
+}
+
+ModelResult<std::vector<CallView>> SessionModel::ListAll(ClientId client, std::optional<HandleState> state) const {
+  if (auto ok = CheckSupervisor(client, "call.list {all: true}"); !ok.ok()) {
+    return base::Unexpected<ModelError>{ok.error()};
+  }
+  std::vector<CallView> views;
+  for (const auto& [id, call] : calls_) {
+    const CallView view{call.get(), call->FindHandle(client)};
+    if (!state || view.state() == *state) views.push_back(view);
+  }
+  return views;
+}
+
 ModelStatus SessionModel::Deallocate(ClientId client, CallId id) {
   auto call = CallForClient(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
@@ -833,6 +920,7 @@ ModelStatus SessionModel::Deallocate(ClientId client, CallId id) {
 }
 
 void SessionModel::ClientGone(ClientId client) {
+  supervisors_.erase(client);
   for (auto& [number, span] : spans_) {
     span.owners.erase(client);
     span.monitors.erase(client);

@@ -38,6 +38,7 @@ enum class ModelErrorKind {
   kResourceUnavailable,
   kSpanDown,
   kInvalidParams,
+  kPermissionDenied,  // the supervisor privilege, asked for by a client without it
 };
 // The API's error name: "InvalidCallHandle", "InvalidCallState", …
 std::string_view ModelErrorName(ModelErrorKind kind);
@@ -70,11 +71,12 @@ struct IncomingCallInfo {
   std::optional<q931::UserUser> uui;
 };
 
-// A call as one client sees it through its handle.
+// A call as one client sees it through its handle. A supervisor's view of
+// a call it holds no handle on has none: it sees the call's own state.
 struct CallView {
   const Call* call = nullptr;
-  const Handle* handle = nullptr;
-  HandleState state() const { return call->StateSeenBy(*handle); }
+  const Handle* handle = nullptr;  // null: a supervisor without a handle
+  HandleState state() const { return handle ? call->StateSeenBy(*handle) : ViewOf(call->state()); }
 };
 
 class SessionModel {
@@ -87,6 +89,8 @@ class SessionModel {
   void RemoveSpan(int span);
 
   // --- client requests -------------------------------------------------
+  // A monitor line also gets a monitor handle on each call already up on
+  // the span (its call.new follows), as it would have had it been open.
   ModelStatus OpenLine(ClientId client, int span, Privilege privilege);
   ModelStatus CloseLine(ClientId client, int span);
   ModelResult<CallId> Make(ClientId client, const MakeCallRequest& request);
@@ -101,6 +105,21 @@ class SessionModel {
   ModelResult<CallView> Info(ClientId client, CallId call) const;
   // `state`: only the calls this client's handle sees in that state.
   std::vector<CallView> List(ClientId client, std::optional<HandleState> state) const;
+
+  // The supervisor privilege, used explicitly (API.md "Supervisors"); each
+  // refuses a client that is not a supervisor (kPermissionDenied).
+  // Drops any call: the supervisor gets a monitor handle on it first
+  // (call.new) unless it holds one, then the whole call is cleared as an
+  // owner's drop would clear it (every station of a bridged span, every
+  // participant of a conference), with origin supervisor.
+  ModelStatus SupervisorDrop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
+                             const std::optional<q931::UserUser>& uui);
+  // Any call; the view has the supervisor's handle when it holds one.
+  ModelResult<CallView> SupervisorInfo(ClientId client, CallId call) const;
+  // Every call record, ascending by id, each with the supervisor's handle
+  // when it holds one; `state`: only calls in that state (as that handle
+  // sees it, else the call's own).
+  ModelResult<std::vector<CallView>> ListAll(ClientId client, std::optional<HandleState> state) const;
   ModelStatus Deallocate(ClientId client, CallId call);
   // Q.931 HOLD / RETRIEVE; the state changes when the far end acknowledges.
   ModelStatus Hold(ClientId client, CallId call);
@@ -111,6 +130,13 @@ class SessionModel {
   ModelResult<CallId> ConferenceCreate(ClientId client, const std::vector<CallId>& calls);
   ModelStatus ConferenceAdd(ClientId client, CallId conference, CallId call);
   ModelStatus ConferenceRemove(ClientId client, CallId conference, CallId call);
+  // Supervisors (API.md "Supervisors"): the daemon names a client one when
+  // it connects (root, the daemon's user, supervisor_group); it stays one
+  // until ClientGone. Being one changes nothing until it asks (above).
+  void AddSupervisor(ClientId client) { supervisors_.insert(client); }
+  bool IsSupervisor(ClientId client) const { return supervisors_.count(client) != 0; }
+  // kPermissionDenied naming `what` (the request) unless `client` is one.
+  ModelStatus CheckSupervisor(ClientId client, std::string_view what) const;
   // The client's connection closed: calls it alone owns are dropped
   // (normal clearing, Q.850 16), then all its handles and lines are released.
   void ClientGone(ClientId client);
@@ -199,7 +225,7 @@ class SessionModel {
   ModelStatus DropCall(Call& call, ClientId client, std::optional<std::uint8_t> cause,
                        const std::optional<q931::UserUser>& uui);
   ModelStatus DropConference(Call& conference, std::optional<std::uint8_t> cause,
-                             const std::optional<q931::UserUser>& uui);
+                             const std::optional<q931::UserUser>& uui, Origin origin = Origin::kLocal);
   // Conference membership (session_model_conference.cc).
   ModelStatus CheckConferenceable(ClientId client, CallId call);
   ModelStatus EnterConference(Call& conference, Call& call);
@@ -208,8 +234,10 @@ class SessionModel {
   void LeaveConference(Call& call);
   int AllocateConferenceNumber() const;
   // Sends our clearing (the span picks the message) and marks the call
-  // clearing; an illegal start (the call is idle) sends nothing.
-  ModelStatus StartClearing(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui);
+  // clearing; an illegal start (the call is idle) sends nothing. `origin`
+  // is recorded when the call has no cause yet.
+  ModelStatus StartClearing(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui,
+                            Origin origin = Origin::kLocal);
   void AddMonitorHandles(Call& call, const SpanEntry& span);
   void ReleaseNow(Call& call);
   // Frees the record when no handle holds it and the wire is done with it.
@@ -219,6 +247,7 @@ class SessionModel {
   TimerFactory& timers_;
   std::map<int, SpanEntry> spans_;
   std::map<CallId, std::unique_ptr<Call>> calls_;
+  std::set<ClientId> supervisors_;
   CallId next_call_id_ = 1;
 };
 

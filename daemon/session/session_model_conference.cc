@@ -190,7 +190,7 @@ ModelStatus SessionModel::ConferenceRemove(ClientId client, CallId conference_id
 }
 
 ModelStatus SessionModel::DropConference(Call& conference, std::optional<std::uint8_t> cause,
-                                         const std::optional<q931::UserUser>& uui) {
+                                         const std::optional<q931::UserUser>& uui, Origin origin) {
   // Every participant's span must carry the UUI before anything is sent.
   for (CallId id : conference.participants) {
     if (const Call* c = FindCall(id)) {
@@ -201,7 +201,7 @@ ModelStatus SessionModel::DropConference(Call& conference, std::optional<std::ui
   clearing.phase = CallPhase::kClearing;
   if (auto ok = TransitionTo(conference, clearing); !ok.ok()) return ok;
   conference.cause = cause.value_or(q850::kNormalClearing);
-  conference.origin = Origin::kLocal;
+  conference.origin = origin;
   if (uui) conference.uui_sent = uui;
   // Each participant is dropped as a call on its own (its DISCONNECT with
   // the cause and UUI); the conference goes idle when the last one is gone.
@@ -209,7 +209,7 @@ ModelStatus SessionModel::DropConference(Call& conference, std::optional<std::ui
   for (CallId id : std::vector<CallId>(conference.participants)) {
     Call* c = FindCall(id);
     if (c == nullptr || c->state() == S::kIdle || c->clearing()) continue;
-    (void)StartClearing(*c, *conference.cause, uui);
+    (void)StartClearing(*c, *conference.cause, uui, origin);
   }
   if (Call* still = FindCall(conference_id); still && still->participants.empty() && still->state() != S::kIdle) {
     (void)TransitionTo(*still, {S::kIdle, CallPhase::kSteady, HoldRequest::kNone});

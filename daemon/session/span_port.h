@@ -71,6 +71,8 @@ struct SpanSettings {
   std::size_t uui_max = 128;
   // The switch variant has Q.931 HOLD / RETRIEVE (Q.932 call hold).
   bool hold = false;
+  // name = "…" of the span's config, for logs ("" in tests: not logged).
+  std::string name;
 };
 
 }  // namespace prid::daemon

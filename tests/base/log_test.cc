@@ -59,6 +59,14 @@ TEST(JournalFields, CarrySpanCallAndCauseWhenSet) {
             (std::vector<std::string>{"MESSAGE=plain", "PRIORITY=4", "SYSLOG_IDENTIFIER=prid"}));
 }
 
+TEST(JournalFields, CarryExtraFieldsInTheirOrderAfterTheFixedOnes) {
+  LogFields fields = LogFields::Call(1, 7, 17);
+  fields.Add("DIRECTION", "out").Add("CALLED", "1001").Add("CALLING", "");
+  EXPECT_EQ(JournalFields(LogLevel::kNotice, "ended", fields),
+            (std::vector<std::string>{"MESSAGE=ended", "PRIORITY=5", "SYSLOG_IDENTIFIER=prid", "SPAN=1", "CALL=7",
+                                      "CAUSE=17", "DIRECTION=out", "CALLED=1001", "CALLING="}));
+}
+
 TEST(IsJournalStream, MatchesOnlyTheDeviceAndInodeOfTheFd) {
   char path[] = "/tmp/prid-log-test-XXXXXX";
   int fd = ::mkstemp(path);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ipc/line_dispatch.h"
+#include "ipc/peer_credentials.h"
 #include "tests/ipc/socket_waits.h"
 
 namespace prid::ipc {
@@ -49,7 +50,7 @@ class FakeHost : public ClientSessionHost {
 class NotifyingDispatcher : public Dispatcher {
  public:
   explicit NotifyingDispatcher(FakeHost& host) : host_(host) {}
-  void ClientOpened(ClientId) override {}
+  void ClientOpened(ClientId, const PeerCredentials&) override {}
   void ClientClosed(ClientId) override {}
   base::Expected<json, RpcError> Call(ClientId, std::string_view method,
                                       const Params& params) override {

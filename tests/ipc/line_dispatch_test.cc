@@ -2,6 +2,7 @@
 // and method reach the Dispatcher, batches call in order, exceptions become
 // InternalError replies, and the overlong-line reply.
 #include "ipc/line_dispatch.h"
+#include "ipc/peer_credentials.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +19,7 @@ using nlohmann::json;
 // std::exception, "throw_int" throws something else.
 class RecordingDispatcher : public Dispatcher {
  public:
-  void ClientOpened(ClientId client) override {
+  void ClientOpened(ClientId client, const PeerCredentials&) override {
     opened.push_back(client);
     if (throw_on_open_close) throw std::runtime_error("open failed");
   }
@@ -101,7 +102,7 @@ TEST(LineDispatchTest, OpenedAndClosedReachTheDispatcherAndSwallowExceptions) {
   RecordingDispatcher dispatcher;
   dispatcher.throw_on_open_close = true;
   LineDispatch dispatch(dispatcher);
-  dispatch.Opened(4);
+  dispatch.Opened(4, PeerCredentials{});
   dispatch.Closed(4);
   EXPECT_EQ(dispatcher.opened, std::vector<ClientId>{4});
   EXPECT_EQ(dispatcher.closed, std::vector<ClientId>{4});

@@ -34,6 +34,7 @@
 
 #include "base/unique_fd.h"
 #include "ipc/client.h"
+#include "ipc/peer_credentials.h"
 #include "tests/support/loop_thread.h"
 
 namespace prid::ipc {
@@ -59,7 +60,7 @@ class FakeDispatcher : public Dispatcher {
  public:
   void set_server(Server* server) { server_ = server; }
 
-  void ClientOpened(ClientId client) override {
+  void ClientOpened(ClientId client, const PeerCredentials&) override {
     std::lock_guard<std::mutex> lock(mutex_);
     opened_.push_back(client);
     changed_.notify_all();
@@ -610,6 +611,7 @@ TEST_F(ServerTest, SlowReaderIsCutOffAndTheNoticeIsTheLastLine) {
   EXPECT_LT(lines.size() - 1, 600u);
   EXPECT_TRUE(dispatcher_.WaitClosed(id));
   EXPECT_EQ(dispatcher_.closed_count(id), 1);
+  EXPECT_EQ(loop_.Run([&] { return server_->cut_off_count(); }), 1u) << "stats.get's clients_cut_off";
 }
 
 TEST_F(ServerTest, SlowReaderThatNeverReadsIsClosedAfterTheGraceTime) {

@@ -45,6 +45,15 @@ struct OfferEvent {
   HandleState handle_state = HandleState::kIdle;
 };
 
+// The wire cleared a Q.931 call (EventSink::CallCleared).
+struct ClearedEvent {
+  std::size_t seq = 0;
+  CallId call = 0;
+  std::string span_name;
+  std::optional<std::uint8_t> cause;
+  std::optional<Origin> origin;
+};
+
 class RecordingEventSink : public EventSink {
  public:
   void CallStateChanged(const Call& call, HandleState previous, HandleState state,
@@ -89,7 +98,12 @@ class RecordingEventSink : public EventSink {
                        call.StateSeenBy(handle)});
   }
 
+  void CallCleared(const Call& call, std::string_view span_name) override {
+    cleared_.push_back({next_seq_++, call.id, std::string(span_name), call.cause, call.origin});
+  }
+
   const std::vector<StateEvent>& states() const { return states_; }
+  const std::vector<ClearedEvent>& cleared() const { return cleared_; }
   const std::vector<OfferEvent>& offers() const { return offers_; }
   std::size_t total() const { return next_seq_; }
 
@@ -110,12 +124,14 @@ class RecordingEventSink : public EventSink {
   void Forget() {
     states_.clear();
     offers_.clear();
+    cleared_.clear();
   }
 
  private:
   std::size_t next_seq_ = 0;
   std::vector<StateEvent> states_;
   std::vector<OfferEvent> offers_;
+  std::vector<ClearedEvent> cleared_;
 };
 
 }  // namespace prid::daemon::testing

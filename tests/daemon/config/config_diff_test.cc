@@ -57,6 +57,13 @@ TEST(SettingsNeedingRestart, NamesSocketAndBufferKeysButNotLogLevel) {
   EXPECT_EQ(SettingsNeedingRestart(running, next), (std::vector<std::string>{"socket", "event_buffer"}));
 }
 
+TEST(SettingsNeedingRestart, TheSupervisorGroupWaitsForARestart) {
+  DaemonConfig running;
+  DaemonConfig next = running;
+  next.supervisor_group = "operators";
+  EXPECT_EQ(SettingsNeedingRestart(running, next), (std::vector<std::string>{"supervisor_group"}));
+}
+
 TEST(SettingsNeedingRestart, TheConnectionLimitWaitsForARestart) {
   DaemonConfig running;
   DaemonConfig next = running;

@@ -95,6 +95,7 @@ TEST(ConfigTest, DahdiSpanParsesToExpectedStruct) {
   DaemonConfig config = ParseOk(R"([daemon]
 socket = "/run/prid/prid.sock"
 socket_group = "prid"
+supervisor_group = "operators"
 event_buffer = 131072
 client_queue_bytes = 4194304
 max_connections_per_uid = 32
@@ -116,6 +117,7 @@ uui_max = 64
 )");
   EXPECT_EQ(config.socket_path, "/run/prid/prid.sock");
   EXPECT_EQ(config.socket_group, "prid");
+  EXPECT_EQ(config.supervisor_group, "operators");
   EXPECT_EQ(config.event_buffer, 131072u);
   EXPECT_EQ(config.client_queue_bytes, 4194304u);
   EXPECT_EQ(config.max_connections_per_uid, 32u);
@@ -174,6 +176,7 @@ TEST(ConfigTest, MinimalFileGetsDefaults) {
   DaemonConfig defaults;
   EXPECT_EQ(config.socket_path, defaults.socket_path);
   EXPECT_EQ(config.socket_group, "");
+  EXPECT_EQ(config.supervisor_group, "");
   EXPECT_EQ(config.event_buffer, 65536u);
   EXPECT_EQ(config.client_queue_bytes, 8u << 20);
   EXPECT_EQ(config.max_connections_per_uid, 256u);
@@ -229,6 +232,7 @@ TEST(ConfigTest, ExampleFileParses) {
   contents << in.rdbuf();
   for (std::string_view key : {"socket",
                                "socket_group",
+                               "supervisor_group",
                                "event_buffer",
                                "client_queue_bytes",
                                "max_connections_per_uid",

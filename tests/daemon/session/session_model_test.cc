@@ -1435,5 +1435,117 @@ TEST_F(SessionModelTest, ProgressCrossingOurOwnDropChangesNothing) {
   EXPECT_EQ(StateOf(id), S::kIdle);
 }
 
+// ---------------------------------------------------------------------------
+// Supervisors (API.md "Supervisors")
+
+constexpr ClientId kSue = 5;  // a supervisor holding no handle
+
+TEST_F(SessionModelTest, SupervisorDropOfACallItHoldsNoHandleOnClearsItWithOriginSupervisor) {
+  model_.AddSupervisor(kSue);
+  const CallId id = OutgoingIn(S::kConnected);
+
+  ASSERT_TRUE(model_.SupervisorDrop(kSue, id, q850::kNormalClearing, Ia5("bye")).ok());
+
+  const auto offers = events_.OffersOf(id);
+  ASSERT_THAT(offers, SizeIs(1)) << "the supervisor's monitor handle comes first";
+  EXPECT_EQ(offers[0].client, kSue);
+  EXPECT_EQ(offers[0].privilege, Privilege::kMonitor);
+  const auto clears = port_.Clears(id);
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
+  EXPECT_EQ(clears[0].uui, Ia5("bye"));
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  const auto states = events_.StatesOf(id);
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back().state, H::kIdle);
+  EXPECT_THAT(states.back().recipients, UnorderedElementsAre(kAlice, kSue));
+  EXPECT_EQ(states.back().origin, Origin::kSupervisor);
+  EXPECT_EQ(model_.Find(id)->origin, Origin::kSupervisor);
+}
+
+TEST_F(SessionModelTest, SupervisorDropOfAnOfferedCallRejectsItByDefault) {
+  model_.AddSupervisor(kSue);
+  const CallId id = OfferedToAlice();
+
+  ASSERT_TRUE(model_.SupervisorDrop(kSue, id, std::nullopt, std::nullopt).ok());
+
+  const auto clears = port_.Clears(id);
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, q850::kCallRejected);
+}
+
+TEST_F(SessionModelTest, SupervisorPrivilegeIsRefusedToOthersAndChangesNothingUnasked) {
+  model_.AddSupervisor(kSue);
+  const CallId id = OutgoingIn(S::kConnected);
+
+  EXPECT_EQ(KindOf(model_.SupervisorDrop(kEve, id, std::nullopt, std::nullopt)),
+            ModelErrorKind::kPermissionDenied);
+  EXPECT_EQ(KindOf(model_.SupervisorInfo(kEve, id)), ModelErrorKind::kPermissionDenied);
+  EXPECT_EQ(KindOf(model_.ListAll(kEve, std::nullopt)), ModelErrorKind::kPermissionDenied);
+  // Unasked, a supervisor is a client like any other.
+  EXPECT_EQ(KindOf(model_.Drop(kSue, id, std::nullopt, std::nullopt)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(KindOf(model_.Info(kSue, id)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_THAT(events_.OffersOf(id), IsEmpty());
+  model_.ClientGone(kSue);
+  EXPECT_FALSE(model_.IsSupervisor(kSue));
+}
+
+TEST_F(SessionModelTest, SupervisorDropOfAnUnknownIdleOrClearingCallIsRefused) {
+  model_.AddSupervisor(kSue);
+  EXPECT_EQ(KindOf(model_.SupervisorDrop(kSue, 999, std::nullopt, std::nullopt)),
+            ModelErrorKind::kInvalidCallHandle);
+  const CallId id = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(KindOf(model_.SupervisorDrop(kSue, id, std::nullopt, std::nullopt)),
+            ModelErrorKind::kInvalidCallState);
+  EXPECT_EQ(KindOf(model_.SupervisorDrop(kSue, id, std::nullopt, UuiOfSize(kUuiMax + 1))),
+            ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.Clears(id), SizeIs(1));
+}
+
+TEST_F(SessionModelTest, SupervisorInfoAndListAllSeeEveryCallWithoutAHandle) {
+  model_.AddSupervisor(kSue);
+  const CallId out = OutgoingIn(S::kConnected);
+  OpenOwner(kBob);
+  const CallId in = Offer();
+
+  auto info = model_.SupervisorInfo(kSue, out);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->handle, nullptr);
+  EXPECT_EQ(info->state(), H::kConnected);
+  auto all = model_.ListAll(kSue, std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_THAT(*all, SizeIs(2));
+  EXPECT_EQ((*all)[0].call->id, out);
+  EXPECT_EQ((*all)[1].call->id, in);
+  auto offering = model_.ListAll(kSue, H::kOffering);
+  ASSERT_TRUE(offering.ok());
+  ASSERT_THAT(*offering, SizeIs(1));
+  EXPECT_EQ((*offering)[0].call->id, in);
+  EXPECT_EQ(model_.handle_count(), 2u) << "looking takes no handle";
+}
+
+TEST_F(SessionModelTest, AMonitorLineGetsHandlesOnTheCallsAlreadyUpOnItsSpan) {
+  const CallId up = OutgoingIn(S::kConnected);
+  const CallId other_span = OutgoingIn(S::kConnected, kUuiOffSpan);
+  const CallId gone = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Drop(kAlice, gone, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(gone, q850::kNormalClearing, std::nullopt, false);
+
+  OpenMonitor(kMonty);
+
+  const auto offers = events_.OffersOf(up);
+  ASSERT_THAT(offers, SizeIs(1));
+  EXPECT_EQ(offers[0].client, kMonty);
+  EXPECT_EQ(offers[0].privilege, Privilege::kMonitor);
+  EXPECT_EQ(offers[0].handle_state, H::kConnected);
+  EXPECT_THAT(events_.OffersOf(other_span), IsEmpty());
+  EXPECT_THAT(events_.OffersOf(gone), IsEmpty()) << "an idle call is not up";
+  ASSERT_THAT(model_.List(kMonty, std::nullopt), SizeIs(1));
+  OpenMonitor(kMonty);
+  EXPECT_THAT(events_.OffersOf(up), SizeIs(1)) << "reopening gives no second handle";
+}
+
 }  // namespace
 }  // namespace prid::daemon
