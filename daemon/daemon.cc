@@ -16,10 +16,20 @@
 #include "daemon/config/config_diff.h"
 #include "daemon/line/libpri_settings.h"
 #include "ipc/errors.h"
+#include "ipc/peer_credentials.h"
 #include "q931/q850.h"
 
 namespace prid::daemon {
 namespace {
+
+// A group of the configuration (`key` names it in the error); empty:
+// kNoGroup.
+base::Result<gid_t> ResolveGroup(std::string_view key, const std::string& name) {
+  if (name.empty()) return ipc::PeerCheck::kNoGroup;
+  struct group* g = ::getgrnam(name.c_str());
+  if (g == nullptr) return base::Fail(fmt::format("{} '{}' does not exist", key, name));
+  return g->gr_gid;
+}
 
 // The socket server's options from the configuration. Resolving
 // socket_group may fail: the error waits for Start().
@@ -31,11 +41,9 @@ base::Result<ipc::ServerOptions> ServerOptionsFor(const DaemonConfig& config, co
   options.inherited_fd = daemon_options.listen_fd;
   options.max_queue_bytes = config.client_queue_bytes;
   options.max_connections_per_uid = config.max_connections_per_uid;
-  if (!config.socket_group.empty()) {
-    struct group* g = ::getgrnam(config.socket_group.c_str());
-    if (g == nullptr) return base::Fail(fmt::format("socket_group '{}' does not exist", config.socket_group));
-    options.group = g->gr_gid;
-  }
+  base::Result<gid_t> group = ResolveGroup("socket_group", config.socket_group);
+  if (!group.ok()) return base::Fail(group.error());
+  options.group = *group;
   return options;
 }
 
@@ -48,12 +56,14 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       options_(std::move(options)),
       socket_path_(options_.socket_path.empty() ? config_.socket_path : options_.socket_path),
       server_options_(ServerOptionsFor(config_, options_, socket_path_)),
+      supervisor_group_(ResolveGroup("supervisor_group", config_.supervisor_group)),
       server_(loop, *this, server_options_.ok() ? *server_options_ : ipc::ServerOptions{}),
       outbox_(server_),
       timers_(loop),
       audience_(model_),
       router_(outbox_, audience_, config_.event_buffer, NewInstanceId(), config_.client_queue_bytes),
-      model_(router_, timers_),
+      counted_events_(router_, stats_),
+      model_(counted_events_, timers_),
       traces_(outbox_,
               [this](CallId call) -> std::optional<std::pair<int, int>> {
                 for (const auto& [number, span] : spans_) {
@@ -61,7 +71,8 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
                 }
                 return std::nullopt;
               }),
-      handlers_(model_, spans_, router_, traces_, outbox_, [this] { return ReloadMethod(); }),
+      handlers_(model_, spans_, router_, traces_, outbox_, stats_, [this] { return ReloadMethod(); },
+                supervisor_group_.ok() ? *supervisor_group_ : ipc::PeerCheck::kNoGroup),
       shutdown_timer_(loop) {
   shutdown_timer_.set<Daemon, &Daemon::OnShutdownTick>(this);
 }
@@ -77,7 +88,7 @@ base::Status Daemon::StartSpan(const SpanConfig& span_config) {
   auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
   if (options_.dahdi_system != nullptr) span->SetDahdiSystem(*options_.dahdi_system);
   model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
-                  span_config.uui_max, VariantHasHold(span_config.switch_variant)},
+                  span_config.uui_max, VariantHasHold(span_config.switch_variant), span_config.name},
                  span.get());
   if (options_.conference_mixer != nullptr) {
     span->SetConferenceMixer(options_.conference_mixer);
@@ -219,6 +230,7 @@ base::Status Daemon::Start() {
   }
 
   if (!server_options_.ok()) return base::Status::Error(server_options_.error());
+  if (!supervisor_group_.ok()) return base::Status::Error(supervisor_group_.error());
   if (options_.listen_fd < 0) {
     // Like tmpfiles.d would: the socket's directory may not exist yet.
     std::error_code ec;
@@ -232,6 +244,7 @@ base::Status Daemon::Start() {
 }
 
 void Daemon::SpanStateChanged(const SpanStateChange& change) {
+  if (change.state == SpanState::kAlarm && change.previous != SpanState::kAlarm) stats_.AlarmEntered(change.span);
   PRID_LOGF(kInfo, base::LogFields::Span(change.span), "span {}: span.state {}", change.span,
             SpanStateName(change.state));
   router_.SpanStateChanged(change.span, model_.LineHolders(change.span), SpanStateName(change.state),
@@ -245,6 +258,7 @@ void Daemon::ChannelStateChanged(int span, int channel, ChannelState state, Chan
 }
 
 void Daemon::SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {
+  stats_.Frame(span, direction, frame);
   traces_.Frame(span, direction, frame);
   if (frame_tap_) frame_tap_(span, direction, frame);
 }

@@ -23,6 +23,8 @@
 #include "daemon/api/trace_router.h"
 #include "daemon/line/span.h"
 #include "daemon/session/session_model.h"
+#include "daemon/stats/counting_event_sink.h"
+#include "daemon/stats/statistics.h"
 #include "ipc/server.h"
 
 namespace prid::dahdi_glue {
@@ -101,9 +103,9 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   void ChannelStateChanged(int span, int channel, ChannelState state, ChannelState previous) override;
   void SpanFrame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) override;
   // ipc::Dispatcher: to handlers_; each is client activity for memory_trim_.
-  void ClientOpened(ipc::ClientId client) override {
+  void ClientOpened(ipc::ClientId client, const ipc::PeerCredentials& peer) override {
     memory_trim_.Activity();
-    handlers_.ClientOpened(client);
+    handlers_.ClientOpened(client, peer);
   }
   MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override {
     memory_trim_.Activity();
@@ -124,11 +126,16 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   // The socket server's options; an error (a socket_group that does not
   // exist) is reported by Start().
   base::Result<ipc::ServerOptions> server_options_;
+  // supervisor_group's gid (kNoGroup when unset); an error (a group that
+  // does not exist) is reported by Start().
+  base::Result<gid_t> supervisor_group_;
   ipc::Server server_;
   ServerOutbox outbox_;
   EvTimerFactory timers_;
   ModelAudience audience_;  // over model_, built below: asked only once events flow
   EventRouter router_;
+  Statistics stats_;
+  CountingEventSink counted_events_;  // the model's sink: counts, then to router_
   SessionModel model_;
   RpcHandlers::Spans spans_;
   TraceRouter traces_;

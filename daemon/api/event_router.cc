@@ -13,6 +13,7 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "base/time_format.h"
+#include "daemon/api/call_end_log.h"
 #include "daemon/api/call_json.h"
 #include "daemon/api/event_line.h"
 #include "ipc/client_queue.h"
@@ -87,7 +88,7 @@ bool EventRouter::Wants(ClientId client, const Subscriber& subscriber, const Log
   // audience as of now: a monitor that reopened its line gets what it
   // missed.
   if (std::find(event.recipients.begin(), event.recipients.end(), client) != event.recipients.end()) return true;
-  return Matches(subscriber.filter, event) && MaySee(client, event);
+  return Matches(subscriber.filter, event) && (subscriber.filter.all_calls || MaySee(client, event));
 }
 
 void EventRouter::Publish(LoggedEvent event, nlohmann::json params) {
@@ -187,6 +188,7 @@ void EventRouter::CutOff(ClientId client, const Subscriber& subscriber, std::str
   outbox_.Send(client, ipc::MakeEventsLostLine(last_seq, reason), 0);
   outbox_.Disconnect(client);
   subscribers_.erase(client);
+  ++cut_off_count_;
 }
 
 void EventRouter::CallStateChanged(const Call& call, HandleState previous, HandleState state,
@@ -195,8 +197,9 @@ void EventRouter::CallStateChanged(const Call& call, HandleState previous, Handl
   // One journal line per state change, with fields journalctl can select on.
   base::LogFields fields = base::LogFields::Call(call.span, call.id);
   if (call.cause) fields.cause = *call.cause;
-  base::LogWith(base::LogLevel::kInfo, fields, "span {}: call {}: {} -> {}", call.span, call.id,
-                HandleStateName(previous), HandleStateName(state));
+  base::LogWith(base::LogLevel::kInfo, fields, "span {}: call {}: {} -> {}{}", call.span, call.id,
+                HandleStateName(previous), HandleStateName(state),
+                call.cause ? fmt::format(" cause={} ({})", *call.cause, q931::CauseName(*call.cause)) : "");
   LoggedEvent event{log_.next_seq(), call.span, call.id, recipients, nullptr};
   event.line = std::make_shared<const std::string>(
       CallStateEventLine(call, previous, state, uui, event.seq, Now()));
@@ -216,6 +219,8 @@ void EventRouter::CallRequestRefused(const Call& call, CallState state, std::uin
                            {"refused", std::string(request)}};
   Publish({0, call.span, call.id, recipients, nullptr}, std::move(params));
 }
+
+void EventRouter::CallCleared(const Call& call, std::string_view span_name) { LogCallEnd(call, span_name); }
 
 void EventRouter::CallOffered(const Call& call, const Handle& handle) {
   nlohmann::json params = CallRecordJson(call, handle);

@@ -31,6 +31,9 @@ namespace prid::daemon {
 struct Subscription {
   std::optional<int> span;
   std::optional<CallId> call;
+  // events.subscribe {all: true}: every call's events, beyond the audience
+  // (a supervisor's; the handler checks the privilege).
+  bool all_calls = false;
 };
 
 // Why events.subscribe {since} was refused (API.md EventsLost): events
@@ -75,6 +78,8 @@ class EventRouter : public EventSink {
   void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
                           const std::vector<ClientId>& recipients, std::string_view request) override;
   void CallOffered(const Call& call, const Handle& handle) override;
+  // Logs the call's end (call_end_log.h); no event of its own.
+  void CallCleared(const Call& call, std::string_view span_name) override;
 
   // span.state, to `line_holders` (the clients with a line open on the
   // span) and the matching subscribers; `error` (libpri's configuration
@@ -107,6 +112,8 @@ class EventRouter : public EventSink {
 
   const EventLog& log() const { return log_; }
   const std::string& instance() const { return instance_; }
+  // Subscribers cut off (events.lost, then closed) since the router was built.
+  std::uint64_t cut_off_count() const { return cut_off_count_; }
 
  private:
   void Publish(LoggedEvent event, nlohmann::json params);
@@ -139,6 +146,7 @@ class EventRouter : public EventSink {
   std::size_t client_bound_;
   std::size_t part_bytes_;  // what Advance fills a subscriber's queue up to
   std::map<ClientId, Subscriber> subscribers_;
+  std::uint64_t cut_off_count_ = 0;
   std::chrono::system_clock::time_point cached_second_;
   std::string time_;
 };

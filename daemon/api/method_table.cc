@@ -108,6 +108,8 @@ Span& Args::SpanOf(std::string_view name) const {
   return *v.span;
 }
 
+Span* Args::OptionalSpanOf(std::string_view name) const { return Get(name, {ParamType::kSpan}).span; }
+
 MethodTable::MethodTable(std::vector<MethodEntry> entries, const SpanMap& spans) : spans_(spans) {
   for (MethodEntry& entry : entries) {
     assert(entry.params.size() <= Args::kMaxParams);

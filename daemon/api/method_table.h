@@ -59,7 +59,7 @@ inline constexpr std::size_t kMaxInstanceChars = 64;
 // - a call record: kMaxCallRecordBytes, every field at its largest;
 // - a span entry: kMaxSpanEntryBytes, 31 B-channels each with a call.
 inline constexpr std::size_t kMaxCallRecordBytes = 3072;
-inline constexpr std::size_t kMaxSpanEntryBytes = 7168;
+inline constexpr std::size_t kMaxSpanEntryBytes = 7680;
 inline constexpr std::int64_t kCallListMaxLimit = 16;
 inline constexpr std::int64_t kSpanListMaxLimit = 8;
 
@@ -138,6 +138,7 @@ class Args {
   std::optional<std::uint8_t> Cause() const;
   const std::vector<CallId>& CallIds(std::string_view name) const;
   Span& SpanOf(std::string_view name) const;  // a kSpan
+  Span* OptionalSpanOf(std::string_view name) const;  // an optional kSpan; null when absent
 
  private:
   friend class MethodTable;

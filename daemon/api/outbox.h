@@ -26,6 +26,10 @@ class Outbox {
   virtual std::optional<std::size_t> pending_bytes(ipc::ClientId client) const = 0;
   // Closes the client once what is queued to it is written.
   virtual void Disconnect(ipc::ClientId client) = 0;
+  // Statistics (stats.get), since the outbox was built: event lines (seq
+  // not 0) queued, and clients the server cut off as too slow.
+  virtual std::uint64_t events_sent() const { return 0; }
+  virtual std::uint64_t clients_cut_off() const { return 0; }
 };
 
 // The running daemon's Outbox: the socket server itself, borrowed (it must
@@ -35,6 +39,7 @@ class ServerOutbox final : public Outbox {
  public:
   explicit ServerOutbox(ipc::Server& server) : server_(server) {}
   void Send(ipc::ClientId client, ipc::SharedLine line, std::uint64_t seq) override {
+    if (seq != 0) ++events_sent_;
     server_.Send(client, std::move(line), seq);
   }
   std::size_t client_count() const override { return server_.client_count(); }
@@ -42,9 +47,12 @@ class ServerOutbox final : public Outbox {
     return server_.pending_bytes(client);
   }
   void Disconnect(ipc::ClientId client) override { server_.Disconnect(client); }
+  std::uint64_t events_sent() const override { return events_sent_; }
+  std::uint64_t clients_cut_off() const override { return server_.cut_off_count(); }
 
  private:
   ipc::Server& server_;
+  std::uint64_t events_sent_ = 0;
 };
 
 }  // namespace prid::daemon

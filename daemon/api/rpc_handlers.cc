@@ -9,6 +9,7 @@
 #include "daemon/api/call_json.h"
 #include "daemon/api/number_rules.h"
 #include "daemon/api/span_methods.h"
+#include "daemon/api/stats_methods.h"
 #include "daemon/line/sim_peer.h"
 #include "prid_build_config.h"
 #include "q931/q850.h"
@@ -35,6 +36,8 @@ ipc::RpcError FromModel(const ModelError& e) {
     case ModelErrorKind::kResourceUnavailable: return MakeError(ErrorCode::kResourceUnavailable, e.message);
     case ModelErrorKind::kSpanDown: return MakeError(ErrorCode::kSpanDown, e.message);
     case ModelErrorKind::kInvalidParams: return MakeError(ErrorCode::kInvalidParams, e.message);
+    case ModelErrorKind::kPermissionDenied:
+      return MakeError(ErrorCode::kPermissionDenied, e.message, json{{"privilege", "supervisor"}});
   }
   return MakeError(ErrorCode::kInternalError, e.message);
 }
@@ -68,14 +71,18 @@ base::Expected<json, ipc::RpcError> Done(const ModelResult<T>& r, json ok = json
   auto var = std::move(*var##_result)
 
 RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router, TraceRouter& traces,
-                         Outbox& outbox, ReloadMethod reload)
+                         Outbox& outbox, Statistics& stats, ReloadMethod reload, gid_t supervisor_group)
     : model_(model),
       spans_(spans),
       router_(router),
       traces_(traces),
       outbox_(outbox),
+      stats_(stats),
       reload_(std::move(reload)),
-      table_(Methods(), spans_) {}
+      supervisors_(supervisor_group),
+      table_(Methods(), spans_) {
+  stats_.KnowMethods(table_.Names());
+}
 
 // API.md's methods, each with the parameters it takes, in the order they
 // are checked (the first wrong one is named) and listed ("expected: …").
@@ -107,11 +114,12 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        bind(&RpcHandlers::CallMake)},
       {"call.alert", {P::Id("call", kRequired), P::Bool("inband")}, bind(&RpcHandlers::CallAlert)},
       {"call.answer", {P::Id("call", kRequired), P::Uui(), P::Bool("non_isdn")}, bind(&RpcHandlers::CallAnswer)},
-      {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::CallDrop)},
-      {"call.info", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallInfo)},
+      {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui(), P::Bool("supervisor")},
+       bind(&RpcHandlers::CallDrop)},
+      {"call.info", {P::Id("call", kRequired), P::Bool("supervisor")}, bind(&RpcHandlers::CallInfo)},
       {"call.list",
        {P::Name("state", kOptional), P::Int("after", kOptional, 0, kMaxCallId),
-        P::Int("limit", kOptional, 1, kCallListMaxLimit)},
+        P::Int("limit", kOptional, 1, kCallListMaxLimit), P::Bool("all")},
        bind(&RpcHandlers::CallList)},
       {"call.deallocate", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallDeallocate)},
       {"call.hold", {P::Id("call", kRequired)}, bind(&RpcHandlers::CallHold)},
@@ -124,7 +132,7 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        bind(&RpcHandlers::ConferenceRemove)},
       {"events.subscribe",
        {P::Int("since", kOptional, 0, kMaxCallId), P::String("instance", kOptional, kMaxInstanceChars),
-        P::Int("span", kOptional, 1, 255), P::Id("call", kOptional)},
+        P::Int("span", kOptional, 1, 255), P::Id("call", kOptional), P::Bool("all")},
        bind(&RpcHandlers::EventsSubscribe)},
       {"trace.subscribe", {P::Int("span", kOptional, 1, kMaxCallId), P::Id("call", kOptional)},
        bind(&RpcHandlers::TraceSubscribe)},
@@ -140,10 +148,15 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        bind(&RpcHandlers::SimPolicy)},
       {"sim.hold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimHold)},
       {"sim.unhold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimUnhold)},
+      {"stats.get", {P{"span", ParamType::kSpan, kOptional, 1, 255, {}, 0}}, bind(&RpcHandlers::StatsGet)},
+      {"stats.reset", {}, bind(&RpcHandlers::StatsReset)},
   };
 }
 
-void RpcHandlers::ClientOpened(ipc::ClientId) {}
+void RpcHandlers::ClientOpened(ipc::ClientId client, const ipc::PeerCredentials& peer) {
+  stats_.ClientOpened();
+  if (supervisors_.Allows(peer)) model_.AddSupervisor(client);
+}
 
 void RpcHandlers::ClientDrained(ipc::ClientId client) { router_.Pump(client); }
 
@@ -154,7 +167,24 @@ void RpcHandlers::ClientClosed(ipc::ClientId client) {
 }
 
 RpcHandlers::Result RpcHandlers::Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) {
-  return table_.Call(client, method, params);
+  Result result = table_.Call(client, method, params);
+  stats_.Request(method, result.ok());
+  return result;
+}
+
+DaemonGauges RpcHandlers::Gauges() const {
+  return {outbox_.client_count(), outbox_.clients_cut_off() + router_.cut_off_count(), outbox_.events_sent()};
+}
+
+RpcHandlers::Result RpcHandlers::StatsGet(ipc::ClientId, const Args& args) {
+  return StatsGetMethod(stats_, Gauges(), spans_, args);
+}
+
+RpcHandlers::Result RpcHandlers::StatsReset(ipc::ClientId client, const Args&) {
+  if (auto ok = model_.CheckSupervisor(client, "stats.reset"); !ok.ok()) {
+    return base::Unexpected<ipc::RpcError>{FromModel(ok.error())};
+  }
+  return StatsResetMethod(stats_, Gauges(), spans_);
 }
 
 RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const Args&) {
@@ -222,11 +252,21 @@ RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const Args& ar
 }
 
 RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const Args& args) {
-  return Done(model_.Drop(client, static_cast<CallId>(args.Int("call")), args.Cause(), args.Uui()));
+  const auto call = static_cast<CallId>(args.Int("call"));
+  if (args.OptionalBool("supervisor").value_or(false)) {
+    return Done(model_.SupervisorDrop(client, call, args.Cause(), args.Uui()));
+  }
+  return Done(model_.Drop(client, call, args.Cause(), args.Uui()));
 }
 
 RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const Args& args) {
-  auto view = model_.Info(client, static_cast<CallId>(args.Int("call")));
+  const auto call = static_cast<CallId>(args.Int("call"));
+  if (args.OptionalBool("supervisor").value_or(false)) {
+    auto view = model_.SupervisorInfo(client, call);
+    if (!view.ok()) return base::Unexpected<ipc::RpcError>{FromModel(view.error())};
+    return SupervisorRecordJson(*view->call, view->handle);
+  }
+  auto view = model_.Info(client, call);
   if (!view.ok()) return base::Unexpected<ipc::RpcError>{FromModel(view.error())};
   return CallRecordJson(*view->call, *view->handle);
 }
@@ -267,6 +307,15 @@ RpcHandlers::Result RpcHandlers::CallList(ipc::ClientId client, const Args& args
   const auto after = static_cast<CallId>(args.OptionalInt("after").value_or(0));
   const auto limit = static_cast<std::size_t>(args.OptionalInt("limit").value_or(kCallListMaxLimit));
   json out = json::array();
+  if (args.OptionalBool("all").value_or(false)) {
+    auto views = model_.ListAll(client, state);
+    if (!views.ok()) return base::Unexpected<ipc::RpcError>{FromModel(views.error())};
+    for (const CallView& view : *views) {
+      if (out.size() == limit) break;
+      if (view.call->id > after) out.push_back(SupervisorRecordJson(*view.call, view.handle));
+    }
+    return out;
+  }
   for (const CallView& view : model_.List(client, state)) {
     if (out.size() == limit) break;
     if (view.call->id > after) out.push_back(CallRecordJson(*view.call, *view.handle));
@@ -313,6 +362,12 @@ RpcHandlers::Result RpcHandlers::EventsSubscribe(ipc::ClientId client, const Arg
   Subscription filter;
   if (span) filter.span = static_cast<int>(*span);
   if (call) filter.call = static_cast<CallId>(*call);
+  if (args.OptionalBool("all").value_or(false)) {
+    if (auto ok = model_.CheckSupervisor(client, "events.subscribe {all: true}"); !ok.ok()) {
+      return base::Unexpected<ipc::RpcError>{FromModel(ok.error())};
+    }
+    filter.all_calls = true;
+  }
   std::optional<std::uint64_t> from;
   if (since) from = static_cast<std::uint64_t>(*since);
   const auto instance = args.OptionalString("instance");

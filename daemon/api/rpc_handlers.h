@@ -15,6 +15,8 @@
 #include "daemon/api/trace_router.h"
 #include "daemon/line/span.h"
 #include "daemon/session/session_model.h"
+#include "daemon/stats/statistics.h"
+#include "ipc/peer_credentials.h"
 #include "ipc/server.h"
 
 namespace prid::daemon {
@@ -27,11 +29,14 @@ class RpcHandlers : public ipc::Dispatcher {
 
   // Every collaborator is borrowed and must outlive the handlers. `spans` is
   // the daemon's live map (spans come and go on reload); `outbox` answers
-  // daemon.status's client count.
+  // daemon.status's client count; `stats` counts the requests and clients
+  // and answers stats.get. `supervisor_group`: who besides root and
+  // our own user is a supervisor (API.md "Supervisors"); kNoGroup: nobody.
   RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router, TraceRouter& traces, Outbox& outbox,
-              ReloadMethod reload);
+              Statistics& stats, ReloadMethod reload, gid_t supervisor_group = ipc::PeerCheck::kNoGroup);
 
-  void ClientOpened(ipc::ClientId client) override;
+  // Names the client a supervisor in the model when its credentials say so.
+  void ClientOpened(ipc::ClientId client, const ipc::PeerCredentials& peer) override;
   MethodResult Call(ipc::ClientId client, std::string_view method, const ipc::Params& params) override;
   void ClientClosed(ipc::ClientId client) override;
   void ClientDrained(ipc::ClientId client) override;
@@ -70,6 +75,10 @@ class RpcHandlers : public ipc::Dispatcher {
   Result SimPolicy(ipc::ClientId, const Args&);
   Result SimHold(ipc::ClientId, const Args&);
   Result SimUnhold(ipc::ClientId, const Args&);
+  Result StatsGet(ipc::ClientId, const Args&);
+  Result StatsReset(ipc::ClientId, const Args&);
+  // What stats.get reads from the outbox and the router now.
+  DaemonGauges Gauges() const;
   // The built-in far end's span and libpri cref of the call `call`.
   base::Expected<std::pair<Span*, int>, ipc::RpcError> SimCallOnWire(CallId call);
 
@@ -78,7 +87,9 @@ class RpcHandlers : public ipc::Dispatcher {
   EventRouter& router_;
   TraceRouter& traces_;
   Outbox& outbox_;
+  Statistics& stats_;
   ReloadMethod reload_;
+  ipc::PeerCheck supervisors_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   MethodTable table_;  // last: its handlers use the members above
 };

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "base/time_format.h"
+
 namespace prid::daemon {
 namespace {
 
@@ -27,7 +29,7 @@ bool OwnsChannel(const Span& span, int channel) {
 SpanSnapshot SnapshotOf(const Span& span) {
   return SpanSnapshot{span.config(),          span.state(),   span.dchannel_up(),
                       span.AlarmNames(),      span.Channels(), span.restart_failures(),
-                      span.config_error()};
+                      span.config_error(),    span.alarm_history()};
 }
 
 json SpanToJson(int number, const Span& span) { return SpanToJson(number, SnapshotOf(span)); }
@@ -54,7 +56,22 @@ json SpanToJson(int number, const SpanSnapshot& span) {
                 {"uui_max", c.uui ? c.uui_max : 0},
                 {"appearance", std::string(AppearanceName(c.appearance))},
                 {"hunt", std::string(HuntOrderName(c.hunt))},
-                {"restart_failures", span.restart_failures}};
+                {"restart_failures", span.restart_failures},
+                // What libpri and the restart procedure run with (the config's).
+                {"timers",
+                 {{"t200", c.t200_s},
+                  {"t203", c.t203_s},
+                  {"t303", c.t303_s},
+                  {"t305", c.t305_s},
+                  {"t308", c.t308_s},
+                  {"t309", c.t309_s},
+                  {"t316", c.t316_s},
+                  {"n316", c.n316}}}};
+  json history = json::array();
+  for (const AlarmChange& change : span.alarm_history) {
+    history.push_back({{"time", base::FormatRfc3339(change.time)}, {"alarms", change.alarms}});
+  }
+  entry["alarm_history"] = std::move(history);
   if (c.driver == Driver::kDahdi) entry["dchannel"] = c.dchannel;
   if (!c.peer.empty()) entry["peer"] = c.peer;
   // Where a far end (another prid, a test, prictl replay) reaches the span.

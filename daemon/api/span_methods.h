@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,6 +25,7 @@ struct SpanSnapshot {
   std::vector<ChannelInfo> channels{};
   std::size_t restart_failures = 0;
   std::string config_error{};
+  std::deque<AlarmChange> alarm_history{};
 };
 SpanSnapshot SnapshotOf(const Span& span);
 

@@ -69,6 +69,7 @@ base::Status Span::StartDriver(const std::string& name) {
     if (!dchannel.ok()) return base::Status::Error(dchannel.error());
     alarms_ = (*dchannel)->alarms();
     if (alarms_ != 0) {
+      RecordAlarms();
       PRID_LOG_WARN("span {}: in alarm at start: {}", config_.span, fmt::join(AlarmNames(), ", "));
       observer_.SpanStateChanged({config_.span, SpanState::kAlarm, SpanState::kDown, AlarmNames(), ""});
     }
@@ -131,9 +132,16 @@ void Span::SetDchannelUp(bool up) {
   restart_.LinkChanged(dchannel_up_, alarms_ != 0);
 }
 
+void Span::RecordAlarms() {
+  alarm_history_.push_back({std::chrono::system_clock::now(), AlarmNames()});
+  if (alarm_history_.size() > kAlarmHistory) alarm_history_.pop_front();
+}
+
 void Span::OnAlarms(int alarms) {
   const SpanState before = state();
+  const bool changed = alarms != alarms_;
   alarms_ = alarms;
+  if (changed) RecordAlarms();
   if (state() != before) PublishState(before);
   restart_.LinkChanged(dchannel_up_, alarms_ != 0);
 }
@@ -145,6 +153,11 @@ base::Status Span::SetLinkCut(bool cut) {
   driver_->sim()->SetCut(cut);
   PRID_LOG_NOTICE("span {}: line {}", config_.span, cut ? "cut" : "restored");
   return base::Status::Ok();
+}
+
+const dahdi_glue::DahdiDChannelCounters* Span::dahdi_counters() const {
+  if (driver_ == nullptr || driver_->dahdi() == nullptr) return nullptr;
+  return &driver_->dahdi()->counters();
 }
 
 Span::WireCall* Span::ByCall(const q931::PriCall* call) {

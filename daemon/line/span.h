@@ -19,6 +19,7 @@
 
 #include <ev++.h>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "base/expected.h"
+#include "base/time_format.h"
 #include "daemon/line/channel_pool.h"
 #include "daemon/line/channel_retry.h"
 #include "daemon/line/channel_service.h"
@@ -50,6 +52,15 @@ namespace prid::daemon {
 class SimPeer;
 
 enum class SpanState { kDown, kUp, kAlarm };
+
+// One change of the card's alarms (`alarms` empty: they cleared), as
+// span.list's alarm_history shows it.
+struct AlarmChange {
+  base::WallTime time;
+  std::vector<std::string> alarms;
+};
+// The alarm changes a span keeps, newest last.
+inline constexpr std::size_t kAlarmHistory = 8;
 std::string_view SpanStateName(SpanState state);  // "down", "up", "alarm"
 
 struct SpanStateChange {
@@ -109,6 +120,9 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   // The lowest free B-channel (for the built-in far end's calls; 0: none).
   int PickChannel() const;
   std::size_t wire_calls() const { return by_id_.size(); }
+  // The DAHDI D-channel's counters (stats.get); null on a sim span and
+  // before Start.
+  const dahdi_glue::DahdiDChannelCounters* dahdi_counters() const;
 
   // Sends RESTART for one B-channel, or for every B-channel (channel 0), one
   // at a time as libpri allows, each retried after T316 up to N316 times in
@@ -118,6 +132,8 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   // No call is placed on an out-of-service channel.
   base::Status SetService(int channel, bool in_service);
   std::size_t restart_failures() const { return restart_.failures(); }
+  // The last kAlarmHistory alarm changes, oldest first (DAHDI spans only).
+  const std::deque<AlarmChange>& alarm_history() const { return alarm_history_; }
   // The channel now waiting for RESTART ACKNOWLEDGE (0: none).
   int restarting_channel() const { return restart_.restarting_channel(); }
   // sim driver, tests of link loss: cuts or restores the line.
@@ -147,6 +163,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   // ChannelRetry says so, and tells the model.
   bool RetryOnAnotherChannel(CallId id, int old_channel, const q931::CallStateSet& history, int cause);
   void OnAlarms(int alarms);
+  void RecordAlarms();  // the alarms now, into alarm_history_
   void SetDchannelUp(bool up);
   // Emits span.state when the derived state (or the error) changed.
   void PublishState(SpanState before);
@@ -180,6 +197,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   std::unique_ptr<SimPeer> peer_;
   bool dchannel_up_ = false;
   int alarms_ = 0;
+  std::deque<AlarmChange> alarm_history_;
   std::string config_error_;
   std::map<CallId, WireCall> by_id_;
   ChannelPool pool_;

@@ -333,9 +333,11 @@ TEST_P(DropTest, ClosingTheConnectionDropsCallsItAloneOwned) {
   ASSERT_TRUE(idle);
   EXPECT_EQ((*idle)["cause"], 16);
   EXPECT_EQ(Sent(msg::kDisconnect)[0].cause, 16);
-  // Its handle went with it: the record is freed.
-  auto status = watcher.Ok("daemon.status");
-  EXPECT_EQ(status["calls"]["records"], 0);
+  // The owner's handle went with it; the monitor line gave the watcher a
+  // handle on the call already up, and the record is freed once it lets go.
+  EXPECT_EQ(watcher.Ok("daemon.status")["calls"]["records"], 1);
+  watcher.Ok("call.deallocate", {{"call", call}});
+  EXPECT_EQ(watcher.Ok("daemon.status")["calls"]["records"], 0);
   owner_ = std::make_unique<ApiClient>(dir_.File("prid.sock"));
 }
 

@@ -269,7 +269,9 @@ class ApiDocTest : public ::testing::Test {
   SessionModel model_{router_, timers_};
   RpcHandlers::Spans spans_;
   TraceRouter traces_{outbox_, [](CallId) { return std::optional<std::pair<int, int>>{}; }};
-  RpcHandlers handlers_{model_, spans_, router_, traces_, outbox_, []() -> MethodResult { return json::object(); }};
+  Statistics stats_;
+  RpcHandlers handlers_{model_, spans_, router_, traces_, outbox_, stats_,
+                        []() -> MethodResult { return json::object(); }};
 };
 
 TEST_F(ApiDocTest, EveryRowFollowsTheDocumentsConvention) {

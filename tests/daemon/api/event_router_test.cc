@@ -201,6 +201,22 @@ TEST_F(EventRouterTest, AMonitorLineSeesEveryCallOfItsSpanAndNoOther) {
   EXPECT_EQ(to_dave[1].Json()["params"]["call"], 7);
 }
 
+TEST_F(EventRouterTest, ASubscriptionToAllCallsSeesCallsBeyondItsAudience) {
+  // A supervisor's events.subscribe {all: true}: no handle, no monitor line.
+  ASSERT_TRUE(router_.Subscribe(kDave, std::nullopt, {.span = std::nullopt, .call = std::nullopt, .all_calls = true})
+                  .ok());
+  CallState(CallOnSpan(7, 1), {kAlice});
+  router_.CallOffered(CallOnSpan(9, 2), Handle(kAlice, Privilege::kOwner));
+  const std::vector<SentLine> to_dave = outbox_.SentTo(kDave);
+  ASSERT_EQ(to_dave.size(), 2u);
+  EXPECT_EQ(to_dave[0].Json()["params"]["call"], 7);
+  EXPECT_EQ(to_dave[1].Json()["params"]["call"], 9);
+  // Its filter still narrows it.
+  ASSERT_TRUE(router_.Subscribe(kCarol, std::nullopt, {.span = 2, .call = std::nullopt, .all_calls = true}).ok());
+  CallState(CallOnSpan(7, 1), {kAlice});
+  EXPECT_THAT(outbox_.SentTo(kCarol), IsEmpty());
+}
+
 TEST_F(EventRouterTest, ReplayShowsAPlainClientNoCallEvents) {
   CallState(CallOnSpan(7, 1), {kAlice});
   router_.CallOffered(CallOnSpan(7, 1), Handle(kAlice, Privilege::kOwner));
@@ -371,6 +387,7 @@ TEST_F(StreamingRouterTest, ASubscriberBehindTheLiveStreamByMoreThanItsBoundIsCu
   ASSERT_TRUE(router_.Subscribe(kAlice, std::nullopt, {}).ok());
   SpanUps(12000);  // ≈ 1.4 MB behind: past the 1 MiB bound
   ASSERT_TRUE(outbox_.disconnected(kAlice));
+  EXPECT_EQ(router_.cut_off_count(), 1u) << "stats.get's clients_cut_off";
   const std::vector<SentLine> lines = outbox_.SentTo(kAlice);
   const json notice = lines.back().Json()["params"];
   EXPECT_EQ(notice["type"], "events.lost");

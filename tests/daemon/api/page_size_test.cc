@@ -88,6 +88,9 @@ json WorstSpanEntry(const SpanConfig& config) {
   }
   span.restart_failures = static_cast<std::size_t>(-1);
   span.config_error = Worst(255);  // libpri's error text: char[256]
+  for (std::size_t i = 0; i < kAlarmHistory; ++i) {
+    span.alarm_history.push_back({base::WallTime{}, span.alarms});
+  }
   json entry = SpanToJson(255, span);
   for (const char* name : {"driver", "node", "switch", "state", "dchannel_state", "appearance", "hunt"}) {
     entry[name] = kLongestName;
@@ -108,6 +111,12 @@ SpanConfig WorstSpanConfig() {
   config.peer = "builtin";
   config.listen = Worst(107);  // sun_path less its NUL
   config.connect = Worst(107);
+  // Timers of the most digits a double prints (the config takes any value in range).
+  for (double* timer : {&config.t200_s, &config.t203_s, &config.t303_s, &config.t305_s, &config.t308_s,
+                        &config.t309_s, &config.t316_s}) {
+    *timer = 599.99999999999989;
+  }
+  config.n316 = 1000000;
   return config;
 }
 

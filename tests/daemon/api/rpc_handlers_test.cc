@@ -82,7 +82,8 @@ class RpcHandlersTest : public ::testing::Test {
   RpcHandlers::Spans spans_;  // no spans: the span.* methods find none
   TraceRouter traces_{outbox_, [](CallId) { return std::optional<std::pair<int, int>>{}; }};
   int reloads_ = 0;
-  RpcHandlers handlers_{model_, spans_, router_, traces_, outbox_, [this]() -> MethodResult {
+  Statistics stats_;
+  RpcHandlers handlers_{model_, spans_, router_, traces_, outbox_, stats_, [this]() -> MethodResult {
                           ++reloads_;
                           return json{{"added", json::array()}};
                         }};
@@ -123,7 +124,7 @@ TEST_F(RpcHandlersTest, CallDropReachesTheModelWithCauseAndUui) {
 TEST_F(RpcHandlersTest, AnUnknownParameterIsRefusedBeforeTheHandlerRuns) {
   const CallId call = OpenAndMake();
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.drop", {{"call", call}, {"colour", "red"}}),
-            "unknown parameter 'colour' (expected: call, cause, uui)");
+            "unknown parameter 'colour' (expected: call, cause, uui, supervisor)");
   EXPECT_THAT(port_.Clears(), IsEmpty());
   EXPECT_EQ(InvalidParamsMessage(kAlice, "daemon.status", {{"verbose", true}}),
             "unknown parameter 'verbose' (expected: none)");
@@ -206,7 +207,10 @@ TEST_F(RpcHandlersTest, TheModelAudienceIsHandleHoldersAndTheSpansMonitors) {
   EXPECT_TRUE(audience_.SeesCall(kCarol, kSpan, call)) << "a monitor line shows the span's calls";
   EXPECT_FALSE(audience_.SeesCall(kCarol, kSpan + 1, call + 1)) << "of its span only";
   ASSERT_TRUE(Call(kCarol, "line.close", {{"span", kSpan}}).ok());
-  EXPECT_FALSE(audience_.SeesCall(kCarol, kSpan, call));
+  EXPECT_TRUE(audience_.SeesCall(kCarol, kSpan, call)) << "the monitor handle the line gave it stays";
+  auto later = Call(kAlice, "call.make", {{"number", "101"}});
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(audience_.SeesCall(kCarol, kSpan, (*later)["call"].get<CallId>())) << "no line, no new handles";
 }
 
 TEST_F(RpcHandlersTest, EventsSubscribeRefusalsAreEventsLostWithTheInstance) {
@@ -231,11 +235,12 @@ TEST_F(RpcHandlersTest, EventsSubscribeAndClientClosedReachTheRouter) {
   EXPECT_EQ((*r)["seq"], 0);
   EXPECT_EQ((*r)["instance"], "handlers-test");
   const CallId call = OpenAndMake();
-  // Bob monitors span 1 from now on (no handle on the call made before).
+  // Bob monitors span 1 from now on: a monitor handle on the call already up.
   ASSERT_TRUE(Call(kBob, "line.open", {{"span", kSpan}, {"privilege", "monitor"}}).ok());
   model_.Proceeding(call);  // a call.state to Alice, and to Bob who monitors span 1
-  ASSERT_EQ(outbox_.SentTo(kBob).size(), 1u);
-  EXPECT_EQ(outbox_.SentTo(kBob)[0].Json()["params"]["state"], "proceeding");
+  ASSERT_EQ(outbox_.SentTo(kBob).size(), 2u);
+  EXPECT_EQ(outbox_.SentTo(kBob)[0].Json()["params"]["type"], "call.new");
+  EXPECT_EQ(outbox_.SentTo(kBob)[1].Json()["params"]["state"], "proceeding");
   handlers_.ClientClosed(kBob);
   outbox_.Forget();
   ASSERT_TRUE(Call(kAlice, "call.drop", {{"call", call}}).ok());
@@ -340,6 +345,131 @@ TEST_F(RpcHandlersTest, TraceSubscribeToACallNotOnTheWireIsInvalidCallHandle) {
 // call.make's party numbers against the variant of the span in the
 // handlers' map: a real span, never started, stands in for the daemon's
 // (the session model still places calls through the fake port).
+// Supervisors (API.md "Supervisors"): named from the peer's credentials
+// when the client connects; the privilege is used only when asked for.
+class SupervisorTest : public RpcHandlersTest {
+ protected:
+  static constexpr ipc::ClientId kSue = 3;  // root: a supervisor
+  SupervisorTest() {
+    handlers_.ClientOpened(kAlice, Peer(65534, 65534));
+    handlers_.ClientOpened(kBob, Peer(65534, 65534));
+    handlers_.ClientOpened(kSue, Peer(0, 0));
+  }
+  static ipc::PeerCredentials Peer(uid_t uid, gid_t gid) {
+    ipc::PeerCredentials peer;
+    peer.uid = uid;
+    peer.gid = gid;
+    return peer;
+  }
+  void ExpectSupervisorRefused(const MethodResult& r) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, static_cast<int>(ipc::ErrorCode::kPermissionDenied)) << r.error().message;
+    EXPECT_EQ(r.error().data.value("privilege", ""), "supervisor");
+    EXPECT_NE(r.error().message.find("supervisor"), std::string::npos) << r.error().message;
+  }
+};
+
+TEST_F(SupervisorTest, CallListAllGivesEveryCallWithItsHandlesToASupervisorOnly) {
+  const CallId call = OpenAndMake();
+  ExpectSupervisorRefused(Call(kBob, "call.list", {{"all", true}}));
+  auto own = Call(kSue, "call.list");
+  ASSERT_TRUE(own.ok());
+  EXPECT_THAT(*own, IsEmpty()) << "without all, a supervisor's list is its own handles";
+  auto all = Call(kSue, "call.list", {{"all", true}});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  const json& record = (*all)[0];
+  EXPECT_EQ(record["call"], call);
+  EXPECT_EQ(record["state"], "dialing");
+  EXPECT_FALSE(record.contains("privilege")) << "the supervisor holds no handle";
+  EXPECT_EQ(record["handles"],
+            json::parse(R"([{"client":1,"privilege":"owner","state":"dialing"}])"));
+  auto none = Call(kSue, "call.list", {{"all", true}, {"state", "connected"}});
+  ASSERT_TRUE(none.ok());
+  EXPECT_THAT(*none, IsEmpty());
+}
+
+TEST_F(SupervisorTest, CallInfoOfAnyCallForASupervisorOnly) {
+  const CallId call = OpenAndMake();
+  auto plain = Call(kSue, "call.info", {{"call", call}});
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.error().code, static_cast<int>(ipc::ErrorCode::kInvalidCallHandle));
+  ExpectSupervisorRefused(Call(kBob, "call.info", {{"call", call}, {"supervisor", true}}));
+  auto info = Call(kSue, "call.info", {{"call", call}, {"supervisor", true}});
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ((*info)["call"], call);
+  EXPECT_EQ((*info)["handles"].size(), 1u);
+}
+
+TEST_F(SupervisorTest, ASupervisorDropClearsAnotherClientsCallWithItsCause) {
+  const CallId call = OpenAndMake();
+  ExpectSupervisorRefused(Call(kBob, "call.drop", {{"call", call}, {"supervisor", true}}));
+  auto plain = Call(kSue, "call.drop", {{"call", call}});
+  ASSERT_FALSE(plain.ok()) << "without supervisor: true, not its call";
+  EXPECT_EQ(plain.error().code, static_cast<int>(ipc::ErrorCode::kInvalidCallHandle));
+  EXPECT_THAT(port_.Clears(call), IsEmpty());
+  ASSERT_TRUE(Call(kSue, "call.drop", {{"call", call}, {"supervisor", true}, {"cause", 21}, {"uui", {{"text", "op"}}}})
+                  .ok());
+  const auto clears = port_.Clears(call);
+  ASSERT_EQ(clears.size(), 1u);
+  EXPECT_EQ(clears[0].cause, q931::cause::kCallRejected);
+  ASSERT_TRUE(clears[0].uui.has_value());
+  EXPECT_EQ(std::string(clears[0].uui->info.begin(), clears[0].uui->info.end()), "op");
+  // It holds a monitor handle now: its plain call.info works.
+  auto info = Call(kSue, "call.info", {{"call", call}});
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ((*info)["privilege"], "monitor");
+  EXPECT_EQ((*info)["origin"], "supervisor");
+}
+
+TEST_F(SupervisorTest, EventsSubscribeAllIsForASupervisorOnly) {
+  ExpectSupervisorRefused(Call(kBob, "events.subscribe", {{"all", true}}));
+  EXPECT_TRUE(Call(kSue, "events.subscribe", {{"all", true}}).ok());
+}
+
+TEST_F(SupervisorTest, StatsResetIsForASupervisorOnlyAndZeroesTheCounts) {
+  ASSERT_FALSE(Call(kBob, "call.info", {{"call", 99}}).ok());
+  ExpectSupervisorRefused(Call(kBob, "stats.reset"));
+  auto before = Call(kBob, "stats.get");
+  ASSERT_TRUE(before.ok()) << "anyone may read the counters";
+  EXPECT_EQ((*before)["daemon"]["rpc"]["call.info"], json::parse(R"({"requests":1,"errors":1})"));
+  EXPECT_EQ((*before)["daemon"]["rpc"]["stats.reset"], json::parse(R"({"requests":1,"errors":1})"));
+  EXPECT_EQ((*before)["daemon"]["clients_total"], 3);
+  ASSERT_TRUE(Call(kSue, "stats.reset").ok());
+  auto after = Call(kSue, "stats.get");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)["daemon"]["rpc"]["call.info"], json::parse(R"({"requests":0,"errors":0})"));
+  EXPECT_EQ((*after)["daemon"]["rpc"]["stats.get"], json::parse(R"({"requests":0,"errors":0})"))
+      << "the reply is counted after it is built";
+  EXPECT_EQ((*after)["daemon"]["clients_total"], 0);
+  EXPECT_EQ((*after)["spans"], json::array()) << "no spans here";
+}
+
+TEST_F(RpcHandlersTest, StatsGetOfASpanNotConfiguredIsRefusedAsSpanMethodsAre) {
+  auto r = Call(kAlice, "stats.get", {{"span", 9}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, static_cast<int>(ipc::ErrorCode::kInvalidParams));
+  EXPECT_EQ(r.error().message, "no span 9");
+  auto restart = Call(kAlice, "span.restart", {{"span", 9}});
+  ASSERT_FALSE(restart.ok());
+  EXPECT_EQ(restart.error().message, r.error().message);
+}
+
+TEST_F(SupervisorTest, TheSupervisorGroupNamesSupervisors) {
+  constexpr gid_t kOperators = 4242;
+  RpcHandlers handlers{model_, spans_, router_, traces_, outbox_, stats_, [] { return MethodResult(json::object()); },
+                       kOperators};
+  constexpr ipc::ClientId kOp = 4;
+  constexpr ipc::ClientId kOther = 5;
+  ipc::PeerCredentials op = Peer(1000, 1000);
+  op.groups = {27, kOperators};
+  handlers.ClientOpened(kOp, op);
+  handlers.ClientOpened(kOther, Peer(1001, 1001));
+  Request all(json{{"all", true}});
+  EXPECT_TRUE(handlers.Call(kOp, "call.list", all.params()).ok());
+  ExpectSupervisorRefused(handlers.Call(kOther, "call.list", all.params()));
+}
+
 class PartyNumberTest : public RpcHandlersTest {
  protected:
   class NoObserver : public SpanObserver {
