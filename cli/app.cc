@@ -5,10 +5,12 @@
 #include <cstring>
 #include <fstream>
 
+#include "cli/call_follower.h"
 #include "cli/command_line.h"
 #include "cli/compare.h"
 #include "cli/decode.h"
 #include "cli/event_follower.h"
+#include "cli/metrics.h"
 #include "cli/trace.h"
 #include "cli/outcome.h"
 #include "cli/replay.h"
@@ -28,6 +30,8 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   // Offline decoding needs no daemon.
   if (command.action == Action::kDecode) return RunDecode(command, invocation.json, out, err);
   if (command.action == Action::kCompare) return RunCompare(command, out, err);
+  // Prints prid_up 0 itself when prid cannot be reached.
+  if (command.action == Action::kMetrics) return RunMetrics(env.connect, invocation.socket, out, err);
 
   // Open the script first: a typo in its name needs no daemon.
   std::ifstream file;
@@ -70,6 +74,23 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
     return RunScript(*script, script_name, session, out, err);
   }
   if (command.action == Action::kReplay) return RunReplay(**connection, command, out, err);
+  if (command.action == Action::kCall) {
+    // Caught before the call is made, so that no Ctrl-C leaves it unattended.
+    std::unique_ptr<Interrupts> interrupts;
+    if (env.interrupts && !command.detach) {
+      auto caught = env.interrupts();
+      if (caught) {
+        interrupts = std::move(*caught);
+      } else {
+        err << "prictl: warning: " << caught.error()
+            << "; Ctrl-C ends prictl at once, and prid drops the call as the connection closes\n";
+      }
+    }
+    Outcome followed = FollowCall(session, **connection, command, interrupts.get(),
+                                  CallFollowOptions{invocation.socket, invocation.json}, out, err);
+    if (!followed.ok()) err << "prictl: " << followed.message() << '\n';
+    return followed.exit_code();
+  }
   if (command.action == Action::kTrace) {
     Outcome traced = RunTrace(**connection, command, invocation.json, out, err);
     if (!traced.ok()) err << "prictl: " << traced.message() << '\n';

@@ -50,6 +50,8 @@ class ClientConnection final : public Connection {
 
   bool closed() const override { return client_.closed(); }
 
+  int fd() const override { return client_.fd(); }
+
  private:
   ipc::Client client_;
 };

@@ -54,6 +54,7 @@ class Parser {
       app_.fallthrough();
     }
     AddQueries();
+    AddStats();
     AddLineCommands();
     AddCallCommands();
     AddConference();
@@ -65,6 +66,7 @@ class Parser {
       AddTrace();
       AddCompare();
       AddReplay();
+      AddMetrics();
     } else {
       AddWait();
     }
@@ -150,13 +152,32 @@ class Parser {
     AddSpan(service);
     service->add_option("CHAN", channel_, "B-channel")->required()->check(CLI::PositiveNumber);
     service->add_option("STATE", service_, "in or out")->required();
-    auto* calls = Sub(&app_, "calls", "list the calls this connection holds (call.list)",
-                      [this] { return RequestCommand(CallListRequest(state_), View::kCalls); });
+    auto* calls = Sub(&app_, "calls", "list the calls this connection holds (call.list)", [this] {
+      return RequestCommand(CallListRequest(state_, all_), all_ ? View::kAllCalls : View::kCalls);
+    });
     calls->add_option("--state", state_, "only calls in this state")->option_text("STATE");
+    calls->add_flag("--all", all_,
+                    "supervisors: every call on the daemon, with its duration and who holds it");
     auto* info = Sub(&app_, "info", "show one call record (call.info)", [this] {
-      return base::Result<Command>(RequestCommand(CallInfoRequest(call_), View::kCallInfo));
+      return base::Result<Command>(RequestCommand(CallInfoRequest(call_, all_), View::kCallInfo));
     });
     AddCallId(info);
+    info->add_flag("--all", all_, "supervisors: any call on the daemon, with who holds it");
+  }
+
+  // stats [SPAN] [--reset]: stats.get, or stats.reset (supervisors).
+  void AddStats() {
+    auto* stats = Sub(&app_, "stats",
+                      "show prid's counters: D-channel, Q.921, Q.931, calls, clients (stats.get); "
+                      "--reset zeroes them (stats.reset, supervisors only)",
+                      [this] {
+                        if (stats_reset_) return base::Result<Command>(RequestCommand(Request{"stats.reset"}));
+                        Request request{"stats.get"};
+                        if (stats_span_) request.params["span"] = *stats_span_;
+                        return base::Result<Command>(RequestCommand(std::move(request), View::kStats));
+                      });
+    stats->add_option("SPAN", stats_span_, "only this span")->check(CLI::PositiveNumber);
+    stats->add_flag("--reset", stats_reset_, "zero the counters instead (supervisors only)");
   }
 
   void AddLineCommands() {
@@ -172,10 +193,28 @@ class Parser {
   }
 
   void AddCallCommands() {
-    auto* call = Sub(&app_, "call", "place a call and print its id (call.make)", [this] {
-      make_.uui = uui_;
-      return RequestCommand(CallMakeRequest(make_), View::kCallId);
-    });
+    // In a script the call stays with the script's connection: print its id
+    // and go on. On the command line prictl's connection is the call's
+    // owner, and prid drops a call whose owner goes: stay with it.
+    const bool in_script = grammar_ == Grammar::kScript;
+    auto* call = Sub(&app_, "call",
+                     in_script ? "place a call and print its id (call.make)"
+                               : "place a call, print its id and its events until it ends; Ctrl-C "
+                                 "drops it (call.make)",
+                     [this] {
+                       make_.uui = uui_;
+                       auto command = RequestCommand(CallMakeRequest(make_), View::kCallId);
+                       if (command && grammar_ == Grammar::kCommandLine) {
+                         command->action = Action::kCall;
+                         command->detach = detach_;
+                       }
+                       return command;
+                     });
+    if (!in_script) {
+      call->add_flag("--detach", detach_,
+                     "print the call's id and exit at once: prid then drops the call, whose "
+                     "owner was this prictl");
+    }
     call->add_option("NUMBER", make_.number, "called number")->required();
     call->add_option("--span", make_.span, "span to call on")
         ->option_text("N")
@@ -201,6 +240,11 @@ class Parser {
     AddCallId(drop);
     AddCause(drop, "cause to clear with (default: the daemon's)");
     AddUui(drop);
+    auto* hangup = Sub(&app_, "hangup", "supervisors: drop any call on the daemon (call.drop supervisor)",
+                       [this] { return RequestCommand(HangupRequest(call_, cause_, uui_)); });
+    AddCallId(hangup);
+    AddCause(hangup, "cause to clear with (default: the daemon's)");
+    AddUui(hangup);
     auto* dealloc = Sub(&app_, "dealloc", "release this connection's handle (call.deallocate)",
                         [this] {
                           return base::Result<Command>(
@@ -405,6 +449,17 @@ class Parser {
         ->check(CLI::Range(0.01, 3600.0));
   }
 
+  void AddMetrics() {
+    Sub(&app_, "metrics",
+        "print prid's counters and state in the Prometheus text format (stats.get, daemon.status, "
+        "span.list); prid_up 0 when prid cannot be reached",
+        [] {
+          Command command;
+          command.action = Action::kMetrics;
+          return base::Result<Command>(std::move(command));
+        });
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -442,6 +497,10 @@ class Parser {
   UuiOptions uui_;
   std::optional<std::string> cause_;
   std::optional<std::string> state_;
+  bool all_ = false;     // calls --all, info --all
+  std::optional<int> stats_span_;  // stats SPAN
+  bool stats_reset_ = false;       // stats --reset
+  bool detach_ = false;  // call --detach
   bool monitor_ = false;
   CallMakeOptions make_;
   bool follow_ = false;

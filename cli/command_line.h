@@ -29,10 +29,13 @@ enum class Action {
   kTrace,    // trace.subscribe, then show frames (trace_span, trace_call)
   kCompare,  // compare the call flows of trace_file and other_trace_file (no daemon)
   kReplay,   // replay trace_file against the daemon (trace_span, replay_side, replay_link)
+  kMetrics,  // stats.get, daemon.status, span.list as Prometheus text (cli/metrics.h)
+  kCall,     // command line only: call.make, then stay with the call until it ends
+             // (or, with `detach`, print its id and leave)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
-enum class View { kNone, kStatus, kSpans, kSpanDetail, kCalls, kCallInfo, kCallId, kReload };
+enum class View { kNone, kStatus, kSpans, kSpanDetail, kCalls, kAllCalls, kCallInfo, kCallId, kReload, kStats };
 
 struct Command {
   Action action = Action::kRequest;
@@ -54,6 +57,7 @@ struct Command {
   std::optional<std::size_t> trace_count;    // kTrace: --count
   std::optional<std::string> replay_side;    // kReplay: --side cpe|network
   std::string replay_link;                   // kReplay: --link PATH, "" for the span's
+  bool detach = false;                       // kCall: --detach
 };
 
 struct Invocation {

@@ -123,8 +123,9 @@ base::Result<Request> SpanServiceRequest(int span, int channel, std::string_view
   return Request{"span.service", {{"span", span}, {"channel", channel}, {"service", service}}};
 }
 
-base::Result<Request> CallListRequest(const std::optional<std::string>& state) {
+base::Result<Request> CallListRequest(const std::optional<std::string>& state, bool all) {
   Request request{"call.list"};
+  if (all) request.params["all"] = true;
   if (state) {
     if (!IsCallState(*state)) {
       return base::Fail(fmt::format("unknown call state '{}': give one of {}", *state,
@@ -135,7 +136,11 @@ base::Result<Request> CallListRequest(const std::optional<std::string>& state) {
   return request;
 }
 
-Request CallInfoRequest(std::int64_t call) { return CallOnly("call.info", call); }
+Request CallInfoRequest(std::int64_t call, bool supervisor) {
+  Request request = CallOnly("call.info", call);
+  if (supervisor) request.params["supervisor"] = true;
+  return request;
+}
 
 Request LineOpenRequest(int span, bool monitor) {
   return Request{"line.open", json{{"span", span}, {"privilege", monitor ? "monitor" : "owner"}}};
@@ -180,6 +185,13 @@ base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std
     return base::Fail(status.message());
   }
   if (auto status = AddUui(uui, request.params); !status) return base::Fail(status.message());
+  return request;
+}
+
+base::Result<Request> HangupRequest(std::int64_t call, const std::optional<std::string>& cause,
+                                    const UuiOptions& uui) {
+  auto request = CallDropRequest(call, cause, uui);
+  if (request) request->params["supervisor"] = true;
   return request;
 }
 

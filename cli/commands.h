@@ -72,8 +72,11 @@ Request SpanListRequest();
 Request SpanRestartRequest(int span, std::optional<int> channel);
 // span.service {span, channel, service}; `service` must be "in" or "out".
 base::Result<Request> SpanServiceRequest(int span, int channel, std::string_view service);
-base::Result<Request> CallListRequest(const std::optional<std::string>& state);
-Request CallInfoRequest(std::int64_t call);
+// call.list {state?}; `all`: every call on the daemon ({all: true}, for
+// supervisors).
+base::Result<Request> CallListRequest(const std::optional<std::string>& state, bool all = false);
+// call.info {call}; `supervisor`: any call ({supervisor: true}).
+Request CallInfoRequest(std::int64_t call, bool supervisor = false);
 Request LineOpenRequest(int span, bool monitor);
 Request LineCloseRequest(int span);
 base::Result<Request> CallMakeRequest(const CallMakeOptions& options);
@@ -83,6 +86,10 @@ Request CallAlertRequest(std::int64_t call, bool inband = true);
 base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn = false);
 base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                       const UuiOptions& uui);
+// call.drop {call, cause?, uui?, supervisor: true}: a supervisor drops any
+// call (`prictl hangup`).
+base::Result<Request> HangupRequest(std::int64_t call, const std::optional<std::string>& cause,
+                                    const UuiOptions& uui);
 Request CallDeallocateRequest(std::int64_t call);
 Request EventsSubscribeRequest(const EventsOptions& options);
 Request CallHoldRequest(std::int64_t call);

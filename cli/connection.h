@@ -44,6 +44,11 @@ class Connection {
   virtual std::optional<nlohmann::json> WaitNotification(int timeout_ms) = 0;
 
   virtual bool closed() const = 0;
+
+  // The socket, for a caller that waits on it beside descriptors of its own
+  // (poll for POLLIN, then WaitNotification(0) until nullopt); -1 when there
+  // is none to poll (a fake): then such a caller waits in WaitNotification.
+  virtual int fd() const { return -1; }
 };
 
 // Opens a connection to the daemon's socket at `path`.

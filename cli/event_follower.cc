@@ -224,6 +224,11 @@ class EventFollower {
         if (std::string instance = StringField(*reply, "instance"); !instance.empty()) {
           instance_ = std::move(instance);
         }
+        if (!restart_notice_.empty()) {
+          err_ << restart_notice_;
+          err_.flush();
+          restart_notice_.clear();
+        }
         return Outcome::Ok();
       }
       if (IsTransportError(reply.error())) {
@@ -254,11 +259,12 @@ class EventFollower {
     const std::string reason = StringField(data, "reason");
     const std::string instance = StringField(data, "instance");
     if ((reason == "restarted" || reason == "ahead") && !instance.empty() && instance != instance_) {
-      err_ << fmt::format(
+      // Said once the new start's stream is subscribed: whoever acts on the
+      // notice (a test making a call) finds every event of it in order.
+      restart_notice_ = fmt::format(
           "prictl: prid restarted (instance {}, was {}): the events of the old start after seq "
           "{} are lost; printing the new start's from its first\n",
           instance, instance_, since);
-      err_.flush();
       instance_ = instance;
       start_ = 0;
       seen_.Reset(0);
@@ -286,6 +292,7 @@ class EventFollower {
   std::ostream& err_;
   std::unique_ptr<Connection> connection_;
   std::string instance_;    // the daemon start followed
+  std::string restart_notice_;  // said once the new start is subscribed (Resume)
   std::int64_t start_ = 0;  // where this start's stream began (its --since)
   SeenSeqs seen_;
 };

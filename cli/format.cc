@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <ctime>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -100,13 +102,49 @@ std::string SpanStateText(const json& span) {
   return state;
 }
 
+// "00:01:05", or "2d 03:04:05" past a day.
+std::string ElapsedText(std::int64_t s) {
+  std::int64_t days = s / 86400;
+  std::string hms = fmt::format("{:02}:{:02}:{:02}", s / 3600 % 24, s / 60 % 60, s % 60);
+  return days > 0 ? fmt::format("{}d {}", days, hms) : hms;
+}
+
 std::string Uptime(const json* seconds) {
   if (seconds == nullptr || !seconds->is_number()) return Text(seconds);
   auto s = seconds->get<std::int64_t>();
   if (s < 0) return Text(seconds);
-  std::int64_t days = s / 86400;
-  std::string hms = fmt::format("{:02}:{:02}:{:02}", s / 3600 % 24, s / 60 % 60, s % 60);
-  return days > 0 ? fmt::format("{}d {}", days, hms) : hms;
+  return ElapsedText(s);
+}
+
+// The time at `key` of a call record; nullopt when absent or unreadable.
+std::optional<std::chrono::system_clock::time_point> TimeField(const json& call, std::string_view key) {
+  const json* value = Find(call, key);
+  if (value == nullptr || !value->is_string()) return std::nullopt;
+  return ParseRfc3339(value->get<std::string>());
+}
+
+// "1/3": span and B-channel; "1/-" for a conference (channel 0).
+std::string SpanChannelText(const json& call) {
+  const json* channel = Find(call, "channel");
+  const bool none = channel == nullptr || (channel->is_number_integer() && channel->get<std::int64_t>() == 0);
+  return Field(call, "span") + "/" + (none ? "-" : Text(channel));
+}
+
+// "3 owner, 5 monitor": each holder of a supervisor's record, with its own
+// state where it differs from the call's (a bridged station's inactive).
+std::string HandlesText(const json& call) {
+  const json* handles = Find(call, "handles");
+  if (handles == nullptr || !handles->is_array() || handles->empty()) return "-";
+  const std::string call_state = Field(call, "state");
+  std::vector<std::string> items;
+  for (const json& handle : *handles) {
+    std::string item = Field(handle, "client") + " " + Field(handle, "privilege");
+    if (const json* state = Find(handle, "state"); state != nullptr && Text(state) != call_state) {
+      item += " " + Text(state);
+    }
+    items.push_back(std::move(item));
+  }
+  return fmt::format("{}", fmt::join(items, ", "));
 }
 
 // "key  value" lines with the keys padded to one width.
@@ -253,6 +291,64 @@ void WriteCallTable(std::ostream& out, const json& calls) {
   table.Write(out);
 }
 
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& text) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
+                  &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  std::size_t pos = static_cast<std::size_t>(consumed);
+  std::int64_t millis = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    int digits = 0;
+    for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits) {
+      if (digits < 3) millis = millis * 10 + (text[pos] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  if (pos + 1 != text.size() || text[pos] != 'Z' || month < 1 || month > 12 || day < 1 || day > 31 ||
+      hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  const std::time_t seconds = ::timegm(&tm);
+  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(millis);
+}
+
+std::string CallDuration(const json& call, std::chrono::system_clock::time_point now) {
+  const auto connected = TimeField(call, "connected");
+  const auto begin = connected ? connected : TimeField(call, "created");
+  if (!begin) return "-";
+  // An answered call's duration ends when it was disconnected, an
+  // unanswered one's when it was cleared.
+  auto end = connected ? TimeField(call, "disconnected") : std::nullopt;
+  if (!end) end = TimeField(call, "idle");
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(end.value_or(now) - *begin).count();
+  const std::string elapsed = ElapsedText(std::max<std::int64_t>(seconds, 0));
+  return connected ? elapsed : "setup " + elapsed;
+}
+
+void WriteAllCallsTable(std::ostream& out, const json& calls, std::chrono::system_clock::time_point now) {
+  if (!calls.is_array()) {
+    out << JsonLine(calls) << '\n';
+    return;
+  }
+  Table table({"ID", "SPAN/CHAN", "DIR", "STATE", "CALLED", "CALLING", "DURATION", "HANDLES"});
+  for (const auto& call : calls) {
+    table.AddRow({Field(call, "call"), SpanChannelText(call), Field(call, "direction"), Field(call, "state"),
+                  Field(call, "called"), Field(call, "calling"), CallDuration(call, now), HandlesText(call)});
+  }
+  table.Write(out);
+}
+
 void WriteSpanTable(std::ostream& out, const json& spans) {
   if (!spans.is_array()) {
     out << JsonLine(spans) << '\n';
@@ -290,6 +386,28 @@ void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
       {"restart failures", Field(*span, "restart_failures")},
   };
   if (Find(*span, "error") != nullptr) pairs.emplace_back("error", Field(*span, "error"));
+  if (const json* timers = Find(*span, "timers"); timers != nullptr && timers->is_object()) {
+    // The timers (seconds) first, then the counts (n316).
+    std::string text;
+    for (bool seconds : {true, false}) {
+      for (const auto& [name, value] : timers->items()) {
+        if ((name.front() == 't') != seconds) continue;
+        if (!text.empty()) text += "  ";
+        text += fmt::format("{} {}{}", name, value.dump(), seconds ? " s" : "");
+      }
+    }
+    pairs.emplace_back("timers", text);
+  }
+  if (const json* history = Find(*span, "alarm_history"); history != nullptr && history->is_array()) {
+    for (const json& change : *history) {
+      const json* alarms = Find(change, "alarms");
+      std::string names;
+      if (alarms != nullptr && alarms->is_array()) {
+        for (const json& name : *alarms) names += (names.empty() ? "" : ", ") + Text(&name);
+      }
+      pairs.emplace_back("alarm", fmt::format("{} {}", Field(change, "time"), names.empty() ? "cleared" : names));
+    }
+  }
   WritePairs(out, pairs);
   const json* channels = Find(*span, "bchannels");
   if (channels == nullptr || !channels->is_array()) return;
@@ -364,9 +482,10 @@ void WriteCallInfo(std::ostream& out, const json& call) {
   if (const json* uui = Find(call, "uui_received")) {
     pairs.emplace_back("uui received", UuiForPeople(*uui));
   }
+  if (Find(call, "handles") != nullptr) pairs.emplace_back("handles", HandlesText(call));
   std::set<std::string_view> shown(kAlways.begin(), kAlways.end());
   shown.insert(kWhenSet.begin(), kWhenSet.end());
-  shown.insert({"cause", "cause_name", "uui_sent", "uui_received"});
+  shown.insert({"cause", "cause_name", "uui_sent", "uui_received", "handles"});
   AddRemaining(call, shown, pairs);
   WritePairs(out, pairs);
 }

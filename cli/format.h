@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -17,6 +19,20 @@ std::string UuiForPeople(const nlohmann::json& uui);
 
 // calls: ID SPAN CHAN DIR STATE CALLED CALLING CAUSE UUI-RX, from call.list.
 void WriteCallTable(std::ostream& out, const nlohmann::json& calls);
+// calls --all: ID SPAN/CHAN DIR STATE CALLED CALLING DURATION HANDLES, from
+// call.list {all: true}. DURATION is measured at `now` (prid's clock and
+// ours are the machine's): for a call that was answered, from `connected`
+// to `disconnected` (or `idle`, or now); for one never answered, "setup"
+// and the time from `created` to `idle` (or now). HANDLES lists every
+// holder as "CLIENT PRIVILEGE", with its state when that is not the call's.
+void WriteAllCallsTable(std::ostream& out, const nlohmann::json& calls,
+                        std::chrono::system_clock::time_point now);
+// How long a call has lasted, as in WriteAllCallsTable; "-" when the record
+// has no readable times.
+std::string CallDuration(const nlohmann::json& call, std::chrono::system_clock::time_point now);
+// An RFC 3339 UTC time as prid writes it ("2026-11-21T18:31:02.123Z");
+// nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& text);
 // spans: SPAN NAME DRIVER NODE SWITCH STATE D-CHAN B-CHANNELS, from span.list.
 void WriteSpanTable(std::ostream& out, const nlohmann::json& spans);
 // Span `span` of a span.list reply as "key  value" lines, then one line per
@@ -27,7 +43,8 @@ void WriteStatus(std::ostream& out, const nlohmann::json& status);
 // daemon.reload's report: spans added, removed, restarted, unchanged; then
 // spans that failed to start and settings waiting for a restart.
 void WriteReload(std::ostream& out, const nlohmann::json& report);
-// A call record (call.info) as "key  value" lines.
+// A call record (call.info) as "key  value" lines; a supervisor's record
+// also lists its handles.
 void WriteCallInfo(std::ostream& out, const nlohmann::json& call);
 
 // One line for a notification from the daemon, e.g.

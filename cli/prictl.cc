@@ -45,5 +45,6 @@ int main(int argc, char** argv) {
     return true;
   };
   env.following = EndFollowingOnInterrupt;
+  env.interrupts = prid::cli::CatchInterrupts;
   return prid::cli::Main(args, std::cin, std::cout, std::cerr, env);
 }

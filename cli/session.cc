@@ -10,6 +10,7 @@
 #include "cli/format.h"
 #include "cli/json_fields.h"
 #include "cli/paged_call.h"
+#include "cli/stats_view.h"
 
 namespace prid::cli {
 namespace {
@@ -55,6 +56,7 @@ Outcome Session::Execute(const Command& command) {
         if (auto conference = IntField(result, "conference")) SetCurrentCall(*conference);
       }
       Show(command, result);
+      if (command.view == View::kSpanDetail && !options_.json) ShowSpanStats(command.detail_span);
       return Outcome::Ok();
     }
     case Action::kEvents:
@@ -69,10 +71,23 @@ Outcome Session::Execute(const Command& command) {
       return Outcome::Fail(kExitUsage, "trace: cannot be used inside a run script");
     case Action::kReplay:
       return Outcome::Fail(kExitUsage, "replay: cannot be used inside a run script");
+    case Action::kMetrics:
+      return Outcome::Fail(kExitUsage, "metrics: cannot be used inside a run script");
+    case Action::kCall:
+      return Outcome::Fail(kExitUsage, "call: a standalone call is run by prictl itself, not a session");
     case Action::kRun:
       break;
   }
   return Outcome::Fail(kExitUsage, "run: cannot be used inside a run script");
+}
+
+void Session::ShowSpanStats(int span) {
+  // A prid from before stats.get, or a span span.list did not show: the
+  // entry above is all there is.
+  auto reply = connection_.Call("stats.get", json{{"span", span}});
+  if (!reply || !reply->contains("spans") || !(*reply)["spans"].is_array() || (*reply)["spans"].empty()) return;
+  out_ << '\n';
+  WriteSpanStats(out_, (*reply)["spans"][0]);
 }
 
 void Session::Pump() {
@@ -122,11 +137,17 @@ void Session::Show(const Command& command, const json& result) {
       case View::kCalls:
         WriteCallTable(out_, result);
         break;
+      case View::kAllCalls:
+        WriteAllCallsTable(out_, result, std::chrono::system_clock::now());
+        break;
       case View::kCallInfo:
         WriteCallInfo(out_, result);
         break;
       case View::kReload:
         WriteReload(out_, result);
+        break;
+      case View::kStats:
+        WriteStats(out_, result);
         break;
       case View::kCallId:
         if (auto call = IntField(result, "call")) {

@@ -33,9 +33,13 @@ class Session {
   // Executes a kRequest, kEvents or kWait command (kRun is the caller's).
   Outcome Execute(const Command& command);
 
-
   // Handles the notifications that have already arrived, without waiting.
   void Pump();
+
+  // Sends one request (a paged list: every page) and gives its result; a
+  // daemon error, an argument that is not UTF-8 or a failed connection
+  // as the Outcome that prictl exits with.
+  Outcome Send(const Request& request, nlohmann::json* result);
 
   // The last call made by `call` or offered by a call.new event ($CALL).
   std::optional<std::int64_t> current_call() const { return current_call_; }
@@ -44,7 +48,8 @@ class Session {
   const std::vector<std::int64_t>& calls() const { return calls_; }
 
  private:
-  Outcome Send(const Request& request, nlohmann::json* result);
+  // `prictl span N`: stats.get {span} under the span.list entry.
+  void ShowSpanStats(int span);
   void Show(const Command& command, const nlohmann::json& result);
   Outcome Events(const Command& command);
   Outcome Wait(const Command& command);

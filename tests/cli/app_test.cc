@@ -98,12 +98,41 @@ TEST_F(PrictlTest, ActionPrintsNothingForPeople) {
   EXPECT_EQ(daemon_->requests[0].second, json({{"span", 1}, {"privilege", "owner"}}));
 }
 
-TEST_F(PrictlTest, CallPrintsTheCallId) {
+TEST_F(PrictlTest, DetachedCallPrintsTheCallIdAndWarnsThatItIsDropped) {
   daemon_->handler = [](const std::string&, const json&) -> FakeDaemon::Reply {
     return json{{"call", 42}};
   };
-  EXPECT_EQ(Run({"call", "5551234"}), 0);
+  EXPECT_EQ(Run({"call", "5551234", "--detach"}), 0);
   EXPECT_EQ(out_, "42\n");
+  EXPECT_THAT(err_, HasSubstr("prictl: warning: call 42 is owned by this prictl's connection"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("call.make"));
+}
+
+TEST_F(PrictlTest, StandaloneCallPrintsItsEventsReleasesWhenTheFarEndClearsAndEndsWhenIdle) {
+  daemon_->handler = [](const std::string& method, const json&) -> FakeDaemon::Reply {
+    if (method == "call.make") return json{{"call", 42}};
+    return json::object();
+  };
+  daemon_->QueueEvent(CallState(1, 42, "connected", "dialing"));
+  daemon_->QueueEvent(CallState(2, 42, "disconnected", "connected"));
+  daemon_->QueueEvent(CallState(3, 42, "idle", "disconnected"));
+  EXPECT_EQ(Run({"call", "5551234"}), 0) << err_;
+  EXPECT_THAT(out_, StartsWith("42\nevent 1 call.state call=42 span=1 connected ← dialing\n"));
+  EXPECT_THAT(out_, HasSubstr("idle ← disconnected"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("call.make", "call.drop"));
+  EXPECT_EQ(daemon_->requests[1].second, json({{"call", 42}}));
+}
+
+TEST_F(PrictlTest, StandaloneCallThatEndsUnansweredExitsOne) {
+  daemon_->handler = [](const std::string&, const json&) -> FakeDaemon::Reply {
+    return json{{"call", 42}};
+  };
+  json idle = CallState(1, 42, "idle", "dialing");
+  idle["cause"] = 17;
+  idle["cause_name"] = "user_busy";
+  daemon_->QueueEvent(idle);
+  EXPECT_EQ(Run({"call", "5551234"}), 1);
+  EXPECT_EQ(err_, "prictl: call 42 ended without being answered (cause 17 user_busy)\n");
 }
 
 TEST_F(PrictlTest, DaemonErrorPrintsNameAndMessageAndExitsOne) {

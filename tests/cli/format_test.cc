@@ -148,6 +148,19 @@ TEST(WriteSpanDetail, OneSpanWithItsChannels) {
   EXPECT_EQ(none.str(), "no span 9\n");
 }
 
+TEST(WriteSpanDetail, TimersAndTheAlarmHistoryWithTheirTimes) {
+  json spans = json::parse(R"([{"span": 1, "state": "up", "timers": {"n316": 2, "t200": 1.0, "t203": 10.5},
+    "alarm_history": [{"time": "2026-12-03T07:00:00.000Z", "alarms": ["red", "yellow"]},
+                      {"time": "2026-12-03T07:00:05.250Z", "alarms": []}]}])");
+  std::ostringstream out;
+  WriteSpanDetail(out, spans, 1);
+  EXPECT_NE(out.str().find("timers            t200 1.0 s  t203 10.5 s  n316 2\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("alarm             2026-12-03T07:00:00.000Z red, yellow\n"
+                           "alarm             2026-12-03T07:00:05.250Z cleared\n"),
+            std::string::npos)
+      << out.str();
+}
+
 TEST(WriteStatus, StatusFromApiShape) {
   json status = json::parse(R"({"version": "0.1.0", "api": 1, "pid": 4242, "uptime_s": 93784,
     "spans": 1, "calls": {"active": 2, "records": 3}, "clients": 1})");

@@ -198,6 +198,46 @@ TEST_F(PrictlEndToEnd, ErrorsPrintTheApiErrorNameAndExitNonZero) {
   EXPECT_FALSE(bad.err.empty());
 }
 
+TEST_F(PrictlEndToEnd, EveryCallsEndIsLoggedAtTheDefaultLevelWithNumbersCauseAndUui) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+call 5551234 --calling 4045551000
+wait connected
+drop $CALL --cause normal --uui-text "bye"
+wait idle
+sim call 1 2000 --calling 3000
+wait new
+drop $CALL
+wait idle
+sim call 1 2001 --calling 3001
+wait new
+answer $CALL
+wait connected
+sim drop $CALL --cause busy --uui-text "far"
+wait disconnected
+drop $CALL
+wait idle
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // A request after the last idle: prid has finished the work that logged it.
+  ASSERT_EQ(Prictl({"status"}).exit_code, 0);
+  const std::string log = Log();
+  EXPECT_NE(log.find("call 1: ended span_name=span1 channel=1 direction=out called=5551234 calling=4045551000 answered=yes duration="),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("cause=16 cause_name=normal_clearing origin=local uui_sent=yes uui_received=no"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("direction=in called=2000 calling=3000 answered=no since_setup="), std::string::npos) << log;
+  EXPECT_NE(log.find("cause=21 cause_name=call_rejected origin=local uui_sent=no uui_received=no"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("direction=in called=2001 calling=3001 answered=yes duration="), std::string::npos) << log;
+  EXPECT_NE(log.find("cause=17 cause_name=user_busy origin=remote uui_sent=no uui_received=yes"), std::string::npos)
+      << log;
+  // State changes are info, below the default level.
+  EXPECT_EQ(log.find("connected -> disconnected"), std::string::npos) << log;
+}
+
 TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
   // The call's owner is the prictl process; when it exits its call goes.
   auto r = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\n");

@@ -54,7 +54,7 @@ TEST(GoldenReplayTest, EveryGoldenTraceReplaysWithoutDifference) {
         const std::vector<std::string> args = {"--socket", socket, "replay",
                                                std::string(golden_dir) + "/" + cases[i].RelativePath(),
                                                "--span", std::to_string(span)};
-        outcomes[i].exit_code = cli::Main(args, in, out, out, cli::Environment{nullptr, cli::ConnectToPrid, {}, {}});
+        outcomes[i].exit_code = cli::Main(args, in, out, out, cli::Environment{nullptr, cli::ConnectToPrid, {}, {}, {}});
         outcomes[i].output = out.str();
       }
     });

@@ -50,7 +50,7 @@ class ReplayTest : public ::testing::Test {
     args.insert(args.begin(), {"--socket", socket_, "replay"});
     std::istringstream in;
     std::ostringstream out, err;
-    cli::Environment env{nullptr, cli::ConnectToPrid, {}, {}};
+    cli::Environment env{nullptr, cli::ConnectToPrid, {}, {}, {}};
     ReplayRun run;
     run.exit_code = cli::Main(args, in, out, err, env);
     run.out = out.str();
