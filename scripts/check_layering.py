@@ -27,6 +27,7 @@ LIBRARY_HEADERS = {
     "dahdi": [r"dahdi/"],
     "fmt": [r"fmt/"],
     "CLI11": [r"CLI/"],
+    "libmicrohttpd": [r"microhttpd\.h"],
     "sockets": [r"sys/socket\.h", r"sys/un\.h", r"netinet/", r"arpa/inet\.h"],
 }
 

@@ -7,9 +7,13 @@ packages=(
   build-essential pkg-config meson ninja-build
   libpri-dev libev-dev dahdi-source
   nlohmann-json3-dev libsimdjson-dev libfmt-dev libcli11-dev libsystemd-dev libtomlplusplus-dev
+  libmicrohttpd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   tshark python3 socat
+  # tests/exporter: promtool (Debian ships it only in prometheus, whose server
+  # this also installs) and curl, a real HTTP client for prid-exporter.
+  prometheus curl
   systemd
 )
 
