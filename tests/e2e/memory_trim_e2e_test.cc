@@ -17,6 +17,7 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/e2e/e2e_daemon.h"
 #include "tests/e2e/e2e_env.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
@@ -72,41 +73,14 @@ int Unread(int fd) {
   return ::ioctl(fd, SIOCOUTQ, &bytes) == 0 ? bytes : -1;
 }
 
-class MemoryTrimEndToEnd : public ::testing::Test {
+class MemoryTrimEndToEnd : public E2eDaemonTest {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(Env("PRID_BIN").empty()) << "PRID_BIN is not set (tests/e2e/meson.build sets it)";
-    socket_ = dir_.File("prid.sock");
-    std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n"
-                                          << "max_connections_per_uid = " << kClients + 16 << "\n\n"
-                                          << "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\n";
-    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
-                                             dir_.File("prid.log"));
-    ASSERT_TRUE(WaitUp()) << "prid did not come up; its log:\n" << ReadWholeFile(dir_.File("prid.log"));
+    ASSERT_TRUE(StartPrid("max_connections_per_uid = " + std::to_string(kClients + 16) + "\n",
+                          "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\n"))
+        << "prid did not come up; its log:\n"
+        << Log();
   }
-
-  void TearDown() override {
-    if (daemon_) {
-      EXPECT_EQ(daemon_->Terminate(), 0) << ReadWholeFile(dir_.File("prid.log"));
-    }
-  }
-
-  // As in prictl_e2e_test: the socket accepts and span 1 reports up.
-  bool WaitUp() {
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      ApiClient probe(socket_);
-      if (probe.connected()) {
-        return probe.Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok() &&
-               probe.WaitEvent([](const json& e) { return e["type"] == "span.state" && e["state"] == "up"; });
-      }
-      RunProcess({"/usr/bin/timeout", "0.05", "/usr/bin/tail", "-f", dir_.File("prid.log")});
-    }
-    return false;
-  }
-
-  TempDir dir_;
-  std::string socket_;
-  std::unique_ptr<ChildProcess> daemon_;
 };
 
 TEST_F(MemoryTrimEndToEnd, RssFallsBackAfterClientsThatNeverReadClose) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tests/e2e/e2e_daemon.h"
 #include "tests/e2e/e2e_env.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
@@ -17,54 +18,14 @@ namespace {
 
 using nlohmann::json;
 
-class PrictlEndToEnd : public ::testing::Test {
+class PrictlEndToEnd : public E2eDaemonTest {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(Env("PRID_BIN").empty()) << "PRID_BIN is not set (tests/e2e/meson.build sets it)";
     ASSERT_FALSE(Env("PRICTL_BIN").empty()) << "PRICTL_BIN is not set";
-    socket_ = dir_.File("prid.sock");
-    std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n\n"
-                                          << "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\n"
-                                          << "release_timeout = 5.0\n";
-    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
-                                             dir_.File("prid.log"));
-    ASSERT_TRUE(WaitUp()) << "prid did not come up; its log:\n" << Log();
+    ASSERT_TRUE(StartPrid("", "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\nrelease_timeout = 5.0\n"))
+        << "prid did not come up; its log:\n"
+        << Log();
   }
-
-  void TearDown() override {
-    if (daemon_) {
-      EXPECT_EQ(daemon_->Terminate(), 0) << Log();
-    }
-  }
-
-  // The socket accepts and span 1 reports up (events, not sleeps: the
-  // connect retries ride on the daemon's own start-up).
-  bool WaitUp() {
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      ApiClient probe(socket_);
-      if (probe.connected()) {
-        if (probe.Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok() &&
-            probe.WaitEvent([](const json& e) { return e["type"] == "span.state" && e["state"] == "up"; })) {
-          return true;
-        }
-        return false;
-      }
-      // Not listening yet: wait for the daemon to write its first log line.
-      RunProcess({"/usr/bin/timeout", "0.05", "/usr/bin/tail", "-f", dir_.File("prid.log")});
-    }
-    return false;
-  }
-
-  ProcessResult Prictl(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), {Env("PRICTL_BIN"), "--socket", socket_});
-    return RunProcess(args, input);
-  }
-
-  std::string Log() { return ReadWholeFile(dir_.File("prid.log")); }
-
-  TempDir dir_;
-  std::string socket_;
-  std::unique_ptr<ChildProcess> daemon_;
 };
 
 TEST_F(PrictlEndToEnd, ScriptMakesACallAndDropsItWithUui) {
@@ -139,12 +100,8 @@ calls
 TEST_F(PrictlEndToEnd, BridgedStationLeavesAPartyLineThatGoesOn) {
   // Span 1 bridged; station B is this test, station A a prictl process.
   ASSERT_EQ(daemon_->Terminate(), 0);
-  std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n\n"
-                                        << "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\n"
-                                        << "appearance = \"bridged\"\n";
-  daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
-                                           dir_.File("prid.log"));
-  ASSERT_TRUE(WaitUp()) << Log();
+  ASSERT_TRUE(StartPrid("", "[[span]]\nspan = 1\ndriver = \"sim\"\npeer = \"builtin\"\nappearance = \"bridged\"\n"))
+      << Log();
   ApiClient b(socket_);
   b.Ok("line.open", {{"span", 1}});
 

@@ -4,19 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <set>
 #include <sstream>
 
@@ -32,86 +28,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kDeadlineMs = 20000;
-
-// A child whose stdout and stderr are pipes the test reads when it wants:
-// while it does not, the child's writes block once the pipe is full.
-class PipedChild {
- public:
-  explicit PipedChild(const std::vector<std::string>& argv) {
-    int out[2], err[2];
-    if (::pipe(out) != 0 || ::pipe(err) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
-      for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
-      std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    out_fd_ = out[0];
-    err_fd_ = err[0];
-  }
-  ~PipedChild() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    for (int fd : {out_fd_, err_fd_}) {
-      if (fd >= 0) ::close(fd);
-    }
-  }
-
-  // Reads stdout and stderr as they come until `done` holds; false when
-  // both closed or kDeadlineMs passed first.
-  bool ReadUntil(const std::function<bool()>& done) {
-    const auto deadline = Clock::now() + std::chrono::milliseconds(kDeadlineMs);
-    while (!done()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0 || (out_fd_ < 0 && err_fd_ < 0)) return false;
-      pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
-      if (::poll(fds, 2, static_cast<int>(left)) <= 0) continue;
-      for (int i = 0; i < 2; ++i) {
-        if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
-        char buffer[65536];
-        ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-        if (n <= 0) {
-          ::close(fds[i].fd);
-          (i == 0 ? out_fd_ : err_fd_) = -1;
-        } else {
-          (i == 0 ? out_ : err_).append(buffer, static_cast<std::size_t>(n));
-        }
-      }
-    }
-    return true;
-  }
-
-  // Still running (not exited, not killed).
-  bool Running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
-  // SIGTERM, then its exit code (-1 if a signal ended it).
-  int Terminate() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  const std::string& out() const { return out_; }
-  const std::string& err() const { return err_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int err_fd_ = -1;
-  std::string out_;
-  std::string err_;
-};
 
 // The JSON objects of `text`'s complete lines that carry a seq and a type
 // (events, not the subscribe reply).
@@ -179,7 +95,7 @@ class PrictlFollowEndToEnd : public ::testing::Test {
 
   std::unique_ptr<PipedChild> Follow(std::vector<std::string> args) {
     args.insert(args.begin(), {Env("PRICTL_BIN"), "--socket", socket_, "--json", "events", "--follow"});
-    return std::make_unique<PipedChild>(args);
+    return std::make_unique<PipedChild>(args, PipedChildOptions{.deadline_ms = kDeadlineMs});
   }
 
   // A call made, answered by the far end and dropped; its id.

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/e2e/e2e_daemon.h"
 #include "tests/e2e/e2e_env.h"
 #include "tests/support/api_client.h"
 #include "tests/support/process.h"
@@ -22,46 +23,19 @@ namespace {
 
 using nlohmann::json;
 
-class StatsEndToEnd : public ::testing::Test {
+class StatsEndToEnd : public E2eDaemonTest {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(Env("PRID_BIN").empty()) << "PRID_BIN is not set (tests/e2e/meson.build sets it)";
     ASSERT_FALSE(Env("PRICTL_BIN").empty()) << "PRICTL_BIN is not set";
     // nobody reaches the socket through nogroup (socket_group), and is not
     // a supervisor (no supervisor_group).
     std::filesystem::permissions(dir_.path(), std::filesystem::perms(0755));
-    socket_ = dir_.File("prid.sock");
-    std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n"
-                                          << "socket_group = \"nogroup\"\n\n"
-                                          << "[[span]]\nspan = 1\nname = \"trunk-a\"\ndriver = \"sim\"\n"
-                                          << "peer = \"builtin\"\n";
-    daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
-                                             dir_.File("prid.log"));
-    ASSERT_TRUE(WaitUp()) << "prid did not come up; its log:\n" << Log();
+    ASSERT_TRUE(StartPrid("socket_group = \"nogroup\"\n",
+                          "[[span]]\nspan = 1\nname = \"trunk-a\"\ndriver = \"sim\"\npeer = \"builtin\"\n"))
+        << "prid did not come up; its log:\n"
+        << Log();
   }
 
-  void TearDown() override {
-    if (daemon_) {
-      EXPECT_EQ(daemon_->Terminate(), 0) << Log();
-    }
-  }
-
-  bool WaitUp() {
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      ApiClient probe(socket_);
-      if (probe.connected()) {
-        return probe.Call("events.subscribe", {{"since", 0}, {"span", 1}}).ok() &&
-               probe.WaitEvent([](const json& e) { return e["type"] == "span.state" && e["state"] == "up"; });
-      }
-      RunProcess({"/usr/bin/timeout", "0.05", "/usr/bin/tail", "-f", dir_.File("prid.log")});
-    }
-    return false;
-  }
-
-  ProcessResult Prictl(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), {Env("PRICTL_BIN"), "--socket", socket_});
-    return RunProcess(args, input);
-  }
   ProcessResult PrictlAsNobody(std::vector<std::string> args) {
     args.insert(args.begin(), {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                Env("PRICTL_BIN"), "--socket", socket_});
@@ -74,12 +48,6 @@ class StatsEndToEnd : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     return json::parse(r.out, nullptr, false);
   }
-
-  std::string Log() { return ReadWholeFile(dir_.File("prid.log")); }
-
-  TempDir dir_;
-  std::string socket_;
-  std::unique_ptr<ChildProcess> daemon_;
 };
 
 // Three answered, two busy (17), one rejected (21): what each call puts on

@@ -12,13 +12,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,103 +34,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kDeadlineMs = 20000;
-// nobody / nogroup on Debian: a user that is neither root nor prid's.
-constexpr uid_t kNobody = 65534;
-constexpr gid_t kNogroup = 65534;
-
-// A prictl process whose stdout and stderr the test reads as they come. As
-// root it is a supervisor; `as_nobody` drops to uid/gid 65534 first. SIGINT
-// is reset to its default, as a shell does for a job in the foreground.
-class Prictl {
- public:
-  Prictl(const std::vector<std::string>& argv, bool as_nobody) {
-    int out[2], err[2];
-    if (::pipe(out) != 0 || ::pipe(err) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
-      for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
-      ::signal(SIGINT, SIG_DFL);
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      if (as_nobody && (::setgroups(0, nullptr) != 0 || ::setgid(kNogroup) != 0 || ::setuid(kNobody) != 0)) {
-        ::_exit(126);
-      }
-      std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    out_fd_ = out[0];
-    err_fd_ = err[0];
-  }
-  ~Prictl() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    for (int fd : {out_fd_, err_fd_}) {
-      if (fd >= 0) ::close(fd);
-    }
-  }
-
-  // Reads stdout and stderr as they come until `done` holds; false when
-  // both closed or kDeadlineMs passed first.
-  bool ReadUntil(const std::function<bool()>& done) {
-    const auto deadline = Clock::now() + std::chrono::milliseconds(kDeadlineMs);
-    while (!done()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0 || (out_fd_ < 0 && err_fd_ < 0)) return false;
-      pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
-      if (::poll(fds, 2, static_cast<int>(left)) <= 0) continue;
-      for (int i = 0; i < 2; ++i) {
-        if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
-        char buffer[4096];
-        ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-        if (n <= 0) {
-          ::close(fds[i].fd);
-          (i == 0 ? out_fd_ : err_fd_) = -1;
-        } else {
-          (i == 0 ? out_ : err_).append(buffer, static_cast<std::size_t>(n));
-        }
-      }
-    }
-    return true;
-  }
-  bool OutHas(const std::string& text) {
-    return ReadUntil([&] { return out_.find(text) != std::string::npos; });
-  }
-  bool ErrHas(const std::string& text) {
-    return ReadUntil([&] { return err_.find(text) != std::string::npos; });
-  }
-
-  // Reads everything until the process closes its output, then its exit
-  // code (-1 if a signal ended it, or kDeadlineMs passed).
-  int Wait() {
-    if (ReadUntil([] { return false; }) || pid_ <= 0) return -1;
-    int status = 0;
-    if (out_fd_ >= 0 || err_fd_ >= 0 || ::waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  void Signal(int signal_number) { ::kill(pid_, signal_number); }
-  bool Running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-  const std::string& out() const { return out_; }
-  const std::string& err() const { return err_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int err_fd_ = -1;
-  std::string out_;
-  std::string err_;
-};
 
 class SupervisorCliEndToEnd : public ::testing::Test {
  protected:
@@ -140,7 +41,7 @@ class SupervisorCliEndToEnd : public ::testing::Test {
     ASSERT_FALSE(Env("PRID_BIN").empty()) << "PRID_BIN is not set (tests/e2e/meson.build sets it)";
     ASSERT_FALSE(Env("PRICTL_BIN").empty()) << "PRICTL_BIN is not set";
     ASSERT_EQ(::geteuid(), 0u) << "these tests start prictl as root (a supervisor) and as nobody";
-    ASSERT_NE(::getgrgid(kNogroup), nullptr) << "no group " << kNogroup;
+    ASSERT_NE(::getgrgid(kNogroupGid), nullptr) << "no group " << kNogroupGid;
     // nobody reaches the socket through the directory: group nogroup may
     // use it (socket_group), and only root is a supervisor.
     ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
@@ -148,7 +49,7 @@ class SupervisorCliEndToEnd : public ::testing::Test {
     far_socket_ = dir_.File("far.sock");
     const std::string link = dir_.File("span1.link");
     std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n"
-                                          << "socket_group = \"" << ::getgrgid(kNogroup)->gr_name << "\"\n\n"
+                                          << "socket_group = \"" << ::getgrgid(kNogroupGid)->gr_name << "\"\n\n"
                                           << "[[span]]\nspan = 1\ndriver = \"sim\"\nlisten = \"" << link << "\"\n";
     std::ofstream(dir_.File("far.conf")) << "[daemon]\nsocket = \"" << far_socket_ << "\"\n\n"
                                          << "[[span]]\nspan = 1\ndriver = \"sim\"\nnode = \"network\"\n"
@@ -218,9 +119,10 @@ class SupervisorCliEndToEnd : public ::testing::Test {
     return "prid:\n" + ReadWholeFile(dir_.File("prid.log")) + "far end:\n" + ReadWholeFile(dir_.File("far.log"));
   }
 
-  std::unique_ptr<Prictl> Start(std::vector<std::string> args, bool as_nobody = false) {
+  // prictl on prid's socket: a supervisor as root, not `as_nobody`.
+  std::unique_ptr<PipedChild> Start(std::vector<std::string> args, bool as_nobody = false) {
     args.insert(args.begin(), {Env("PRICTL_BIN"), "--socket", socket_});
-    return std::make_unique<Prictl>(args, as_nobody);
+    return std::make_unique<PipedChild>(args, PipedChildOptions{.as_nobody = as_nobody, .deadline_ms = kDeadlineMs});
   }
 
   // The far end's side of the next call offered to it, answered; its id.
