@@ -176,7 +176,7 @@ void PriLink::NoteReading(std::span<const std::uint8_t> frame) {
   auto decoded = DecodeFrame(frame);
   if (!decoded.ok() || !decoded->q931 || decoded->q931->call_reference.length == 0) return;
   reading_ = Reading{CrefOnWire(decoded->q931->call_reference, /*sent_by_us=*/false),
-                     decoded->q931->message_type};
+                     decoded->q931->message_type, GetCauseValue(*decoded->q931)};
 }
 
 bool PriLink::ClearingReceived(int cref) const {
@@ -192,7 +192,11 @@ void PriLink::ProcessInput() {
     frame_was_read_ = false;
     reading_.reset();
     pri_event* event = pri_check_event(pri_);
-    if (event != nullptr) Deliver(event);
+    if (event != nullptr) {
+      Deliver(event);
+    } else {
+      ReportSilentClearing();
+    }
     if (!frame_was_read_) break;  // nothing more waiting
   }
   reading_.reset();
@@ -263,6 +267,33 @@ void PriLink::Deliver(pri_event* event) {
   pri_event copy;
   std::memcpy(&copy, event, sizeof(copy));
   observer_.OnPriEvent(copy);
+}
+
+void PriLink::ReportSilentClearing() {
+  if (!reading_) return;
+  const std::uint8_t type = reading_->message_type;
+  if (type != msg::kDisconnect && type != msg::kReleaseComplete) return;
+  PriCall* call = calls_->FindByCref(reading_->cref);
+  if (call == nullptr) return;
+  // libpri frees a call on every RELEASE COMPLETE: one that is still ours
+  // was freed without an event (an incoming call that saw no DISCONNECT:
+  // offered, or cleared by our RELEASE). A DISCONNECT leaves a call in Call
+  // present only when libpri answered it by itself: every message we send
+  // for an offered call leaves that state, and after one libpri reports the
+  // DISCONNECT (PRI_EVENT_HANGUP_REQ).
+  if (type == msg::kDisconnect && call->state() != CallState::kCallPresent) return;
+  PRID_LOG_DEBUG("{}: {} received, cleared by libpri without an event", call->Describe(),
+                 type == msg::kDisconnect ? "DISCONNECT" : "RELEASE COMPLETE");
+  // After the DISCONNECT libpri has sent RELEASE COMPLETE and keeps the call
+  // in Release request, with no timer, for nobody to free.
+  if (type == msg::kDisconnect) Call(pri_destroycall, call->call());
+  pri_event event;
+  std::memset(&event, 0, sizeof(event));
+  event.hangup.e = PRI_EVENT_HANGUP_ACK;
+  event.hangup.cause = reading_->cause.value_or(PRI_CAUSE_NORMAL_CLEARING);
+  event.hangup.cref = reading_->cref;
+  event.hangup.call = call->call();
+  Deliver(&event);
 }
 
 void PriLink::RearmTimer() {

@@ -44,6 +44,14 @@ class PriLinkObserver {
   virtual ~PriLinkObserver() = default;
   // A copy of the event libpri returned (valid only during the call;
   // pointers in it — call, subcmds — are libpri's).
+  // PRI_EVENT_HANGUP_ACK (libpri has freed the call) also comes when
+  // libpri 1.6 cleared an incoming call without an event (q931.c,
+  // post_handle_q931_message: such a call is not "alive" until we send
+  // something, nor after our RELEASE, and wants no HANGUP_ACK unless a
+  // DISCONNECT crossed the link): the far end's DISCONNECT or RELEASE
+  // COMPLETE of an offered call (Call present), or its RELEASE COMPLETE
+  // answering our RELEASE. The PriLink makes one (cause, cref and call set;
+  // ClearingReceived true while it is delivered).
   virtual void OnPriEvent(const pri_event& event) = 0;
   // libpri's next timer deadline changed (nullopt: none).
   virtual void OnTimerDeadline(std::optional<std::chrono::system_clock::time_point> deadline) = 0;
@@ -148,6 +156,9 @@ class PriLink {
   // Remembers which call's which message `frame` carries (for ClearingReceived).
   void NoteReading(std::span<const std::uint8_t> frame);
   void Deliver(pri_event* event);
+  // After libpri read a frame and gave no event: a call it cleared
+  // silently (see OnPriEvent) is reported as PRI_EVENT_HANGUP_ACK.
+  void ReportSilentClearing();
   void RearmTimer();
   // Hands libpri `frame` as if the far end had sent it (not traced: it
   // never crossed the line) and delivers the resulting event.
@@ -174,6 +185,7 @@ class PriLink {
   struct Reading {
     int cref = 0;
     std::uint8_t message_type = 0;
+    std::optional<std::uint8_t> cause;  // of its Cause IE
   };
   std::optional<Reading> reading_;
 };

@@ -502,15 +502,27 @@ void Span::OnHangup(const pri_event_hangup& hangup, int type) {
   WireCall* w = ByCall(c);
   std::optional<q931::UserUser> uui = link.rewriter().TakeReceived(hangup.cref);
   const auto cause = static_cast<std::uint8_t>(hangup.cause > 0 ? hangup.cause : q931::cause::kNormalClearing);
+  // Remote only when the far end's clearing message began the clearing:
+  // not when we, or the far end with its DISCONNECT, had begun it already,
+  // and not when libpri cleared the call itself (T303 twice, T308, T309 or
+  // a call cancelled after the data link failed: its cause, our clearing).
+  auto far_end_began = [&](const q931::CallStateSet& history) {
+    return link.ClearingReceived(hangup.cref) && !history.Contains(q931::CallState::kDisconnectRequest) &&
+           !history.Contains(q931::CallState::kReleaseRequest) &&
+           !history.Contains(q931::CallState::kDisconnectIndication);
+  };
   if (type == PRI_EVENT_HANGUP_ACK) {
     // libpri already freed the call, and its address is reused at once:
-    // the table forgets the pointer before anything else.
+    // the table forgets the pointer before anything else. Mostly the far
+    // end's RELEASE COMPLETE answering our clearing; for an offered call the
+    // far end's DISCONNECT or RELEASE COMPLETE (q931/pri_link.h): remote.
     if (c == nullptr) return;
+    const bool remote = far_end_began(c->history());
     (void)c->NoteHangupAck();
     if (w == nullptr) return;  // e.g. the refused call of a retry
     CallId id = w->id;
     Forget(id);
-    model_.WireCleared(id, cause, std::nullopt, false);
+    model_.WireCleared(id, cause, remote ? std::move(uui) : std::nullopt, remote);
     return;
   }
   if (type == PRI_EVENT_HANGUP) {
@@ -520,16 +532,8 @@ void Span::OnHangup(const pri_event_hangup& hangup, int type) {
       return;
     }
     c->NoteHangup();
-    // Remote only when the far end's RELEASE or RELEASE COMPLETE began the
-    // clearing: not when we, or the far end with its DISCONNECT, had begun
-    // it already, and not when libpri cleared the call itself (T303 twice,
-    // T309 or a call cancelled after the data link failed: its cause, our
-    // clearing).
     const q931::CallStateSet history = c->history();
-    const bool remote = link.ClearingReceived(hangup.cref) &&
-                        !history.Contains(q931::CallState::kDisconnectRequest) &&
-                        !history.Contains(q931::CallState::kReleaseRequest) &&
-                        !history.Contains(q931::CallState::kDisconnectIndication);
+    const bool remote = far_end_began(history);
     (void)c->Release(cause);
     if (w == nullptr) return;
     w->call = nullptr;  // freed
