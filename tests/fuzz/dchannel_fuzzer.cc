@@ -55,6 +55,7 @@ class Events : public d::EventSink {
                         const std::optional<prid::q931::UserUser>&) override {}
   void CallRequestRefused(const d::Call&, d::CallState, std::uint8_t, const std::vector<d::ClientId>&,
                           std::string_view) override {}
+  void CallCleared(const d::Call&, std::string_view) override {}
   void CallOffered(const d::Call& call, const d::Handle& handle) override {
     if (handle.client == kClient) calls.push_back(call.id);
   }
@@ -152,7 +153,7 @@ class Harness {
     live.network = variant.node == d::NodeType::kNetwork;
     live.span = std::make_unique<d::Span>(loop_, config, model_, observer_);
     model_.AddSpan({config.span, config.appearance, config.release_timeout_s, config.uui, config.uui_max,
-                    d::VariantHasHold(config.switch_variant)},
+                    d::VariantHasHold(config.switch_variant), config.name},
                    live.span.get());
     if (!live.span->Start().ok()) std::abort();
     live.far_end.Reset(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
