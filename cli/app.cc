@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cli/call_follower.h"
+#include "cli/cdr_view.h"
 #include "cli/command_line.h"
 #include "cli/compare.h"
 #include "cli/decode.h"
@@ -32,6 +33,10 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   if (command.action == Action::kCompare) return RunCompare(command, out, err);
   // Prints prid_up 0 itself when prid cannot be reached.
   if (command.action == Action::kMetrics) return RunMetrics(env.connect, invocation.socket, out, err);
+  // Asks prid only where the records are, and not at all with --sqlite or --postgresql.
+  if (command.action == Action::kCdr) {
+    return RunCdr(command.cdr, invocation.json, env.connect, invocation.socket, out, err);
+  }
 
   // Open the script first: a typo in its name needs no daemon.
   std::ifstream file;

@@ -55,6 +55,7 @@ class Parser {
     }
     AddQueries();
     AddStats();
+    AddCdr();
     AddLineCommands();
     AddCallCommands();
     AddConference();
@@ -178,6 +179,51 @@ class Parser {
                       });
     stats->add_option("SPAN", stats_span_, "only this span")->check(CLI::PositiveNumber);
     stats->add_flag("--reset", stats_reset_, "zero the counters instead (supervisors only)");
+  }
+
+  // cdr [filters] [--sqlite PATH | --postgresql CONNINFO]: the last call
+  // detail records (cli/cdr_view.h); cdr status: cdr.status.
+  void AddCdr() {
+    CLI::App* cdr = app_.add_subcommand(
+        "cdr", "show the last call detail records, from prid's SQLite or PostgreSQL store or the one named");
+    // Registered before `cdr` itself: the first parsed builder wins.
+    Sub(cdr, "status",
+        "show the CDR writer: records made, the spool, each store's state and last error (cdr.status)",
+        [cdr]() -> base::Result<Command> {
+          for (const CLI::Option* option : cdr->get_options()) {
+            if (option->count() > 0) {
+              return base::Fail(fmt::format("cdr status: {} is an option of `cdr`, not of `cdr status`",
+                                            option->get_name()));
+            }
+          }
+          return RequestCommand(Request{"cdr.status"}, View::kCdrStatus);
+        });
+    builders_.emplace_back(cdr, [this]() -> base::Result<Command> {
+      Command command;
+      command.action = Action::kCdr;
+      command.cdr = cdr_;
+      return command;
+    });
+    cdr->add_option("--since", cdr_.since,
+                    "only records that ended at or after T: a UTC time in RFC 3339 "
+                    "(2026-12-03T12:00:00Z) or this long ago (10m, 2h, 1d)")
+        ->option_text("T");
+    cdr->add_option("--span", cdr_.span, "only this span")->option_text("N")->check(CLI::PositiveNumber);
+    cdr->add_option("--number", cdr_.number, "only calls to or from this number (exactly)")
+        ->option_text("N");
+    cdr->add_option("--cause", cdr_.cause, "only calls cleared with this Q.850 cause (1-127)")
+        ->option_text("C")
+        ->check(CLI::Range(1, 127));
+    cdr->add_option("--limit", cdr_.limit, "at most N records, the last ones (default 50)")
+        ->option_text("N")
+        ->check(CLI::Range(1, 1000000));
+    auto* sqlite = cdr->add_option("--sqlite", cdr_.sqlite, "read this SQLite file (read-only) instead of asking prid")
+                       ->option_text("PATH");
+    auto* postgresql =
+        cdr->add_option("--postgresql", cdr_.postgresql,
+                        "read this PostgreSQL database (a libpq connection string) instead of asking prid")
+            ->option_text("CONNINFO");
+    sqlite->excludes(postgresql);
   }
 
   void AddLineCommands() {
@@ -500,6 +546,7 @@ class Parser {
   bool all_ = false;     // calls --all, info --all
   std::optional<int> stats_span_;  // stats SPAN
   bool stats_reset_ = false;       // stats --reset
+  CdrOptions cdr_;                 // cdr
   bool detach_ = false;  // call --detach
   bool monitor_ = false;
   CallMakeOptions make_;

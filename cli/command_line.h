@@ -30,12 +30,26 @@ enum class Action {
   kCompare,  // compare the call flows of trace_file and other_trace_file (no daemon)
   kReplay,   // replay trace_file against the daemon (trace_span, replay_side, replay_link)
   kMetrics,  // stats.get, daemon.status, span.list as Prometheus text (cli/metrics.h)
+  kCdr,      // the last call detail records from an SQLite or PostgreSQL store (cli/cdr_view.h)
   kCall,     // command line only: call.make, then stay with the call until it ends
              // (or, with `detach`, print its id and leave)
 };
 
 // How a request's result is shown to people (--json always prints it raw).
-enum class View { kNone, kStatus, kSpans, kSpanDetail, kCalls, kAllCalls, kCallInfo, kCallId, kReload, kStats };
+enum class View { kNone, kStatus, kSpans, kSpanDetail, kCalls, kAllCalls, kCallInfo, kCallId, kReload, kStats,
+                  kCdrStatus };
+
+// kCdr: `prictl cdr`'s filters and where to read, as given; cli/cdr_view.h
+// checks and turns them into a cdr::Query.
+struct CdrOptions {
+  std::optional<std::string> since;       // RFC 3339, or 10m / 2h / 1d before now
+  std::optional<int> span;
+  std::optional<std::string> number;      // called or calling
+  std::optional<int> cause;               // Q.850
+  std::size_t limit = 50;
+  std::optional<std::string> sqlite;      // --sqlite PATH
+  std::optional<std::string> postgresql;  // --postgresql CONNINFO
+};
 
 struct Command {
   Action action = Action::kRequest;
@@ -58,6 +72,7 @@ struct Command {
   std::optional<std::string> replay_side;    // kReplay: --side cpe|network
   std::string replay_link;                   // kReplay: --link PATH, "" for the span's
   bool detach = false;                       // kCall: --detach
+  CdrOptions cdr;                            // kCdr
 };
 
 struct Invocation {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/cdr_view.h"
 #include "cli/format.h"
 #include "cli/json_fields.h"
 #include "cli/paged_call.h"
@@ -73,6 +74,8 @@ Outcome Session::Execute(const Command& command) {
       return Outcome::Fail(kExitUsage, "replay: cannot be used inside a run script");
     case Action::kMetrics:
       return Outcome::Fail(kExitUsage, "metrics: cannot be used inside a run script");
+    case Action::kCdr:
+      return Outcome::Fail(kExitUsage, "cdr: cannot be used inside a run script (cdr status can)");
     case Action::kCall:
       return Outcome::Fail(kExitUsage, "call: a standalone call is run by prictl itself, not a session");
     case Action::kRun:
@@ -148,6 +151,9 @@ void Session::Show(const Command& command, const json& result) {
         break;
       case View::kStats:
         WriteStats(out_, result);
+        break;
+      case View::kCdrStatus:
+        WriteCdrStatus(out_, result);
         break;
       case View::kCallId:
         if (auto call = IntField(result, "call")) {

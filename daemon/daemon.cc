@@ -3,6 +3,7 @@
 
 #include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +13,9 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "cdr/jsonl_store.h"
+#include "cdr/postgres_store.h"
+#include "cdr/sqlite_store.h"
 #include "dahdi-glue/conference_mixer.h"
 #include "daemon/config/config_diff.h"
 #include "daemon/line/libpri_settings.h"
@@ -47,6 +51,32 @@ base::Result<ipc::ServerOptions> ServerOptionsFor(const DaemonConfig& config, co
   return options;
 }
 
+// The machine's name, the host of every CDR.
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+// [cdr]'s stores behind one writer; nullptr when [cdr] is absent.
+base::Result<std::unique_ptr<cdr::Writer>> StartCdrWriter(const CdrConfig& config) {
+  if (!config.enabled) return std::unique_ptr<cdr::Writer>();
+  std::vector<std::unique_ptr<cdr::Store>> stores;
+  if (!config.sqlite.empty()) {
+    stores.push_back(std::make_unique<cdr::SqliteStore>(config.sqlite, cdr::SqliteStore::Access::kWrite));
+  }
+  if (!config.postgresql.empty()) stores.push_back(std::make_unique<cdr::PostgresStore>(config.postgresql));
+  if (!config.jsonl.empty()) stores.push_back(std::make_unique<cdr::JsonlStore>(config.jsonl));
+  auto writer = cdr::Writer::Start({config.spool, static_cast<std::uint64_t>(config.spool_max_mb) << 20},
+                                   std::move(stores));
+  if (!writer && config.optional) {
+    PRID_LOG_WARN("no call detail records: {} (set [cdr] in prid.conf, docs/cdr.md)", writer.error());
+    return std::unique_ptr<cdr::Writer>();
+  }
+  if (!writer) return base::Fail(fmt::format("[cdr]: {}", writer.error()));
+  return std::move(*writer);
+}
+
 }  // namespace
 
 Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
@@ -62,7 +92,9 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       timers_(loop),
       audience_(model_),
       router_(outbox_, audience_, config_.event_buffer, NewInstanceId(), config_.client_queue_bytes),
-      counted_events_(router_, stats_),
+      cdr_writer_(StartCdrWriter(config_.cdr)),
+      cdr_records_(router_, cdr_writer_.ok() ? cdr_writer_->get() : nullptr, HostName(), router_.instance()),
+      counted_events_(cdr_records_, stats_),
       model_(counted_events_, timers_),
       traces_(outbox_,
               [this](CallId call) -> std::optional<std::pair<int, int>> {
@@ -72,7 +104,8 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
                 return std::nullopt;
               }),
       handlers_(model_, spans_, router_, traces_, outbox_, stats_, [this] { return ReloadMethod(); },
-                supervisor_group_.ok() ? *supervisor_group_ : ipc::PeerCheck::kNoGroup),
+                supervisor_group_.ok() ? *supervisor_group_ : ipc::PeerCheck::kNoGroup,
+                cdr_writer_.ok() ? cdr_writer_->get() : nullptr),
       shutdown_timer_(loop) {
   shutdown_timer_.set<Daemon, &Daemon::OnShutdownTick>(this);
 }
@@ -132,7 +165,8 @@ ReloadReport Daemon::Reload(DaemonConfig next) {
   report.unchanged = diff.unchanged;
   report.pending_restart = SettingsNeedingRestart(config_, next);
   for (const std::string& key : report.pending_restart) {
-    PRID_LOG_NOTICE("reload: [daemon] {} changed; it takes effect when prid restarts", key);
+    PRID_LOG_NOTICE("reload: {} changed; it takes effect when prid restarts",
+                    key == "cdr" ? std::string("[cdr]") : "[daemon] " + key);
   }
   for (int number : diff.removed) {
     PRID_LOG_NOTICE("reload: span {} removed", number);
@@ -231,6 +265,7 @@ base::Status Daemon::Start() {
 
   if (!server_options_.ok()) return base::Status::Error(server_options_.error());
   if (!supervisor_group_.ok()) return base::Status::Error(supervisor_group_.error());
+  if (!cdr_writer_.ok()) return base::Status::Error(cdr_writer_.error());
   if (options_.listen_fd < 0) {
     // Like tmpfiles.d would: the socket's directory may not exist yet.
     std::error_code ec;

@@ -17,6 +17,8 @@
 #include "daemon/config/config.h"
 #include "daemon/idle_memory_trim.h"
 #include "daemon/line/ev_timer.h"
+#include "cdr/writer.h"
+#include "daemon/api/cdr_recorder.h"
 #include "daemon/api/event_router.h"
 #include "daemon/api/outbox.h"
 #include "daemon/api/rpc_handlers.h"
@@ -135,7 +137,11 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   ModelAudience audience_;  // over model_, built below: asked only once events flow
   EventRouter router_;
   Statistics stats_;
-  CountingEventSink counted_events_;  // the model's sink: counts, then to router_
+  // [cdr]: the writer (nullptr when off); an error (a spool that cannot be
+  // opened) is reported by Start().
+  base::Result<std::unique_ptr<cdr::Writer>> cdr_writer_;
+  CdrRecorder cdr_records_;           // records each cleared call, then to router_
+  CountingEventSink counted_events_;  // the model's sink: counts, then to cdr_records_
   SessionModel model_;
   RpcHandlers::Spans spans_;
   TraceRouter traces_;

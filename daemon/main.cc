@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
   }
 
   ::signal(SIGPIPE, SIG_IGN);
+  // A file past its size limit fails its write (EFBIG), as a full disk does,
+  // rather than killing prid: the CDR spool refuses the record and calls go on.
+  ::signal(SIGXFSZ, SIG_IGN);
   ev::default_loop loop;
   prid::daemon::SdNotifier notifier;
   prid::daemon::ServiceOptions options;

@@ -28,6 +28,8 @@ LIBRARY_HEADERS = {
     "fmt": [r"fmt/"],
     "CLI11": [r"CLI/"],
     "libmicrohttpd": [r"microhttpd\.h"],
+    "sqlite3": [r"sqlite3\.h"],
+    "libpq": [r"libpq-fe\.h", r"libpq/"],
     "sockets": [r"sys/socket\.h", r"sys/un\.h", r"netinet/", r"arpa/inet\.h"],
 }
 

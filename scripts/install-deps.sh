@@ -8,6 +8,8 @@ packages=(
   libpri-dev libev-dev dahdi-source
   nlohmann-json3-dev libsimdjson-dev libfmt-dev libcli11-dev libsystemd-dev libtomlplusplus-dev
   libmicrohttpd-dev
+  # cdr/: the SQLite and PostgreSQL stores; tests start a real PostgreSQL server.
+  libsqlite3-dev sqlite3 libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   tshark python3 socat

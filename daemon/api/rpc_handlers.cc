@@ -9,6 +9,7 @@
 #include "daemon/api/call_json.h"
 #include "daemon/api/number_rules.h"
 #include "daemon/api/span_methods.h"
+#include "daemon/api/cdr_methods.h"
 #include "daemon/api/stats_methods.h"
 #include "daemon/line/sim_peer.h"
 #include "prid_build_config.h"
@@ -71,7 +72,8 @@ base::Expected<json, ipc::RpcError> Done(const ModelResult<T>& r, json ok = json
   auto var = std::move(*var##_result)
 
 RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router, TraceRouter& traces,
-                         Outbox& outbox, Statistics& stats, ReloadMethod reload, gid_t supervisor_group)
+                         Outbox& outbox, Statistics& stats, ReloadMethod reload, gid_t supervisor_group,
+                         const cdr::Writer* cdr_writer)
     : model_(model),
       spans_(spans),
       router_(router),
@@ -80,6 +82,7 @@ RpcHandlers::RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router,
       stats_(stats),
       reload_(std::move(reload)),
       supervisors_(supervisor_group),
+      cdr_writer_(cdr_writer),
       table_(Methods(), spans_) {
   stats_.KnowMethods(table_.Names());
 }
@@ -150,11 +153,13 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"sim.unhold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimUnhold)},
       {"stats.get", {P{"span", ParamType::kSpan, kOptional, 1, 255, {}, 0}}, bind(&RpcHandlers::StatsGet)},
       {"stats.reset", {}, bind(&RpcHandlers::StatsReset)},
+      {"cdr.status", {}, bind(&RpcHandlers::CdrStatus)},
   };
 }
 
 void RpcHandlers::ClientOpened(ipc::ClientId client, const ipc::PeerCredentials& peer) {
   stats_.ClientOpened();
+  model_.AddClientUid(client, peer.uid);
   if (supervisors_.Allows(peer)) model_.AddSupervisor(client);
 }
 
@@ -186,6 +191,8 @@ RpcHandlers::Result RpcHandlers::StatsReset(ipc::ClientId client, const Args&) {
   }
   return StatsResetMethod(stats_, Gauges(), spans_);
 }
+
+RpcHandlers::Result RpcHandlers::CdrStatus(ipc::ClientId, const Args&) { return CdrStatusMethod(cdr_writer_); }
 
 RpcHandlers::Result RpcHandlers::Status(ipc::ClientId, const Args&) {
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);

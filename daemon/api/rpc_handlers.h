@@ -19,6 +19,10 @@
 #include "ipc/peer_credentials.h"
 #include "ipc/server.h"
 
+namespace prid::cdr {
+class Writer;
+}
+
 namespace prid::daemon {
 
 class RpcHandlers : public ipc::Dispatcher {
@@ -30,10 +34,12 @@ class RpcHandlers : public ipc::Dispatcher {
   // Every collaborator is borrowed and must outlive the handlers. `spans` is
   // the daemon's live map (spans come and go on reload); `outbox` answers
   // daemon.status's client count; `stats` counts the requests and clients
-  // and answers stats.get. `supervisor_group`: who besides root and
+  // and answers stats.get; `cdr_writer` (nullptr: CDRs off) answers
+  // cdr.status. `supervisor_group`: who besides root and
   // our own user is a supervisor (API.md "Supervisors"); kNoGroup: nobody.
   RpcHandlers(SessionModel& model, Spans& spans, EventRouter& router, TraceRouter& traces, Outbox& outbox,
-              Statistics& stats, ReloadMethod reload, gid_t supervisor_group = ipc::PeerCheck::kNoGroup);
+              Statistics& stats, ReloadMethod reload, gid_t supervisor_group = ipc::PeerCheck::kNoGroup,
+              const cdr::Writer* cdr_writer = nullptr);
 
   // Names the client a supervisor in the model when its credentials say so.
   void ClientOpened(ipc::ClientId client, const ipc::PeerCredentials& peer) override;
@@ -77,6 +83,7 @@ class RpcHandlers : public ipc::Dispatcher {
   Result SimUnhold(ipc::ClientId, const Args&);
   Result StatsGet(ipc::ClientId, const Args&);
   Result StatsReset(ipc::ClientId, const Args&);
+  Result CdrStatus(ipc::ClientId, const Args&);
   // What stats.get reads from the outbox and the router now.
   DaemonGauges Gauges() const;
   // The built-in far end's span and libpri cref of the call `call`.
@@ -90,6 +97,7 @@ class RpcHandlers : public ipc::Dispatcher {
   Statistics& stats_;
   ReloadMethod reload_;
   ipc::PeerCheck supervisors_;
+  const cdr::Writer* cdr_writer_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   MethodTable table_;  // last: its handlers use the members above
 };

@@ -19,6 +19,7 @@
 
 #include "base/log.h"
 #include "base/unique_fd.h"
+#include "prid_build_config.h"
 
 namespace prid::daemon {
 namespace {
@@ -83,6 +84,8 @@ std::string NameList(std::span<const EnumName<E>> table) {
   return out;
 }
 
+constexpr std::string_view kDefaultCdrSpool = PRID_STATE_DIR "/cdr-spool";
+constexpr std::string_view kDefaultCdrDatabase = PRID_STATE_DIR "/cdr.sqlite";
 constexpr int kMaxE1Channel = 31;
 constexpr int kMaxT1Channel = 24;
 constexpr std::string_view kE1DefaultBChannels = "1-15,17-31";
@@ -337,6 +340,35 @@ void ReadDaemon(TableReader& r, DaemonConfig* config) {
   }
 }
 
+// A path key of [cdr]: absolute, so that it does not depend on where prid
+// was started.
+void ReadCdrPath(TableReader& r, std::string_view key, std::string* out) {
+  std::string path;
+  if (!r.ReadString(key, &path)) return;
+  if (path.empty() || path.front() != '/') {
+    r.Fail(key, fmt::format("'{}' is not an absolute path", path));
+    return;
+  }
+  *out = std::move(path);
+}
+
+void ReadCdr(TableReader& r, CdrConfig* cdr) {
+  r.RejectUnknownKeys({"sqlite", "postgresql", "jsonl", "spool", "spool_max_mb"});
+  cdr->enabled = true;
+  ReadCdrPath(r, "sqlite", &cdr->sqlite);
+  ReadCdrPath(r, "jsonl", &cdr->jsonl);
+  ReadCdrPath(r, "spool", &cdr->spool);
+  if (r.ReadString("postgresql", &cdr->postgresql) && cdr->postgresql.empty()) {
+    r.Fail("postgresql", "must not be empty (a libpq connection string: \"host=… dbname=… user=…\")");
+  }
+  std::int64_t mb = 0;
+  if (r.ReadInteger("spool_max_mb", 1, 1 << 20, &mb)) cdr->spool_max_mb = static_cast<std::size_t>(mb);
+  if (cdr->sqlite.empty() && cdr->postgresql.empty() && cdr->jsonl.empty()) {
+    r.FailAtTable("[cdr] names no store: set at least one of 'sqlite', 'postgresql', 'jsonl' "
+                  "(or remove [cdr] to write no records)");
+  }
+}
+
 // What earlier spans claimed, for the uniqueness rules: value → line.
 struct SpanRegistry {
   std::map<int, std::uint32_t> numbers;
@@ -550,7 +582,7 @@ base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string&
   DaemonConfig config;
   std::string error;
   TableReader top(root, source_name, "", &error);
-  top.RejectUnknownKeys({"daemon", "span"});
+  top.RejectUnknownKeys({"daemon", "cdr", "span"});
 
   if (const toml::node* node = top.Find("daemon"); node != nullptr && error.empty()) {
     if (const toml::table* table = node->as_table()) {
@@ -561,6 +593,15 @@ base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string&
                fmt::format("expected a table ([daemon]), got {}", TypeName(node->type())));
     }
   }
+  if (const toml::node* node = top.Find("cdr"); node != nullptr && error.empty()) {
+    if (const toml::table* table = node->as_table()) {
+      TableReader r(*table, source_name, "[cdr]", &error);
+      ReadCdr(r, &config.cdr);
+    } else {
+      top.Fail("cdr", fmt::format("expected a table ([cdr]), got {}", TypeName(node->type())));
+    }
+  }
+  if (config.cdr.enabled && config.cdr.spool.empty()) config.cdr.spool = std::string(kDefaultCdrSpool);
   if (!error.empty()) return base::Fail(std::move(error));
 
   const toml::node* spans = top.Find("span");
@@ -632,6 +673,11 @@ DaemonConfig EmbeddedDefaultConfig() {
   span.peer = "builtin";
   DaemonConfig config;
   config.spans.push_back(std::move(span));
+  // One host's records in SQLite, the embedded default's way (docs/cdr.md).
+  config.cdr.enabled = true;
+  config.cdr.sqlite = std::string(kDefaultCdrDatabase);
+  config.cdr.spool = std::string(kDefaultCdrSpool);
+  config.cdr.optional = true;
   return config;
 }
 

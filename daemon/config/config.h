@@ -61,6 +61,21 @@ struct SpanConfig {
   bool operator==(const SpanConfig&) const = default;
 };
 
+// [cdr] (docs/cdr.md): call detail records, off when the table is absent.
+// Any of the stores, several at once; every record goes through the spool.
+struct CdrConfig {
+  bool enabled = false;
+  std::string sqlite;      // a database file
+  std::string postgresql;  // a libpq connection string
+  std::string jsonl;       // a JSON-lines file
+  std::string spool;       // default: PRID_STATE_DIR/cdr-spool
+  std::size_t spool_max_mb = 64;
+  // The embedded default's: a spool that cannot be opened turns records off
+  // with a warning rather than stopping prid.
+  bool optional = false;
+  bool operator==(const CdrConfig&) const = default;
+};
+
 struct DaemonConfig {
   std::string socket_path = "/run/prid/prid.sock";
   std::string socket_group;      // empty: no group change
@@ -70,6 +85,7 @@ struct DaemonConfig {
   // Connections one uid may hold at once, root included (ipc::ServerOptions).
   std::size_t max_connections_per_uid = 256;
   std::string log_level = "notice";
+  CdrConfig cdr;
   std::vector<SpanConfig> spans;
 };
 

@@ -34,6 +34,7 @@ std::vector<std::string> SettingsNeedingRestart(const DaemonConfig& running, con
   if (running.supervisor_group != next.supervisor_group) keys.push_back("supervisor_group");
   if (running.event_buffer != next.event_buffer) keys.push_back("event_buffer");
   if (running.client_queue_bytes != next.client_queue_bytes) keys.push_back("client_queue_bytes");
+  if (running.cdr != next.cdr) keys.push_back("cdr");
   if (running.max_connections_per_uid != next.max_connections_per_uid) {
     keys.push_back("max_connections_per_uid");
   }

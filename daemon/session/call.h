@@ -150,10 +150,16 @@ class Call {
   std::optional<Origin> origin;
   std::optional<q931::UserUser> uui_sent;
   std::optional<q931::UserUser> uui_received;
+  // The uid of the client whose drop started the clearing (CDRs).
+  std::optional<std::uint32_t> dropped_by_uid;
+  // The B-channel before a retry moved the call (Q.931 5.2.3.1); 0: none.
+  int first_channel = 0;
 
   base::WallTime created;
   std::optional<base::WallTime> connected_at;
-  std::optional<base::WallTime> disconnected_at;
+  std::optional<base::WallTime> disconnected_at;  // the far end's DISCONNECT
+  // The first clearing message either way: ours sent, or the far end's.
+  std::optional<base::WallTime> clearing_at;
   std::optional<base::WallTime> idle_at;
 
   std::vector<Handle> handles;

@@ -302,6 +302,9 @@ ModelStatus SessionModel::TransitionTo(Call& call, const FullCallState& to,
     // Out of the media conference before anything is sent or told.
     if (SpanEntry* span = FindSpan(call.span); span && span->port) span->port->LeaveConference(call.id);
   }
+  if (!call.clearing_at && (to.phase == CallPhase::kClearing || to.state == S::kDisconnected)) {
+    call.clearing_at = std::chrono::system_clock::now();  // the first clearing message, either way
+  }
   if (to.state == from.state) return std::monostate{};
 
   const auto now = std::chrono::system_clock::now();
@@ -583,8 +586,24 @@ ModelStatus SessionModel::Join(ClientId client, CallId id) {
   return TransitionHandle(c, handle, ViewOf(c.state()));
 }
 
+class SessionModel::DropperScope {
+ public:
+  DropperScope(SessionModel& model, ClientId client) : model_(model), saved_(model.dropping_uid_) {
+    auto it = model.uids_.find(client);
+    model.dropping_uid_ = it == model.uids_.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);
+  }
+  ~DropperScope() { model_.dropping_uid_ = saved_; }
+  DropperScope(const DropperScope&) = delete;
+  DropperScope& operator=(const DropperScope&) = delete;
+
+ private:
+  SessionModel& model_;
+  std::optional<std::uint32_t> saved_;
+};
+
 ModelStatus SessionModel::Drop(ClientId client, CallId id, std::optional<std::uint8_t> cause,
                                const std::optional<q931::UserUser>& uui) {
+  DropperScope dropper(*this, client);
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
@@ -614,6 +633,7 @@ ModelStatus SessionModel::CheckSupervisor(ClientId client, std::string_view what
 ModelStatus SessionModel::SupervisorDrop(ClientId client, CallId id, std::optional<std::uint8_t> cause,
                                          const std::optional<q931::UserUser>& uui) {
   if (auto ok = CheckSupervisor(client, "call.drop {supervisor: true}"); !ok.ok()) return ok;
+  DropperScope dropper(*this, client);
   Call* found = FindCall(id);
   if (found == nullptr) return Fail(ModelErrorKind::kInvalidCallHandle, fmt::format("call {} does not exist", id));
   Call& c = *found;
@@ -681,6 +701,7 @@ ModelStatus SessionModel::StartClearing(Call& call, std::uint8_t cause,
   if (!call.cause) {
     call.cause = cause;
     call.origin = origin;
+    call.dropped_by_uid = dropping_uid_;
   }
   if (uui) call.uui_sent = uui;
   SpanEntry* span = FindSpan(call.span);
@@ -921,6 +942,9 @@ ModelStatus SessionModel::Deallocate(ClientId client, CallId id) {
 
 void SessionModel::ClientGone(ClientId client) {
   supervisors_.erase(client);
+  // Its calls below are dropped in its name; then it is forgotten.
+  DropperScope dropper(*this, client);
+  uids_.erase(client);
   for (auto& [number, span] : spans_) {
     span.owners.erase(client);
     span.monitors.erase(client);
@@ -972,7 +996,10 @@ void SessionModel::MaybeFree(CallId id) {
 }
 
 void SessionModel::ChannelChanged(CallId call, int channel) {
-  if (Call* c = FindCall(call)) c->channel = channel;
+  if (Call* c = FindCall(call)) {
+    if (c->first_channel == 0) c->first_channel = c->channel;
+    c->channel = channel;
+  }
 }
 
 }  // namespace prid::daemon

@@ -134,6 +134,9 @@ class SessionModel {
   // it connects (root, the daemon's user, supervisor_group); it stays one
   // until ClientGone. Being one changes nothing until it asks (above).
   void AddSupervisor(ClientId client) { supervisors_.insert(client); }
+  // The client's uid, stamped on the calls its drops clear (CDRs); kept
+  // until ClientGone.
+  void AddClientUid(ClientId client, std::uint32_t uid) { uids_[client] = uid; }
   bool IsSupervisor(ClientId client) const { return supervisors_.count(client) != 0; }
   // kPermissionDenied naming `what` (the request) unless `client` is one.
   ModelStatus CheckSupervisor(ClientId client, std::string_view what) const;
@@ -248,6 +251,11 @@ class SessionModel {
   std::map<int, SpanEntry> spans_;
   std::map<CallId, std::unique_ptr<Call>> calls_;
   std::set<ClientId> supervisors_;
+  std::map<ClientId, std::uint32_t> uids_;
+  // Set while a client's drop runs: the uid StartClearing stamps.
+  std::optional<std::uint32_t> dropping_uid_;
+  // Sets dropping_uid_ to `client`'s for the scope.
+  class DropperScope;
   CallId next_call_id_ = 1;
 };
 

@@ -52,6 +52,7 @@ struct ClearedEvent {
   std::string span_name;
   std::optional<std::uint8_t> cause;
   std::optional<Origin> origin;
+  std::optional<std::uint32_t> dropped_by_uid;
 };
 
 class RecordingEventSink : public EventSink {
@@ -99,7 +100,7 @@ class RecordingEventSink : public EventSink {
   }
 
   void CallCleared(const Call& call, std::string_view span_name) override {
-    cleared_.push_back({next_seq_++, call.id, std::string(span_name), call.cause, call.origin});
+    cleared_.push_back({next_seq_++, call.id, std::string(span_name), call.cause, call.origin, call.dropped_by_uid});
   }
 
   const std::vector<StateEvent>& states() const { return states_; }

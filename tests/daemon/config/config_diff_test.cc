@@ -64,6 +64,14 @@ TEST(SettingsNeedingRestart, TheSupervisorGroupWaitsForARestart) {
   EXPECT_EQ(SettingsNeedingRestart(running, next), (std::vector<std::string>{"supervisor_group"}));
 }
 
+TEST(SettingsNeedingRestart, TheCdrTableWaitsForARestart) {
+  DaemonConfig running;
+  DaemonConfig next;
+  next.cdr.enabled = true;
+  next.cdr.sqlite = "/var/lib/prid/cdr.sqlite";
+  EXPECT_EQ(SettingsNeedingRestart(running, next), (std::vector<std::string>{"cdr"}));
+}
+
 TEST(SettingsNeedingRestart, TheConnectionLimitWaitsForARestart) {
   DaemonConfig running;
   DaemonConfig next = running;

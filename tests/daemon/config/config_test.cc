@@ -16,6 +16,7 @@ namespace prid::daemon {
 namespace {
 
 using ::testing::AnyOf;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -237,6 +238,11 @@ TEST(ConfigTest, ExampleFileParses) {
                                "client_queue_bytes",
                                "max_connections_per_uid",
                                "log_level",
+                               "sqlite",
+                               "postgresql",
+                               "jsonl",
+                               "spool",
+                               "spool_max_mb",
                                "span",
                                "name",
                                "driver",
@@ -266,6 +272,56 @@ TEST(ConfigTest, ExampleFileParses) {
                                       HasSubstr(fmt::format("\n# {} = ", key))))
         << key;
   }
+}
+
+// --- [cdr] ---------------------------------------------------------------------
+
+TEST(ConfigTest, WithoutCdrTableNoRecordsAreWritten) {
+  auto result = ParseConfig(std::string(kSimSpan), kSource);
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_FALSE(result->cdr.enabled);
+}
+
+TEST(ConfigTest, CdrTableNamesItsStoresAndDefaultsTheSpool) {
+  auto result = ParseConfig("[cdr]\nsqlite = \"/var/lib/prid/cdr.sqlite\"\npostgresql = \"dbname=cdr\"\n"
+                            "jsonl = \"/var/log/prid/cdr.jsonl\"\nspool_max_mb = 8\n" +
+                                std::string(kSimSpan),
+                            kSource);
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_TRUE(result->cdr.enabled);
+  EXPECT_FALSE(result->cdr.optional);
+  EXPECT_EQ(result->cdr.sqlite, "/var/lib/prid/cdr.sqlite");
+  EXPECT_EQ(result->cdr.postgresql, "dbname=cdr");
+  EXPECT_EQ(result->cdr.jsonl, "/var/log/prid/cdr.jsonl");
+  EXPECT_EQ(result->cdr.spool_max_mb, 8u);
+  EXPECT_THAT(result->cdr.spool, EndsWith("/lib/prid/cdr-spool"));
+}
+
+TEST(ConfigTest, CdrTableWithoutAStoreIsAnError) {
+  std::string error = ErrorOf("[cdr]\nspool = \"/tmp/x\"\n" + std::string(kSimSpan));
+  EXPECT_THAT(error, HasSubstr("[cdr] names no store"));
+  EXPECT_THAT(error, StartsWith(std::string(kSource) + ":1: "));
+}
+
+TEST(ConfigTest, CdrPathsAreAbsolute) {
+  ExpectError("[cdr]\nsqlite = \"cdr.sqlite\"\n" + std::string(kSimSpan), 2, "sqlite", "not an absolute path");
+  ExpectError("[cdr]\njsonl = \"/x\"\nspool = \"spool\"\n" + std::string(kSimSpan), 3, "spool",
+              "not an absolute path");
+}
+
+TEST(ConfigTest, CdrKeysAreChecked) {
+  ExpectError("[cdr]\nsqlite = \"/x\"\nspool_max_mb = 0\n" + std::string(kSimSpan), 3, "spool_max_mb",
+              "out of range");
+  ExpectError("[cdr]\nsqlite = \"/x\"\nmysql = \"/y\"\n" + std::string(kSimSpan), 3, "mysql", "unknown");
+  ExpectError("[cdr]\npostgresql = \"\"\n" + std::string(kSimSpan), 2, "postgresql", "must not be empty");
+}
+
+TEST(ConfigTest, EmbeddedDefaultWritesSqliteRecordsWhereItCan) {
+  const DaemonConfig config = EmbeddedDefaultConfig();
+  EXPECT_TRUE(config.cdr.enabled);
+  EXPECT_TRUE(config.cdr.optional);
+  EXPECT_THAT(config.cdr.sqlite, EndsWith("/lib/prid/cdr.sqlite"));
+  EXPECT_THAT(config.cdr.spool, EndsWith("/lib/prid/cdr-spool"));
 }
 
 // --- TOML syntax ---------------------------------------------------------------

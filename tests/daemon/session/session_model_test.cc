@@ -1547,5 +1547,58 @@ TEST_F(SessionModelTest, AMonitorLineGetsHandlesOnTheCallsAlreadyUpOnItsSpan) {
   EXPECT_THAT(events_.OffersOf(up), SizeIs(1)) << "reopening gives no second handle";
 }
 
+// ---------------------------------------------------------------------------
+// What the call record keeps for call detail records (docs/cdr.md)
+
+TEST_F(SessionModelTest, AClientsDropStampsItsUidAndTheClearingTime) {
+  model_.AddClientUid(kAlice, 1000);
+  model_.AddSupervisor(kSue);
+  model_.AddClientUid(kSue, 0);
+  const CallId own = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Drop(kAlice, own, std::nullopt, std::nullopt).ok());
+  ASSERT_TRUE(model_.Find(own)->clearing_at.has_value()) << "our DISCONNECT went";
+  model_.WireCleared(own, q850::kNormalClearing, std::nullopt, false);
+  EXPECT_EQ(model_.Find(own)->dropped_by_uid, 1000u);
+  EXPECT_LE(*model_.Find(own)->clearing_at, *model_.Find(own)->idle_at);
+
+  const CallId supervised = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.SupervisorDrop(kSue, supervised, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(supervised, q850::kNormalClearing, std::nullopt, false);
+  EXPECT_EQ(model_.Find(supervised)->dropped_by_uid, 0u);
+}
+
+TEST_F(SessionModelTest, AFarEndClearingNamesNoUid) {
+  model_.AddClientUid(kAlice, 1000);
+  const CallId id = OutgoingIn(S::kConnected);
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  ASSERT_TRUE(model_.Find(id)->clearing_at.has_value()) << "the far end's DISCONNECT came";
+  ASSERT_TRUE(model_.Drop(kAlice, id, std::nullopt, std::nullopt).ok());
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
+  EXPECT_FALSE(model_.Find(id)->dropped_by_uid.has_value()) << "the far end started the clearing";
+}
+
+TEST_F(SessionModelTest, AClientGoneDropsItsCallsInItsNameThenForgetsItsUid) {
+  model_.AddClientUid(kAlice, 1000);
+  const CallId id = OutgoingIn(S::kConnected);
+  model_.ClientGone(kAlice);
+  ASSERT_NE(model_.Find(id), nullptr) << "still on the wire";
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  EXPECT_EQ(model_.Find(id), nullptr) << "idle with no handle: freed";
+  ASSERT_EQ(events_.cleared().size(), 1u);
+  EXPECT_EQ(events_.cleared()[0].call, id);
+  EXPECT_EQ(events_.cleared()[0].dropped_by_uid, 1000u) << "stamped before its uid was forgotten";
+}
+
+TEST_F(SessionModelTest, AChannelRetryKeepsTheFirstChannel) {
+  const CallId id = Dial();
+  const int first = model_.Find(id)->channel;
+  model_.ChannelChanged(id, first + 1);
+  model_.ChannelChanged(id, first + 2);
+  EXPECT_EQ(model_.Find(id)->first_channel, first);
+  EXPECT_EQ(model_.Find(id)->channel, first + 2);
+}
+
+
 }  // namespace
 }  // namespace prid::daemon
+

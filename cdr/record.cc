@@ -1,0 +1,279 @@
+// The record's JSON form, its columns and its times.
+#include "cdr/record.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/time_format.h"
+
+namespace prid::cdr {
+namespace {
+
+using nlohmann::json;
+
+// One field of Record, named once for the JSON form and the columns alike.
+// `get` gives its value (monostate: null); `set` reads one back, false
+// when the value has the wrong type.
+struct Field {
+  Column column;
+  Value (*get)(const Record&);
+  bool (*set)(Record&, const Value&);
+};
+
+template <typename T>
+Value Int(const T& v) {
+  return static_cast<std::int64_t>(v);
+}
+template <typename T>
+Value OptInt(const std::optional<T>& v) {
+  return v ? Value(static_cast<std::int64_t>(*v)) : Value();
+}
+Value Text(const std::string& s) { return s; }
+Value OptText(const std::optional<std::string>& s) { return s ? Value(*s) : Value(); }
+Value Time(EpochMs t) { return FormatTime(t); }
+Value OptTime(const std::optional<EpochMs>& t) { return t ? Value(FormatTime(*t)) : Value(); }
+
+template <typename T>
+bool SetInt(T& out, const Value& v) {
+  if (auto* i = std::get_if<std::int64_t>(&v)) {
+    out = static_cast<T>(*i);
+    return true;
+  }
+  return false;
+}
+template <typename T>
+bool SetOptInt(std::optional<T>& out, const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) {
+    out.reset();
+    return true;
+  }
+  T value{};
+  if (!SetInt(value, v)) return false;
+  out = value;
+  return true;
+}
+bool SetText(std::string& out, const Value& v) {
+  if (auto* s = std::get_if<std::string>(&v)) {
+    out = *s;
+    return true;
+  }
+  return false;
+}
+bool SetOptText(std::optional<std::string>& out, const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) {
+    out.reset();
+    return true;
+  }
+  std::string s;
+  if (!SetText(s, v)) return false;
+  out = std::move(s);
+  return true;
+}
+bool SetTime(EpochMs& out, const Value& v) {
+  auto* s = std::get_if<std::string>(&v);
+  if (!s) return false;
+  auto t = ParseTime(*s);
+  if (!t) return false;
+  out = *t;
+  return true;
+}
+bool SetOptTime(std::optional<EpochMs>& out, const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) {
+    out.reset();
+    return true;
+  }
+  EpochMs t = 0;
+  if (!SetTime(t, v)) return false;
+  out = t;
+  return true;
+}
+// UUI is two columns (protocol, hex) that are null together.
+Value UuiProtocol(const std::optional<Uui>& u) { return u ? Value(std::int64_t{u->protocol}) : Value(); }
+Value UuiHex(const std::optional<Uui>& u) { return u ? Value(u->hex) : Value(); }
+bool SetUuiProtocol(std::optional<Uui>& u, const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) {
+    u.reset();
+    return true;
+  }
+  if (!u) u.emplace();
+  return SetInt(u->protocol, v);
+}
+bool SetUuiHex(std::optional<Uui>& u, const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) return !u.has_value();  // protocol without hex
+  if (!u) return false;
+  return SetText(u->hex, v);
+}
+
+#define PRID_CDR_FIELD(name, kind, nullable, getter, setter)                              \
+  Field {                                                                                \
+    Column{#name, ColumnKind::kind, nullable}, [](const Record& r) { return getter(r.name); }, \
+        [](Record& r, const Value& v) { return setter(r.name, v); }                      \
+  }
+#define PRID_CDR_UUI(name)                                                                             \
+  Field{Column{#name "_protocol", ColumnKind::kInteger, true},                                       \
+        [](const Record& r) { return UuiProtocol(r.name); },                                         \
+        [](Record& r, const Value& v) { return SetUuiProtocol(r.name, v); }},                        \
+      Field {                                                                                        \
+    Column{#name "_hex", ColumnKind::kText, true}, [](const Record& r) { return UuiHex(r.name); },    \
+        [](Record& r, const Value& v) { return SetUuiHex(r.name, v); }                               \
+  }
+
+// The order of the table's columns (docs/cdr.md "Schema").
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> fields = {
+      PRID_CDR_FIELD(instance, kText, false, Text, SetText),
+      PRID_CDR_FIELD(call_id, kInteger, false, Int, SetInt),
+      PRID_CDR_FIELD(host, kText, false, Text, SetText),
+      PRID_CDR_FIELD(span_name, kText, false, Text, SetText),
+      PRID_CDR_FIELD(span, kInteger, false, Int, SetInt),
+      PRID_CDR_FIELD(channel, kInteger, false, Int, SetInt),
+      PRID_CDR_FIELD(direction, kText, false, Text, SetText),
+      PRID_CDR_FIELD(called, kText, false, Text, SetText),
+      PRID_CDR_FIELD(called_ton, kText, true, OptText, SetOptText),
+      PRID_CDR_FIELD(called_npi, kText, true, OptText, SetOptText),
+      PRID_CDR_FIELD(calling, kText, false, Text, SetText),
+      PRID_CDR_FIELD(calling_ton, kText, true, OptText, SetOptText),
+      PRID_CDR_FIELD(calling_npi, kText, true, OptText, SetOptText),
+      PRID_CDR_FIELD(bearer, kText, false, Text, SetText),
+      PRID_CDR_FIELD(created, kTime, false, Time, SetTime),
+      PRID_CDR_FIELD(setup, kTime, true, OptTime, SetOptTime),
+      PRID_CDR_FIELD(alerted, kTime, true, OptTime, SetOptTime),
+      PRID_CDR_FIELD(connected, kTime, true, OptTime, SetOptTime),
+      PRID_CDR_FIELD(disconnected, kTime, true, OptTime, SetOptTime),
+      PRID_CDR_FIELD(idle, kTime, false, Time, SetTime),
+      PRID_CDR_FIELD(post_dial_delay_ms, kInteger, true, OptInt, SetOptInt),
+      PRID_CDR_FIELD(billable_ms, kInteger, false, Int, SetInt),
+      PRID_CDR_FIELD(cause, kInteger, true, OptInt, SetOptInt),
+      PRID_CDR_FIELD(cause_name, kText, false, Text, SetText),
+      PRID_CDR_FIELD(mode, kText, false, Text, SetText),
+      PRID_CDR_FIELD(origin, kText, false, Text, SetText),
+      PRID_CDR_FIELD(dropped_by_uid, kInteger, true, OptInt, SetOptInt),
+      PRID_CDR_UUI(uui_sent),
+      PRID_CDR_UUI(uui_received),
+      Field{Column{"retried", ColumnKind::kBool, false},
+            [](const Record& r) { return Value(std::int64_t{r.retried ? 1 : 0}); },
+            [](Record& r, const Value& v) {
+              std::int64_t i = 0;
+              if (!SetInt(i, v)) return false;
+              r.retried = i != 0;
+              return true;
+            }},
+      PRID_CDR_FIELD(first_channel, kInteger, false, Int, SetInt),
+      PRID_CDR_FIELD(conference, kInteger, true, OptInt, SetOptInt),
+  };
+  return fields;
+}
+
+#undef PRID_CDR_FIELD
+#undef PRID_CDR_UUI
+
+json ToJsonValue(const Value& v, ColumnKind kind) {
+  if (std::holds_alternative<std::monostate>(v)) return nullptr;
+  if (auto* i = std::get_if<std::int64_t>(&v)) {
+    if (kind == ColumnKind::kBool) return *i != 0;
+    return *i;
+  }
+  return std::get<std::string>(v);
+}
+
+base::Result<Value> FromJsonValue(const json& j, const Column& column) {
+  if (j.is_null()) return Value();
+  switch (column.kind) {
+    case ColumnKind::kBool:
+      if (j.is_boolean()) return Value(std::int64_t{j.get<bool>() ? 1 : 0});
+      break;
+    case ColumnKind::kInteger:
+      if (j.is_number_integer()) return Value(j.get<std::int64_t>());
+      break;
+    case ColumnKind::kText:
+    case ColumnKind::kTime:
+      if (j.is_string()) return Value(j.get<std::string>());
+      break;
+  }
+  return base::Fail(fmt::format("CDR field {} has the wrong type ({})", column.name, j.type_name()));
+}
+
+}  // namespace
+
+std::string FormatTime(EpochMs t) {
+  return base::FormatRfc3339(base::WallTime(std::chrono::milliseconds(t)));
+}
+
+base::Result<EpochMs> ParseTime(std::string_view text) {
+  // Exactly "YYYY-MM-DDTHH:MM:SS.mmmZ", as FormatTime writes it.
+  std::tm tm{};
+  int ms = 0;
+  char tail = 0;
+  const std::string s(text);
+  if (s.size() != 24 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
+                                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &tail) != 8 ||
+      tail != 'Z') {
+    return base::Fail(fmt::format("'{}' is not a UTC time like 2026-12-03T12:00:00.123Z", text));
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t secs = timegm(&tm);
+  return static_cast<EpochMs>(secs) * 1000 + ms;
+}
+
+json ToJson(const Record& record) {
+  json out = json::object();
+  for (const Field& f : Fields()) out[std::string(f.column.name)] = ToJsonValue(f.get(record), f.column.kind);
+  return out;
+}
+
+base::Result<Record> FromJson(const json& in) {
+  if (!in.is_object()) return base::Fail("a CDR is a JSON object");
+  std::vector<Value> values;
+  values.reserve(Fields().size());
+  for (const Field& f : Fields()) {
+    auto it = in.find(std::string(f.column.name));
+    if (it == in.end()) {
+      if (!f.column.nullable) return base::Fail(fmt::format("CDR field {} is missing", f.column.name));
+      values.emplace_back();
+      continue;
+    }
+    auto value = FromJsonValue(*it, f.column);
+    if (!value) return base::Fail(value.error());
+    values.push_back(std::move(*value));
+  }
+  return RecordFromColumns(values);
+}
+
+const std::vector<Column>& Columns() {
+  static const std::vector<Column> columns = [] {
+    std::vector<Column> out;
+    for (const Field& f : Fields()) out.push_back(f.column);
+    return out;
+  }();
+  return columns;
+}
+
+std::vector<Value> ColumnValues(const Record& record) {
+  std::vector<Value> out;
+  out.reserve(Fields().size());
+  for (const Field& f : Fields()) out.push_back(f.get(record));
+  return out;
+}
+
+base::Result<Record> RecordFromColumns(const std::vector<Value>& values) {
+  const auto& fields = Fields();
+  if (values.size() != fields.size()) {
+    return base::Fail(fmt::format("a CDR row has {} columns, expected {}", values.size(), fields.size()));
+  }
+  Record record;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = fields[i];
+    if (!f.column.nullable && std::holds_alternative<std::monostate>(values[i])) {
+      return base::Fail(fmt::format("CDR column {} is null", f.column.name));
+    }
+    if (!f.set(record, values[i])) return base::Fail(fmt::format("CDR column {} has a bad value", f.column.name));
+  }
+  return record;
+}
+
+}  // namespace prid::cdr

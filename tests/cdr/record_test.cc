@@ -1,0 +1,86 @@
+// The record's JSON form, its columns and its times.
+#include "cdr/record.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/cdr/sample_records.h"
+#include <nlohmann/json.hpp>
+
+namespace prid::cdr {
+namespace {
+
+using samples::Bare;
+using samples::Full;
+
+TEST(CdrTime, FormatsAndParsesMilliseconds) {
+  EXPECT_EQ(FormatTime(1764763200123), "2025-12-03T12:00:00.123Z");
+  auto t = ParseTime("2025-12-03T12:00:00.123Z");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(*t, 1764763200123);
+}
+
+TEST(CdrTime, RefusesOtherForms) {
+  for (const char* bad : {"2025-12-03 12:00:00", "2025-12-03T12:00:00.123+01:00", "", "yesterday"}) {
+    auto t = ParseTime(bad);
+    ASSERT_FALSE(t) << bad;
+    EXPECT_NE(t.error().find("not a UTC time"), std::string::npos);
+  }
+}
+
+TEST(CdrJson, FullAndBareRecordsRoundTrip) {
+  for (const Record& r : {Full(), Bare()}) {
+    const nlohmann::json j = ToJson(r);
+    auto back = FromJson(nlohmann::json::parse(j.dump()));
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(*back, r) << j.dump();
+  }
+}
+
+TEST(CdrJson, ShowsTimesAndUuiReadably) {
+  const nlohmann::json j = ToJson(Full());
+  EXPECT_EQ(j["connected"], "2025-12-03T12:00:01.000Z");
+  EXPECT_EQ(j["uui_sent_protocol"], 4);
+  EXPECT_EQ(j["uui_sent_hex"], "627965");
+  EXPECT_EQ(j["retried"], true);
+  EXPECT_TRUE(ToJson(Bare())["alerted"].is_null());
+}
+
+TEST(CdrJson, NamesTheFieldItCannotRead) {
+  nlohmann::json j = ToJson(Full());
+  j["span"] = "one";
+  auto r = FromJson(j);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("span"), std::string::npos) << r.error();
+  j = ToJson(Full());
+  j.erase("instance");
+  r = FromJson(j);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("instance is missing"), std::string::npos) << r.error();
+  j = ToJson(Full());
+  j["uui_sent_hex"] = nullptr;
+  EXPECT_FALSE(FromJson(j)) << "UUI protocol without its octets";
+}
+
+TEST(CdrColumns, ValuesFollowTheColumnsAndReadBack) {
+  const auto values = ColumnValues(Full());
+  ASSERT_EQ(values.size(), Columns().size());
+  EXPECT_EQ(Columns().front().name, "instance");
+  EXPECT_EQ(std::get<std::string>(values.front()), "5f0c");
+  auto back = RecordFromColumns(values);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(*back, Full());
+  auto short_row = values;
+  short_row.pop_back();
+  EXPECT_FALSE(RecordFromColumns(short_row));
+}
+
+TEST(CdrColumns, RefusesNullInARequiredColumn) {
+  auto values = ColumnValues(Full());
+  values[0] = Value();
+  auto r = RecordFromColumns(values);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("instance is null"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace prid::cdr
