@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "cdr/postgres_store.h"
 #include "tests/e2e/cdr_e2e.h"
@@ -97,6 +98,22 @@ TEST_F(CdrPostgresEndToEnd, TheServerStoppedMidLoadGetsEveryRecordOnceWhenBack) 
   for (const auto& r : rows) ids.insert(r.call_id);
   EXPECT_EQ(ids, made);
   EXPECT_EQ(JsonlLines(), 500u) << "the JSON lines went on while PostgreSQL was down, each once";
+
+  // prictl reads them back from the server, asked of prid where it is.
+  auto listed = Prictl({"cdr", "--json", "--limit", "1000"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  std::set<std::uint64_t> listed_ids;
+  std::istringstream lines(listed.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto r = cdr::FromJson(json::parse(line, nullptr, false));
+    ASSERT_TRUE(r) << line;
+    listed_ids.insert(r->call_id);
+  }
+  EXPECT_EQ(listed_ids, made);
+  auto busy = Prictl({"cdr", "--postgresql", pg_.conninfo(), "--number", "1042"});
+  ASSERT_EQ(busy.exit_code, 0) << busy.err;
+  EXPECT_NE(busy.out.find("1042"), std::string::npos) << busy.out;
+  EXPECT_EQ(busy.out.find("1043"), std::string::npos) << busy.out;
   EXPECT_NE(Log().find("is back"), std::string::npos);
 }
 
