@@ -27,3 +27,13 @@ build/cli/prictl spans
 echo
 echo "== prictl run scripts/demo.prictl"
 build/cli/prictl run scripts/demo.prictl
+echo
+echo "== prictl cdr   (one call detail record per call, once the wire cleared it)"
+# The writer thread commits within milliseconds: wait until nothing is pending.
+for _ in $(seq 100); do
+  build/cli/prictl --json cdr status | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+sys.exit(0 if not s["enabled"] or all(st["pending"] == 0 for st in s["stores"]) else 1)' && break
+  sleep 0.05
+done
+build/cli/prictl cdr --limit 5 || echo "(no records here: prictl cdr status says why)"
