@@ -1,4 +1,4 @@
-// One scrape of prid for Prometheus: daemon.status, span.list, stats.get.
+// One scrape of prid for Prometheus: daemon.status, span.list, stats.get, cdr.status.
 #include "cli/metrics.h"
 
 #include <fmt/format.h>
@@ -90,6 +90,12 @@ MetricsQuery QueryMetrics(Connection& connection, double now_s) {
   query.snapshot.status = std::move(*status);
   query.snapshot.spans = ListSpans(connection, query.problems);
   query.snapshot.stats = GetStats(connection, query.snapshot.spans, query.problems);
+  auto cdr = connection.Call("cdr.status", json::object());
+  if (cdr) {
+    query.snapshot.cdr = std::move(*cdr);
+  } else if (!Is(cdr.error(), ipc::ErrorCode::kMethodNotFound)) {  // a prid from before CDRs
+    query.problems.push_back(Problem("cdr.status", cdr.error()));
+  }
   return query;
 }
 

@@ -18,8 +18,8 @@ struct MetricsQuery {
   std::vector<std::string> problems;
 };
 
-// daemon.status, span.list (every page) and stats.get over `connection`,
-// one after the other. A stats.get too large for one line (many spans) is
+// daemon.status, span.list (every page), stats.get and cdr.status over
+// `connection`, one after the other. A stats.get too large for one line (many spans) is
 // asked again span by span; a prid without stats.get leaves stats null.
 // snapshot.up is false when daemon.status did not answer.
 MetricsQuery QueryMetrics(Connection& connection, double now_s);

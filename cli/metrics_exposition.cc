@@ -308,6 +308,35 @@ std::string EscapeLabelValue(std::string_view value) {
   return escaped;
 }
 
+// cdr.status: the writer's spool and stores (docs/cdr.md); nothing when
+// CDRs are off.
+void RenderCdr(Exposition& out, const json& cdr) {
+  auto& records = out.Declare("prid_cdr_records_total", "counter", "Call detail records made since prid started");
+  auto& bytes = out.Declare("prid_cdr_spool_bytes", "gauge", "Size of the CDR spool on disk");
+  auto& max_bytes = out.Declare("prid_cdr_spool_max_bytes", "gauge", "The CDR spool's bound ([cdr] spool_max_mb)");
+  auto& pending = out.Declare("prid_cdr_spool_pending_records", "gauge", "CDRs in the spool some store has not committed");
+  auto& refused = out.Declare("prid_cdr_spool_refused_total", "counter",
+                              "CDRs the spool could not take (its bound or a full disk); each is logged whole");
+  auto& store_up = out.Declare("prid_cdr_store_up", "gauge", "1 when the CDR store's last attempt succeeded, 0 while it is retrying");
+  auto& written = out.Declare("prid_cdr_store_written_total", "counter", "CDRs the store committed since prid started");
+  auto& store_pending = out.Declare("prid_cdr_store_pending_records", "gauge", "CDRs in the spool the store has not committed");
+  if (!cdr.is_object() || At(cdr, "enabled") != true) return;
+  NumberSample(records, {}, At(cdr, "records"));
+  const json& spool = At(cdr, "spool");
+  NumberSample(bytes, {}, At(spool, "bytes"));
+  NumberSample(max_bytes, {}, At(spool, "max_bytes"));
+  NumberSample(pending, {}, At(spool, "pending"));
+  NumberSample(refused, {}, At(spool, "refused"));
+  if (const json& stores = At(cdr, "stores"); stores.is_array()) {
+    for (const json& store : stores) {
+      const Labels labels{{"store", LabelText(At(store, "kind"))}};
+      if (const json& state = At(store, "state"); state.is_string()) Sample(store_up, labels, state == "ok" ? "1" : "0");
+      NumberSample(written, labels, At(store, "written"));
+      NumberSample(store_pending, labels, At(store, "pending"));
+    }
+  }
+}
+
 std::string RenderExposition(const MetricsSnapshot& snapshot) {
   Exposition out;
   auto& up = out.Declare("prid_up", "gauge", "1 when prid answered this scrape, 0 when it could not be reached");
@@ -316,6 +345,7 @@ std::string RenderExposition(const MetricsSnapshot& snapshot) {
     RenderStatus(out, snapshot.status);
     RenderSpanList(out, snapshot.spans);
     RenderStats(out, snapshot.stats, snapshot.now_s);
+    RenderCdr(out, snapshot.cdr);
   }
   return out.Text();
 }

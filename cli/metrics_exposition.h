@@ -21,6 +21,7 @@ struct MetricsSnapshot {
   nlohmann::json status;                      // daemon.status's result
   nlohmann::json spans;                       // span.list's entries, every page
   nlohmann::json stats;                       // stats.get's result
+  nlohmann::json cdr;                         // cdr.status's result (null: a prid without it)
   double now_s = 0;                           // Unix time of the scrape
 };
 

@@ -52,6 +52,7 @@ class MetricsCommandTest : public ::testing::Test {
         for (int span = 1; span <= span_count_; ++span) spans.push_back(StatsEntry(span));
         return json{{"daemon", {{"clients_total", 5}}}, {"spans", spans}};
       }
+      if (method == "cdr.status" && cdr_) return *cdr_;
       return base::MakeUnexpected(FakeDaemon::Error(-32601, "MethodNotFound", method));
     };
   }
@@ -77,13 +78,14 @@ class MetricsCommandTest : public ::testing::Test {
   bool too_large_ = false;
   bool refused_ = false;
   std::optional<ipc::RpcError> stats_error_;
+  std::optional<json> cdr_;  // cdr.status's reply; none: MethodNotFound, a prid from before CDRs
   std::string out_;
   std::string err_;
 };
 
 TEST_F(MetricsCommandTest, OneScrapeAsksStatusSpansAndStatsOnOneConnection) {
   EXPECT_EQ(Run(), kExitOk) << err_;
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "span.list", "stats.get"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "span.list", "stats.get", "cdr.status"));
   EXPECT_THAT(out_, HasSubstr("\nprid_up 1\n"));
   EXPECT_THAT(out_, HasSubstr("\nprid_calls_active 2\n"));
   EXPECT_THAT(out_, HasSubstr("\nprid_span_up{span=\"1\"} 1\n"));
@@ -91,10 +93,32 @@ TEST_F(MetricsCommandTest, OneScrapeAsksStatusSpansAndStatsOnOneConnection) {
   EXPECT_EQ(err_, "");
 }
 
+TEST_F(MetricsCommandTest, CdrStatusGivesTheSpoolAndEachStore) {
+  cdr_ = json{{"enabled", true},
+              {"records", 12},
+              {"spool", {{"bytes", 900}, {"max_bytes", 1000}, {"pending", 3}, {"refused", 1}, {"warning", true}}},
+              {"stores", {{{"kind", "sqlite"}, {"state", "ok"}, {"written", 12}, {"pending", 0}},
+                          {{"kind", "postgresql"}, {"state", "retrying"}, {"written", 9}, {"pending", 3}}}}};
+  EXPECT_EQ(Run(), kExitOk) << err_;
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_records_total 12\n"));
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_spool_bytes 900\n"));
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_spool_max_bytes 1000\n"));
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_spool_pending_records 3\n"));
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_spool_refused_total 1\n"));
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_store_up{store=\"sqlite\"} 1\nprid_cdr_store_up{store=\"postgresql\"} 0\n"));
+  EXPECT_THAT(out_, HasSubstr("\nprid_cdr_store_pending_records{store=\"postgresql\"} 3\n"));
+}
+
+TEST_F(MetricsCommandTest, CdrsOffGiveNoCdrFamilies) {
+  cdr_ = json{{"enabled", false}};
+  EXPECT_EQ(Run(), kExitOk) << err_;
+  EXPECT_THAT(out_, Not(HasSubstr("prid_cdr")));
+}
+
 TEST_F(MetricsCommandTest, SpanListIsPagedUntilAShortPage) {
   span_count_ = 9;
   EXPECT_EQ(Run(), kExitOk) << err_;
-  ASSERT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "span.list", "span.list", "stats.get"));
+  ASSERT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "span.list", "span.list", "stats.get", "cdr.status"));
   EXPECT_EQ(daemon_->requests[1].second, (json{{"after", 0}, {"limit", 8}}));
   EXPECT_EQ(daemon_->requests[2].second, (json{{"after", 8}, {"limit", 8}}));
   EXPECT_THAT(out_, HasSubstr("\nprid_span_up{span=\"9\"} 1\n"));
@@ -104,7 +128,7 @@ TEST_F(MetricsCommandTest, StatsTooLargeForOneLineIsAskedSpanBySpan) {
   span_count_ = 2;
   too_large_ = true;
   EXPECT_EQ(Run(), kExitOk) << err_;
-  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "span.list", "stats.get", "stats.get", "stats.get"));
+  EXPECT_THAT(daemon_->Methods(), ElementsAre("daemon.status", "span.list", "stats.get", "stats.get", "stats.get", "cdr.status"));
   EXPECT_EQ(daemon_->requests[3].second, (json{{"span", 1}}));
   EXPECT_EQ(daemon_->requests[4].second, (json{{"span", 2}}));
   EXPECT_THAT(out_, HasSubstr("\nprid_q921_t200_retransmissions_total{span=\"1\"} 10\n"

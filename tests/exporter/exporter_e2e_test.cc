@@ -92,6 +92,8 @@ class ExporterEndToEnd : public ::testing::Test {
     }
     socket_ = dir_.File("prid.sock");
     std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n\n"
+                                          << "[cdr]\njsonl = \"" << dir_.File("cdr.jsonl") << "\"\nspool = \""
+                                          << dir_.File("spool") << "\"\n\n"
                                           << "[[span]]\nspan = 1\nname = \"trunk-a\"\ndriver = \"sim\"\n"
                                           << "peer = \"builtin\"\n";
     daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{Env("PRID_BIN"), "-c", dir_.File("prid.conf")},
@@ -177,6 +179,9 @@ TEST_F(ExporterEndToEnd, PrictlMetricsPassesPromtoolWithoutAWarning) {
   EXPECT_THAT(metrics.out, HasSubstr("\nprid_q931_messages_total{span=\"1\",direction=\"out\",message=\"SETUP\"} 4\n"));
   EXPECT_THAT(metrics.out, HasSubstr("\nprid_post_dial_delay_seconds_count{span=\"1\"} "));
   EXPECT_THAT(metrics.out, HasSubstr("\nprid_call_hold_seconds_count{span=\"1\"} 3\n"));
+  EXPECT_THAT(metrics.out, HasSubstr("\nprid_cdr_records_total 4\n"));
+  EXPECT_THAT(metrics.out, HasSubstr("\nprid_cdr_store_up{store=\"jsonl\"} 1\n"));
+  EXPECT_THAT(metrics.out, HasSubstr("\nprid_cdr_spool_refused_total 0\n"));
 
   ProcessResult checked = Promtool(metrics.out);
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
