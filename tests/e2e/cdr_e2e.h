@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,19 +23,25 @@ class CdrE2eTest : public E2eDaemonTest {
  protected:
   static nlohmann::json CdrStatus(ApiClient& c) { return c.Ok("cdr.status"); }
 
-  // Waits until the writer has made `records` records since this prid
-  // started and every store has committed everything the spool holds:
-  // the daemon's own account, asked again after each of its log lines or
-  // 25 ms (no fixed sleep decides the outcome).
-  bool WaitWritten(ApiClient& c, std::uint64_t records, int attempts = 800) {
-    for (int attempt = 0; attempt < attempts; ++attempt) {
-      nlohmann::json s = CdrStatus(c);
-      bool done = s["records"].get<std::uint64_t>() >= records;
-      for (const nlohmann::json& store : s["stores"]) done = done && store["pending"] == 0;
-      if (done) return true;
+  // Waits until cdr.status satisfies `done`: the daemon's own account,
+  // asked again after each of its log lines or 25 ms (no fixed sleep
+  // decides the outcome), for 20 s at most.
+  bool WaitCdr(ApiClient& c, const std::function<bool(const nlohmann::json&)>& done) {
+    for (int attempt = 0; attempt < 800; ++attempt) {
+      if (done(CdrStatus(c))) return true;
       RunProcess({"/usr/bin/timeout", "0.025", "/usr/bin/tail", "-n0", "-f", dir_.File("prid.log")});
     }
     return false;
+  }
+
+  // Until the writer has made `records` records since this prid started
+  // and every store has committed everything the spool holds.
+  bool WaitWritten(ApiClient& c, std::uint64_t records) {
+    return WaitCdr(c, [records](const nlohmann::json& s) {
+      bool done = s["records"].get<std::uint64_t>() >= records;
+      for (const nlohmann::json& store : s["stores"]) done = done && store["pending"] == 0;
+      return done;
+    });
   }
 
   static std::vector<cdr::Record> AllRecords(cdr::QueryableStore& store) {

@@ -77,11 +77,12 @@ TEST_F(CdrPostgresEndToEnd, TheServerStoppedMidLoadGetsEveryRecordOnceWhenBack) 
   MakeCalls(c, 300, made);
   ASSERT_EQ(made.size(), 500u);
 
+  ASSERT_TRUE(WaitCdr(c, [](const json& st) { return st["stores"][0]["state"] == "retrying"; }))
+      << CdrStatus(c).dump();
   json s = CdrStatus(c);
   EXPECT_EQ(s["records"], 500);
   ASSERT_EQ(s["stores"][0]["kind"], "postgresql");
   EXPECT_GT(s["stores"][0]["pending"].get<int>(), 0) << s.dump();
-  EXPECT_EQ(s["stores"][0]["state"], "retrying") << s.dump();
   EXPECT_FALSE(s["stores"][0]["last_error"].is_null());
   EXPECT_GT(s["spool"]["pending"].get<int>(), 0) << "kept for the store that is down";
 
