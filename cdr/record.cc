@@ -164,6 +164,7 @@ const std::vector<Field>& Fields() {
             }},
       PRID_CDR_FIELD(first_channel, kInteger, false, Int, SetInt),
       PRID_CDR_FIELD(conference, kInteger, true, OptInt, SetOptInt),
+      PRID_CDR_FIELD(tag, kText, true, OptText, SetOptText),
   };
   return fields;
 }

@@ -64,6 +64,7 @@ struct Record {
   bool retried = false;    // moved to another B-channel (Q.931 5.2.3.1)
   int first_channel = 0;   // the channel before the retry (0: no retry)
   std::optional<std::uint64_t> conference;  // the conference call it was part of
+  std::optional<std::string> tag;           // call.make's client tag
 
   bool operator==(const Record&) const = default;
 };

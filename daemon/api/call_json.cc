@@ -48,6 +48,7 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
       {"bearer", std::string(BearerName(call.bearer))},
       {"created", base::FormatRfc3339(call.created)},
   };
+  if (!call.tag.empty()) out["tag"] = call.tag;
   AddClearingFields(call, out);
   if (call.uui_sent) out["uui_sent"] = UuiToJson(*call.uui_sent);
   if (call.uui_received) out["uui_received"] = UuiToJson(*call.uui_received);

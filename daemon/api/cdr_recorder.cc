@@ -65,6 +65,7 @@ cdr::Record CdrOf(const Call& call, std::string_view span_name, const CallMoment
   r.first_channel = call.first_channel;
   const CallId conference = call.conference != 0 ? call.conference : moments.conference;
   if (conference != 0) r.conference = conference;
+  if (!call.tag.empty()) r.tag = call.tag;
   return r;
 }
 

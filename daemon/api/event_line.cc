@@ -91,6 +91,10 @@ std::string CallStateEventLine(const Call& call, HandleState previous, HandleSta
   AppendField(out, "channel", call.channel);
   AppendField(out, "state", HandleStateName(state));
   AppendField(out, "previous", HandleStateName(previous));
+  if (!call.tag.empty()) {
+    out += R"(,"tag":)";
+    AppendJsonString(out, call.tag);
+  }
   if ((state == HandleState::kDisconnected || state == HandleState::kIdle) && call.cause) {
     AppendField(out, "cause", *call.cause);
     AppendField(out, "cause_name", q931::CauseName(*call.cause));

@@ -45,11 +45,13 @@ inline constexpr std::int64_t kMaxCallId = std::int64_t{1} << 53;
 // - a name from a fixed set (privilege, bearer, state, on_setup, on_hold,
 //   a cause's name): kMaxNameChars characters;
 // - an event log instance id (events.subscribe): kMaxInstanceChars;
+// - a call's client tag (call.make): kMaxTagChars, printable ASCII;
 // - a party number (kPartyNumber): what the span's switch variant carries,
 //   checked by the handler that knows the span (number_rules.h);
 // - UUI: the span's uui_max, checked where it is sent (UserUserInfoTooBig).
 inline constexpr std::size_t kMaxNameChars = 32;
 inline constexpr std::size_t kMaxInstanceChars = 64;
+inline constexpr std::size_t kMaxTagChars = 64;
 
 // Paged lists (API.md "Limits"): call.list and span.list return at most
 // `limit` records, by default the most, which is as many as one reply line

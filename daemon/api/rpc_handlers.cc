@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "daemon/api/call_json.h"
@@ -113,7 +115,7 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"call.make",
        {P::Int("span", kOptional, 1, 255), P::PartyNumber("number", kRequired),
         P::PartyNumber("calling", kOptional), P::Name("bearer", kOptional), P::Int("channel", kOptional, 1, 31),
-        P::Uui()},
+        P::Uui(), P::String("tag", kOptional, kMaxTagChars)},
        bind(&RpcHandlers::CallMake)},
       {"call.alert", {P::Id("call", kRequired), P::Bool("inband")}, bind(&RpcHandlers::CallAlert)},
       {"call.answer", {P::Id("call", kRequired), P::Uui(), P::Bool("non_isdn")}, bind(&RpcHandlers::CallAnswer)},
@@ -244,6 +246,17 @@ RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const Args& args
   }
   request.channel = static_cast<int>(args.OptionalInt("channel").value_or(0));
   request.uui = args.Uui();
+  if (auto tag = args.OptionalString("tag")) {
+    // Printable ASCII: it is echoed in every event line as it is.
+    const auto bad = std::find_if(tag->begin(), tag->end(), [](char c) { return c < 0x20 || c > 0x7e; });
+    if (tag->empty() || bad != tag->end()) {
+      return Invalid(tag->empty() ? std::string("tag is empty; leave it out for none")
+                                  : fmt::format("tag has byte 0x{:02x} at position {}; allowed: printable ASCII "
+                                                "(U+0020 to U+007E)",
+                                                static_cast<unsigned char>(*bad), bad - tag->begin()));
+    }
+    request.tag = std::string(*tag);
+  }
   auto id = model_.Make(client, request);
   if (!id.ok()) return base::Unexpected<ipc::RpcError>{FromModel(id.error())};
   return json{{"call", *id}};

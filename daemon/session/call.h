@@ -145,6 +145,7 @@ class Call {
   Bearer bearer = Bearer::kSpeech;
   std::string called;
   std::string calling;
+  std::string tag;  // call.make's client tag, echoed in the record and events ("": none)
 
   std::optional<std::uint8_t> cause;
   std::optional<Origin> origin;

@@ -429,6 +429,7 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   call->bearer = request.bearer;
   call->called = request.called;
   call->calling = request.calling;
+  call->tag = request.tag;
   call->uui_sent = request.uui;
   call->handles.emplace_back(client, Privilege::kOwner);
   Call& ref = *call;

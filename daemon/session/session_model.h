@@ -61,6 +61,7 @@ struct MakeCallRequest {
   Bearer bearer = Bearer::kSpeech;
   int channel = 0;
   std::optional<q931::UserUser> uui;
+  std::string tag;  // the client's own name for the call (API.md call.make)
 };
 
 struct IncomingCallInfo {

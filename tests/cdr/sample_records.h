@@ -43,6 +43,7 @@ inline Record Full() {
   r.retried = true;
   r.first_channel = 2;
   r.conference = 40;
+  r.tag = "order-17";
   return r;
 }
 

@@ -88,6 +88,10 @@ TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
       {"call.make", {{"number", "1"}, {"uui", {{"text", "a"}, {"pd", 300}}}}, "0…255"},
       {"call.make", {{"number", "1"}, {"span", 9}}, "no span 9"},
       {"call.make", {{"number", "1"}, {"bearer", "video"}}, "bearer"},
+      {"call.make", {{"number", "1"}, {"tag", "a\nb"}}, "tag has byte 0x0a at position 1"},
+      {"call.make", {{"number", "1"}, {"tag", "caf\xc3\xa9"}}, "tag has byte 0xc3 at position 3"},
+      {"call.make", {{"number", "1"}, {"tag", ""}}, "tag is empty"},
+      {"call.make", {{"number", "1"}, {"tag", std::string(65, 'x')}}, "at most 64"},
       {"line.open", {{"span", 1}, {"privilege", "boss"}}, "privilege"},
       {"call.list", {{"state", "sleeping"}}, "unknown state"},
       {"sim.policy", {{"span", 1}, {"on_setup", "dance"}}, "on_setup"},
@@ -100,6 +104,27 @@ TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
     EXPECT_EQ(r.error().name, "InvalidParams") << c.params.dump();
     EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
   }
+}
+
+// call.make's tag: in the reply's call's record, and in every call.state of
+// the call, which come after the reply on this connection.
+TEST_F(ApiErrorTest, ATagComesBackInTheRecordAndEveryStateOfTheCall) {
+  StartDefault();
+  client_->Ok("events.subscribe", json::object());
+  const std::uint64_t call = client_->Ok("call.make", {{"number", "1"}, {"tag", "order-17 #2"}})["call"];
+  EXPECT_EQ(client_->Ok("call.info", {{"call", call}})["tag"], "order-17 #2");
+  ASSERT_TRUE(client_->WaitState(call, "connected"));
+  client_->Ok("call.drop", {{"call", call}});
+  ASSERT_TRUE(client_->WaitState(call, "idle"));
+  int states = 0;
+  for (const json& e : client_->AllEvents()) {
+    if (e["type"] != "call.state" || e["call"] != call) continue;
+    ++states;
+    EXPECT_EQ(e["tag"], "order-17 #2") << e.dump();
+  }
+  EXPECT_GE(states, 3);
+  const std::uint64_t plain = client_->Ok("call.make", {{"number", "2"}})["call"];
+  EXPECT_FALSE(client_->Ok("call.info", {{"call", plain}}).contains("tag")) << "no tag, none shown";
 }
 
 // The digits of party number IE `id` in `message`, as the wire carries them.
