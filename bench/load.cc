@@ -9,9 +9,14 @@
 // twice: under an asynchronous client (requests written without waiting
 // for their replies, as an event-driven application writes them) and under
 // a synchronous one (each request a round trip). It prints the ratio of
-// prid's CPU per call to the endpoint's for each.
+// prid's CPU per call to the endpoint's for each. With --cdr, prid writes
+// a call detail record per call (docs/cdr.md) to SQLite, JSON lines or
+// both in the run's temporary directory; its CPU then includes the CDR
+// writer thread's, each run ends once every record is committed, and the
+// records are counted (cdr.status and the files) against the calls made.
 //
 // Usage: prid-load --prid PATH --peer PATH [--calls N] [--concurrency C] [--uui-octets U] [--rounds R]
+//                  [--cdr none|sqlite|jsonl|both]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -32,6 +37,7 @@
 
 #include "bench/libpri_endpoint.h"
 #include "bench/prid_with_peer.h"
+#include "cdr/sqlite_store.h"
 #include "ipc/client.h"
 
 namespace {
@@ -40,13 +46,31 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 namespace q931 = prid::q931;
 
-// CPU time (user + system) of a process: the scheduler's nanosecond
-// account in /proc/PID/schedstat; /proc/PID/stat counts clock ticks (10 ms),
-// too coarse for a short run.
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream schedstat("/proc/" + std::to_string(pid) + "/schedstat");
+// CPU time (user + system) of one thread: the scheduler's nanosecond
+// account in /proc/PID/task/TID/schedstat; < 0 when it cannot be read.
+double ThreadCpuSeconds(pid_t pid, const std::string& tid) {
+  std::ifstream schedstat("/proc/" + std::to_string(pid) + "/task/" + tid + "/schedstat");
   unsigned long long on_cpu_ns = 0;
   if (schedstat >> on_cpu_ns) return static_cast<double>(on_cpu_ns) / 1e9;
+  return -1;
+}
+
+// CPU time (user + system) of a process, all its threads (prid's CDR
+// writer is one): the sum of their schedstat accounts (/proc/PID/schedstat
+// alone is the main thread's); /proc/PID/stat counts clock ticks (10 ms),
+// too coarse for a short run.
+double ProcessCpuSeconds(pid_t pid) {
+  double sum = 0;
+  bool read_any = false;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    const double seconds = ThreadCpuSeconds(pid, task.path().filename().string());
+    if (seconds >= 0) {
+      sum += seconds;
+      read_any = true;
+    }
+  }
+  if (read_any) return sum;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   // Fields after the command name in parentheses: utime is field 14, stime 15.
@@ -245,17 +269,90 @@ double LibpriBackToBackCpuPerCall(int calls, int concurrency, std::size_t uui_oc
   return (SelfCpuSeconds() - before) / calls;
 }
 
-// How prid fared under one kind of client.
-struct PridRun {
-  double cpu_per_call = 0;  // seconds
-  double calls_per_second = 0;
+// The CDRs of the calls made through prid: what cdr.status says each
+// store committed and what its file holds (0 for a store not written).
+struct CdrCount {
+  std::uint64_t calls = 0, sqlite_written = 0, sqlite_rows = 0, jsonl_written = 0, jsonl_lines = 0;
+
+  CdrCount& operator+=(const CdrCount& other) {
+    calls += other.calls;
+    sqlite_written += other.sqlite_written;
+    sqlite_rows += other.sqlite_rows;
+    jsonl_written += other.jsonl_written;
+    jsonl_lines += other.jsonl_lines;
+    return *this;
+  }
 };
 
-// Starts a far end and prid in `dir`, makes `calls` calls through prid
-// (after a warm-up) with the client kind asked for, and stops both.
+// Waits until prid has made `records` CDRs and every store has committed
+// all of them (polling cdr.status), so that the writer thread's work for
+// the calls made is in prid's CPU time. The status then; nullopt (and a
+// message) when that does not happen within 10 s.
+std::optional<json> WaitCdrsWritten(prid::ipc::Client& client, std::uint64_t records) {
+  for (const auto give_up = Clock::now() + std::chrono::seconds(10);;) {
+    auto status = client.Call("cdr.status");
+    if (!status.ok()) {
+      std::fprintf(stderr, "cdr.status: %s\n", status.error().message.c_str());
+      return std::nullopt;
+    }
+    bool written = status->value("records", std::uint64_t{0}) >= records;
+    for (const json& store : (*status)["stores"]) {
+      written = written && store.value("written", std::uint64_t{0}) >= records;
+    }
+    if (written) return *status;
+    if (Clock::now() > give_up) {
+      std::fprintf(stderr, "prid's stores did not commit %llu CDRs within 10 s: %s\n",
+                   static_cast<unsigned long long>(records), status->dump().c_str());
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the writer is milliseconds behind
+  }
+}
+
+// The records in prid's CDR files (the rows of the SQLite file, the lines
+// of the JSON-lines one) and what cdr.status said each store committed.
+CdrCount CountCdrs(const prid::bench::PridWithPeer& prid, const json& status, std::uint64_t calls) {
+  CdrCount count;
+  count.calls = calls;
+  for (const json& store : status["stores"]) {
+    const std::uint64_t written = store.value("written", std::uint64_t{0});
+    if (store.value("kind", "") == "sqlite") count.sqlite_written = written;
+    if (store.value("kind", "") == "jsonl") count.jsonl_written = written;
+  }
+  if (!prid.cdr_sqlite().empty()) {
+    prid::cdr::SqliteStore sqlite(prid.cdr_sqlite(), prid::cdr::SqliteStore::Access::kReadOnly);
+    prid::cdr::Query all;
+    all.limit = calls + 1;
+    if (const auto opened = sqlite.Open(); !opened.ok()) {
+      std::fprintf(stderr, "%s\n", opened.message().c_str());
+    } else if (auto rows = sqlite.Select(all); !rows.ok()) {
+      std::fprintf(stderr, "%s\n", rows.error().c_str());
+    } else {
+      count.sqlite_rows = rows->size();
+    }
+  }
+  if (!prid.cdr_jsonl().empty()) {
+    std::ifstream in(prid.cdr_jsonl());
+    for (std::string line; std::getline(in, line);) count.jsonl_lines += line.empty() ? 0 : 1;
+  }
+  return count;
+}
+
+// How prid fared under one kind of client.
+struct PridRun {
+  double cpu_per_call = 0;       // seconds, all of prid's threads
+  double loop_cpu_per_call = 0;  // seconds, its main thread (the event loop)
+  double calls_per_second = 0;
+  CdrCount cdrs;
+};
+
+// Starts a far end and prid in `dir` (writing `cdr`), makes `calls` calls
+// through prid (after a warm-up) with the client kind asked for, and stops
+// both. With CDRs, the CPU is read once each part's records are committed.
 std::optional<PridRun> RunPrid(const std::string& prid_path, const std::string& peer_path, const std::string& dir,
-                               int calls, int concurrency, std::size_t uui_octets, bool pipelined) {
-  prid::bench::PridWithPeer prid(prid_path, peer_path, dir);
+                               int calls, int concurrency, std::size_t uui_octets, bool pipelined,
+                               prid::bench::Cdr cdr) {
+  prid::bench::PridWithPeer prid(prid_path, peer_path, dir, cdr);
   if (!prid.running()) return std::nullopt;
   auto client = prid::ipc::Client::Connect(prid.socket());
   if (!client.ok() || !client->Call("line.open", {{"span", 1}}).ok()) return std::nullopt;
@@ -263,12 +360,22 @@ std::optional<PridRun> RunPrid(const std::string& prid_path, const std::string& 
     return pipelined ? prid::bench::DriveCallsPipelined(*client, n, concurrency, uui_octets)
                      : DriveCalls(*client, n, concurrency, uui_octets);
   };
-  if (!drive(WarmUpCalls(calls))) return std::nullopt;
-  const double cpu_before = ProcessCpuSeconds(prid.pid());
+  const std::uint64_t made = static_cast<std::uint64_t>(WarmUpCalls(calls) + calls);
+  auto cdrs_written = [&](std::uint64_t records) {
+    return cdr == prid::bench::Cdr::kNone ? std::optional<json>(json::object()) : WaitCdrsWritten(*client, records);
+  };
+  const std::string main_thread = std::to_string(prid.pid());
+  if (!drive(WarmUpCalls(calls)) || !cdrs_written(WarmUpCalls(calls))) return std::nullopt;
+  const double cpu_before = ProcessCpuSeconds(prid.pid()), loop_before = ThreadCpuSeconds(prid.pid(), main_thread);
   const auto wall_before = Clock::now();
   if (!drive(calls)) return std::nullopt;
   const double wall = std::chrono::duration<double>(Clock::now() - wall_before).count();
-  return PridRun{(ProcessCpuSeconds(prid.pid()) - cpu_before) / calls, calls / wall};
+  const auto status = cdrs_written(made);
+  if (!status) return std::nullopt;
+  const double cpu = ProcessCpuSeconds(prid.pid()) - cpu_before;
+  const double loop = ThreadCpuSeconds(prid.pid(), main_thread) - loop_before;
+  const CdrCount cdrs = cdr == prid::bench::Cdr::kNone ? CdrCount{} : CountCdrs(prid, *status, made);
+  return PridRun{cpu / calls, loop / calls, calls / wall, cdrs};
 }
 
 }  // namespace
@@ -296,7 +403,16 @@ int main(int argc, char** argv) {
   app.add_option("--concurrency", concurrency, "calls in progress at once")->check(CLI::Range(1, 30));
   app.add_option("--uui-octets", uui_octets, "UUI octets in SETUP and DISCONNECT")->check(CLI::Range(0, 128));
   app.add_option("--rounds", rounds, "rounds of the three runs (medians are printed)")->check(CLI::Range(1, 99));
+  const std::map<std::string, prid::bench::Cdr> cdr_settings = {{"none", prid::bench::Cdr::kNone},
+                                                                 {"sqlite", prid::bench::Cdr::kSqlite},
+                                                                 {"jsonl", prid::bench::Cdr::kJsonl},
+                                                                 {"both", prid::bench::Cdr::kBoth}};
+  std::string cdr_name = "none";
+  app.add_option("--cdr", cdr_name, "the call detail records prid writes (files in the run's temporary directory)")
+      ->check(CLI::IsMember(cdr_settings))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  const prid::bench::Cdr cdr = cdr_settings.at(cdr_name);
   signal(SIGPIPE, SIG_IGN);
 
   // The CPU time of processes that wake each other varies from run to run
@@ -304,7 +420,9 @@ int main(int argc, char** argv) {
   // prid under both clients back to back, and ratios are taken per round.
   char dir_template[] = "/tmp/prid-load-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
-  std::vector<double> endpoint_us, async_us, sync_us, async_ratio, sync_ratio, async_rate, sync_rate;
+  std::vector<double> endpoint_us, async_us, sync_us, async_ratio, sync_ratio, async_rate, sync_rate, async_loop_us,
+      sync_loop_us;
+  CdrCount cdrs;
   for (int round = 0; round < rounds; ++round) {
     const double endpoint = LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets);
     if (endpoint <= 0) {
@@ -312,9 +430,9 @@ int main(int argc, char** argv) {
       std::filesystem::remove_all(dir);
       return 1;
     }
-    const auto asynchronous = RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, true);
+    const auto asynchronous = RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, true, cdr);
     const auto synchronous =
-        asynchronous ? RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, false) : std::nullopt;
+        asynchronous ? RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, false, cdr) : std::nullopt;
     if (!synchronous) {
       std::filesystem::remove_all(dir);
       return 1;
@@ -326,28 +444,54 @@ int main(int argc, char** argv) {
     sync_ratio.push_back(synchronous->cpu_per_call / endpoint);
     async_rate.push_back(asynchronous->calls_per_second);
     sync_rate.push_back(synchronous->calls_per_second);
+    async_loop_us.push_back(asynchronous->loop_cpu_per_call * 1e6);
+    sync_loop_us.push_back(synchronous->loop_cpu_per_call * 1e6);
+    cdrs += asynchronous->cdrs;
+    cdrs += synchronous->cdrs;
   }
   std::filesystem::remove_all(dir);
   const double b2b = LibpriBackToBackCpuPerCall(calls, concurrency, uui_octets);
 
   std::printf("calls                      %d per run, %d rounds (concurrency %d, UUI %zu octets in SETUP and "
-              "DISCONNECT, events on); medians [lowest, highest]\n",
-              calls, rounds, concurrency, uui_octets);
+              "DISCONNECT, events on, CDRs %s); medians [lowest, highest]\n",
+              calls, rounds, concurrency, uui_octets, cdr_name.c_str());
   const Spread endpoint = SpreadOf(endpoint_us);
   std::printf("libpri endpoint            %.1f us CPU per call [%.1f, %.1f] (own process, same far end, frames and "
               "concurrency)\n",
               endpoint.median, endpoint.low, endpoint.high);
   auto report = [](const char* client, const char* how, const std::vector<double>& us,
-                   const std::vector<double>& rate, const std::vector<double>& ratio) {
-    const Spread cpu = SpreadOf(us), r = SpreadOf(ratio);
-    std::printf("prid, %-20s %.1f us CPU per call [%.1f, %.1f], %.0f calls/s, ratio to the endpoint %.2f "
-                "[%.2f, %.2f] (%s)\n",
-                client, cpu.median, cpu.low, cpu.high, SpreadOf(rate).median, r.median, r.low, r.high, how);
+                   const std::vector<double>& rate, const std::vector<double>& ratio,
+                   const std::vector<double>& loop_us) {
+    const Spread cpu = SpreadOf(us), r = SpreadOf(ratio), loop = SpreadOf(loop_us);
+    std::printf("prid, %-20s %.1f us CPU per call [%.1f, %.1f] (event loop %.1f [%.1f, %.1f]), %.0f calls/s, "
+                "ratio to the endpoint %.2f [%.2f, %.2f] (%s)\n",
+                client, cpu.median, cpu.low, cpu.high, loop.median, loop.low, loop.high, SpreadOf(rate).median,
+                r.median, r.low, r.high, how);
   };
   report("asynchronous client", "requests written without waiting for replies; goal <= 2", async_us, async_rate,
-         async_ratio);
-  report("synchronous client", "each request waits for its reply", sync_us, sync_rate, sync_ratio);
+         async_ratio, async_loop_us);
+  report("synchronous client", "each request waits for its reply", sync_us, sync_rate, sync_ratio, sync_loop_us);
   std::printf("libpri b2b                 %.1f us CPU per call (both sides in one process: no far-end wake-ups)\n",
               b2b * 1e6);
-  return 0;
+  if (cdr == prid::bench::Cdr::kNone) return 0;
+  // Every call made through prid (warm-ups included) has its record in
+  // each store: committed by the writer, and there in the file.
+  const bool sqlite = cdr == prid::bench::Cdr::kSqlite || cdr == prid::bench::Cdr::kBoth;
+  const bool jsonl = cdr == prid::bench::Cdr::kJsonl || cdr == prid::bench::Cdr::kBoth;
+  const auto n = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+  bool complete = true;
+  if (sqlite) {
+    std::printf("CDRs, sqlite               %llu calls made, %llu records committed (cdr.status), %llu rows in the "
+                "file\n",
+                n(cdrs.calls), n(cdrs.sqlite_written), n(cdrs.sqlite_rows));
+    complete = complete && cdrs.sqlite_written == cdrs.calls && cdrs.sqlite_rows == cdrs.calls;
+  }
+  if (jsonl) {
+    std::printf("CDRs, jsonl                %llu calls made, %llu records committed (cdr.status), %llu lines in the "
+                "file\n",
+                n(cdrs.calls), n(cdrs.jsonl_written), n(cdrs.jsonl_lines));
+    complete = complete && cdrs.jsonl_written == cdrs.calls && cdrs.jsonl_lines == cdrs.calls;
+  }
+  std::printf("CDRs                       %s\n", complete ? "every call has its record" : "RECORDS MISSING");
+  return complete ? 0 : 1;
 }

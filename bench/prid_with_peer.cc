@@ -42,11 +42,18 @@ pid_t Spawn(const std::vector<std::string>& argv, int* stdout_fd, const std::str
   return pid;
 }
 
-PridWithPeer::PridWithPeer(const std::string& prid_path, const std::string& peer_path, const std::string& dir)
+PridWithPeer::PridWithPeer(const std::string& prid_path, const std::string& peer_path, const std::string& dir,
+                           Cdr cdr)
     : socket_(dir + "/prid.sock"), stderr_path_(dir + "/prid.stderr") {
-  const std::string seq = dir + "/span1.seq", conf = dir + "/prid.conf";
+  const std::string seq = dir + "/span1.seq", conf = dir + "/prid.conf", spool = dir + "/cdr-spool";
   std::filesystem::remove(seq);
   std::filesystem::remove(socket_);
+  for (const char* name : {"cdr.sqlite", "cdr.sqlite-wal", "cdr.sqlite-shm", "cdr.jsonl"}) {
+    std::filesystem::remove(dir + "/" + name);
+  }
+  std::filesystem::remove_all(spool);
+  if (cdr == Cdr::kSqlite || cdr == Cdr::kBoth) cdr_sqlite_ = dir + "/cdr.sqlite";
+  if (cdr == Cdr::kJsonl || cdr == Cdr::kBoth) cdr_jsonl_ = dir + "/cdr.jsonl";
   int peer_out = -1;
   peer_ = Spawn({peer_path, seq}, &peer_out);
   char ready[16] = {};
@@ -56,9 +63,16 @@ PridWithPeer::PridWithPeer(const std::string& prid_path, const std::string& peer
     std::fprintf(stderr, "the far end did not start\n");
     return;
   }
-  std::ofstream(conf) << "[daemon]\nsocket = \"" << socket_ << "\"\nlog_level = \"warning\"\n\n"
-                      << "[[span]]\nspan = 1\ndriver = \"sim\"\nnode = \"cpe\"\nswitch = \"euroisdn_e1\"\n"
-                      << "connect = \"" << seq << "\"\n";
+  std::ofstream out(conf);
+  out << "[daemon]\nsocket = \"" << socket_ << "\"\nlog_level = \"warning\"\n\n"
+      << "[[span]]\nspan = 1\ndriver = \"sim\"\nnode = \"cpe\"\nswitch = \"euroisdn_e1\"\n"
+      << "connect = \"" << seq << "\"\n";
+  if (cdr != Cdr::kNone) {
+    out << "\n[cdr]\nspool = \"" << spool << "\"\n";
+    if (!cdr_sqlite_.empty()) out << "sqlite = \"" << cdr_sqlite_ << "\"\n";
+    if (!cdr_jsonl_.empty()) out << "jsonl = \"" << cdr_jsonl_ << "\"\n";
+  }
+  out.close();
   prid_ = Spawn({prid_path, "-c", conf}, nullptr, stderr_path_);
   running_ = prid_ > 0 && WaitSpanUp();
   if (!running_) {

@@ -20,13 +20,20 @@ namespace prid::bench {
 // and its stderr to `stderr_path` (when not empty). -1 on failure.
 pid_t Spawn(const std::vector<std::string>& argv, int* stdout_fd = nullptr, const std::string& stderr_path = "");
 
+// The call detail records (docs/cdr.md) a PridWithPeer's prid writes: none
+// (no [cdr] table), or to an SQLite file, a JSON-lines file or both.
+enum class Cdr { kNone, kSqlite, kJsonl, kBoth };
+
 // A prid process on span 1 (driver "sim", CPE) connected to its own
-// prid-bench-peer, both started in `dir` (which the caller owns). Once
-// running(), the span's D-channel is up. Both are stopped with SIGTERM by
-// Stop() or when this goes.
+// prid-bench-peer, both started in `dir` (which the caller owns). With
+// `cdr`, prid writes its CDRs to cdr.sqlite / cdr.jsonl in `dir` through
+// the spool dir/cdr-spool, all three removed first, so that what they hold
+// is this prid's. Once running(), the span's D-channel is up. Both are
+// stopped with SIGTERM by Stop() or when this goes.
 class PridWithPeer {
  public:
-  PridWithPeer(const std::string& prid_path, const std::string& peer_path, const std::string& dir);
+  PridWithPeer(const std::string& prid_path, const std::string& peer_path, const std::string& dir,
+               Cdr cdr = Cdr::kNone);
   ~PridWithPeer();
   PridWithPeer(const PridWithPeer&) = delete;
   PridWithPeer& operator=(const PridWithPeer&) = delete;
@@ -34,6 +41,9 @@ class PridWithPeer {
   bool running() const { return running_; }
   pid_t pid() const { return prid_; }
   const std::string& socket() const { return socket_; }
+  // The CDR files prid writes; empty when it writes no such file.
+  const std::string& cdr_sqlite() const { return cdr_sqlite_; }
+  const std::string& cdr_jsonl() const { return cdr_jsonl_; }
 
   // How prid ended: its waitpid status and what it wrote to stderr (a
   // sanitizer's report, when there is one).
@@ -47,7 +57,7 @@ class PridWithPeer {
  private:
   bool WaitSpanUp();
 
-  std::string socket_, stderr_path_;
+  std::string socket_, stderr_path_, cdr_sqlite_, cdr_jsonl_;
   pid_t peer_ = -1, prid_ = -1;
   bool running_ = false;
 };
