@@ -178,7 +178,7 @@ base::Status JsonlStore::Write(std::span<const Record> records) {
     Key key{record.instance, record.call_id};
     if (keys_.contains(key) || !in_batch.insert(key).second) continue;
     // replace: a number or name with invalid UTF-8 must not stop the batch.
-    batch += ToJson(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    AppendJson(batch, record);
     batch += '\n';
     written.push_back(std::move(key));
   }

@@ -78,6 +78,10 @@ base::Result<EpochMs> ParseTime(std::string_view text);
 // not read.
 nlohmann::json ToJson(const Record& record);
 base::Result<Record> FromJson(const nlohmann::json& json);
+// The same object as text, appended to `out` with no JSON tree in
+// between (keys in column order; bytes outside printable ASCII escaped):
+// the spool's and the JSON-lines store's form, made once per record.
+void AppendJson(std::string& out, const Record& record);
 
 // The table's columns (docs/cdr.md), in order, for the SQL stores: each
 // binds ColumnValues(record)[i] to Columns()[i]. Times are kTime (RFC 3339

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -177,7 +178,12 @@ base::Status Spool::OpenSegment(Seq first) {
 base::Result<Seq> Spool::Append(const Record& record) {
   std::lock_guard lock(mutex_);
   const Seq seq = next_seq_;
-  const std::string line = nlohmann::json{{"seq", seq}, {"cdr", ToJson(record)}}.dump() + "\n";
+  // Straight into text: this runs on the event loop, once per call.
+  std::string line;
+  line.reserve(1024);
+  fmt::format_to(std::back_inserter(line), "{{\"seq\":{},\"cdr\":", seq);
+  AppendJson(line, record);
+  line += "}\n";
   Segment& segment = segments_.back();
   if (bytes_ + line.size() > options_.max_bytes) {
     ++refused_;

@@ -150,10 +150,13 @@ Value ReadColumn(sqlite3_stmt* stmt, int i) {
   }
 }
 
+// `value` must outlive the statement's step: the text is not copied (every
+// caller binds from a vector it keeps until then, and resets and clears
+// the bindings before binding again).
 int Bind(sqlite3_stmt* stmt, int index, const Value& value) {
   if (const auto* i = std::get_if<std::int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *i);
   if (const auto* s = std::get_if<std::string>(&value)) {
-    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
   }
   return sqlite3_bind_null(stmt, index);
 }
@@ -260,8 +263,10 @@ base::Status SqliteStore::OpenFile() {
           path_));
     }
   }
-  const int flags = access_ == Access::kWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                              : SQLITE_OPEN_READONLY;
+  // NOMUTEX: one thread uses a store (store.h); SQLite's own locking of
+  // every call would cost more than the row it writes.
+  const int flags = (access_ == Access::kWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+                    SQLITE_OPEN_NOMUTEX;
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr);
   db_.reset(raw);  // sqlite gives a handle to close even when the open failed

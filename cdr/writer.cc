@@ -52,33 +52,41 @@ Writer::~Writer() {
 base::Status Writer::Submit(const Record& record) {
   auto seq = spool_->Append(record);
   if (!seq) return base::Status::Error(seq.error());
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     ++submitted_;
     ++wakeups_;
+    // Only a writer waiting for its first record, or a full batch, is woken:
+    // a wake-up per record would cost more than the record.
+    wake = awaiting_first_ || wakeups_ - seen_ >= options_.batch;
   }
-  changed_.notify_all();
+  if (wake) changed_.notify_all();
   return base::Status::Ok();
 }
 
 void Writer::Run() {
-  std::uint64_t seen = 0;
   for (;;) {
     bool last = false;
     {
       std::lock_guard lock(mutex_);
-      seen = wakeups_;
+      seen_ = wakeups_;
       last = stopping_;
     }
     auto retry_at = Pass(last);
     changed_.notify_all();  // WaitIdle
     if (last) return;
     std::unique_lock lock(mutex_);
-    auto woken = [&] { return stopping_ || wakeups_ != seen; };
+    auto woken = [&] { return stopping_ || wakeups_ != seen_; };
+    awaiting_first_ = true;
     if (retry_at) {
       changed_.wait_until(lock, *retry_at, woken);
     } else {
       changed_.wait(lock, woken);
+    }
+    awaiting_first_ = false;
+    if (!stopping_ && options_.linger.count() > 0) {
+      changed_.wait_for(lock, options_.linger, [&] { return stopping_ || wakeups_ - seen_ >= options_.batch; });
     }
   }
 }

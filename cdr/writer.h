@@ -27,6 +27,10 @@ struct WriterOptions {
   std::size_t batch = 256;  // records per store transaction at most
   std::chrono::milliseconds first_retry{250};
   std::chrono::milliseconds max_retry{10000};
+  // Records come one per call: after the first, the writer waits this long
+  // (or until `batch` have come) so that one sync and one transaction per
+  // store serve them all.
+  std::chrono::milliseconds linger{100};
 };
 
 struct StoreStatus {
@@ -92,6 +96,8 @@ class Writer {
   bool stopping_ = false;
   std::uint64_t submitted_ = 0;
   std::uint64_t wakeups_ = 0;
+  std::uint64_t seen_ = 0;       // wakeups_ when the current pass began
+  bool awaiting_first_ = false;  // the thread waits for a record to start a batch
   std::thread thread_;
 };
 

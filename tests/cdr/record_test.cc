@@ -2,9 +2,12 @@
 #include "cdr/record.h"
 
 #include <gtest/gtest.h>
-
-#include "tests/cdr/sample_records.h"
 #include <nlohmann/json.hpp>
+
+#include <chrono>
+
+#include "base/time_format.h"
+#include "tests/cdr/sample_records.h"
 
 namespace prid::cdr {
 namespace {
@@ -17,6 +20,25 @@ TEST(CdrTime, FormatsAndParsesMilliseconds) {
   auto t = ParseTime("2025-12-03T12:00:00.123Z");
   ASSERT_TRUE(t) << t.error();
   EXPECT_EQ(*t, 1764763200123);
+}
+
+TEST(CdrTime, FormatsAsTheCalendarDoes) {
+  // Against the C library's calendar (base::FormatRfc3339), across leap
+  // days and centuries; before 1970 and past 2262 (where system_clock's
+  // nanoseconds end) against the dates themselves.
+  for (EpochMs t : {EpochMs{0}, EpochMs{951782400000}, EpochMs{951868799999}, EpochMs{4107542399999},
+                    EpochMs{1709164800123}}) {
+    EXPECT_EQ(FormatTime(t), base::FormatRfc3339(base::WallTime(std::chrono::milliseconds(t)))) << t;
+  }
+  EXPECT_EQ(FormatTime(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(-86400001), "1969-12-30T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(253402300799999), "9999-12-31T23:59:59.999Z");
+  for (EpochMs t = 1700000000000; t < 1700000000000 + 400LL * 86400000; t += 86399999) {
+    ASSERT_EQ(FormatTime(t), base::FormatRfc3339(base::WallTime(std::chrono::milliseconds(t)))) << t;
+    auto back = ParseTime(FormatTime(t));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, t);
+  }
 }
 
 TEST(CdrTime, RefusesOtherForms) {
@@ -33,6 +55,20 @@ TEST(CdrJson, FullAndBareRecordsRoundTrip) {
     auto back = FromJson(nlohmann::json::parse(j.dump()));
     ASSERT_TRUE(back) << back.error();
     EXPECT_EQ(*back, r) << j.dump();
+  }
+}
+
+TEST(CdrJson, TheTextFormIsTheSameObject) {
+  Record odd = Full();
+  odd.span_name = "a\"b\\c\nd";
+  for (const Record& r : {Full(), Bare(), odd}) {
+    std::string text;
+    AppendJson(text, r);
+    const auto parsed = nlohmann::json::parse(text);
+    EXPECT_EQ(parsed, ToJson(r)) << text;
+    auto back = FromJson(parsed);
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(*back, r);
   }
 }
 
