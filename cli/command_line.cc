@@ -4,8 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <utility>
 
 #include "cli/outcome.h"
@@ -18,6 +22,49 @@ constexpr std::string_view kFooter =
     "UUI options: --uui-text T | --uui-hex H (whole bytes), --pd N (0-255, default 4 = IA5).\n"
     "Causes: a Q.850 number 1-127 or normal, busy, noanswer, rejected, unavailable.\n"
     "Socket: --socket, else $PRID_SOCKET, else /run/prid/prid.sock.\n";
+
+// The largest span and B-channel numbers the API takes (an E1 has 31 timeslots).
+constexpr long long kMaxSpan = 255;
+constexpr long long kMaxChannel = 31;
+
+// The number of single-character edits (insert, delete, replace, swap two
+// neighbours) that turn `a` into `b`: "stauts" is one from "status".
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The closest of `names` to `word` when it is a likely typo (at most two
+// edits away), else "".
+std::string Closest(std::string_view word, const std::vector<std::string>& names) {
+  constexpr std::size_t kMaxTypo = 2;
+  std::string best;
+  std::size_t best_distance = kMaxTypo + 1;
+  for (const std::string& name : names) {
+    std::size_t distance = EditDistance(word, name);
+    if (distance < best_distance) {
+      best = name;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+// "-12" or "-1.5": a negative number, a value rather than an option.
+bool IsNegativeNumber(const std::string& arg) {
+  return arg.size() > 1 && arg[0] == '-' &&
+         (std::isdigit(static_cast<unsigned char>(arg[1])) != 0 || arg[1] == '.');
+}
 
 // Builds the Command of the subcommand that was given.
 using Builder = std::function<base::Result<Command>()>;
@@ -73,12 +120,42 @@ class Parser {
     }
   }
 
+  // Every command with its description, one "  NAME  DESCRIPTION" line
+  // each, `conf create` under `conf`.
+  std::string CommandTable() {
+    std::vector<std::pair<std::string, std::string>> rows;
+    const auto all = [](CLI::App*) { return true; };
+    for (CLI::App* sub : app_.get_subcommands(all)) {
+      rows.emplace_back(sub->get_name(), sub->get_description());
+      for (CLI::App* leaf : sub->get_subcommands(all)) {
+        rows.emplace_back(sub->get_name() + " " + leaf->get_name(), leaf->get_description());
+      }
+    }
+    std::size_t width = 0;
+    for (const auto& row : rows) width = std::max(width, row.first.size());
+    std::string table;
+    for (const auto& [name, description] : rows) {
+      table += fmt::format("  {:<{}}  {}\n", name, width, description);
+    }
+    return table;
+  }
+
   ParseOutcome Parse(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     ParseOutcome outcome;
     try {
       std::vector<std::string> reversed(args.rbegin(), args.rend());
       app_.parse(reversed);
     } catch (const CLI::Error& e) {
+      if (e.get_exit_code() != 0) {
+        // CLI11's own words for these ("A subcommand is required" for a
+        // typo, a range up to 1.8e308 for "abc") do not say what was wrong.
+        std::string plain = plain_error_.empty() ? UnknownWord(args) : plain_error_;
+        if (!plain.empty()) {
+          err << "prictl: " << plain << '\n';
+          outcome.exit_code = kExitUsage;
+          return outcome;
+        }
+      }
       int code = app_.exit(e, out, err);
       outcome.exit_code = code == 0 ? kExitOk : kExitUsage;
       return outcome;
@@ -102,6 +179,90 @@ class Parser {
   }
 
  private:
+  // A check that the value is a whole number from `low` to `high`; a value
+  // that is not is reported as "`what` must be a number from 1 to 255, not 'abc'".
+  CLI::Validator Number(std::string what, long long low, long long high) {
+    return CLI::Validator(
+        [this, what, low, high](std::string& value) -> std::string {
+          long long number = 0;
+          const char* end = value.data() + value.size();
+          auto [stop, error] = std::from_chars(value.data(), end, number);
+          if (error == std::errc() && stop == end && number >= low && number <= high) return "";
+          if (high == std::numeric_limits<long long>::max()) {
+            plain_error_ = fmt::format("{} must be a whole number from {} up, not '{}'", what, low, value);
+          } else {
+            plain_error_ = fmt::format("{} must be a number from {} to {}, not '{}'", what, low, high, value);
+          }
+          return plain_error_;
+        },
+        "", "Number");
+  }
+
+  CLI::Validator WholeFrom(std::string what, long long low) {
+    return Number(std::move(what), low, std::numeric_limits<long long>::max());
+  }
+
+  // After CLI11 refused `args`: the first word that names no command or
+  // option of where it stands, with the closest valid name ("unknown
+  // command 'spnas'; did you mean 'spans'?"); "" when every word is known.
+  std::string UnknownWord(const std::vector<std::string>& args) {
+    CLI::App* current = &app_;
+    std::string path;  // the commands so far, "conf " before `conf create`
+    const auto all = [](CLI::App*) { return true; };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& arg = args[i];
+      if (arg == "--") break;
+      if (arg.size() > 1 && arg[0] == '-' && !IsNegativeNumber(arg)) {
+        const std::string name = arg.substr(0, arg.find('='));
+        const CLI::Option* option = nullptr;
+        std::vector<std::string> names;
+        for (const CLI::App* app = current; app != nullptr && option == nullptr; app = app->get_parent()) {
+          for (const CLI::Option* candidate : app->get_options()) {
+            if (candidate->get_positional()) continue;
+            if (candidate->check_name(name)) option = candidate;
+            for (const std::string& lname : candidate->get_lnames()) names.push_back("--" + lname);
+          }
+        }
+        if (option == nullptr) {
+          std::string closest = Closest(name, names);
+          if (closest.empty()) return fmt::format("unknown option '{}'", name);
+          return fmt::format("unknown option '{}'; did you mean '{}'?", name, closest);
+        }
+        if (option->get_expected_min() > 0 && name.size() == arg.size()) ++i;  // its value
+        continue;
+      }
+      std::vector<CLI::App*> subs = current->get_subcommands(all);
+      if (subs.empty()) continue;  // a positional argument
+      std::vector<std::string> names;
+      CLI::App* next = nullptr;
+      for (CLI::App* sub : subs) {
+        if (sub->check_name(arg)) next = sub;
+        names.push_back(sub->get_name());
+      }
+      if (next != nullptr) {
+        current = next;
+        path += arg + " ";
+        continue;
+      }
+      if (current->get_require_subcommand_min() == 0) continue;
+      if (current == &app_ && grammar_ == Grammar::kCommandLine && arg == "wait") {
+        return "wait: only a run script can wait (prictl run --help)";
+      }
+      std::string closest = Closest(arg, names);
+      if (closest.empty()) {
+        return fmt::format("unknown command '{}{}'; {}--help lists them", path, arg,
+                           grammar_ == Grammar::kCommandLine ? "prictl " + path : path);
+      }
+      return fmt::format("unknown command '{}{}'; did you mean '{}{}'?", path, arg, path, closest);
+    }
+    if (current->get_require_subcommand_min() > 0) {
+      return fmt::format("{}; {}--help lists them",
+                         path.empty() ? std::string("a command is needed") : path + "needs a command",
+                         grammar_ == Grammar::kCommandLine ? "prictl " + path : path);
+    }
+    return "";
+  }
+
   CLI::App* Sub(CLI::App* parent, const std::string& name, const std::string& description,
                 Builder builder) {
     CLI::App* sub = parent->add_subcommand(name, description);
@@ -110,11 +271,11 @@ class Parser {
   }
 
   void AddCallId(CLI::App* sub) {
-    sub->add_option("ID", call_, "call id")->required()->check(CLI::PositiveNumber);
+    sub->add_option("ID", call_, "call id")->required()->check(WholeFrom("call id", 1));
   }
 
   void AddSpan(CLI::App* sub) {
-    sub->add_option("SPAN", span_, "span number")->required()->check(CLI::PositiveNumber);
+    sub->add_option("SPAN", span_, "span number")->required()->check(Number("span", 1, kMaxSpan));
   }
 
   void AddUui(CLI::App* sub) {
@@ -123,7 +284,7 @@ class Parser {
     auto* hex = sub->add_option("--uui-hex", uui_.hex, "user-user information as hex bytes")
                     ->option_text("HEX");
     text->excludes(hex);
-    sub->add_option("--pd", uui_.pd, "UUI protocol discriminator (0-255)")->option_text("N");
+    sub->add_option("--pd", uui_.pd, "UUI protocol discriminator (0-255)")->option_text("N")->check(Number("--pd", 0, 255));
   }
 
   void AddCause(CLI::App* sub, const std::string& what) {
@@ -147,11 +308,11 @@ class Parser {
       return base::Result<Command>(RequestCommand(SpanRestartRequest(span_, channel_)));
     });
     AddSpan(restart);
-    restart->add_option("CHAN", channel_, "B-channel (default: every one)")->check(CLI::PositiveNumber);
+    restart->add_option("CHAN", channel_, "B-channel (default: every one)")->check(Number("B-channel", 1, kMaxChannel));
     auto* service = Sub(&app_, "service", "take a B-channel in or out of service (span.service)",
                         [this] { return RequestCommand(SpanServiceRequest(span_, channel_.value_or(0), service_)); });
     AddSpan(service);
-    service->add_option("CHAN", channel_, "B-channel")->required()->check(CLI::PositiveNumber);
+    service->add_option("CHAN", channel_, "B-channel")->required()->check(Number("B-channel", 1, kMaxChannel));
     service->add_option("STATE", service_, "in or out")->required();
     auto* calls = Sub(&app_, "calls", "list the calls this connection holds (call.list)", [this] {
       return RequestCommand(CallListRequest(state_, all_), all_ ? View::kAllCalls : View::kCalls);
@@ -177,7 +338,7 @@ class Parser {
                         if (stats_span_) request.params["span"] = *stats_span_;
                         return base::Result<Command>(RequestCommand(std::move(request), View::kStats));
                       });
-    stats->add_option("SPAN", stats_span_, "only this span")->check(CLI::PositiveNumber);
+    stats->add_option("SPAN", stats_span_, "only this span")->check(Number("span", 1, kMaxSpan));
     stats->add_flag("--reset", stats_reset_, "zero the counters instead (supervisors only)");
   }
 
@@ -208,15 +369,15 @@ class Parser {
                     "only records that ended at or after T: a UTC time in RFC 3339 "
                     "(2026-12-03T12:00:00Z) or this long ago (10m, 2h, 1d)")
         ->option_text("T");
-    cdr->add_option("--span", cdr_.span, "only this span")->option_text("N")->check(CLI::PositiveNumber);
+    cdr->add_option("--span", cdr_.span, "only this span")->option_text("N")->check(Number("--span", 1, kMaxSpan));
     cdr->add_option("--number", cdr_.number, "only calls to or from this number (exactly)")
         ->option_text("N");
     cdr->add_option("--cause", cdr_.cause, "only calls cleared with this Q.850 cause (1-127)")
         ->option_text("C")
-        ->check(CLI::Range(1, 127));
+        ->check(Number("--cause", 1, 127));
     cdr->add_option("--limit", cdr_.limit, "at most N records, the last ones (default 50)")
         ->option_text("N")
-        ->check(CLI::Range(1, 1000000));
+        ->check(Number("--limit", 1, 1000000));
     auto* sqlite = cdr->add_option("--sqlite", cdr_.sqlite, "read this SQLite file (read-only) instead of asking prid")
                        ->option_text("PATH");
     auto* postgresql =
@@ -264,7 +425,7 @@ class Parser {
     call->add_option("NUMBER", make_.number, "called number")->required();
     call->add_option("--span", make_.span, "span to call on")
         ->option_text("N")
-        ->check(CLI::PositiveNumber);
+        ->check(Number("--span", 1, kMaxSpan));
     call->add_option("--calling", make_.calling, "calling number")->option_text("NUM");
     call->add_option("--bearer", make_.bearer, "speech, 3.1khz or digital")->option_text("B");
     AddUui(call);
@@ -316,17 +477,17 @@ class Parser {
     conf->require_subcommand(1);
     auto* create = Sub(conf, "create", "conference calls and print the conference's id (conference.create)",
                        [this] { return RequestCommand(ConferenceCreateRequest(conference_calls_), View::kCallId); });
-    create->add_option("ID", conference_calls_, "calls to conference")->required()->check(CLI::PositiveNumber);
+    create->add_option("ID", conference_calls_, "calls to conference")->required()->check(WholeFrom("call id", 1));
     auto* add = Sub(conf, "add", "add a connected or held call (conference.add)", [this] {
       return base::Result<Command>(RequestCommand(ConferenceAddRequest(conference_, call_)));
     });
-    add->add_option("CONF", conference_, "conference id")->required()->check(CLI::PositiveNumber);
+    add->add_option("CONF", conference_, "conference id")->required()->check(WholeFrom("conference id", 1));
     AddCallId(add);
     auto* remove = Sub(conf, "remove", "take a participant out: it goes back to connected (conference.remove)",
                        [this] {
                          return base::Result<Command>(RequestCommand(ConferenceRemoveRequest(conference_, call_)));
                        });
-    remove->add_option("CONF", conference_, "conference id")->required()->check(CLI::PositiveNumber);
+    remove->add_option("CONF", conference_, "conference id")->required()->check(WholeFrom("conference id", 1));
     AddCallId(remove);
   }
 
@@ -343,7 +504,7 @@ class Parser {
                      "the connection ends");
     events->add_option("--since", events_.since, "replay the buffered events after this seq")
         ->option_text("N")
-        ->check(CLI::NonNegativeNumber);
+        ->check(WholeFrom("--since", 0));
     events->add_option("--instance", events_.instance,
                        "the daemon start --since belongs to (daemon.status's instance): a restart "
                        "since then is an error, not a silent gap")
@@ -352,13 +513,13 @@ class Parser {
                        "open a monitor line on this span first: a call's events reach only its "
                        "handle holders and the span's monitors")
         ->option_text("N")
-        ->check(CLI::PositiveNumber);
+        ->check(Number("--monitor", 1, kMaxSpan));
     events->add_option("--span", events_.span, "only this span's events")
         ->option_text("N")
-        ->check(CLI::PositiveNumber);
+        ->check(Number("--span", 1, kMaxSpan));
     events->add_option("--call", events_.call, "only this call's events")
         ->option_text("ID")
-        ->check(CLI::PositiveNumber);
+        ->check(WholeFrom("--call", 1));
   }
 
   void AddSim() {
@@ -387,7 +548,8 @@ class Parser {
     policy->add_option("ACTION", sim_policy_.on_setup, "answer, alert, busy, reject or ignore")
         ->required();
     policy->add_option("--delay-ms", sim_policy_.delay_ms, "delay before acting")
-        ->option_text("N");
+        ->option_text("N")
+        ->check(WholeFrom("--delay-ms", 0));
     AddUui(policy);
     auto* hold = Sub(sim, "hold", "the far end puts a call on hold (sim.hold)", [this] {
       return base::Result<Command>(RequestCommand(SimHoldRequest(call_)));
@@ -412,6 +574,9 @@ class Parser {
                       return base::Result<Command>(std::move(command));
                     });
     run->add_option("FILE", script_, "script: one command per line, '#' comments");
+    run->footer("Script commands (each line as on the command line, without the global options;\n"
+                "$CALL is the last call made or waited for):\n" +
+                Parser(Grammar::kScript, "").CommandTable());
   }
 
   void AddDecode() {
@@ -445,12 +610,13 @@ class Parser {
                         command.pcap_out = pcap_out_;
                         return base::Result<Command>(std::move(command));
                       });
-    trace->add_option("--span", trace_span_, "only this span")->option_text("N");
+    trace->add_option("--span", trace_span_, "only this span")->option_text("N")->check(Number("--span", 1, kMaxSpan));
     trace->add_option("--call", trace_call_,
                       "only this call's messages; stops after its RELEASE COMPLETE")
-        ->option_text("ID");
+        ->option_text("ID")
+        ->check(WholeFrom("--call", 1));
     trace->add_option("--pcap", pcap_out_, "write a LINUX_LAPD pcap instead")->option_text("FILE");
-    trace->add_option("--count", trace_count_, "stop after N frames")->option_text("N");
+    trace->add_option("--count", trace_count_, "stop after N frames")->option_text("N")->check(WholeFrom("--count", 1));
   }
 
   void AddCompare() {
@@ -487,7 +653,8 @@ class Parser {
     replay->add_option("--side", replay_side_, "the capture's side prid plays (default: the span's node)")
         ->check(CLI::IsMember({"cpe", "network"}));
     replay->add_option("--span", trace_span_, "the sim span to replay on (default: the one that listens)")
-        ->option_text("N");
+        ->option_text("N")
+        ->check(Number("--span", 1, kMaxSpan));
     replay->add_option("--link", replay_link_, "the span's D-channel socket (default: its listen path)")
         ->option_text("PATH");
     replay->add_option("--timeout", replay_timeout_s_, "seconds to wait for each message of prid (default 5)")
@@ -510,7 +677,7 @@ class Parser {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
     wait->add_option("STATE", wait_for_, "a call state, or new")->required();
-    wait->add_option("ID", wait_call_, "call id (default $CALL)")->check(CLI::PositiveNumber);
+    wait->add_option("ID", wait_call_, "call id (default $CALL)")->check(WholeFrom("call id", 1));
     wait->add_option("--timeout", timeout_s_, "seconds to wait (default 10, at most a week)")
         ->option_text("SECONDS")
         ->check(CLI::Range(0.001, 7 * 86400.0));
@@ -518,7 +685,8 @@ class Parser {
 
   base::Result<Command> WaitCommand() {
     if (wait_for_ != "new" && !IsCallState(wait_for_)) {
-      return base::Fail(fmt::format("wait: unknown call state '{}'", wait_for_));
+      return base::Fail(fmt::format("wait: unknown call state '{}': give one of {}, or new", wait_for_,
+                                    CallStateNames()));
     }
     if (wait_for_ == "new" && wait_call_) {
       return base::Fail("wait new: takes no call id");
@@ -533,6 +701,7 @@ class Parser {
 
   CLI::App app_;
   Grammar grammar_;
+  std::string plain_error_;  // set by a Number() check that failed
   Invocation invocation_;
   std::vector<std::pair<CLI::App*, Builder>> builders_;
 

@@ -61,6 +61,8 @@ Request CallOnly(std::string method, std::int64_t call) {
 
 bool IsCallState(std::string_view state) { return IsOneOf(kCallStates, state); }
 
+std::string CallStateNames() { return JoinNames(kCallStates); }
+
 base::Result<std::optional<json>> UuiParam(const UuiOptions& options) {
   if (options.text && options.hex) {
     return base::Fail("--uui-text and --uui-hex exclude each other: give one");

@@ -109,5 +109,7 @@ base::Result<Request> SimPolicyRequest(const SimPolicyOptions& options);
 
 // True for the call states of API.md ("offering" … "idle").
 bool IsCallState(std::string_view state);
+// Those states for people: "offering, accepted, … idle".
+std::string CallStateNames();
 
 }  // namespace prid::cli

@@ -363,7 +363,10 @@ void WriteSpanTable(std::ostream& out, const json& spans) {
   table.Write(out);
 }
 
-void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
+namespace {
+
+// Span `number` of a span.list reply, or null.
+const json* FindSpan(const json& spans, int number) {
   const json* span = nullptr;
   if (spans.is_array()) {
     for (const auto& s : spans) {
@@ -371,6 +374,15 @@ void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
       if (n != nullptr && n->is_number_integer() && n->get<int>() == number) span = &s;
     }
   }
+  return span;
+}
+
+}  // namespace
+
+bool HasSpan(const json& spans, int number) { return FindSpan(spans, number) != nullptr; }
+
+void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
+  const json* span = FindSpan(spans, number);
   if (span == nullptr) {
     out << "no span " << number << '\n';
     return;
@@ -490,9 +502,26 @@ void WriteCallInfo(std::ostream& out, const json& call) {
   WritePairs(out, pairs);
 }
 
+namespace {
+
+// "18:31:02.123 ": the UTC time of day of an event's `time`, the clock of
+// the JSON output and of prid's records; "" when the event has no readable time.
+std::string EventClock(const json& event) {
+  const json* time = Find(event, "time");
+  if (time == nullptr || !time->is_string()) return "";
+  auto when = ParseRfc3339(time->get<std::string>());
+  if (!when) return "";
+  constexpr long long kDayMs = 86400000;
+  long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(when->time_since_epoch()).count();
+  ms = (ms % kDayMs + kDayMs) % kDayMs;
+  return fmt::format("{:02}:{:02}:{:02}.{:03} ", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+}  // namespace
+
 std::string FormatEvent(const json& event) {
   std::string type = Field(event, "type");
-  std::string line = fmt::format("event {} {}", Field(event, "seq"), type);
+  std::string line = fmt::format("{}event {} {}", EventClock(event), Field(event, "seq"), type);
   if (type == "call.state") return line + FormatCallState(event);
   if (type == "call.new") return line + FormatCallNew(event);
   if (type == "span.state") return line + FormatSpanState(event);

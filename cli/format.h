@@ -38,6 +38,8 @@ void WriteSpanTable(std::ostream& out, const nlohmann::json& spans);
 // Span `span` of a span.list reply as "key  value" lines, then one line per
 // B-channel; "no span N" when the list has none.
 void WriteSpanDetail(std::ostream& out, const nlohmann::json& spans, int span);
+// True when a span.list reply has span `span`.
+bool HasSpan(const nlohmann::json& spans, int span);
 // daemon.status as "key  value" lines.
 void WriteStatus(std::ostream& out, const nlohmann::json& status);
 // daemon.reload's report: spans added, removed, restarted, unchanged; then
@@ -48,7 +50,9 @@ void WriteReload(std::ostream& out, const nlohmann::json& report);
 void WriteCallInfo(std::ostream& out, const nlohmann::json& call);
 
 // One line for a notification from the daemon, e.g.
-// "event 12 call.state call=3 span=1 ringback ← dialing".
+// "18:31:02.123 event 12 call.state call=3 span=1 ringback ← dialing":
+// first the time of day of the event's `time`, in UTC as prid writes it
+// (left out when the event has none that can be read).
 std::string FormatNotification(const nlohmann::json& notification);
 // The same for an event's params ({seq, time, type, …}).
 std::string FormatEvent(const nlohmann::json& event);

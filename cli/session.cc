@@ -50,6 +50,10 @@ Outcome Session::Execute(const Command& command) {
     case Action::kRequest: {
       json result;
       if (Outcome sent = Send(command.request, &result); !sent.ok()) return sent;
+      if (command.view == View::kSpanDetail && !HasSpan(result, command.detail_span)) {
+        return Outcome::Fail(kExitError,
+                             fmt::format("no span {}: `spans` lists the spans prid has", command.detail_span));
+      }
       // Events that came before the reply are older than its call id.
       if (options_.echo_events) Pump();
       if (command.view == View::kCallId) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "base/log.h"
 #include "daemon/config/config.h"
@@ -36,6 +37,34 @@ prid::base::Result<int> InheritedListenFd() {
   return SD_LISTEN_FDS_START;
 }
 
+// prid(8), EXIT STATUS: 1 a configuration or start-up error, 2 bad usage.
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+// What was wrong with the command line CLI11 refused, for people: the first
+// argument that names no option ("unknown option '--bogus'"), else CLI11's
+// own words.
+std::string UsageProblem(const CLI::App& app, int argc, char** argv, const CLI::Error& error) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') return fmt::format("unexpected argument '{}': prid takes options only", arg);
+    const std::string name = arg.substr(0, arg.find('='));
+    const CLI::Option* option = nullptr;
+    for (const CLI::Option* candidate : app.get_options()) {
+      if (!candidate->get_positional() && candidate->check_name(name)) option = candidate;
+    }
+    if (option == nullptr) return fmt::format("unknown option '{}'", name);
+    if (name.size() != arg.size()) continue;  // --name=value
+    if (option->get_expected_min() > 0 && i + 1 == argc) return fmt::format("{} needs a value", name);
+    // Its value (--check-config's is optional: a next word that is no option).
+    if (option->get_expected_min() > 0 || (option->get_expected_max() > 0 && i + 1 < argc && argv[i + 1][0] != '-')) {
+      ++i;
+    }
+  }
+  return error.what();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,7 +84,13 @@ int main(int argc, char** argv) {
           ->expected(0, 1)
           ->type_name("[FILE]");
   app.add_flag("--version", version, "print the version and exit");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Error& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::cerr << "prid: " << UsageProblem(app, argc, argv, e) << "; prid --help lists the options\n";
+    return kExitUsage;
+  }
 
   if (version) {
     std::cout << "prid " << PRID_VERSION << "\n";
@@ -70,7 +105,7 @@ int main(int argc, char** argv) {
     auto loaded = prid::daemon::LoadConfigFile(config_path);
     if (!loaded.ok()) {
       std::cerr << "prid: " << loaded.error() << "\n";
-      return 1;
+      return kExitError;
     }
     config = std::move(*loaded);
     source = config_path;
@@ -86,7 +121,7 @@ int main(int argc, char** argv) {
   const std::string& level_name = log_level.empty() ? config.log_level : log_level;
   if (!prid::base::ParseLogLevel(level_name, &level)) {
     std::cerr << "prid: unknown log level '" << level_name << "' (error, warning, notice, info, debug)\n";
-    return 2;
+    return kExitUsage;
   }
   prid::base::SetLogLevel(level);
 
@@ -96,7 +131,7 @@ int main(int argc, char** argv) {
   auto listen_fd = InheritedListenFd();
   if (!listen_fd.ok()) {
     PRID_LOG_ERROR("{}", listen_fd.error());
-    return 1;
+    return kExitError;
   }
 
   ::signal(SIGPIPE, SIG_IGN);
@@ -111,7 +146,7 @@ int main(int argc, char** argv) {
   prid::daemon::Service service(loop, std::move(config), {socket_path, *listen_fd}, options, notifier);
   if (auto ok = service.Start(); !ok.ok()) {
     PRID_LOG_ERROR("{}", ok.message());
-    return 1;
+    return kExitError;
   }
   PRID_LOG_NOTICE("prid {} running ({}){}", PRID_VERSION, source,
                   *listen_fd >= 0 ? ", socket from systemd" : "");

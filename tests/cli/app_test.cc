@@ -182,6 +182,31 @@ TEST_F(PrictlTest, UsageErrorExitsTwoWithoutConnecting) {
   EXPECT_EQ(connected_to_, "");
 }
 
+TEST_F(PrictlTest, SpanThatPridDoesNotHaveExitsOneOnStderr) {
+  daemon_->handler = [](const std::string& method, const json&) -> FakeDaemon::Reply {
+    if (method == "span.list") return json::array({{{"span", 1}, {"name", "a"}}});
+    return json::object();
+  };
+  EXPECT_EQ(Run({"span", "9"}), 1);
+  EXPECT_EQ(out_, "");
+  EXPECT_THAT(err_, StartsWith("prictl: no span 9"));
+  EXPECT_EQ(Run({"span", "1"}), 0) << err_;
+}
+
+TEST_F(PrictlTest, EventsForPeopleStartWithTheEventsTime) {
+  daemon_->handler = [this](const std::string& method, const json&) -> FakeDaemon::Reply {
+    if (method == "events.subscribe") {
+      json event = CallState(11, 3, "dialing", "idle");
+      event["time"] = "2026-12-03T13:14:15.678Z";
+      daemon_->QueueEvent(event);
+      return json{{"seq", 11}};
+    }
+    return json::object();
+  };
+  EXPECT_EQ(Run({"events"}), 0) << err_;
+  EXPECT_EQ(out_, "13:14:15.678 event 11 call.state call=3 span=1 dialing ← idle\n");
+}
+
 TEST_F(PrictlTest, InvalidUtf8ArgumentIsAUsageError) {
   EXPECT_EQ(Run({"call", "100", "--uui-text", "caf\xe9"}), 2);
   EXPECT_THAT(err_, HasSubstr("not valid UTF-8"));

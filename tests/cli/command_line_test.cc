@@ -94,6 +94,57 @@ TEST(CommandLine, NoCommandIsAUsageError) { UsageError({}); }
 
 TEST(CommandLine, UnknownCommandIsAUsageError) { UsageError({"frobnicate"}); }
 
+TEST(CommandLine, UnknownCommandIsNamedWithTheClosestCommand) {
+  EXPECT_EQ(UsageError({"spnas"}), "prictl: unknown command 'spnas'; did you mean 'spans'?\n");
+  EXPECT_EQ(UsageError({"--json", "stauts"}), "prictl: unknown command 'stauts'; did you mean 'status'?\n");
+}
+
+TEST(CommandLine, UnknownCommandFarFromEveryCommandIsNamedWithoutAGuess) {
+  std::string err = UsageError({"frobnicate"});
+  EXPECT_NE(err.find("unknown command 'frobnicate'"), std::string::npos) << err;
+  EXPECT_EQ(err.find("did you mean"), std::string::npos) << err;
+}
+
+TEST(CommandLine, UnknownSubcommandIsNamedWithItsCommand) {
+  EXPECT_EQ(UsageError({"conf", "crate", "1", "2"}),
+            "prictl: unknown command 'conf crate'; did you mean 'conf create'?\n");
+}
+
+TEST(CommandLine, UnknownOptionIsNamed) {
+  EXPECT_EQ(UsageError({"--bogus"}), "prictl: unknown option '--bogus'\n");
+  EXPECT_EQ(UsageError({"spans", "--bogus"}), "prictl: unknown option '--bogus'\n");
+  EXPECT_EQ(UsageError({"calls", "--al"}), "prictl: unknown option '--al'; did you mean '--all'?\n");
+  EXPECT_EQ(UsageError({"--jsno", "spans"}), "prictl: unknown option '--jsno'; did you mean '--json'?\n");
+}
+
+TEST(CommandLine, NoCommandSaysWhereTheyAreListed) {
+  EXPECT_EQ(UsageError({}), "prictl: a command is needed; prictl --help lists them\n");
+  EXPECT_NE(UsageError({"sim"}).find("sim needs a command"), std::string::npos);
+}
+
+TEST(CommandLine, NonNumericArgumentsAreNamedPlainly) {
+  EXPECT_EQ(UsageError({"span", "abc"}), "prictl: span must be a number from 1 to 255, not 'abc'\n");
+  EXPECT_EQ(UsageError({"span", "256"}), "prictl: span must be a number from 1 to 255, not '256'\n");
+  EXPECT_EQ(UsageError({"info", "abc"}), "prictl: call id must be a whole number from 1 up, not 'abc'\n");
+  EXPECT_EQ(UsageError({"restart", "1", "x"}), "prictl: B-channel must be a number from 1 to 31, not 'x'\n");
+  EXPECT_EQ(UsageError({"cdr", "--cause", "300"}),
+            "prictl: --cause must be a number from 1 to 127, not '300'\n");
+  EXPECT_EQ(UsageError({"events", "--since", "-1"}),
+            "prictl: --since must be a whole number from 0 up, not '-1'\n");
+  EXPECT_EQ(UsageError({"trace", "--count", "many"}),
+            "prictl: --count must be a whole number from 1 up, not 'many'\n");
+}
+
+TEST(CommandLine, RunHelpListsTheScriptCommands) {
+  Parsed parsed = Parse({"run", "--help"});
+  EXPECT_FALSE(parsed.outcome.invocation);
+  EXPECT_EQ(parsed.outcome.exit_code, 0);
+  EXPECT_NE(parsed.out.find("Script commands"), std::string::npos) << parsed.out;
+  EXPECT_NE(parsed.out.find("  wait "), std::string::npos) << parsed.out;
+  EXPECT_NE(parsed.out.find("  conf create "), std::string::npos) << parsed.out;
+  EXPECT_NE(parsed.out.find("  answer "), std::string::npos) << parsed.out;
+}
+
 TEST(CommandLine, StatusView) {
   Command command = Ok({"status"});
   EXPECT_EQ(command.action, Action::kRequest);
@@ -274,7 +325,9 @@ TEST(CommandLine, RunWithFile) {
 
 TEST(CommandLine, RunWithoutFileReadsStdin) { EXPECT_EQ(Ok({"run"}).script, "-"); }
 
-TEST(CommandLine, WaitIsOnlyForScripts) { UsageError({"wait", "connected"}); }
+TEST(CommandLine, WaitIsOnlyForScripts) {
+  EXPECT_NE(UsageError({"wait", "connected"}).find("only a run script"), std::string::npos);
+}
 
 TEST(ScriptGrammar, RunIsNotAvailableInsideAScript) { UsageError({"run"}, Grammar::kScript); }
 
@@ -314,6 +367,10 @@ TEST(ScriptGrammar, WaitNewWithIdIsAUsageError) {
 
 TEST(ScriptGrammar, WaitUnknownStateIsAUsageError) {
   UsageError({"wait", "ringing"}, Grammar::kScript);
+  EXPECT_EQ(UsageError({"wait", "conected"}, Grammar::kScript),
+            "prictl: wait: unknown call state 'conected': give one of offering, accepted, dialing, "
+            "proceeding, ringback, connected, onhold, conferenced, disconnected, inactive, idle, "
+            "or new\n");
 }
 
 TEST(ScriptGrammar, WaitNonPositiveTimeoutIsAUsageError) {

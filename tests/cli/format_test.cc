@@ -213,7 +213,18 @@ TEST(WriteCallInfo, RecordWithCauseAndUui) {
 TEST(FormatEvent, CallStateTransition) {
   json event = json::parse(R"({"seq": 12, "time": "2024-05-01T10:00:01Z", "type": "call.state",
     "call": 3, "span": 1, "channel": 1, "state": "ringback", "previous": "dialing"})");
-  EXPECT_EQ(FormatEvent(event), "event 12 call.state call=3 span=1 ringback ← dialing");
+  EXPECT_EQ(FormatEvent(event), "10:00:01.000 event 12 call.state call=3 span=1 ringback ← dialing");
+}
+
+TEST(FormatEvent, StartsWithTheUtcTimeOfDayOfTheEventToTheMillisecond) {
+  json event = json::parse(R"({"seq": 3, "time": "2026-11-21T18:31:02.123Z", "type": "span.state",
+    "span": 1, "state": "up", "previous": "down"})");
+  EXPECT_EQ(FormatEvent(event).substr(0, 23), "18:31:02.123 event 3 sp");
+}
+
+TEST(FormatEvent, WithoutAReadableTimeStartsWithTheEvent) {
+  json event = json::parse(R"({"seq": 3, "time": "yesterday", "type": "span.state", "span": 1})");
+  EXPECT_EQ(FormatEvent(event).substr(0, 8), "event 3 ");
 }
 
 TEST(FormatEvent, CallStateWithCauseModeOriginAndUui) {
