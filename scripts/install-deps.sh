@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   tshark python3 socat
+  # clients/python: pip install of the package, tested (tests/python).
+  python3-pip python3-setuptools python3-wheel
   # tests/exporter: promtool (Debian ships it only in prometheus, whose server
   # this also installs) and curl, a real HTTP client for prid-exporter.
   prometheus curl

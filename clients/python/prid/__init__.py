@@ -1,0 +1,27 @@
+"""prid: asyncio client of the prid ISDN PRI daemon's socket API.
+
+    client = await prid.connect()            # $PRID_SOCKET or /run/prid/prid.sock
+    status = await client.call("daemon.status")
+    async for event in client.events():
+        ...
+
+Standard library only. The API itself is docs/api.md of the prid sources.
+"""
+
+from .client import DEFAULT_SOCKET, Client, Event, EventStream, connect, default_socket
+from .errors import (ApiError, EventsLost, InternalError, InvalidCallHandle, InvalidCallState,
+                     InvalidParams, InvalidRequest, MethodNotFound, NotOwner,
+                     OperationUnavailable, ParseError, PermissionDenied, ResourceUnavailable,
+                     ResultTooLarge, SpanDown, TransportError, UserUserInfoTooBig)
+from .uui import IA5_PD, decode_uui, uui_bytes, uui_text
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "ApiError", "Client", "DEFAULT_SOCKET", "Event", "EventStream", "EventsLost", "IA5_PD",
+    "InternalError", "InvalidCallHandle", "InvalidCallState", "InvalidParams",
+    "InvalidRequest", "MethodNotFound", "NotOwner", "OperationUnavailable", "ParseError",
+    "PermissionDenied", "ResourceUnavailable", "ResultTooLarge", "SpanDown",
+    "TransportError", "UserUserInfoTooBig", "connect", "decode_uui", "default_socket",
+    "uui_bytes", "uui_text",
+]
