@@ -1,6 +1,7 @@
 // The record's JSON form, its columns and its times.
 #include "cdr/record.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -33,6 +34,15 @@ void FormatTimeInto(char* text, EpochMs t);
 // JSON values straight into text, one per kind of field.
 void JText(std::string& out, const std::string& s) {
   out += '"';
+  // Most values need no escape: appended whole.
+  if (std::all_of(s.begin(), s.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+      })) {
+    out += s;
+    out += '"';
+    return;
+  }
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {

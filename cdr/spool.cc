@@ -175,7 +175,7 @@ base::Status Spool::OpenSegment(Seq first) {
   return base::Status::Ok();
 }
 
-base::Result<Seq> Spool::Append(const Record& record) {
+base::Result<Seq> Spool::Append(Record record) {
   std::lock_guard lock(mutex_);
   const Seq seq = next_seq_;
   // Straight into text: this runs on the event loop, once per call.
@@ -185,24 +185,27 @@ base::Result<Seq> Spool::Append(const Record& record) {
   AppendJson(line, record);
   line += "}\n";
   Segment& segment = segments_.back();
+  // A refusal carries the whole record, for the log to keep it.
+  const std::string_view whole(line.data() + line.find("\"cdr\":") + 6, line.size() - line.find("\"cdr\":") - 8);
   if (bytes_ + line.size() > options_.max_bytes) {
     ++refused_;
     return base::Fail(fmt::format(
         "CDR spool {} is full ({} of {} bytes: the stores are behind): the record of call {} is not kept; "
-        "bring the CDR database back or raise [cdr] spool_max_mb",
-        options_.dir, bytes_, options_.max_bytes, record.call_id));
+        "bring the CDR database back or raise [cdr] spool_max_mb; the record: {}",
+        options_.dir, bytes_, options_.max_bytes, record.call_id, whole));
   }
   if (auto st = AppendAll(current_->get(), segment.bytes, line); !st.ok()) {
     ++refused_;
-    return base::Fail(fmt::format("CDR spool {}: cannot write the record of call {} ({}): free space there",
-                                  options_.dir, record.call_id, st.message()));
+    return base::Fail(fmt::format(
+        "CDR spool {}: cannot write the record of call {} ({}): free space there; the record: {}", options_.dir,
+        record.call_id, st.message(), whole));
   }
   ++next_seq_;
   if (segment.first == 0) segment.first = seq;
   segment.last = seq;
   segment.bytes += line.size();
   bytes_ += line.size();
-  records_.push_back({seq, record});
+  records_.push_back({seq, std::move(record)});
   if (!warned_ && bytes_ * 5 >= options_.max_bytes * 4) {
     warned_ = true;
     base::LogLine(base::LogLevel::kWarning,

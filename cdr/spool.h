@@ -61,9 +61,9 @@ class Spool {
   static base::Result<std::unique_ptr<Spool>> Open(SpoolOptions options, std::vector<std::string> stores);
 
   // Appends one record. Refused (an error naming the spool, the call and
-  // what to do, and counted) when it would pass max_bytes or the disk is
-  // full; nothing of it stays on disk then.
-  base::Result<Seq> Append(const Record& record);
+  // what to do, with the whole record as JSON, and counted) when it would
+  // pass max_bytes or the disk is full; nothing of it stays on disk then.
+  base::Result<Seq> Append(Record record);
   // Makes what was appended durable (fdatasync), and closes the segment
   // once it is past segment_bytes.
   base::Status Sync();

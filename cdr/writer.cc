@@ -49,8 +49,8 @@ Writer::~Writer() {
   if (thread_.joinable()) thread_.join();
 }
 
-base::Status Writer::Submit(const Record& record) {
-  auto seq = spool_->Append(record);
+base::Status Writer::Submit(Record record) {
+  auto seq = spool_->Append(std::move(record));
   if (!seq) return base::Status::Error(seq.error());
   bool wake = false;
   {

@@ -65,7 +65,7 @@ class Writer {
 
   // From the event loop: never waits on a store or the disk's sync. An
   // error (spool full) is logged by the caller; the record is not kept.
-  base::Status Submit(const Record& record);
+  base::Status Submit(Record record);
   WriterStatus Status() const;
   // Returns once every store has committed every record submitted so far
   // (or `timeout` passed: false). For tests and an orderly stop.

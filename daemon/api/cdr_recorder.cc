@@ -1,9 +1,8 @@
 // Call detail records from the session model's events.
 #include "daemon/api/cdr_recorder.h"
 
+#include <algorithm>
 #include <chrono>
-
-#include <nlohmann/json.hpp>
 
 #include "base/hex.h"
 #include "base/log.h"
@@ -96,12 +95,10 @@ void CdrRecorder::CallCleared(const Call& call, std::string_view span_name) {
     auto it = moments_.find(call.id);
     const CallMoments moments = it != moments_.end() ? it->second : CallMoments{};
     if (it != moments_.end()) moments_.erase(it);
-    const cdr::Record record = CdrOf(call, span_name, moments, host_, instance_);
-    if (auto st = writer_->Submit(record); !st.ok()) {
-      // Not lost: the whole record goes to the log, from where it can be
-      // taken back (docs/cdr.md "A full spool").
-      base::LogLine(base::LogLevel::kError, fmt::format("{}; the record: {}", st.message(), cdr::ToJson(record).dump()),
-                    base::LogFields::Call(call.span, call.id));
+    if (auto st = writer_->Submit(CdrOf(call, span_name, moments, host_, instance_)); !st.ok()) {
+      // Not lost: the refusal carries the whole record, and the log keeps it
+      // (docs/cdr.md "Never lost").
+      base::LogLine(base::LogLevel::kError, st.message(), base::LogFields::Call(call.span, call.id));
     }
   }
   next_.CallCleared(call, span_name);

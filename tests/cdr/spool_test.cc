@@ -118,6 +118,9 @@ TEST(Spool, PastItsBoundARecordIsRefusedAndCounted) {
   EXPECT_GE(taken, 1u);
   EXPECT_NE(last.error().find("is full"), std::string::npos) << last.error();
   EXPECT_NE(last.error().find(tmp.path()), std::string::npos);
+  EXPECT_NE(last.error().find("; the record: {\"instance\":\"5f0c\",\"call_id\":" + std::to_string(taken + 1) + ","),
+            std::string::npos)
+      << "the whole record, for the log: " << last.error();
   EXPECT_EQ(spool->Status().refused, 1u);
   EXPECT_TRUE(spool->Status().warning);
   // Once the stores catch up there is room again.
