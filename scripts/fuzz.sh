@@ -48,10 +48,20 @@ traces="$root/../shared/traces"
 cxx="${CLANGXX:-clang++}"
 command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (scripts/install-deps.sh)" >&2; exit 1; }
 
-mkdir -p "$work/obj" "$work/corpus"
+mkdir -p "$work/obj" "$work/corpus" "$work/gen"
+# meson's generated prid_build_config.h, for the sources that include it
+# (daemon/config: the CDR state directory); rewritten only when it changes.
+build_config='// The fuzz build: a stand-in for the header meson generates.
+#pragma once
+#define PRID_VERSION "fuzz"
+#define PRID_DEFAULT_CONFIG "/etc/prid/prid.conf"
+#define PRID_STATE_DIR "/var/lib/prid"'
+[ "$(cat "$work/gen/prid_build_config.h" 2>/dev/null)" = "$build_config" ] ||
+  printf '%s\n' "$build_config" > "$work/gen/prid_build_config.h"
 # -Wno-unused-const-variable: clang (not gcc, the build's compiler) flags unused
 # namespace-scope constants.
-flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$root" -Wall -Wextra -Werror -Wno-unused-const-variable)
+flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$root" -I"$work/gen" -Wall -Wextra -Werror
+       -Wno-unused-const-variable)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 # The decoders, trace readers and the socket's JSON-RPC (every target).
 lib_sources=(
