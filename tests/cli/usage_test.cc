@@ -75,7 +75,7 @@ std::set<std::string> Words(const std::string& text) {
 
 TEST(PridUsage, UnknownOptionIsNamedAndExitsTwo) {
   const std::string prid = FromMeson("PRID_EXE");
-  if (prid.empty()) GTEST_SKIP() << "PRID_EXE is not set (run through meson test)";
+  if (prid.empty()) GTEST_FAIL() << "PRID_EXE is not set (run through meson test)";
   Finished run = RunShell(Quoted(prid) + " --bogus");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find("prid: unknown option '--bogus'"), std::string::npos) << run.output;
@@ -83,7 +83,7 @@ TEST(PridUsage, UnknownOptionIsNamedAndExitsTwo) {
 
 TEST(PridUsage, MissingOptionValueIsNamedAndExitsTwo) {
   const std::string prid = FromMeson("PRID_EXE");
-  if (prid.empty()) GTEST_SKIP() << "PRID_EXE is not set (run through meson test)";
+  if (prid.empty()) GTEST_FAIL() << "PRID_EXE is not set (run through meson test)";
   Finished run = RunShell(Quoted(prid) + " -c");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find("prid: -c needs a value"), std::string::npos) << run.output;
@@ -94,8 +94,8 @@ TEST(PridUsage, MissingOptionValueIsNamedAndExitsTwo) {
 
 TEST(Completion, BashScriptRegistersPrictl) {
   const std::string dir = FromMeson("PRICTL_COMPLETIONS_DIR");
-  if (dir.empty()) GTEST_SKIP() << "PRICTL_COMPLETIONS_DIR is not set (run through meson test)";
-  if (RunShell("command -v bash").exit_code != 0) GTEST_SKIP() << "no bash";
+  if (dir.empty()) GTEST_FAIL() << "PRICTL_COMPLETIONS_DIR is not set (run through meson test)";
+  if (RunShell("command -v bash").exit_code != 0) GTEST_FAIL() << "no bash: the completion cannot be checked";
   Finished run = RunShell("bash -c " + Quoted("source \"$0\" && complete -p prictl") + " " +
                           Quoted(dir + "/prictl.bash"));
   EXPECT_EQ(run.exit_code, 0) << run.output;
@@ -104,8 +104,8 @@ TEST(Completion, BashScriptRegistersPrictl) {
 
 TEST(Completion, BashOffersExactlyPrictlsCommands) {
   const std::string dir = FromMeson("PRICTL_COMPLETIONS_DIR");
-  if (dir.empty()) GTEST_SKIP() << "PRICTL_COMPLETIONS_DIR is not set (run through meson test)";
-  if (RunShell("command -v bash").exit_code != 0) GTEST_SKIP() << "no bash";
+  if (dir.empty()) GTEST_FAIL() << "PRICTL_COMPLETIONS_DIR is not set (run through meson test)";
+  if (RunShell("command -v bash").exit_code != 0) GTEST_FAIL() << "no bash: the completion cannot be checked";
   // What the completion function offers for `prictl <TAB>`.
   Finished run = RunShell("bash -c " +
                           Quoted("source \"$0\" && COMP_WORDS=(prictl '') COMP_CWORD=1 && _prictl && "
@@ -119,7 +119,7 @@ TEST(Completion, BashOffersExactlyPrictlsCommands) {
 
 TEST(Completion, ZshListsExactlyPrictlsCommands) {
   const std::string dir = FromMeson("PRICTL_COMPLETIONS_DIR");
-  if (dir.empty()) GTEST_SKIP() << "PRICTL_COMPLETIONS_DIR is not set (run through meson test)";
+  if (dir.empty()) GTEST_FAIL() << "PRICTL_COMPLETIONS_DIR is not set (run through meson test)";
   std::ifstream file(dir + "/_prictl");
   ASSERT_TRUE(file) << dir << "/_prictl";
   // The 'name:description' entries of _prictl_commands=( … ).
