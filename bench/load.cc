@@ -305,7 +305,8 @@ std::optional<json> WaitCdrsWritten(prid::ipc::Client& client, std::uint64_t rec
                    static_cast<unsigned long long>(records), status->dump().c_str());
       return std::nullopt;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the writer is milliseconds behind
+    // Not more often: each poll is a request in the CPU time measured.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 

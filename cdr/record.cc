@@ -26,6 +26,9 @@ struct Field {
   bool (*set)(Record&, const Value&);
   // Appends the field's JSON value to `out` (AppendJson's path: no Value).
   void (*append)(std::string& out, const Record&);
+  // The value as a view (ForEachColumnValue's path); a time is formatted
+  // into `time` (24 characters).
+  ValueView (*view)(const Record&, char* time);
 };
 
 // The 24 characters of FormatTime(t) into `text`.
@@ -108,6 +111,24 @@ Value Time(EpochMs t) { return FormatTime(t); }
 Value OptTime(const std::optional<EpochMs>& t) { return t ? Value(FormatTime(*t)) : Value(); }
 
 template <typename T>
+ValueView VInt(const T& v, char*) {
+  return static_cast<std::int64_t>(v);
+}
+template <typename T>
+ValueView VOptInt(const std::optional<T>& v, char*) {
+  return v ? ValueView(static_cast<std::int64_t>(*v)) : ValueView();
+}
+ValueView VText(const std::string& s, char*) { return std::string_view(s); }
+ValueView VOptText(const std::optional<std::string>& s, char*) {
+  return s ? ValueView(std::string_view(*s)) : ValueView();
+}
+ValueView VTime(EpochMs t, char* time) {
+  FormatTimeInto(time, t);
+  return std::string_view(time, 24);
+}
+ValueView VOptTime(const std::optional<EpochMs>& t, char* time) { return t ? VTime(*t, time) : ValueView(); }
+
+template <typename T>
 bool SetInt(T& out, const Value& v) {
   if (auto* i = std::get_if<std::int64_t>(&v)) {
     out = static_cast<T>(*i);
@@ -182,7 +203,8 @@ bool SetUuiHex(std::optional<Uui>& u, const Value& v) {
   Field {                                                                                     \
     Column{#name, ColumnKind::kind, nullable}, [](const Record& r) { return getter(r.name); }, \
         [](Record& r, const Value& v) { return setter(r.name, v); },                          \
-        [](std::string& out, const Record& r) { J##getter(out, r.name); }                     \
+        [](std::string& out, const Record& r) { J##getter(out, r.name); },                    \
+        [](const Record& r, char* time) { return V##getter(r.name, time); }                   \
   }
 #define PRID_CDR_UUI(name)                                                                             \
   Field{Column{#name "_protocol", ColumnKind::kInteger, true},                                       \
@@ -194,6 +216,9 @@ bool SetUuiHex(std::optional<Uui>& u, const Value& v) {
           } else {                                                                                   \
             out += "null";                                                                           \
           }                                                                                          \
+        },                                                                                           \
+        [](const Record& r, char*) {                                                                 \
+          return r.name ? ValueView(std::int64_t{r.name->protocol}) : ValueView();                   \
         }},                                                                                          \
       Field {                                                                                        \
     Column{#name "_hex", ColumnKind::kText, true}, [](const Record& r) { return UuiHex(r.name); },    \
@@ -204,6 +229,9 @@ bool SetUuiHex(std::optional<Uui>& u, const Value& v) {
           } else {                                                                                   \
             out += "null";                                                                           \
           }                                                                                          \
+        },                                                                                           \
+        [](const Record& r, char*) {                                                                 \
+          return r.name ? ValueView(std::string_view(r.name->hex)) : ValueView();                    \
         }                                                                                            \
   }
 
@@ -247,7 +275,8 @@ const std::vector<Field>& Fields() {
               r.retried = i != 0;
               return true;
             },
-            [](std::string& out, const Record& r) { out += r.retried ? "true" : "false"; }},
+            [](std::string& out, const Record& r) { out += r.retried ? "true" : "false"; },
+            [](const Record& r, char*) { return ValueView(std::int64_t{r.retried ? 1 : 0}); }},
       PRID_CDR_FIELD(first_channel, kInteger, false, Int, SetInt),
       PRID_CDR_FIELD(conference, kInteger, true, OptInt, SetOptInt),
       PRID_CDR_FIELD(tag, kText, true, OptText, SetOptText),
@@ -395,6 +424,15 @@ std::vector<Value> ColumnValues(const Record& record) {
   out.reserve(Fields().size());
   for (const Field& f : Fields()) out.push_back(f.get(record));
   return out;
+}
+
+bool ForEachColumnValue(const Record& record, const std::function<bool(std::size_t, const ValueView&)>& bind) {
+  const auto& fields = Fields();
+  char time[24];
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (!bind(i, fields[i].view(record, time))) return false;
+  }
+  return true;
 }
 
 base::Result<Record> RecordFromColumns(const std::vector<Value>& values) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -97,6 +98,12 @@ const std::vector<Column>& Columns();
 // monostate for NULL.
 using Value = std::variant<std::monostate, std::int64_t, std::string>;
 std::vector<Value> ColumnValues(const Record& record);
+// The same values without copies, for binding: `bind(i, value)` for each
+// column in order, stopping at the first false. A text value views
+// `record`, except a kTime one, which views a buffer valid only during
+// that call (a store binds it as a copy).
+using ValueView = std::variant<std::monostate, std::int64_t, std::string_view>;
+bool ForEachColumnValue(const Record& record, const std::function<bool(std::size_t, const ValueView&)>& bind);
 // The other way, for reading a row back (values in Columns() order; a
 // store gives kTime as RFC 3339 text). Names the column it could not read.
 base::Result<Record> RecordFromColumns(const std::vector<Value>& values);

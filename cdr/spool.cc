@@ -139,7 +139,7 @@ base::Status Spool::Load() {
       if (segment.first == 0) segment.first = seq;
       segment.last = seq;
       highest = std::max(highest, seq);
-      if (seq > committed_by_all) records_.push_back({seq, std::move(*record)});
+      if (seq > committed_by_all) records_.push_back({seq, std::make_shared<const Record>(std::move(*record))});
     }
     if (segment.first == 0) {
       fs::remove(path, ec);  // empty, or nothing readable: nothing to keep
@@ -176,36 +176,39 @@ base::Status Spool::OpenSegment(Seq first) {
 }
 
 base::Result<Seq> Spool::Append(Record record) {
+  // Straight into text, and before the lock: this runs on the event loop,
+  // once per call, and the writer thread takes the same lock.
+  std::string body;
+  body.reserve(1024);
+  AppendJson(body, record);
   std::lock_guard lock(mutex_);
   const Seq seq = next_seq_;
-  // Straight into text: this runs on the event loop, once per call.
   std::string line;
-  line.reserve(1024);
+  line.reserve(body.size() + 32);
   fmt::format_to(std::back_inserter(line), "{{\"seq\":{},\"cdr\":", seq);
-  AppendJson(line, record);
+  line += body;
   line += "}\n";
   Segment& segment = segments_.back();
-  // A refusal carries the whole record, for the log to keep it.
-  const std::string_view whole(line.data() + line.find("\"cdr\":") + 6, line.size() - line.find("\"cdr\":") - 8);
+  // A refusal carries the whole record (body), for the log to keep it.
   if (bytes_ + line.size() > options_.max_bytes) {
     ++refused_;
     return base::Fail(fmt::format(
         "CDR spool {} is full ({} of {} bytes: the stores are behind): the record of call {} is not kept; "
         "bring the CDR database back or raise [cdr] spool_max_mb; the record: {}",
-        options_.dir, bytes_, options_.max_bytes, record.call_id, whole));
+        options_.dir, bytes_, options_.max_bytes, record.call_id, body));
   }
   if (auto st = AppendAll(current_->get(), segment.bytes, line); !st.ok()) {
     ++refused_;
     return base::Fail(fmt::format(
         "CDR spool {}: cannot write the record of call {} ({}): free space there; the record: {}", options_.dir,
-        record.call_id, st.message(), whole));
+        record.call_id, st.message(), body));
   }
   ++next_seq_;
   if (segment.first == 0) segment.first = seq;
   segment.last = seq;
   segment.bytes += line.size();
   bytes_ += line.size();
-  records_.push_back({seq, std::move(record)});
+  records_.push_back({seq, std::make_shared<const Record>(std::move(record))});
   if (!warned_ && bytes_ * 5 >= options_.max_bytes * 4) {
     warned_ = true;
     base::LogLine(base::LogLevel::kWarning,
@@ -250,9 +253,14 @@ std::vector<SpooledRecord> Spool::Pending(std::size_t store, std::size_t max) co
 
 std::size_t Spool::PendingFor(std::size_t store) const {
   std::lock_guard lock(mutex_);
-  const Seq after = cursors_[store];
-  return static_cast<std::size_t>(
-      std::count_if(records_.begin(), records_.end(), [after](const SpooledRecord& r) { return r.seq > after; }));
+  return PendingAfter(cursors_[store]);
+}
+
+std::size_t Spool::PendingAfter(Seq after) const {
+  // records_ is in sequence order.
+  auto it = std::upper_bound(records_.begin(), records_.end(), after,
+                             [](Seq seq, const SpooledRecord& r) { return seq < r.seq; });
+  return static_cast<std::size_t>(records_.end() - it);
 }
 
 base::Status Spool::Committed(std::size_t store, Seq seq) {
@@ -284,8 +292,7 @@ SpoolStatus Spool::Status() const {
   s.bytes = bytes_;
   s.max_bytes = options_.max_bytes;
   const Seq all = cursors_.empty() ? next_seq_ - 1 : *std::min_element(cursors_.begin(), cursors_.end());
-  s.pending = static_cast<std::size_t>(
-      std::count_if(records_.begin(), records_.end(), [all](const SpooledRecord& r) { return r.seq > all; }));
+  s.pending = PendingAfter(all);
   s.refused = refused_;
   s.warning = bytes_ * 5 >= options_.max_bytes * 4;
   return s;

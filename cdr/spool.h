@@ -39,7 +39,9 @@ struct SpoolOptions {
 
 struct SpooledRecord {
   Seq seq = 0;
-  Record record;
+  // Shared with the spool: Pending hands out pointers, not copies, so that
+  // the writer thread holds the lock the event loop appends under briefly.
+  std::shared_ptr<const Record> record;
 };
 
 struct SpoolStatus {
@@ -90,6 +92,7 @@ class Spool {
   base::Status OpenSegment(Seq first);  // a new current segment
   std::string CursorPath(std::size_t store) const;
   void RemoveCommittedSegments();  // under mutex_
+  std::size_t PendingAfter(Seq after) const;  // under mutex_
 
   SpoolOptions options_;
   std::vector<std::string> stores_;

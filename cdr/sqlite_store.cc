@@ -161,6 +161,17 @@ int Bind(sqlite3_stmt* stmt, int index, const Value& value) {
   return sqlite3_bind_null(stmt, index);
 }
 
+// The insert's path: text from the record is bound in place (it outlives
+// the step); a time's text is in a buffer of the moment, so SQLite copies it.
+int BindView(sqlite3_stmt* stmt, int index, const ValueView& value, bool copy) {
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *i);
+  if (const auto* s = std::get_if<std::string_view>(&value)) {
+    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), copy ? SQLITE_TRANSIENT : SQLITE_STATIC,
+                               SQLITE_UTF8);
+  }
+  return sqlite3_bind_null(stmt, index);
+}
+
 }  // namespace
 
 const std::vector<SqliteSchemaStep>& SqliteSchemaSteps() {
@@ -381,12 +392,11 @@ base::Status SqliteStore::Write(std::span<const Record> records) {
   if (rc != SQLITE_OK) return base::Status::Error(Error("BEGIN IMMEDIATE", rc));
   for (const Record& record : records) {
     sqlite3_reset(insert);
-    sqlite3_clear_bindings(insert);
-    const std::vector<Value> values = ColumnValues(record);
     rc = SQLITE_OK;
-    for (std::size_t i = 0; i < values.size() && rc == SQLITE_OK; ++i) {
-      rc = Bind(insert, static_cast<int>(i + 1), values[i]);
-    }
+    ForEachColumnValue(record, [&](std::size_t i, const ValueView& value) {
+      rc = BindView(insert, static_cast<int>(i + 1), value, Columns()[i].kind == ColumnKind::kTime);
+      return rc == SQLITE_OK;
+    });
     if (rc == SQLITE_OK) rc = sqlite3_step(insert);
     if (rc != SQLITE_DONE) {
       // The message before ROLLBACK replaces it.

@@ -130,7 +130,7 @@ void Writer::Deliver(std::size_t index, StoreSlot& slot, bool last) {
     }
     std::vector<Record> records;
     records.reserve(batch.size());
-    for (auto& r : batch) records.push_back(std::move(r.record));
+    for (const auto& r : batch) records.push_back(*r.record);  // outside the spool's lock
     if (auto st = slot.store->Write(records); !st.ok()) return fail(st.message());
     if (auto st = spool_->Committed(index, batch.back().seq); !st.ok()) {
       base::LogLine(base::LogLevel::kWarning, st.message());

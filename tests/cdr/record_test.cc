@@ -110,6 +110,31 @@ TEST(CdrColumns, ValuesFollowTheColumnsAndReadBack) {
   EXPECT_FALSE(RecordFromColumns(short_row));
 }
 
+// The stores bind the views; a view that differed from its value would
+// put another record in the database than the spool holds.
+TEST(CdrColumns, ViewsAreTheValues) {
+  for (const Record& record : {Full(), Bare()}) {
+    const auto values = ColumnValues(record);
+    std::size_t seen = 0;
+    EXPECT_TRUE(ForEachColumnValue(record, [&](std::size_t i, const ValueView& view) {
+      EXPECT_EQ(i, seen++);
+      const Value& value = values.at(i);
+      if (const auto* text = std::get_if<std::string_view>(&view)) {
+        EXPECT_EQ(std::get<std::string>(value), *text) << Columns()[i].name;
+      } else if (const auto* number = std::get_if<std::int64_t>(&view)) {
+        EXPECT_EQ(std::get<std::int64_t>(value), *number) << Columns()[i].name;
+      } else {
+        EXPECT_TRUE(std::holds_alternative<std::monostate>(value)) << Columns()[i].name;
+      }
+      return true;
+    }));
+    EXPECT_EQ(seen, values.size());
+  }
+  std::size_t calls = 0;
+  EXPECT_FALSE(ForEachColumnValue(Full(), [&](std::size_t, const ValueView&) { return ++calls < 3; }));
+  EXPECT_EQ(calls, 3u) << "a false from bind stops the walk";
+}
+
 TEST(CdrColumns, RefusesNullInARequiredColumn) {
   auto values = ColumnValues(Full());
   values[0] = Value();

@@ -42,7 +42,7 @@ TEST(Spool, EachStoreReadsFromItsOwnCursor) {
   ASSERT_TRUE(spool->Committed(0, 3).ok());
   auto first = spool->Pending(0, 10);
   ASSERT_EQ(first.size(), 2u);
-  EXPECT_EQ(first[0].record.call_id, 4u);
+  EXPECT_EQ(first[0].record->call_id, 4u);
   EXPECT_EQ(spool->Pending(1, 10).size(), 5u);
   EXPECT_EQ(spool->Pending(1, 2).size(), 2u);
   EXPECT_EQ(spool->Status().pending, 5u);
@@ -62,8 +62,8 @@ TEST(Spool, ARestartResendsWhatAStoreHasNotCommitted) {
   EXPECT_TRUE(spool->Pending(0, 10).empty());
   auto pending = spool->Pending(1, 10);
   ASSERT_EQ(pending.size(), 2u);
-  EXPECT_EQ(pending[0].record, Call(3));
-  EXPECT_EQ(pending[1].record, Call(4));
+  EXPECT_EQ(*pending[0].record, Call(3));
+  EXPECT_EQ(*pending[1].record, Call(4));
   // Sequence numbers go on after the ones on disk.
   auto seq = spool->Append(Call(5));
   ASSERT_TRUE(seq);
@@ -102,7 +102,7 @@ TEST(Spool, ATornLastLineIsSkipped) {
   auto spool = OpenSpool(tmp.path());
   auto pending = spool->Pending(0, 10);
   ASSERT_EQ(pending.size(), 1u);
-  EXPECT_EQ(pending[0].record.call_id, 1u);
+  EXPECT_EQ(pending[0].record->call_id, 1u);
   ASSERT_TRUE(spool->Append(Call(3)));
   spool.reset();
   auto reopened = OpenSpool(tmp.path());
@@ -155,7 +155,7 @@ TEST(Spool, AFullDiskRefusesTheRecordAndLeavesNoPartialLine) {
   auto spool = OpenSpool(tmp.path());
   auto pending = spool->Pending(0, 10);
   ASSERT_EQ(pending.size(), 1u);
-  EXPECT_EQ(pending[0].record.call_id, 1u);
+  EXPECT_EQ(pending[0].record->call_id, 1u);
 }
 
 TEST(Spool, TwoSpoolsOnOneDirectoryAreRefused) {
