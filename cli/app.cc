@@ -32,7 +32,7 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   if (command.action == Action::kDecode) return RunDecode(command, invocation.json, out, err);
   if (command.action == Action::kCompare) return RunCompare(command, out, err);
   // Prints prid_up 0 itself when prid cannot be reached.
-  if (command.action == Action::kMetrics) return RunMetrics(env.connect, invocation.socket, out, err);
+  if (command.action == Action::kMetrics) return RunMetrics(env.connect, invocation.socket, invocation.json, out, err);
   // Asks prid only where the records are, and not at all with --sqlite or --postgresql.
   if (command.action == Action::kCdr) {
     return RunCdr(command.cdr, invocation.json, env.connect, invocation.socket, out, err);

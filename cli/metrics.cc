@@ -113,9 +113,20 @@ MetricsQuery ScrapePrid(const Connector& connect, const std::string& socket_path
   return QueryMetrics(**connection, UnixNow());
 }
 
-int RunMetrics(const Connector& connect, const std::string& socket_path, std::ostream& out, std::ostream& err) {
+json MetricsJson(const MetricsQuery& query) {
+  const MetricsSnapshot& s = query.snapshot;
+  return json{{"up", s.up},        {"now", s.now_s}, {"status", s.status}, {"spans", s.spans},
+              {"stats", s.stats},  {"cdr", s.cdr},   {"problems", query.problems}};
+}
+
+int RunMetrics(const Connector& connect, const std::string& socket_path, bool as_json, std::ostream& out,
+               std::ostream& err) {
   MetricsQuery query = ScrapePrid(connect, socket_path);
-  out << RenderExposition(query.snapshot) << std::flush;
+  if (as_json) {
+    out << MetricsJson(query).dump() << '\n' << std::flush;
+  } else {
+    out << RenderExposition(query.snapshot) << std::flush;
+  }
   for (const std::string& problem : query.problems) err << "prictl: " << problem << '\n';
   if (!query.snapshot.up) return kExitTransport;
   return query.problems.empty() ? kExitOk : kExitError;

@@ -31,10 +31,15 @@ MetricsQuery ScrapePrid(const Connector& connect, const std::string& socket_path
 // The Unix time now, in seconds.
 double UnixNow();
 
-// `prictl metrics`: prints the exposition to `out` (prid_up 0 when prid is
-// unreachable) and each problem to `err`; 0 when prid answered everything,
-// kExitTransport when it could not be reached, kExitError when a request
-// failed.
-int RunMetrics(const Connector& connect, const std::string& socket_path, std::ostream& out, std::ostream& err);
+// The scrape as one JSON object: up, now (Unix seconds), the replies it
+// rendered from (status, spans, stats, cdr) and problems.
+nlohmann::json MetricsJson(const MetricsQuery& query);
+
+// `prictl metrics`: prints the exposition (with `as_json`, MetricsJson
+// instead) to `out` (prid_up 0 when prid is unreachable) and each problem
+// to `err`; 0 when prid answered everything, kExitTransport when it could
+// not be reached, kExitError when a request failed.
+int RunMetrics(const Connector& connect, const std::string& socket_path, bool as_json, std::ostream& out,
+               std::ostream& err);
 
 }  // namespace prid::cli

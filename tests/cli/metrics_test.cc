@@ -57,7 +57,7 @@ class MetricsCommandTest : public ::testing::Test {
     };
   }
 
-  int Run() {
+  int Run(std::vector<std::string> args = {"metrics"}) {
     std::istringstream in;
     std::ostringstream out;
     std::ostringstream err;
@@ -67,7 +67,7 @@ class MetricsCommandTest : public ::testing::Test {
       if (refused_) return base::Fail("connect /test.sock: No such file or directory");
       return std::unique_ptr<Connection>(std::make_unique<testing::FakeConnection>(daemon_));
     };
-    const int code = Main({"metrics"}, in, out, err, env);
+    const int code = Main(args, in, out, err, env);
     out_ = out.str();
     err_ = err.str();
     return code;
@@ -149,6 +149,25 @@ TEST_F(MetricsCommandTest, FailedStatsGetIsReportedAndExitsOneWithTheRest) {
   EXPECT_EQ(Run(), kExitError);
   EXPECT_THAT(out_, HasSubstr("\nprid_up 1\n"));
   EXPECT_EQ(err_, "prictl: stats.get: InternalError: boom\n");
+}
+
+TEST_F(MetricsCommandTest, JsonGivesTheRepliesOfTheScrapeNotTheTextFormat) {
+  EXPECT_EQ(Run({"--json", "metrics"}), kExitOk) << err_;
+  const json printed = json::parse(out_);
+  EXPECT_EQ(printed["up"], true);
+  EXPECT_EQ(printed["status"]["calls"]["active"], 2);
+  EXPECT_EQ(printed["spans"][0]["state"], "up");
+  EXPECT_EQ(printed["stats"]["spans"][0]["q921"]["t200_retransmissions"], 10);
+  EXPECT_TRUE(printed["problems"].empty());
+  EXPECT_THAT(out_, Not(HasSubstr("# HELP")));
+}
+
+TEST_F(MetricsCommandTest, JsonOfAnUnreachablePridIsDownWithTheProblem) {
+  refused_ = true;
+  EXPECT_EQ(Run({"--json", "metrics"}), kExitTransport);
+  const json printed = json::parse(out_);
+  EXPECT_EQ(printed["up"], false);
+  EXPECT_THAT(printed["problems"][0].get<std::string>(), HasSubstr("No such file"));
 }
 
 TEST_F(MetricsCommandTest, UnreachablePridPrintsUpZeroAndExitsTwo) {
