@@ -243,8 +243,8 @@ base::Result<Value> ReadValue(const PGresult* result, int row, int col, const Co
 
 void PostgresStore::ConnDeleter::operator()(pg_conn* conn) const { PQfinish(conn); }
 
-PostgresStore::PostgresStore(std::string conninfo)
-    : conninfo_(std::move(conninfo)), target_(Target(conninfo_)) {}
+PostgresStore::PostgresStore(std::string conninfo, Access access)
+    : conninfo_(std::move(conninfo)), target_(Target(conninfo_)), access_(access) {}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -264,7 +264,7 @@ base::Status PostgresStore::Open() {
     conn_.reset();
     if (base::Status s = Connect(); !s) return s;
   }
-  if (base::Status s = PrepareSchema(); !s) {
+  if (base::Status s = access_ == Access::kWrite ? PrepareSchema() : CheckSchema(); !s) {
     AfterError();
     return s;
   }
@@ -292,8 +292,11 @@ base::Status PostgresStore::Connect() {
         Error("cannot connect", conn ? OneLine(PQerrorMessage(conn.get())) : "out of memory")));
   }
   // timestamptz values come back in UTC whatever the server's default, and
-  // the NOTICEs of CREATE ... IF NOT EXISTS stay off stderr.
-  for (const char* sql : {"SET TIME ZONE 'UTC'", "SET client_min_messages TO warning"}) {
+  // the NOTICEs of CREATE ... IF NOT EXISTS stay off stderr. A reader's
+  // session cannot write, whatever its user may do.
+  std::vector<const char*> setup = {"SET TIME ZONE 'UTC'", "SET client_min_messages TO warning"};
+  if (access_ == Access::kReadOnly) setup.push_back("SET default_transaction_read_only TO on");
+  for (const char* sql : setup) {
     if (auto r = Run(conn.get(), sql); !r) {
       return base::Status::Error(Error(fmt::format("cannot set up the session ({})", sql), r.error()));
     }
@@ -366,7 +369,41 @@ base::Status PostgresStore::PrepareSchema() {
   return base::Status::Ok();
 }
 
+base::Status PostgresStore::CheckSchema() {
+  PGconn* conn = conn_.get();
+  auto exists = Run(conn, fmt::format("SELECT to_regclass('{}') IS NOT NULL", kSchemaTable));
+  if (!exists) {
+    return base::Status::Error(Error(fmt::format("cannot look for the table {}", kSchemaTable), exists.error()));
+  }
+  if (std::string_view(PQgetvalue(exists->get(), 0, 0)) != "t") {
+    return base::Status::Error(Error(
+        "no CDRs here", fmt::format("the database has no table {}: has a prid written CDRs to it? (prid creates "
+                                    "the tables on its first start with [cdr] postgresql)",
+                                    kSchemaTable)));
+  }
+  auto r = Run(conn, fmt::format("SELECT version FROM {}", kSchemaTable));
+  if (!r) return base::Status::Error(Error(fmt::format("cannot read the table {}", kSchemaTable), r.error()));
+  const bool one = PQntuples(r->get()) == 1 && !PQgetisnull(r->get(), 0, 0);
+  const int version = one ? std::atoi(PQgetvalue(r->get(), 0, 0)) : -1;
+  if (version == kSchemaVersion) return base::Status::Ok();
+  if (version > kSchemaVersion) {
+    return base::Status::Error(Error("cannot read the table",
+                                     fmt::format("PostgreSQL CDR schema is version {}, newer than this prictl's {}: "
+                                                 "upgrade prid's package",
+                                                 version, kSchemaVersion)));
+  }
+  return base::Status::Error(Error(
+      "cannot read the table",
+      version < 0 ? fmt::format("the table {} holds no single version", kSchemaTable)
+                  : fmt::format("PostgreSQL CDR schema is version {}, older than this prictl's {}: start this "
+                                "prid once to migrate it",
+                                version, kSchemaVersion)));
+}
+
 base::Status PostgresStore::Write(std::span<const Record> records) {
+  if (access_ == Access::kReadOnly) {
+    return base::Status::Error(Error("cannot write", "opened read-only (prictl), it does not write"));
+  }
   if (!ready_ || !conn_) return base::Status::Error(Error("cannot write", "the store is not open (Open() first)"));
   if (records.empty()) return base::Status::Ok();
   PGconn* conn = conn_.get();

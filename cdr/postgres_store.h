@@ -26,9 +26,17 @@ namespace prid::cdr {
 // one it keeps the connection and checks the schema again.
 class PostgresStore final : public QueryableStore {
  public:
+  enum class Access {
+    kWrite,  // prid: creates and migrates the schema, writes
+    // prictl: a read-only session (default_transaction_read_only) that
+    // never creates or migrates anything; Open() fails unless the schema is
+    // this version, Write() fails.
+    kReadOnly,
+  };
+
   // `conninfo`: a libpq connection string ("host=db dbname=prid user=prid"
   // or a postgresql:// URI). Nothing is connected until Open().
-  explicit PostgresStore(std::string conninfo);
+  explicit PostgresStore(std::string conninfo, Access access = Access::kWrite);
   ~PostgresStore() override;
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
@@ -47,12 +55,14 @@ class PostgresStore final : public QueryableStore {
 
   base::Status Connect();
   base::Status PrepareSchema();
+  base::Status CheckSchema();  // kReadOnly's PrepareSchema
   // Drops a connection that libpq reports broken and asks for Open().
   void AfterError();
   std::string Error(std::string_view what, std::string_view detail) const;
 
   const std::string conninfo_;
   const std::string target_;
+  const Access access_;
   std::unique_ptr<pg_conn, ConnDeleter> conn_;
   bool ready_ = false;  // connected and the schema checked since the last error
 };

@@ -160,7 +160,7 @@ std::unique_ptr<cdr::QueryableStore> MakeStore(const CdrSource& source) {
   if (source.kind == "sqlite") {
     return std::make_unique<cdr::SqliteStore>(source.target, cdr::SqliteStore::Access::kReadOnly);
   }
-  return std::make_unique<cdr::PostgresStore>(source.target);
+  return std::make_unique<cdr::PostgresStore>(source.target, cdr::PostgresStore::Access::kReadOnly);
 }
 
 // prid shows its connection string without the password: say where else

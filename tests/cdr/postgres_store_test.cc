@@ -273,6 +273,38 @@ TEST_F(PostgresStoreTest, NewerSchemaVersionFailsOpen) {
   EXPECT_EQ(Sql("SELECT version FROM prid_cdr_schema"), std::to_string(kSchemaVersion + 1));
 }
 
+TEST_F(PostgresStoreTest, ReaderReadsWhatAWriterWroteAndCannotWrite) {
+  auto writer = OpenStore();
+  ASSERT_TRUE(writer->Write(std::vector<Record>{Full()}).ok());
+  PostgresStore reader(conninfo_, PostgresStore::Access::kReadOnly);
+  const base::Status opened = reader.Open();
+  ASSERT_TRUE(opened.ok()) << opened.message();
+  EXPECT_EQ(SelectAll(reader), std::vector<Record>{Full()});
+  const base::Status wrote = reader.Write(std::vector<Record>{Bare()});
+  ASSERT_FALSE(wrote.ok());
+  EXPECT_THAT(wrote.message(), HasSubstr("read-only"));
+  EXPECT_EQ(Rows(), 1);
+}
+
+TEST_F(PostgresStoreTest, ReaderOfAnEmptyDatabaseCreatesNothing) {
+  PostgresStore reader(conninfo_, PostgresStore::Access::kReadOnly);
+  const base::Status s = reader.Open();
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("has a prid written CDRs to it?"));
+  EXPECT_EQ(Sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'prid_cdr%'"), "0");
+}
+
+TEST_F(PostgresStoreTest, ReaderOfAnOlderSchemaDoesNotMigrateIt) {
+  Sql("CREATE TABLE prid_cdr_schema (version integer NOT NULL)");
+  Sql("INSERT INTO prid_cdr_schema VALUES (0)");
+  PostgresStore reader(conninfo_, PostgresStore::Access::kReadOnly);
+  const base::Status s = reader.Open();
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("version 0, older than this prictl's"));
+  EXPECT_EQ(Sql("SELECT version FROM prid_cdr_schema"), "0");
+  EXPECT_EQ(Sql("SELECT to_regclass('prid_cdr') IS NULL"), "t");
+}
+
 TEST_F(PostgresStoreTest, OlderSchemaIsMigrated) {
   Sql("CREATE TABLE prid_cdr_schema (version integer NOT NULL)");
   Sql("INSERT INTO prid_cdr_schema VALUES (0)");
