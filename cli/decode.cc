@@ -29,6 +29,10 @@ int RunDecode(const Command& command, bool json, std::ostream& out, std::ostream
     pcap.emplace(std::move(*opened));
   }
   for (const auto& record : *records) {
+    // What the reader left out (Cisco IE names it does not know, …).
+    for (const auto& warning : record.warnings) {
+      err << fmt::format("prictl: {}: warning: {}\n", command.trace_file, warning);
+    }
     const auto decoded = q931::DecodeRecord(record);
     if (decoded.q931) ++messages;
     if (decoded.error) {

@@ -167,6 +167,10 @@ class TextParser {
       return;
     }
     if (!message_ || message_->direction != dir) return;
+    // "Call Ref: len= 2 (reference 131/0x83) (Sent to originator)" since
+    // libpri 1.4.11 (after "TEI=0 "), "(Terminator)" / "(Originator)"
+    // before; 1.2 and older print the flag inside the reference value too,
+    // which Bytes() masks off.
     if (rest.find("Call Ref:") != std::string_view::npos) {
       message_->crlen = static_cast<std::uint8_t>(NumberAfter(rest, "len=").value_or(0) & 0x0F);
       message_->cref = static_cast<std::uint32_t>(NumberAfter(rest, "(reference ").value_or(0));
@@ -174,7 +178,10 @@ class TextParser {
                        rest.find("(Terminator)") != std::string_view::npos;
       return;
     }
-    if (rest.find("Message Type:") != std::string_view::npos) {
+    // libpri 1.4.0 to 1.4.10 (and before) print "Message type:", 1.4.11 on
+    // "Message Type:".
+    if (rest.find("Message Type:") != std::string_view::npos ||
+        rest.find("Message type:") != std::string_view::npos) {
       if (auto type = LastParenNumber(rest)) message_->type = static_cast<std::uint8_t>(*type);
     }
   }

@@ -4,7 +4,10 @@
 //    "PRI Span: 1"): raw Q.921 frames ("> [ 00 01 00 00 08 … ]") and Q.931
 //    dumps rebuilt from their header lines (Protocol Discriminator, Call
 //    Ref, Message Type) and IE dumps ("< [18 03 a9 83 81]"). A Q.931 dump of
-//    a message whose Q.921 frame is in the trace too is not repeated.
+//    a message whose Q.921 frame is in the trace too is not repeated. Every
+//    libpri since 1.0 is read: "Message type:" and "(Originator)" /
+//    "(Terminator)" up to 1.4.10, "Message Type:", "TEI=0 Call Ref:" and
+//    "(Sent from originator)" / "(Sent to originator)" / "(Dummy)" after.
 //  - hex dumps, one frame a line ("08 02 00 01 05 …" or "0802000105…",
 //    optionally after "<"/">" or "rx"/"tx"), offset-prefixed dumps
 //    ("0000  00 01 …" or "0000: 00 01 …", as Wireshark and text2pcap use; offset

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "q931/cisco_trace_reader.h"
 #include "q931/pcap_reader.h"
 #include "q931/pcapng_reader.h"
 #include "q931/text_trace_reader.h"
@@ -44,8 +45,11 @@ base::Result<std::vector<TraceRecord>> ParseTrace(std::span<const std::uint8_t> 
   if (bytes.size() >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B) {
     return base::Fail(fmt::format("{}: gzip-compressed (gunzip it first)", name));
   }
-  return ParseTextTrace(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                        name);
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  // IOS's message headers ("TX -> SETUP pd = 8  callref = 0x0005") are in
+  // no other text format.
+  if (LooksLikeCiscoQ931Debug(text)) return ParseCiscoTrace(text, name);
+  return ParseTextTrace(text, name);
 }
 
 base::Result<std::vector<TraceRecord>> ReadTraceFile(const std::string& path) {

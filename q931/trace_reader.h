@@ -1,6 +1,7 @@
 // Reads a D-channel trace in any format prid knows, told apart by content:
-// pcap, pcapng (see pcap_reader.h, pcapng_reader.h), else text (libpri debug
-// output or hex dumps, see text_trace_reader.h).
+// pcap, pcapng (see pcap_reader.h, pcapng_reader.h), else text: Cisco IOS
+// `debug isdn q931` output (see cisco_trace_reader.h), libpri debug output
+// or hex dumps (see text_trace_reader.h).
 #pragma once
 
 #include <cstdint>

@@ -30,6 +30,9 @@ struct TraceRecord {
   bool q931_only = false;
   // Where in the file: "record 12", "line 40".
   std::string source;
+  // What the reader left out of this record (or of the lines just before
+  // it), for the user: "line 12: unknown IE name 'Foo' (IE left out)".
+  std::vector<std::string> warnings;
   // The LAPD frame (or Q.931 message); FCS octets, if the capture kept
   // them, are not removed.
   std::vector<std::uint8_t> frame;

@@ -66,7 +66,7 @@ san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 # The decoders, trace readers and the socket's JSON-RPC (every target).
 lib_sources=(
   base/hex.cc base/log.cc base/time_format.cc base/unique_fd.cc
-  q931/frame.cc q931/ie.cc q931/lapd.cc q931/link_payload.cc q931/message.cc q931/names.cc
+  q931/cisco_trace_reader.cc q931/frame.cc q931/ie.cc q931/lapd.cc q931/link_payload.cc q931/message.cc q931/names.cc
   q931/pcap_reader.cc q931/pcap_writer.cc q931/pcapng_reader.cc q931/synthetic_trace.cc
   q931/text_trace_reader.cc q931/trace_json.cc q931/trace_pcap_export.cc q931/trace_reader.cc
   q931/trace_view.cc

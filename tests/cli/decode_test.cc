@@ -121,6 +121,22 @@ TEST(PrictlDecodeTest, BrokenFrameGivesExit1AndTheRestIsStillShown) {
   std::remove(trace.c_str());
 }
 
+TEST(PrictlDecodeTest, CiscoDebugTextWithAnUnknownIeIsDecodedWithAWarning) {
+  const std::string trace =
+      TempFile("cisco.txt",
+               "*Mar  1 04:51:52.442: ISDN Se1/0:23 Q931: RX <- DISCONNECT pd = 8  callref = "
+               "0x0001\n"
+               "        Cause i = 0x8290 - Normal call clearing\n"
+               "        Frobnication i = 0x01\n");
+  const auto r = Prictl({"decode", trace});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Q.931 DISCONNECT (0x45)"));
+  EXPECT_THAT(r.out, HasSubstr("1 frames, 1 Q.931 messages, 0 not decodable"));
+  EXPECT_THAT(r.err,
+              HasSubstr("warning: line 3: unknown IE name 'Frobnication' (IE left out)"));
+  std::remove(trace.c_str());
+}
+
 TEST(PrictlDecodeTest, UnreadableFileGivesExit2) {
   const auto r = Prictl({"decode", "/nonexistent/x.pcap"});
   EXPECT_EQ(r.code, 2);

@@ -268,6 +268,26 @@ TEST(TextTraceTest, OldLibpriOriginatorWordsSetTheFlag) {
   EXPECT_EQ(ToHex(records[0].frame), "08 01 85 0f");
 }
 
+TEST(TextTraceTest, Libpri14LowercaseMessageTypeIsRead) {
+  // libpri 1.4.0 to 1.4.10: "Message type:", no "TEI=", (Originator).
+  const auto records = ParseText(
+      "> Protocol Discriminator: Q.931 (8)  len=9\n"
+      "> Call Ref: len= 2 (reference 65/0x41) (Originator)\n"
+      "> Message type: DISCONNECT (69)\n"
+      "> [08 02 81 90]\n");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(ToHex(records[0].frame), "08 02 00 41 45 08 02 81 90");
+}
+
+TEST(TextTraceTest, DummyCallReferenceOfLibpri16) {
+  const auto records = ParseText(
+      "< Protocol Discriminator: Q.931 (8)  len=3\n"
+      "< TEI=0 Call Ref: len= 0 (reference 0/0x0) (Dummy)\n"
+      "< Message Type: FACILITY (98)\n");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(ToHex(records[0].frame), "08 00 62");
+}
+
 TEST(TextTraceTest, SpacedAndPackedHexLinesAreFrames) {
   const auto records = ParseText(
       "# a comment\n"
