@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cli/call_follower.h"
+#include "cli/chan_dahdi_import.h"
 #include "cli/cdr_view.h"
 #include "cli/command_line.h"
 #include "cli/compare.h"
@@ -31,6 +32,7 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
   // Offline decoding needs no daemon.
   if (command.action == Action::kDecode) return RunDecode(command, invocation.json, out, err);
   if (command.action == Action::kCompare) return RunCompare(command, out, err);
+  if (command.action == Action::kImport) return RunImport(command, out, err);
   // Prints prid_up 0 itself when prid cannot be reached.
   if (command.action == Action::kMetrics) return RunMetrics(env.connect, invocation.socket, invocation.json, out, err);
   // Asks prid only where the records are, and not at all with --sqlite or --postgresql.

@@ -115,6 +115,7 @@ class Parser {
       AddCompare();
       AddReplay();
       AddMetrics();
+      AddImport();
     } else {
       AddWait();
     }
@@ -673,6 +674,25 @@ class Parser {
         });
   }
 
+  void AddImport() {
+    CLI::App* import = app_.add_subcommand("import", "turn another program's configuration into a prid.conf");
+    import->require_subcommand(1);
+    auto* chan_dahdi = Sub(import, "chan_dahdi",
+                           "print a prid.conf for the PRI spans of Asterisk's chan_dahdi.conf (no daemon "
+                           "needed)",
+                           [this] {
+                             Command command;
+                             command.action = Action::kImport;
+                             command.import_file = import_file_;
+                             command.system_conf = system_conf_;
+                             return base::Result<Command>(std::move(command));
+                           });
+    chan_dahdi->add_option("FILE", import_file_, "chan_dahdi.conf (default /etc/asterisk/chan_dahdi.conf)");
+    chan_dahdi->add_option("--system-conf", system_conf_,
+                           "DAHDI's system.conf, for the spans' real channels, D-channels and framing")
+        ->option_text("FILE");
+  }
+
   void AddWait() {
     auto* wait = Sub(&app_, "wait", "wait for a call state (or 'new': a new call, sets $CALL)",
                      [this] { return WaitCommand(); });
@@ -742,6 +762,8 @@ class Parser {
   std::optional<std::string> replay_side_;
   std::string replay_link_;
   double replay_timeout_s_ = 5;
+  std::string import_file_ = "/etc/asterisk/chan_dahdi.conf";
+  std::string system_conf_;
 };
 
 }  // namespace

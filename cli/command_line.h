@@ -31,6 +31,7 @@ enum class Action {
   kReplay,   // replay trace_file against the daemon (trace_span, replay_side, replay_link)
   kMetrics,  // stats.get, daemon.status, span.list as Prometheus text (cli/metrics.h)
   kCdr,      // the last call detail records from an SQLite or PostgreSQL store (cli/cdr_view.h)
+  kImport,   // a chan_dahdi.conf (import_file, system_conf) to prid.conf (no daemon)
   kCall,     // command line only: call.make, then stay with the call until it ends
              // (or, with `detach`, print its id and leave)
 };
@@ -73,6 +74,8 @@ struct Command {
   std::string replay_link;                   // kReplay: --link PATH, "" for the span's
   bool detach = false;                       // kCall: --detach
   CdrOptions cdr;                            // kCdr
+  std::string import_file;                   // kImport: the chan_dahdi.conf
+  std::string system_conf;                   // kImport: --system-conf FILE, "" for none
 };
 
 struct Invocation {

@@ -72,6 +72,8 @@ Outcome Session::Execute(const Command& command) {
       return Outcome::Fail(kExitUsage, "decode: runs offline, not on a connection");
     case Action::kCompare:
       return Outcome::Fail(kExitUsage, "compare: runs offline, not on a connection");
+    case Action::kImport:
+      return Outcome::Fail(kExitUsage, "import: runs offline, not on a connection");
     case Action::kTrace:
       return Outcome::Fail(kExitUsage, "trace: cannot be used inside a run script");
     case Action::kReplay:

@@ -4,7 +4,7 @@
 #   source prictl.bash
 # The word lists below are checked against prictl --help by prid's tests.
 
-_prictl_commands="status reload spans span restart service calls info stats cdr open close call alert answer drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics"
+_prictl_commands="status reload spans span restart service calls info stats cdr open close call alert answer drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics import"
 _prictl_global_options="--socket --json --version --help"
 
 _prictl() {
@@ -14,7 +14,7 @@ _prictl() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
 
   case "$prev" in
-    --socket|--link)
+    --socket|--link|--system-conf)
       COMPREPLY=($(compgen -f -- "$cur"))
       return 0
       ;;
@@ -50,6 +50,16 @@ _prictl() {
   case "$command" in
     conf) [[ -z "$subcommand" ]] && words="create add remove" ;;
     sim) [[ -z "$subcommand" ]] && words="call drop policy hold unhold hold-policy" ;;
+    import)
+      if [[ -z "$subcommand" ]]; then
+        words="chan_dahdi"
+      elif [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return 0
+      else
+        words="--system-conf"
+      fi
+      ;;
     cdr)
       words="--since --span --number --cause --limit --sqlite --postgresql"
       [[ -z "$subcommand" ]] && words="status $words"
