@@ -361,6 +361,10 @@ void WriteSpanTable(std::ostream& out, const json& spans) {
                   Field(span, "dchannel_state"), BchannelSummary(Find(span, "bchannels"))});
   }
   table.Write(out);
+  // Why a span in state error could not start: too long for a column.
+  for (const auto& span : spans) {
+    if (Find(span, "reason") != nullptr) out << "span " << Field(span, "span") << ": " << Field(span, "reason") << '\n';
+  }
 }
 
 namespace {
@@ -398,6 +402,7 @@ void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
       {"restart failures", Field(*span, "restart_failures")},
   };
   if (Find(*span, "error") != nullptr) pairs.emplace_back("error", Field(*span, "error"));
+  if (Find(*span, "reason") != nullptr) pairs.emplace_back("reason", Field(*span, "reason"));
   if (const json* timers = Find(*span, "timers"); timers != nullptr && timers->is_object()) {
     // The timers (seconds) first, then the counts (n316).
     std::string text;

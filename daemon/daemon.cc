@@ -132,12 +132,15 @@ base::Status Daemon::StartSpan(const SpanConfig& span_config) {
     }
     span->SetConferenceMixer(dahdi_mixer_.get());
   }
-  if (auto ok = span->Start(); !ok.ok()) {
-    model_.RemoveSpan(span_config.span);
-    return ok;
+  // A span that cannot start stays, in state error with its reason, so that
+  // the other spans and the socket go on and span.list says what to fix.
+  base::Status started = span->Start();
+  if (!started.ok()) {
+    PRID_LOGF(kError, base::LogFields::Span(span_config.span), "span {}: cannot start: {}", span_config.span,
+              started.message());
   }
   spans_.emplace(span_config.span, std::move(span));
-  return base::Status::Ok();
+  return started;
 }
 
 void Daemon::StopSpan(int number) {
@@ -159,6 +162,17 @@ void Daemon::StopSpan(int number) {
 ReloadReport Daemon::Reload(DaemonConfig next) {
   ReloadReport report;
   SpanDiff diff = DiffSpans(config_.spans, next.spans);
+  // A span in state error is started again by every reload.
+  for (auto it = diff.unchanged.begin(); it != diff.unchanged.end();) {
+    auto span = spans_.find(*it);
+    if (span != spans_.end() && span->second->state() == SpanState::kError) {
+      diff.changed.push_back(*it);
+      it = diff.unchanged.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::sort(diff.changed.begin(), diff.changed.end());
   report.added = diff.added;
   report.removed = diff.removed;
   report.restarted = diff.changed;
@@ -181,10 +195,9 @@ ReloadReport Daemon::Reload(DaemonConfig next) {
     const bool start = std::find(diff.added.begin(), diff.added.end(), span_config.span) != diff.added.end() ||
                        std::find(diff.changed.begin(), diff.changed.end(), span_config.span) != diff.changed.end();
     if (start) {
+      // One that fails stays in state error: a later reload retries it.
       if (auto ok = StartSpan(span_config); !ok.ok()) {
-        PRID_LOG_ERROR("reload: span {}: {}", span_config.span, ok.message());
         report.failed.push_back(fmt::format("span {}: {}", span_config.span, ok.message()));
-        continue;  // left out of the running configuration: a later reload retries it
       }
     }
     running.push_back(span_config);
@@ -259,8 +272,9 @@ void Daemon::OnShutdownTick(ev::timer&, int) {
 }
 
 base::Status Daemon::Start() {
+  std::size_t failed = 0;
   for (const SpanConfig& span_config : config_.spans) {
-    if (auto ok = StartSpan(span_config); !ok.ok()) return ok;
+    if (!StartSpan(span_config).ok()) ++failed;
   }
 
   if (!server_options_.ok()) return base::Status::Error(server_options_.error());
@@ -274,7 +288,13 @@ base::Status Daemon::Start() {
   }
   if (auto ok = server_.Start(); !ok.ok()) return ok;
   socket_path_ = server_.path();
-  PRID_LOG_NOTICE("prid listening on {} with {} span(s)", socket_path_, spans_.size());
+  PRID_LOG_NOTICE("prid listening on {} with {} span(s){}", socket_path_, spans_.size(),
+                  failed != 0 ? fmt::format(", {} in state error (span.list gives the reason)", failed) : "");
+  if (spans_.empty()) {
+    // The packaged prid.conf's state until the administrator adds a span.
+    PRID_LOG_WARN("no [[span]] configured: the socket answers, but no calls can be made until a [[span]] is "
+                  "added to the configuration file and prid reloaded");
+  }
   return base::Status::Ok();
 }
 
@@ -283,7 +303,7 @@ void Daemon::SpanStateChanged(const SpanStateChange& change) {
   PRID_LOGF(kInfo, base::LogFields::Span(change.span), "span {}: span.state {}", change.span,
             SpanStateName(change.state));
   router_.SpanStateChanged(change.span, model_.LineHolders(change.span), SpanStateName(change.state),
-                           SpanStateName(change.previous), change.alarms, change.error);
+                           SpanStateName(change.previous), change.alarms, change.error, change.reason);
   if (span_listener_) span_listener_();
 }
 

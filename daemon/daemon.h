@@ -65,14 +65,17 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options);
   ~Daemon() override;
 
+  // Starts the spans and the socket. A span that cannot start stays in
+  // state error (span.list gives the reason) and the rest goes on; only
+  // the socket, the groups and [cdr] can fail Start.
   base::Status Start();
   const std::string& socket_path() const { return socket_path_; }
 
   // Applies a validated configuration to the running daemon: spans added
   // are started, spans removed are stopped, spans whose settings changed are
   // restarted (their calls cleared), unchanged spans and their calls are
-  // not touched. A span that fails to start is left out and named in
-  // `failed`.
+  // not touched; spans in state error are started again. A span that fails
+  // to start stays in state error and is named in `failed`.
   ReloadReport Reload(DaemonConfig next);
   const DaemonConfig& config() const { return config_; }
 
@@ -97,6 +100,8 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   std::size_t span_count() const { return spans_.size(); }
 
  private:
+  // Registers and starts the span; it stays registered (in state error)
+  // when its start fails, which the status returned says.
   base::Status StartSpan(const SpanConfig& span_config);
   void StopSpan(int span);
   void OnShutdownTick(ev::timer&, int);

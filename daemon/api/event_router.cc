@@ -230,10 +230,11 @@ void EventRouter::CallOffered(const Call& call, const Handle& handle) {
 
 void EventRouter::SpanStateChanged(int span, std::vector<ClientId> line_holders, std::string_view state,
                                    std::string_view previous, const std::vector<std::string>& alarms,
-                                   std::string_view error) {
+                                   std::string_view error, std::string_view reason) {
   nlohmann::json params = {{"type", ipc::event_type::kSpanState}, {"span", span}, {"state", state},
                            {"previous", previous}, {"alarms", alarms}};
   if (!error.empty()) params["error"] = error;
+  if (!reason.empty()) params["reason"] = reason;
   Publish({0, span, 0, std::move(line_holders), nullptr}, std::move(params));
 }
 

@@ -83,10 +83,11 @@ class EventRouter : public EventSink {
 
   // span.state, to `line_holders` (the clients with a line open on the
   // span) and the matching subscribers; `error` (libpri's configuration
-  // error) only when not empty.
+  // error) and `reason` (state error: why the span could not start) only
+  // when not empty.
   void SpanStateChanged(int span, std::vector<ClientId> line_holders, std::string_view state,
                         std::string_view previous, const std::vector<std::string>& alarms,
-                        std::string_view error = {});
+                        std::string_view error = {}, std::string_view reason = {});
   // span.channel: a B-channel restarted or taken in or out of service; to
   // the same clients as span.state.
   void ChannelStateChanged(int span, std::vector<ClientId> line_holders, int channel, std::string_view state,

@@ -29,7 +29,7 @@ bool OwnsChannel(const Span& span, int channel) {
 SpanSnapshot SnapshotOf(const Span& span) {
   return SpanSnapshot{span.config(),          span.state(),   span.dchannel_up(),
                       span.AlarmNames(),      span.Channels(), span.restart_failures(),
-                      span.config_error(),    span.alarm_history()};
+                      span.config_error(),    span.alarm_history(), span.start_error()};
 }
 
 json SpanToJson(int number, const Span& span) { return SpanToJson(number, SnapshotOf(span)); }
@@ -78,6 +78,7 @@ json SpanToJson(int number, const SpanSnapshot& span) {
   if (!c.listen.empty()) entry["listen"] = c.listen;
   if (!c.connect.empty()) entry["connect"] = c.connect;
   if (!span.config_error.empty()) entry["error"] = span.config_error;
+  if (!span.start_error.empty()) entry["reason"] = span.start_error;
   return entry;
 }
 

@@ -26,6 +26,7 @@ struct SpanSnapshot {
   std::size_t restart_failures = 0;
   std::string config_error{};
   std::deque<AlarmChange> alarm_history{};
+  std::string start_error{};  // state error's reason
 };
 SpanSnapshot SnapshotOf(const Span& span);
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <grp.h>
 #include <sys/un.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -310,13 +311,46 @@ bool ValidName(std::string_view name) {
   });
 }
 
-void ReadDaemon(TableReader& r, DaemonConfig* config) {
+// Whether group `name` exists on this host; an error when the lookup itself
+// failed (NSS unreachable, say).
+base::Result<bool> GroupExists(const std::string& name) {
+  constexpr std::size_t kMaxGroupBuffer = std::size_t{1} << 20;
+  const long hint = ::sysconf(_SC_GETGR_R_SIZE_MAX);
+  std::vector<char> buffer(hint > 0 ? static_cast<std::size_t>(hint) : 1024);
+  while (true) {
+    struct group entry {};
+    struct group* found = nullptr;
+    const int rc = ::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
+    if (rc == ERANGE && buffer.size() < kMaxGroupBuffer) {
+      buffer.resize(buffer.size() * 2);
+      continue;
+    }
+    // getgrnam_r(3): a name not found may also read as one of these.
+    if (rc == 0 || rc == ENOENT || rc == ESRCH) return found != nullptr;
+    return base::Fail(fmt::format("cannot look up group '{}': {}", name, std::system_category().message(rc)));
+  }
+}
+
+// A group key of [daemon]: with check_groups, a group of this host.
+void ReadGroup(TableReader& r, std::string_view key, const ParseOptions& options, std::string* out) {
+  if (!r.ReadString(key, out) || out->empty() || !options.check_groups) return;
+  auto exists = GroupExists(*out);
+  if (!exists.ok()) {
+    r.Fail(key, exists.error());
+  } else if (!*exists) {
+    r.Fail(key, fmt::format("group '{}' does not exist on this host (create it, e.g. groupadd {}, or "
+                            "remove the key)",
+                            *out, *out));
+  }
+}
+
+void ReadDaemon(TableReader& r, const ParseOptions& options, DaemonConfig* config) {
   r.RejectUnknownKeys(
       {"socket", "socket_group", "supervisor_group", "event_buffer", "client_queue_bytes",
        "max_connections_per_uid", "log_level"});
   r.ReadSocketPath("socket", &config->socket_path);
-  r.ReadString("socket_group", &config->socket_group);
-  r.ReadString("supervisor_group", &config->supervisor_group);
+  ReadGroup(r, "socket_group", options, &config->socket_group);
+  ReadGroup(r, "supervisor_group", options, &config->supervisor_group);
   std::int64_t n = 0;
   if (r.ReadInteger("event_buffer", kMinEventBuffer, kMaxEventBuffer, &n)) {
     config->event_buffer = static_cast<std::size_t>(n);
@@ -570,7 +604,8 @@ base::Result<std::vector<int>> ParseChannelList(std::string_view text) {
   return channels;
 }
 
-base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name) {
+base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name,
+                                       const ParseOptions& options) {
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(source_name));
@@ -587,7 +622,7 @@ base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string&
   if (const toml::node* node = top.Find("daemon"); node != nullptr && error.empty()) {
     if (const toml::table* table = node->as_table()) {
       TableReader r(*table, source_name, "[daemon]", &error);
-      ReadDaemon(r, &config);
+      ReadDaemon(r, options, &config);
     } else {
       top.Fail("daemon",
                fmt::format("expected a table ([daemon]), got {}", TypeName(node->type())));
@@ -616,10 +651,7 @@ base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string&
                                  TypeName(spans->type())));
     return base::Fail(std::move(error));
   }
-  if (array == nullptr) {
-    top.Fail("span", "no [[span]] defined (at least one is needed)");
-    return base::Fail(std::move(error));
-  }
+  if (array == nullptr) return config;  // no spans: the socket alone
   SpanRegistry registry;
   for (std::size_t i = 0; i < array->size(); ++i) {
     TableReader r(*array->get(i)->as_table(), source_name, fmt::format("[[span]] #{}", i + 1),
@@ -632,7 +664,7 @@ base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string&
   return config;
 }
 
-base::Result<DaemonConfig> LoadConfigFile(const std::string& path) {
+base::Result<DaemonConfig> LoadConfigFile(const std::string& path, const ParseOptions& options) {
   base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     int err = errno;
@@ -655,7 +687,7 @@ base::Result<DaemonConfig> LoadConfigFile(const std::string& path) {
                                     kMaxConfigFileBytes >> 20));
     }
   }
-  return ParseConfig(text, path);
+  return ParseConfig(text, path, options);
 }
 
 DaemonConfig EmbeddedDefaultConfig() {

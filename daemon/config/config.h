@@ -89,6 +89,14 @@ struct DaemonConfig {
   std::vector<SpanConfig> spans;
 };
 
+// What ParseConfig checks beyond the text itself.
+struct ParseOptions {
+  // That socket_group and supervisor_group name groups of this host
+  // (getgrnam_r), located like any other error: prid's start and
+  // --check-config; not the fuzzer, which has no host to ask.
+  bool check_groups = false;
+};
+
 // True for the 24-channel (T1) variants: ni2, dms100, 5ess, 4ess,
 // euroisdn_t1, ni1. The others (euroisdn_e1, qsig) are 31-channel E1.
 bool IsT1Variant(SwitchVariant s);
@@ -104,10 +112,13 @@ bool IsT1Variant(SwitchVariant s);
 // client_queue_bytes 4096…1 GiB, max_connections_per_uid 1…65536,
 // socket/listen/connect paths 1…107 bytes,
 // names 1…63 of [A-Za-z0-9._-], channels up to 24 (T1) or 31 (E1).
-base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name);
+// A file with no [[span]] is valid: prid then serves its socket with no
+// spans (the packaged template's state until spans are added).
+base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& source_name,
+                                       const ParseOptions& options = {});
 // Reads `path` (at most 4 MiB) and parses it with `path` as source_name; a
 // read failure names the path and the errno text.
-base::Result<DaemonConfig> LoadConfigFile(const std::string& path);
+base::Result<DaemonConfig> LoadConfigFile(const std::string& path, const ParseOptions& options = {});
 
 // The embedded default: span 1, sim driver, cpe, euroisdn_e1, 30 B-channels
 // (1-15,17-31), built-in network-side peer.

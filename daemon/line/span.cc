@@ -22,6 +22,7 @@ std::string_view SpanStateName(SpanState state) {
     case SpanState::kDown: return "down";
     case SpanState::kUp: return "up";
     case SpanState::kAlarm: return "alarm";
+    case SpanState::kError: return "error";
   }
   return "down";
 }
@@ -41,6 +42,44 @@ Span::Span(ev::loop_ref loop, SpanConfig config, SessionModel& model, SpanObserv
 Span::~Span() = default;
 
 base::Status Span::Start() {
+  base::Status started = StartLink();
+  if (started.ok()) return started;
+  // The half-built line goes, with the card's alarms it reported; the span
+  // stays, so that span.list says why.
+  const SpanState before = state();
+  peer_.reset();
+  driver_.reset();
+  alarms_ = 0;
+  start_error_ = StartFailureReason(started.message());
+  PublishState(before);
+  return base::Status::Error(start_error_);
+}
+
+std::string Span::StartFailureReason(std::string_view error) const {
+  // The transports name the span first; the reason sits in the span's own
+  // entry and event, so it goes.
+  const std::string labels[] = {fmt::format("span {}", config_.span), fmt::format("span{}", config_.span), config_.name};
+  for (const std::string& label : labels) {
+    if (!label.empty() && error.starts_with(label + ": ")) {
+      error.remove_prefix(label.size() + 2);
+      break;
+    }
+  }
+  if (config_.driver == Driver::kDahdi) {
+    const int channel = config_.dahdi_channel != 0 ? config_.dahdi_channel : config_.dchannel;
+    return fmt::format("{}; check that the DAHDI kernel modules are loaded (lsmod | grep dahdi), that "
+                       "dahdi_cfg has run, and that channel {} is the span's D-channel in "
+                       "/etc/dahdi/system.conf",
+                       error, channel);
+  }
+  if (!config_.listen.empty()) {
+    return fmt::format("{}; check that the directory of 'listen' exists and that prid may create the socket there",
+                       error);
+  }
+  return std::string(error);
+}
+
+base::Status Span::StartLink() {
   const std::string name = config_.name.empty() ? fmt::format("span{}", config_.span) : config_.name;
   if (auto ok = StartDriver(name); !ok.ok()) return ok;
   driver_->SetFrameTap([this](q931::FrameDirection direction, std::span<const std::uint8_t> frame) {
@@ -71,7 +110,7 @@ base::Status Span::StartDriver(const std::string& name) {
     if (alarms_ != 0) {
       RecordAlarms();
       PRID_LOG_WARN("span {}: in alarm at start: {}", config_.span, fmt::join(AlarmNames(), ", "));
-      observer_.SpanStateChanged({config_.span, SpanState::kAlarm, SpanState::kDown, AlarmNames(), ""});
+      observer_.SpanStateChanged({config_.span, SpanState::kAlarm, SpanState::kDown, AlarmNames(), "", ""});
     }
     driver_ = std::make_unique<PriDriver>(loop_, std::move(*dchannel), options);
     return base::Status::Ok();
@@ -109,6 +148,7 @@ void Span::ConfigureLink() {
 }
 
 SpanState Span::state() const {
+  if (!start_error_.empty()) return SpanState::kError;
   if (alarms_ != 0) return SpanState::kAlarm;
   return dchannel_up_ ? SpanState::kUp : SpanState::kDown;
 }
@@ -116,7 +156,7 @@ SpanState Span::state() const {
 std::vector<std::string> Span::AlarmNames() const { return dahdi_glue::DahdiAlarmNames(alarms_); }
 
 void Span::PublishState(SpanState before) {
-  observer_.SpanStateChanged({config_.span, state(), before, AlarmNames(), config_error_});
+  observer_.SpanStateChanged({config_.span, state(), before, AlarmNames(), config_error_, start_error_});
 }
 
 void Span::SetDchannelUp(bool up) {

@@ -9,6 +9,9 @@
 //   alarm  while the card reports any alarm (DAHDI_SPANSTAT)
 //   up     no alarm and libpri's D-channel is up (PRI_EVENT_DCHAN_UP)
 //   down   otherwise
+//   error  the span could not start (no DAHDI device, a listen path that
+//          cannot be bound): start_error() says why and what to check; it
+//          stays so, with the other spans running, until a reload retries it
 // Calls are placed only while up. The D-channel goes down at once when the
 // far end closes the sim socket or the card reports an alarm (PriDriver
 // tells libpri), else when Q.921 gives up; it comes up again, with Q.921
@@ -51,7 +54,7 @@ namespace prid::daemon {
 
 class SimPeer;
 
-enum class SpanState { kDown, kUp, kAlarm };
+enum class SpanState { kDown, kUp, kAlarm, kError };
 
 // One change of the card's alarms (`alarms` empty: they cleared), as
 // span.list's alarm_history shows it.
@@ -61,14 +64,15 @@ struct AlarmChange {
 };
 // The alarm changes a span keeps, newest last.
 inline constexpr std::size_t kAlarmHistory = 8;
-std::string_view SpanStateName(SpanState state);  // "down", "up", "alarm"
+std::string_view SpanStateName(SpanState state);  // "down", "up", "alarm", "error"
 
 struct SpanStateChange {
   int span = 0;
   SpanState state = SpanState::kDown;
   SpanState previous = SpanState::kDown;
   std::vector<std::string> alarms;
-  std::string error;  // libpri's configuration error, if any
+  std::string error;   // libpri's configuration error, if any
+  std::string reason;  // state error: why the span could not start
 };
 
 class SpanObserver {
@@ -88,6 +92,9 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
 
   // The system calls of driver = "dahdi" (default: the real ones). Before Start.
   void SetDahdiSystem(dahdi_glue::DahdiSystem& system) { dahdi_system_ = &system; }
+  // Opens the line and starts libpri. On failure the span goes to state
+  // error (span.state with the reason), keeps no half-open line and answers
+  // as a span that is not up; the error returned is the reason.
   base::Status Start();
 
   // SpanPort
@@ -113,6 +120,8 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   bool dchannel_up() const { return dchannel_up_; }
   std::vector<std::string> AlarmNames() const;
   const std::string& config_error() const { return config_error_; }
+  // Why Start failed and what to check; empty unless in state error.
+  const std::string& start_error() const { return start_error_; }
   std::vector<ChannelInfo> Channels() const { return pool_.Snapshot(); }
   SimPeer* sim_peer() { return peer_.get(); }
   // libpri's call reference of a call still on the wire.
@@ -152,7 +161,10 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
     ChannelRetry retry;  // Q.931 5.2.3.1: one retry on another channel
   };
 
+  base::Status StartLink();
   base::Status StartDriver(const std::string& name);
+  // `error` with what the administrator should check for this driver.
+  std::string StartFailureReason(std::string_view error) const;
   void ConfigureLink();
   void OnPriEvent(const pri_event& event);
   void OnRing(const pri_event_ring& ring);
@@ -199,6 +211,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   int alarms_ = 0;
   std::deque<AlarmChange> alarm_history_;
   std::string config_error_;
+  std::string start_error_;
   std::map<CallId, WireCall> by_id_;
   ChannelPool pool_;
 

@@ -121,6 +121,26 @@ TEST(WriteSpanTable, SpansFromApiShapes) {
             "2     pri-east  dahdi   network  ni2          alarm (red,los)  -       -\n");
 }
 
+TEST(WriteSpanTable, ReasonOfASpanInStateErrorFollowsTheTable) {
+  json spans = json::parse(R"([
+    {"span": 1, "name": "sim1", "state": "up"},
+    {"span": 2, "name": "pri", "state": "error", "reason": "span 2: open /dev/dahdi/channel: No such file or directory; check dahdi_cfg"}])");
+  std::ostringstream out;
+  WriteSpanTable(out, spans);
+  EXPECT_NE(out.str().find("\nspan 2: span 2: open /dev/dahdi/channel: No such file or directory; check dahdi_cfg\n"),
+            std::string::npos)
+      << out.str();
+  EXPECT_EQ(out.str().find("span 1: "), std::string::npos) << out.str();
+}
+
+TEST(WriteSpanDetail, ReasonOfASpanInStateError) {
+  json spans = json::parse(R"([{"span": 2, "state": "error", "reason": "no device; check dahdi_cfg"}])");
+  std::ostringstream out;
+  WriteSpanDetail(out, spans, 2);
+  EXPECT_NE(out.str().find("state             error\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("reason            no device; check dahdi_cfg\n"), std::string::npos) << out.str();
+}
+
 TEST(WriteSpanDetail, OneSpanWithItsChannels) {
   json spans = json::parse(R"([
     {"span": 1, "name": "a", "state": "up"},

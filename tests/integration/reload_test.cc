@@ -4,6 +4,7 @@
 // refused and the running configuration stays.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -149,6 +150,43 @@ TEST_F(ReloadTest, BadFileIsRefusedAndTheRunningConfigurationStays) {
 TEST_F(ReloadTest, ReloadTakesNoParams) {
   ApiClient client(socket_);
   EXPECT_EQ(client.ErrorName("daemon.reload", {{"file", "/etc/passwd"}}), "InvalidParams");
+}
+
+// A span that cannot start stays listed in state error while the others
+// run; every reload starts it again, so fixing its cause needs no edit.
+TEST_F(ReloadTest, SpanThatCannotStartIsInErrorAndTheNextReloadRetriesIt) {
+  ApiClient client(socket_);
+  ASSERT_TRUE(client.Call("events.subscribe", {{"span", 3}}).ok());
+  const std::string later = dir_.File("later");
+  WriteConfig(SpanTable(1) + SpanTable(2) + "[[span]]\nspan = 3\nlisten = \"" + later + "/s3.sock\"\n");
+  json report = client.Ok("daemon.reload");
+  EXPECT_EQ(report["added"], json::array({3}));
+  ASSERT_EQ(report["failed"].size(), 1u) << report.dump();
+  EXPECT_NE(report["failed"][0].get<std::string>().find("cannot listen on " + later), std::string::npos) << report;
+
+  auto event = client.WaitEvent([](const json& e) { return e["type"] == "span.state" && e["state"] == "error"; });
+  ASSERT_TRUE(event);
+  const std::string reason = (*event)["reason"];
+  EXPECT_NE(reason.find("check that the directory of 'listen' exists"), std::string::npos) << reason;
+  json spans = client.Ok("span.list");
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0]["state"], "up");
+  EXPECT_EQ(spans[1]["state"], "up");
+  EXPECT_EQ(spans[2]["state"], "error");
+  EXPECT_EQ(spans[2]["reason"], reason);
+  EXPECT_EQ(client.ErrorName("call.make", {{"span", 3}, {"number", "100"}}), "SpanDown");
+
+  // The cause fixed, the same file again.
+  ASSERT_TRUE(std::filesystem::create_directory(later));
+  report = client.Ok("daemon.reload");
+  EXPECT_EQ(report["restarted"], json::array({3}));
+  EXPECT_EQ(report["unchanged"], json::array({1, 2}));
+  EXPECT_EQ(report["failed"], json::array());
+  spans = client.Ok("span.list");
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[2]["state"], "down");  // awaiting its far end on the socket
+  EXPECT_FALSE(spans[2].contains("reason"));
+  EXPECT_TRUE(std::filesystem::exists(later + "/s3.sock"));
 }
 
 }  // namespace

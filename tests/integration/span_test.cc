@@ -69,6 +69,20 @@ class DahdiSpanTest : public ::testing::Test {
     }
   }
 
+  // Starts prid on a card its span cannot start on: prid runs, the span is
+  // in state error; its reason.
+  std::string StartNearInError(daemon::SpanConfig config) {
+    near_ = std::make_unique<DaemonThread>(std::vector{ConfigWith(dir_.File("near.sock"), {config})},
+                                           &kernel_);
+    EXPECT_TRUE(near_->started()) << near_->error();
+    ApiClient client(dir_.File("near.sock"));
+    const json spans = client.Ok("span.list");
+    EXPECT_EQ(spans.size(), 1u);
+    if (spans.size() != 1) return "";
+    EXPECT_EQ(spans[0]["state"], "error");
+    return spans[0].value("reason", "");
+  }
+
   TempDir dir_;
   FakeDahdiKernel kernel_;
   std::unique_ptr<DaemonThread> far_;
@@ -160,18 +174,23 @@ TEST_F(DahdiSpanTest, AlarmTakesTheSpanDownAndItsClearingRestartsTheChannels) {
 
 TEST_F(DahdiSpanTest, RefusesADChannelThatIsNotHdlc) {
   kernel_.SetSignalling(16, DAHDI_SIG_CLEAR);
-  StartNear(DahdiConfig());
-  ASSERT_FALSE(near_->started());
-  EXPECT_NE(near_->error().find("span 1: D-channel 16: signalling is not HDLC with FCS"), std::string::npos)
-      << near_->error();
+  const std::string reason = StartNearInError(DahdiConfig());
+  EXPECT_EQ(reason.rfind("D-channel 16: signalling is not HDLC with FCS", 0), 0u) << reason;
 }
 
 TEST_F(DahdiSpanTest, RefusesBChannelsTheSpanDoesNotHave) {
   kernel_.SetSignalling(5, DAHDI_SIG_HDLCFCS);
-  StartNear(DahdiConfig());
-  ASSERT_FALSE(near_->started());
-  EXPECT_NE(near_->error().find("B-channel 5 (DAHDI channel 5) is not a clear channel"), std::string::npos)
-      << near_->error();
+  const std::string reason = StartNearInError(DahdiConfig());
+  EXPECT_NE(reason.find("B-channel 5 (DAHDI channel 5) is not a clear channel"), std::string::npos) << reason;
+}
+
+TEST_F(DahdiSpanTest, MissingDeviceIsAnErrorNamingWhatToCheck) {
+  kernel_.SetDeviceMissing(true);
+  const std::string reason = StartNearInError(DahdiConfig());
+  EXPECT_EQ(reason.rfind("D-channel 16: open /dev/dahdi/channel: No such file or directory; ", 0), 0u) << reason;
+  for (const char* hint : {"DAHDI kernel modules", "dahdi_cfg", "channel 16", "/etc/dahdi/system.conf"}) {
+    EXPECT_NE(reason.find(hint), std::string::npos) << hint << " in " << reason;
+  }
 }
 
 TEST_F(DahdiSpanTest, RestartWithoutAcknowledgeIsSentN316TimesThenGivenUp) {

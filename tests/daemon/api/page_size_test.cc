@@ -147,6 +147,20 @@ TEST(PageSizeTest, TheLargestSpanEntryIsWithinItsBound) {
   std::cout << "worst span entry: " << size << " bytes\n";
 }
 
+// A span in state error has no libpri (no configuration error) and no
+// calls, but a reason: a transport's error naming a path of up to 107
+// octets (config.cc), each escaped, and the hint of what to check.
+TEST(PageSizeTest, TheLargestSpanEntryInStateErrorIsWithinItsBound) {
+  const SpanConfig config = WorstSpanConfig();
+  SpanSnapshot span{config};
+  span.state = SpanState::kError;
+  for (int channel = 1; channel <= 31; ++channel) span.channels.push_back(ChannelInfo{channel, 0, false, true});
+  span.start_error = Worst(107) + std::string(512, 'r');
+  const std::size_t size = Size(SpanToJson(255, span));
+  EXPECT_LE(size, kMaxSpanEntryBytes);
+  std::cout << "worst span entry in state error: " << size << " bytes\n";
+}
+
 TEST(PageSizeTest, AFullPageOfTheLargestSpanEntriesFitsOneLine) {
   const SpanConfig config = WorstSpanConfig();
   json page = json::array();
