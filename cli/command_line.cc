@@ -609,15 +609,28 @@ class Parser {
                         command.trace_call = trace_call_;
                         command.trace_count = trace_count_;
                         command.pcap_out = pcap_out_;
+                        command.trace_q931 = trace_q931_;
+                        command.trace_layout = trace_oneline_  ? TraceLayout::kOneLine
+                                               : trace_ladder_ ? TraceLayout::kLadder
+                                                               : TraceLayout::kBlocks;
                         return base::Result<Command>(std::move(command));
                       });
     trace->add_option("--span", trace_span_, "only this span")->option_text("N")->check(Number("--span", 1, kMaxSpan));
     trace->add_option("--call", trace_call_,
-                      "only this call's messages; stops after its RELEASE COMPLETE")
+                      "only this call's messages, from its SETUP (those prid kept, then live ones); stops "
+                      "after its RELEASE COMPLETE")
         ->option_text("ID")
         ->check(WholeFrom("--call", 1));
-    trace->add_option("--pcap", pcap_out_, "write a LINUX_LAPD pcap instead")->option_text("FILE");
+    auto* pcap = trace->add_option("--pcap", pcap_out_, "write a LINUX_LAPD pcap instead")->option_text("FILE");
     trace->add_option("--count", trace_count_, "stop after N frames")->option_text("N")->check(WholeFrom("--count", 1));
+    trace->add_flag("--q931", trace_q931_, "leave out the Q.921 supervisory frames (RR, RNR, REJ)");
+    auto* oneline = trace->add_flag("--oneline", trace_oneline_,
+                                    "one short line per frame: time, direction, call, message, cause, channel, "
+                                    "numbers, UUI");
+    auto* ladder = trace->add_flag("--ladder", trace_ladder_,
+                                   "the Q.931 messages as a call flow: user side left, network side right");
+    oneline->excludes(ladder)->excludes(pcap);
+    ladder->excludes(pcap);
   }
 
   void AddCompare() {
@@ -754,6 +767,9 @@ class Parser {
   std::optional<int> trace_span_;
   std::optional<std::int64_t> trace_call_;
   std::optional<std::size_t> trace_count_;
+  bool trace_q931_ = false;     // trace --q931
+  bool trace_oneline_ = false;  // trace --oneline
+  bool trace_ladder_ = false;   // trace --ladder
   std::string wait_for_;
   std::optional<std::int64_t> wait_call_;
   double timeout_s_ = 10;

@@ -40,6 +40,13 @@ enum class Action {
 enum class View { kNone, kStatus, kSpans, kSpanDetail, kCalls, kAllCalls, kCallInfo, kCallId, kReload, kStats,
                   kCdrStatus };
 
+// kTrace: how frames are shown to people (--json and --pcap aside).
+enum class TraceLayout {
+  kBlocks,   // a readable block per frame, every IE (the default)
+  kOneLine,  // --oneline: one short line per frame
+  kLadder,   // --ladder: the Q.931 messages as a two-column call flow
+};
+
 // kCdr: `prictl cdr`'s filters and where to read, as given; cli/cdr_view.h
 // checks and turns them into a cdr::Query.
 struct CdrOptions {
@@ -70,6 +77,8 @@ struct Command {
   std::optional<int> trace_span;             // kTrace: --span
   std::optional<std::int64_t> trace_call;    // kTrace: --call
   std::optional<std::size_t> trace_count;    // kTrace: --count
+  bool trace_q931 = false;                   // kTrace: --q931 (no RR, RNR, REJ)
+  TraceLayout trace_layout = TraceLayout::kBlocks;  // kTrace
   std::optional<std::string> replay_side;    // kReplay: --side cpe|network
   std::string replay_link;                   // kReplay: --link PATH, "" for the span's
   bool detach = false;                       // kCall: --detach

@@ -74,7 +74,7 @@ _prictl() {
     drop|hangup) words="--cause --uui-text --uui-hex --pd" ;;
     events) words="--follow --since --instance --monitor --span --call" ;;
     service) words="in out" ;;
-    trace) words="--span --call --pcap --count" ;;
+    trace) words="--span --call --pcap --count --q931 --oneline --ladder" ;;
     decode) words="--pcap --network" ;;
     replay) words="--side --span --link --timeout" ;;
     run|compare)

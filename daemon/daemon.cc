@@ -95,14 +95,15 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
       cdr_writer_(StartCdrWriter(config_.cdr)),
       cdr_records_(router_, cdr_writer_.ok() ? cdr_writer_->get() : nullptr, HostName(), router_.instance()),
       counted_events_(cdr_records_, stats_),
-      model_(counted_events_, timers_),
-      traces_(outbox_,
-              [this](CallId call) -> std::optional<std::pair<int, int>> {
-                for (const auto& [number, span] : spans_) {
-                  if (auto cref = span->CrefOf(call)) return std::pair{number, *cref};
-                }
-                return std::nullopt;
-              }),
+      traces_(
+          outbox_,
+          [this](int span, int cref) -> std::optional<CallId> {
+            auto it = spans_.find(span);
+            return it == spans_.end() ? std::nullopt : it->second->CallOfCref(cref);
+          },
+          [this](CallId call) { return model_.Find(call) != nullptr; }),
+      traced_events_(counted_events_, traces_),
+      model_(traced_events_, timers_),
       handlers_(model_, spans_, router_, traces_, outbox_, stats_, [this] { return ReloadMethod(); },
                 supervisor_group_.ok() ? *supervisor_group_ : ipc::PeerCheck::kNoGroup,
                 cdr_writer_.ok() ? cdr_writer_->get() : nullptr),

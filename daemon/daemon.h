@@ -146,10 +146,11 @@ class Daemon : public SpanObserver, private ipc::Dispatcher {
   // opened) is reported by Start().
   base::Result<std::unique_ptr<cdr::Writer>> cdr_writer_;
   CdrRecorder cdr_records_;           // records each cleared call, then to router_
-  CountingEventSink counted_events_;  // the model's sink: counts, then to cdr_records_
+  CountingEventSink counted_events_;  // counts, then to cdr_records_
+  TraceRouter traces_;                // asks spans_ and model_ only once frames flow
+  TraceKeepingSink traced_events_;    // the model's sink: records gone to traces_, then to counted_events_
   SessionModel model_;
   RpcHandlers::Spans spans_;
-  TraceRouter traces_;
   RpcHandlers handlers_;
   FrameTap frame_tap_;
   Reloader reloader_;

@@ -17,6 +17,11 @@ std::string UuiText(const UserUser& u) {
   return fmt::format("{:02x}:{}", u.pd, base::ToHex(u.info));
 }
 
+// The two-column row: mark, number (right-aligned), left 60 wide, right.
+std::string Columns(char mark, std::string_view number, std::string_view left, std::string_view right) {
+  return fmt::format("{} {:>3} {:<60} | {}\n", mark, number, left, right);
+}
+
 std::string Optional(const std::optional<std::uint8_t>& v) {
   return v ? std::to_string(*v) : std::string("-");
 }
@@ -95,7 +100,11 @@ std::vector<std::string> CompareFlowMessages(const FlowMessage& e, const FlowMes
 
 std::string DescribeFlowMessage(const FlowMessage& m) {
   std::string out = !m.by_network ? "?   " : *m.by_network ? "N->U" : "U->N";
-  out += fmt::format(" call {} {}", m.call, MessageName(m.protocol_discriminator, m.type));
+  return out + " " + DescribeFlowFields(m);
+}
+
+std::string DescribeFlowFields(const FlowMessage& m) {
+  std::string out = fmt::format("call {} {}", m.call, MessageName(m.protocol_discriminator, m.type));
   if (m.cause) out += fmt::format(" cause={}", *m.cause);
   if (m.uui) out += " uui=" + UuiText(*m.uui);
   if (m.channel) out += fmt::format(" chan={}", *m.channel);
@@ -122,12 +131,24 @@ FlowComparison CompareFlows(const std::vector<FlowMessage>& expected,
         diffs.push_back(fmt::format("message {}: {}", i + 1, d));
       }
     }
-    out.side_by_side +=
-        fmt::format("{} {:3} {:<60} | {}\n", diffs.empty() ? ' ' : '!', i + 1,
-                    e ? DescribeFlowMessage(*e) : "", s ? DescribeFlowMessage(*s) : "");
+    out.side_by_side += FlowColumns(i + 1, !diffs.empty(), e ? DescribeFlowMessage(*e) : "",
+                                    s ? DescribeFlowMessage(*s) : "");
     out.differences.insert(out.differences.end(), diffs.begin(), diffs.end());
   }
   return out;
+}
+
+std::string FlowColumns(std::size_t number, bool marked, std::string_view left, std::string_view right) {
+  return Columns(marked ? '!' : ' ', std::to_string(number), left, right);
+}
+
+std::string FlowLadderHeader() { return Columns(' ', "", "user side", "network side"); }
+
+std::string FlowLadderRow(std::size_t number, const FlowMessage& m) {
+  const std::string fields = DescribeFlowFields(m);
+  if (!m.by_network) return FlowColumns(number, false, "? " + fields, "? " + fields);
+  return *m.by_network ? FlowColumns(number, false, "", "<- " + fields)
+                       : FlowColumns(number, false, fields + " ->", "");
 }
 
 }  // namespace prid::q931

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "q931/message.h"
@@ -38,6 +39,17 @@ std::vector<FlowMessage> CallFlow(const std::vector<TraceRecord>& records);
 
 // "N->U call 1 DISCONNECT cause=16 uui=04:6279"
 std::string DescribeFlowMessage(const FlowMessage& m);
+// The same without the side: "call 1 DISCONNECT cause=16 uui=04:6279".
+std::string DescribeFlowFields(const FlowMessage& m);
+
+// One row of the two-column view (CompareFlows' side_by_side, the
+// ladder): "! 12 <left, 60 wide> | <right>\n", '!' when `marked`.
+std::string FlowColumns(std::size_t number, bool marked, std::string_view left, std::string_view right);
+// The ladder of a call flow (`prictl trace --ladder`), a row at a time as
+// messages come: the user side's messages in the left column ("… ->"), the
+// network side's in the right ("<- …"), both when the trace does not tell.
+std::string FlowLadderHeader();  // the row naming the columns
+std::string FlowLadderRow(std::size_t number, const FlowMessage& m);
 
 // The fields in which `seen` differs from `expected`: "cause 16 expected,
 // 17 seen". A side that either message does not tell is no difference.

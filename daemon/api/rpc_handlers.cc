@@ -291,8 +291,8 @@ RpcHandlers::Result RpcHandlers::CallInfo(ipc::ClientId client, const Args& args
   return CallRecordJson(*view->call, *view->handle);
 }
 
-// trace.subscribe {span?, call?}: `call` (a call on the wire) narrows the
-// trace to that call's Q.931 messages.
+// trace.subscribe {span?, call?}: `call` (any call prid holds a record of)
+// narrows the trace to that call's Q.931 messages, its kept ones first.
 RpcHandlers::Result RpcHandlers::TraceSubscribe(ipc::ClientId client, const Args& args) {
   const auto span = args.OptionalInt("span");
   const auto call = args.OptionalInt("call");
@@ -304,11 +304,12 @@ RpcHandlers::Result RpcHandlers::TraceSubscribe(ipc::ClientId client, const Args
   filter.call = call ? std::optional<CallId>(static_cast<CallId>(*call)) : std::nullopt;
   // A trace is a diagnostic: any client may follow a call on the wire,
   // without a handle on it.
-  if (!traces_.Subscribe(client, filter)) {
-    return base::Unexpected<ipc::RpcError>{MakeError(
-        ErrorCode::kInvalidCallHandle, fmt::format("call {} is not on the wire", *call))};
+  auto replay = traces_.Subscribe(client, filter);
+  if (!replay) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kInvalidCallHandle, fmt::format("no call {}", *call))};
   }
-  return json::object();
+  if (!call) return json::object();
+  return json{{"replayed", replay->replayed}, {"dropped", replay->dropped}};
 }
 
 RpcHandlers::Result RpcHandlers::TraceUnsubscribe(ipc::ClientId client, const Args&) {

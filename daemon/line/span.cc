@@ -217,6 +217,14 @@ std::optional<int> Span::CrefOf(CallId call) const {
   return it->second.call->cref();
 }
 
+std::optional<CallId> Span::CallOfCref(int cref) const {
+  // A span has few calls: a scan beats a second index kept in step.
+  for (const auto& [id, wire] : by_id_) {
+    if (wire.call != nullptr && wire.call->cref() == cref) return id;
+  }
+  return std::nullopt;
+}
+
 void Span::Forget(CallId id) {
   // The PriCall (and with it the rewriter's overrides) went with libpri's call.
   auto it = by_id_.find(id);

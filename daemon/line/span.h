@@ -126,6 +126,9 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   SimPeer* sim_peer() { return peer_.get(); }
   // libpri's call reference of a call still on the wire.
   std::optional<int> CrefOf(CallId call) const;
+  // The call on the wire that libpri knows by `cref` (the trace router's
+  // frames to call ids); nullopt while the span has not tied it to a call.
+  std::optional<CallId> CallOfCref(int cref) const;
   // The lowest free B-channel (for the built-in far end's calls; 0: none).
   int PickChannel() const;
   std::size_t wire_calls() const { return by_id_.size(); }

@@ -36,6 +36,10 @@ class EventSink {
   // final. Once per Q.931 call, before its idle call.state; never for a
   // conference (no Q.931 call of its own) nor for a handle's release.
   virtual void CallCleared(const Call& call, std::string_view span_name) = 0;
+  // The record of `call` is gone (no handle holds it, the wire is done
+  // with it): for what keeps data per call (the trace router's frames).
+  // The default ignores it.
+  virtual void CallRecordFreed(CallId) {}
 };
 
 }  // namespace prid::daemon

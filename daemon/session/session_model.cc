@@ -439,6 +439,7 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   auto channel = span->port->PlaceCall(id, place);
   if (!channel.ok()) {
     calls_.erase(id);
+    events_.CallRecordFreed(id);
     const PortError& e = channel.error();
     return Fail(ModelErrorFor(e.kind), e.message);
   }
@@ -993,7 +994,10 @@ std::size_t SessionModel::wire_count() const {
 
 void SessionModel::MaybeFree(CallId id) {
   Call* call = FindCall(id);
-  if (call && call->handles.empty() && !call->on_wire()) calls_.erase(id);
+  if (call && call->handles.empty() && !call->on_wire()) {
+    calls_.erase(id);
+    events_.CallRecordFreed(id);
+  }
 }
 
 void SessionModel::ChannelChanged(CallId call, int channel) {

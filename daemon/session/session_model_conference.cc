@@ -137,6 +137,7 @@ ModelResult<CallId> SessionModel::ConferenceCreate(ClientId client, const std::v
         }
       }
       calls_.erase(id);
+      events_.CallRecordFreed(id);
       return base::Unexpected<ModelError>{ok.error()};
     }
   }

@@ -295,7 +295,8 @@ TEST_F(PrictlEndToEnd, TraceNotificationsCarryEveryDecodedMessageOfACall) {
 }
 
 // prictl trace --call ID --pcap FILE: a per-call capture that Wireshark
-// opens without a malformed frame, holding only that call's messages.
+// opens without a malformed frame, holding only that call's messages, from
+// its SETUP (kept by prid) although the trace began when it was ringing.
 TEST_F(PrictlEndToEnd, PerCallPcapHoldsOnlyThatCallAndPassesTheChecker) {
   ASSERT_FALSE(Env("Q931_CHECK").empty()) << "Q931_CHECK is not set (tests/e2e/meson.build sets it)";
   ApiClient owner(socket_);
@@ -320,8 +321,9 @@ TEST_F(PrictlEndToEnd, PerCallPcapHoldsOnlyThatCallAndPassesTheChecker) {
   owner.Ok("call.drop", {{"call", call}, {"cause", 16}, {"uui", {{"text", "bye"}}}});
   ASSERT_TRUE(owner.WaitState(call, "idle"));
   EXPECT_EQ(trace.Wait(), 0) << contents();
-  auto check = RunProcess({Env("Q931_CHECK"), pcap, "--in-order", "--expect", "DISCONNECT cause=16 uui=bye dir=out",
-                           "--expect", "RELEASE dir=in", "--expect", "RELEASE_COMPLETE dir=out", "--forbid", "SETUP"});
+  auto check = RunProcess({Env("Q931_CHECK"), pcap, "--in-order", "--expect", "SETUP dir=out", "--expect",
+                           "ALERTING dir=in", "--expect", "DISCONNECT cause=16 uui=bye dir=out", "--expect",
+                           "RELEASE dir=in", "--expect", "RELEASE_COMPLETE dir=out", "--forbid", "SETUP dir=in"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 

@@ -3,6 +3,7 @@
 // values, LAPD counters and timing are not.
 #include "q931/call_flow.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -109,6 +110,33 @@ TEST(CallFlowTest, ADifferentSenderOrTypeIsADifference) {
               ::testing::Contains("message 3: sender user expected, network seen"));
   EXPECT_THAT(result.differences,
               ::testing::Contains("message 4: type CONNECT expected, PROGRESS seen"));
+}
+
+// The ladder (prictl trace --ladder): the columns of the comparison, the
+// user side's messages on the left, the network side's on the right.
+TEST(CallFlowTest, TheLadderPutsEachSideInItsColumnOfTheComparisonsRows) {
+  ASSERT_FALSE(TracesDir().empty());
+  const auto flow = CallFlow(Cisco());
+  ASSERT_GE(flow.size(), 2u);
+  ASSERT_TRUE(flow[0].by_network && *flow[0].by_network);
+  const std::string setup = FlowLadderRow(1, flow[0]);
+  EXPECT_EQ(setup, FlowColumns(1, false, "", "<- " + DescribeFlowFields(flow[0])));
+  EXPECT_EQ(setup, fmt::format("    1 {:<60} | <- call 1 SETUP chan=1 called=1001 calling=3333 pi=3\n", ""));
+  FlowMessage from_user = flow[0];
+  from_user.by_network = false;
+  EXPECT_EQ(FlowLadderRow(2, from_user), fmt::format("    2 {:<60} | \n", "call 1 SETUP chan=1 called=1001 calling=3333 pi=3 ->"));
+  EXPECT_EQ(FlowLadderHeader(), fmt::format("      {:<60} | network side\n", "user side"));
+  // The comparison draws the same rows.
+  const auto same = CompareFlows(flow, flow);
+  EXPECT_THAT(same.side_by_side, HasSubstr(FlowColumns(1, false, DescribeFlowMessage(flow[0]), DescribeFlowMessage(flow[0]))));
+}
+
+TEST(CallFlowTest, DescribeFlowMessageIsTheSideThenTheFields) {
+  ASSERT_FALSE(TracesDir().empty());
+  const auto flow = CallFlow(Cisco());
+  ASSERT_FALSE(flow.empty());
+  EXPECT_EQ(DescribeFlowFields(flow[0]), "call 1 SETUP chan=1 called=1001 calling=3333 pi=3");
+  EXPECT_EQ(DescribeFlowMessage(flow[0]), "N->U " + DescribeFlowFields(flow[0]));
 }
 
 }  // namespace

@@ -103,7 +103,11 @@ class RecordingEventSink : public EventSink {
     cleared_.push_back({next_seq_++, call.id, std::string(span_name), call.cause, call.origin, call.dropped_by_uid});
   }
 
+  void CallRecordFreed(CallId call) override { freed_.push_back(call); }
+
   const std::vector<StateEvent>& states() const { return states_; }
+  // The calls whose records went (EventSink::CallRecordFreed), in order.
+  const std::vector<CallId>& freed() const { return freed_; }
   const std::vector<ClearedEvent>& cleared() const { return cleared_; }
   const std::vector<OfferEvent>& offers() const { return offers_; }
   std::size_t total() const { return next_seq_; }
@@ -133,6 +137,7 @@ class RecordingEventSink : public EventSink {
   std::vector<StateEvent> states_;
   std::vector<OfferEvent> offers_;
   std::vector<ClearedEvent> cleared_;
+  std::vector<CallId> freed_;
 };
 
 }  // namespace prid::daemon::testing

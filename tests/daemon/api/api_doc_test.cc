@@ -268,7 +268,7 @@ class ApiDocTest : public ::testing::Test {
   EventRouter router_{outbox_, audience_, 64};
   SessionModel model_{router_, timers_};
   RpcHandlers::Spans spans_;
-  TraceRouter traces_{outbox_, [](CallId) { return std::optional<std::pair<int, int>>{}; }};
+  TraceRouter traces_{outbox_, [](int, int) { return std::optional<CallId>{}; }, [](CallId) { return false; }};
   Statistics stats_;
   RpcHandlers handlers_{model_, spans_, router_, traces_, outbox_, stats_,
                         []() -> MethodResult { return json::object(); }};

@@ -80,7 +80,8 @@ class RpcHandlersTest : public ::testing::Test {
   EventRouter router_{outbox_, audience_, 64, "handlers-test"};
   SessionModel model_{router_, timers_};
   RpcHandlers::Spans spans_;  // no spans: the span.* methods find none
-  TraceRouter traces_{outbox_, [](CallId) { return std::optional<std::pair<int, int>>{}; }};
+  TraceRouter traces_{outbox_, [](int, int) { return std::optional<CallId>{}; },
+                      [this](CallId call) { return model_.Find(call) != nullptr; }};
   int reloads_ = 0;
   Statistics stats_;
   RpcHandlers handlers_{model_, spans_, router_, traces_, outbox_, stats_, [this]() -> MethodResult {
@@ -339,7 +340,18 @@ TEST_F(RpcHandlersTest, TraceSubscribeToACallNotOnTheWireIsInvalidCallHandle) {
   auto r = Call(kAlice, "trace.subscribe", {{"call", 5}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, static_cast<int>(ipc::ErrorCode::kInvalidCallHandle));
+  EXPECT_EQ(r.error().message, "no call 5");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "trace.subscribe", {{"span", 4}}), "no span 4");
+}
+
+TEST_F(RpcHandlersTest, TraceSubscribeToAKnownCallSaysWhatItReplayed) {
+  const CallId call = OpenAndMake();
+  auto r = Call(kBob, "trace.subscribe", {{"call", call}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, (json{{"replayed", 0}, {"dropped", 0}})) << "the fake span sends no frames";
+  auto span = Call(kBob, "trace.subscribe", json::object());
+  ASSERT_TRUE(span.ok());
+  EXPECT_EQ(*span, json::object());
 }
 
 // call.make's party numbers against the variant of the span in the

@@ -114,6 +114,29 @@ TEST_F(CallClearedTest, RemoteClearingIsReportedOnceNotAgainAtDeallocate) {
   EXPECT_EQ(events_.cleared()[0].origin, Origin::kRemote);
 }
 
+// EventSink::CallRecordFreed (what the trace router frees its kept
+// frames on): once, when the last handle and the wire are done, not before.
+TEST_F(CallClearedTest, TheRecordIsReportedFreedOnceWhenTheLastHandleAndTheWireAreDone) {
+  const CallId id = Connected();
+  ASSERT_TRUE(model_.Drop(kAlice, id, q850::kNormalClearing, std::nullopt).ok());
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  EXPECT_THAT(events_.freed(), IsEmpty()) << "Alice's handle still holds the record";
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  EXPECT_THAT(events_.freed(), ElementsAre(id));
+  EXPECT_EQ(model_.Find(id), nullptr);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);  // late duplicate from the wire
+  EXPECT_THAT(events_.freed(), ElementsAre(id));
+}
+
+TEST_F(CallClearedTest, ARecordNobodyTakesIsReportedFreed) {
+  ASSERT_TRUE(model_.CloseLine(kAlice, kSpan).ok());
+  port_.set_clear_outcome(ClearOutcome::kCleared);
+  IncomingCallInfo info;
+  info.called = "4000";
+  const CallId id = model_.IncomingCall(kSpan, info, [](CallId) {});
+  EXPECT_THAT(events_.freed(), ElementsAre(id));
+}
+
 TEST_F(CallClearedTest, CallRejectedForWantOfAnOwnerIsReported) {
   ASSERT_TRUE(model_.CloseLine(kAlice, kSpan).ok());
   port_.set_clear_outcome(ClearOutcome::kCleared);
