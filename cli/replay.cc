@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -82,7 +83,10 @@ class Replayer {
     std::optional<std::int64_t> id;      // prid's call id
     std::optional<std::uint32_t> cref;   // the call reference value on the live link
     std::optional<int> channel;          // the B-channel the call has
+    bool channel_named = false;          // prid named `channel` in a message already
+    bool proceeding_seen = false;        // prid sent CALL PROCEEDING for it
     bool clearing = false;               // a DISCONNECT or RELEASE went either way
+    bool left_out = false;               // from here on not replayed (skipped, or an API refusal)
   };
   struct Received {
     std::optional<q931::Message> message;
@@ -98,6 +102,9 @@ class Replayer {
   bool WaitUntil(const std::function<bool()>& done, int timeout_ms);
   bool PumpLinkUntil(Clock::time_point deadline, const std::function<bool()>& done);
   std::optional<Received> NextReceived(int timeout_ms);
+  // The next message prid sent that answers `step`: what it says on calls
+  // left out, and a CALL PROCEEDING the capture leaves out, are passed over.
+  std::optional<Received> NextForStep(const ReplayStep& step);
 
   void PlayFarEnd(const ReplayStep& step);
   void ExpectNearEnd(const ReplayStep& step);
@@ -109,6 +116,20 @@ class Replayer {
   void Differ(const ReplayStep& step, const std::string& what);
   void CheckTrailing();
   void CleanUp();
+  // An API refusal on `step`'s call: one difference, and the call's later
+  // steps are not replayed (they would all differ).
+  void Abandon(const ReplayStep& step, const std::string& why);
+  // The step's call is not replayed from here on (the plan's skip, or an
+  // earlier API refusal).
+  bool LeftOut(const ReplayStep& step) {
+    if (step.call == 0) return false;
+    LiveCall& live = calls_[step.call];
+    live.left_out = live.left_out || step.skipped;
+    return live.left_out;
+  }
+  // The channel the captured message names when prid must take it instead
+  // of the call's own (call.proceed, call.alert, call.answer `channel`).
+  std::optional<int> OtherChannel(const ReplayStep& step);
   void SendAsFarEnd(q931::Message m);
 
   Connection& api_;
@@ -131,6 +152,7 @@ class Replayer {
   std::map<std::int64_t, std::string> states_;   // last call.state per call id
   std::deque<Received> received_;               // Q.931 from prid, not yet matched
   std::vector<std::string> differences_;
+  std::vector<std::string> not_replayed_;        // one line per call left out
   std::vector<std::string> link_problems_;
   std::string table_;
 };
@@ -314,6 +336,10 @@ void Replayer::SendAsFarEnd(q931::Message m) {
 }
 
 void Replayer::PlayFarEnd(const ReplayStep& step) {
+  if (LeftOut(step)) {
+    Row('-', step, "(not replayed)");
+    return;
+  }
   q931::Message m = step.message;
   if (step.call != 0) {
     LiveCall& live = calls_[step.call];
@@ -372,14 +398,35 @@ Outcome Replayer::Act(const ReplayStep& step) {
   std::int64_t id = 0;
   if (Outcome o = CallId(step.call, &id); !o.ok()) return o;
   params["call"] = id;
+  const std::optional<int> channel = OtherChannel(step);
+  auto taking = [&](const std::string& method) {
+    if (channel) params["channel"] = *channel;
+    Outcome o = Call(method, params);
+    if (o.ok() && channel) calls_[step.call].channel = *channel;
+    return o;
+  };
   switch (step.action) {
+    case NearAction::kProceed:
+      params.erase("uui");
+      return taking("call.proceed");
     case NearAction::kAlert:
       params.erase("uui");
       params["inband"] = step.expected.progress == kProgressInband;
-      return Call("call.alert", params);
+      return taking("call.alert");
+    case NearAction::kProgress: {
+      params.erase("uui");
+      json progress = json::array();
+      for (const q931::InformationElement& e : m.ies) {
+        if (e.codeset != 0 || e.id != q931::ie::kProgressIndicator) continue;
+        if (auto p = q931::DecodeProgress(e.contents)) progress.push_back(p->description);
+      }
+      params["progress"] = progress;
+      if (auto cause = q931::GetCauseValue(m)) params["cause"] = *cause;
+      return Call("call.progress", params);
+    }
     case NearAction::kAnswer:
       if (step.expected.progress == kProgressNonIsdn) params["non_isdn"] = true;
-      return Call("call.answer", params);
+      return taking("call.answer");
     case NearAction::kDrop:
       if (step.after_remote_disconnect &&
           !WaitUntil([this, id] { return states_[id] == "disconnected"; }, timeout_ms_)) {
@@ -390,6 +437,20 @@ Outcome Replayer::Act(const ReplayStep& step) {
     default:
       return Outcome::Ok();
   }
+}
+
+std::optional<int> Replayer::OtherChannel(const ReplayStep& step) {
+  const LiveCall& live = calls_[step.call];
+  if (!step.expected.channel || step.expected.channel == live.channel) return std::nullopt;
+  return step.expected.channel;
+}
+
+void Replayer::Abandon(const ReplayStep& step, const std::string& why) {
+  LiveCall& live = calls_[step.call];
+  if (live.left_out) return;
+  live.left_out = true;
+  Differ(step, fmt::format("{}; call {}'s later messages are not replayed", why, step.call));
+  not_replayed_.push_back(fmt::format("call {} from {}: {}", step.call, step.source, why));
 }
 
 int Replayer::CallOfReceived(const q931::Message& m, const ReplayStep& step) {
@@ -412,33 +473,62 @@ void Replayer::AwaitAcknowledgement() {
                 [this] { return lapd_->unacknowledged() == 0; });
 }
 
-void Replayer::ExpectNearEnd(const ReplayStep& step) {
-  if (step.action != NearAction::kNone && acted_.insert(&step).second) {
-    if (Outcome acted = Act(step); !acted.ok()) Differ(step, acted.message());
-  }
-  if (step.message.message_type == q931::msg::kCallProceeding) {
-    // prid has no API for CALL PROCEEDING: libpri sends it ahead of the
-    // ALERTING of call.alert (and leaves it out before the CONNECT of
-    // call.answer). So the next action on this call comes first.
-    for (std::size_t i = step_number_; i < plan_.steps.size() && !plan_.steps[i].by_far_end; ++i) {
-      const ReplayStep& next = plan_.steps[i];
-      if (next.call != step.call || next.action == NearAction::kNone) continue;
-      if (acted_.insert(&next).second) {
-        const std::size_t current = std::exchange(step_number_, i + 1);  // differences name its step
-        if (Outcome acted = Act(next); !acted.ok()) Differ(next, acted.message());
-        step_number_ = current;
+std::optional<Replayer::Received> Replayer::NextForStep(const ReplayStep& step) {
+  while (true) {
+    std::optional<Received> got = NextReceived(timeout_ms_);
+    if (!got || !got->message) return got;
+    const q931::Message& m = *got->message;
+    const int call = CallOfReceived(m, step);
+    if (call > 0 && calls_[call].left_out) {
+      // A call left out: what prid says on it is not compared.
+      table_ += fmt::format("- {:3} {:<4} {:<70} | {}\n", "+", "near", "(call not replayed)",
+                            q931::DescribeFlowMessage(q931::FlowMessageOf(m, near_is_network_)));
+      continue;
+    }
+    // Q.931 5.1.2 / 5.2.5.1: CALL PROCEEDING is optional for whichever side
+    // answers a SETUP; libpri sends it ahead of an ALERTING. One the
+    // capture leaves out is shown and passed over.
+    if (call > 0 && call == step.call && m.message_type == q931::msg::kCallProceeding &&
+        step.message.message_type != q931::msg::kCallProceeding && !calls_[call].proceeding_seen) {
+      calls_[call].proceeding_seen = true;
+      q931::FlowMessage seen = q931::FlowMessageOf(m, near_is_network_);
+      seen.call = call;
+      if (seen.channel) {
+        LiveCall& live = calls_[call];
+        if (!live.channel) live.channel = seen.channel;
+        live.channel_named = live.channel_named || seen.channel == live.channel;
       }
-      break;
+      table_ += fmt::format("  {:3} {:<4} {:<70} | {}\n", "+", "near", "(optional, not in the capture)",
+                            q931::DescribeFlowMessage(seen));
+      continue;
+    }
+    return got;
+  }
+}
+
+void Replayer::ExpectNearEnd(const ReplayStep& step) {
+  if (LeftOut(step)) {
+    Row('-', step, "(not replayed)");
+    return;
+  }
+  if (step.action != NearAction::kNone && acted_.insert(&step).second) {
+    if (Outcome acted = Act(step); !acted.ok()) {
+      if (step.call != 0) {
+        Row('!', step, "(the API refused it)");
+        Abandon(step, acted.message());
+        return;
+      }
+      Differ(step, acted.message());
     }
   }
-  std::optional<Received> got = NextReceived(timeout_ms_);
+  std::optional<Received> got = NextForStep(step);
   if (got && got->message && step.optional && got->message->message_type != step.message.message_type) {
     received_.push_front(std::move(*got));  // it answers a later step
     got.reset();
   }
   if (!got) {
     if (step.optional) {
-      Row(' ', step, "(left out: optional for this side)");
+      Row(' ', step, "(left out: optional, Q.931 5.1.2 / 5.2.5.1)");
     } else {
       Row('!', step, "(nothing)");
       Differ(step, fmt::format("missing: {}", q931::DescribeFlowMessage(step.expected)));
@@ -459,7 +549,14 @@ void Replayer::ExpectNearEnd(const ReplayStep& step) {
     // out (CALL PROCEEDING's goes to ALERTING or CONNECT): repeating the
     // call's own channel is no difference.
     if (!step.expected.channel && seen.channel && seen.channel == live.channel) seen.channel.reset();
+    // …and a channel prid named already (in a CALL PROCEEDING the capture
+    // leaves out) need not be named again.
+    if (step.expected.channel && !seen.channel && live.channel_named && step.expected.channel == live.channel) {
+      seen.channel = live.channel;
+    }
     if (!live.channel && seen.channel) live.channel = seen.channel;
+    if (seen.channel && seen.channel == live.channel) live.channel_named = true;
+    if (m.message_type == q931::msg::kCallProceeding) live.proceeding_seen = true;
     // Q.931 5.3: only the first clearing message must carry a cause; one
     // in a later RELEASE or RELEASE COMPLETE the capture has not is none.
     if (live.clearing && !step.expected.cause && m.message_type != q931::msg::kDisconnect) {
@@ -566,9 +663,15 @@ int Replayer::Run() {
   CleanUp();
   out_ << table_;
   for (const auto& p : link_problems_) out_ << "link: " << p << '\n';
+  for (const SkippedCall& s : plan_.skipped) {
+    out_ << fmt::format("not replayed: call {} from {}: {}\n", s.call, s.source, s.why);
+  }
   for (const auto& d : differences_) out_ << "difference: " << d << '\n';
-  out_ << fmt::format("replay: {} message(s), {} difference(s)\n", plan_.steps.size(),
-                      differences_.size());
+  out_ << fmt::format("replay: {} message(s), {} difference(s)", plan_.steps.size(), differences_.size());
+  if (const std::size_t left_out = plan_.skipped.size() + not_replayed_.size(); left_out > 0) {
+    out_ << fmt::format(", {} call(s) not replayed", left_out);
+  }
+  out_ << '\n';
   return differences_.empty() ? kExitOk : kExitError;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "q931/names.h"
 #include "q931/trace_view.h"
@@ -19,13 +20,24 @@ struct CallHistory {
   bool far_disconnected = false;
 };
 
+// Q.932 hold messages libpri sends by itself (answers to the far end's HOLD
+// and RETRIEVE), which q931/message.h does not name.
+constexpr std::uint8_t kHoldAcknowledge = 0x28;
+constexpr std::uint8_t kHoldReject = 0x30;
+constexpr std::uint8_t kRetrieveAcknowledge = 0x33;
+constexpr std::uint8_t kRetrieveReject = 0x37;
+
 NearAction ActionFor(std::uint8_t type, const CallHistory& call) {
   namespace msg = q931::msg;
   switch (type) {
     case msg::kSetup:
       return NearAction::kMake;
+    case msg::kCallProceeding:
+      return NearAction::kProceed;
     case msg::kAlerting:
       return NearAction::kAlert;
+    case msg::kProgress:
+      return NearAction::kProgress;
     case msg::kConnect:
       return NearAction::kAnswer;
     case msg::kDisconnect:
@@ -42,7 +54,85 @@ NearAction ActionFor(std::uint8_t type, const CallHistory& call) {
     case msg::kRestart:
       return NearAction::kRestart;
     default:
-      return NearAction::kNone;  // libpri sends it by itself
+      return NearAction::kNone;  // libpri sends it by itself, or nothing does (SendsByItself)
+  }
+}
+
+// What libpri sends for a call without being asked (answers to the far
+// end's messages); any other near-end message with no action is one the
+// API cannot produce.
+bool SendsByItself(std::uint8_t type) {
+  namespace msg = q931::msg;
+  switch (type) {
+    case msg::kConnectAcknowledge:
+    case msg::kRelease:
+    case msg::kReleaseComplete:
+    case msg::kStatus:
+    case msg::kRestartAcknowledge:
+    case kHoldAcknowledge:
+    case kHoldReject:
+    case kRetrieveAcknowledge:
+    case kRetrieveReject:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Why the API cannot make prid send this near-end step, or "" when it can.
+std::string Unproducible(const ReplayStep& step, const CallHistory& call) {
+  const q931::Message& m = step.message;
+  const std::string name(q931::MessageName(m.protocol_discriminator, m.message_type));
+  if (m.protocol_discriminator != q931::kPdQ931 || step.call == 0) return "";
+  if (step.action == NearAction::kMake && step.expected.called.empty()) {
+    return "its SETUP has no called party number (call.make needs one)";
+  }
+  if (step.action == NearAction::kProgress) {
+    if (call.near_originated) return "prid sends PROGRESS (call.progress) only on a call it is offered";
+    if (q931::FindIe(m, q931::ie::kProgressIndicator) == nullptr) {
+      return "its PROGRESS has no progress indicator (call.progress needs one)";
+    }
+  }
+  if ((step.action == NearAction::kProceed || step.action == NearAction::kAlert ||
+       step.action == NearAction::kAnswer) && call.near_originated) {
+    return fmt::format("the side that placed it sent {}", name);
+  }
+  if (step.action == NearAction::kNone && !SendsByItself(m.message_type)) {
+    return fmt::format("no API method makes prid send {}", name);
+  }
+  return "";
+}
+
+// Marks the calls of SkippedCall (replay_plan.h), whole or from the step
+// the API cannot produce on, and lists each once.
+void SkipUnreplayableCalls(ReplayPlan& plan) {
+  std::map<int, CallHistory> calls;
+  std::set<int> skipped;
+  std::set<int> began;
+  for (ReplayStep& step : plan.steps) {
+    if (step.call == 0) continue;
+    CallHistory& call = calls[step.call];
+    const q931::Message& m = step.message;
+    std::string why;
+    if (skipped.contains(step.call)) {
+      step.skipped = true;
+      continue;
+    }
+    if (began.insert(step.call).second) {
+      if (m.message_type != q931::msg::kSetup) {
+        why = fmt::format("the capture holds no SETUP for it (it began before the capture; its first message is "
+                          "{}): prid knows nothing of it",
+                          q931::MessageName(m.protocol_discriminator, m.message_type));
+      }
+    }
+    if (why.empty() && !step.by_far_end) why = Unproducible(step, call);
+    if (!why.empty()) {
+      plan.skipped.push_back({step.call, step.source, why});
+      skipped.insert(step.call);
+      step.skipped = true;
+      continue;
+    }
+    if (!step.by_far_end && m.message_type == q931::msg::kSetup) call.near_originated = true;
   }
 }
 
@@ -52,7 +142,9 @@ std::string_view NearActionMethod(NearAction action) {
   switch (action) {
     case NearAction::kNone: return "";
     case NearAction::kMake: return "call.make";
+    case NearAction::kProceed: return "call.proceed";
     case NearAction::kAlert: return "call.alert";
+    case NearAction::kProgress: return "call.progress";
     case NearAction::kAnswer: return "call.answer";
     case NearAction::kDrop: return "call.drop";
     case NearAction::kRestart: return "span.restart";
@@ -97,7 +189,7 @@ base::Result<ReplayPlan> PlanReplay(const std::vector<q931::TraceRecord>& record
       }
     } else {
       step.action = ActionFor(m.message_type, call);
-      step.optional = m.message_type == q931::msg::kCallProceeding && !near_is_network;
+      step.optional = m.message_type == q931::msg::kCallProceeding;
       step.after_remote_disconnect = step.action == NearAction::kDrop && call.far_disconnected;
       if (m.message_type == q931::msg::kSetup) call.near_originated = true;
       if (m.message_type == q931::msg::kDisconnect && !call.far_disconnected) {
@@ -108,6 +200,7 @@ base::Result<ReplayPlan> PlanReplay(const std::vector<q931::TraceRecord>& record
     plan.steps.push_back(std::move(step));
   }
   if (plan.steps.empty()) return base::Fail("the trace holds no Q.931 message to replay");
+  SkipUnreplayableCalls(plan);
   return plan;
 }
 

@@ -1,7 +1,8 @@
 // What `prictl replay` does with a captured trace: each Q.931 message either
 // played by the replayer as the far end, or expected from prid as the near
-// end, with the API action (call.make, call.alert, call.answer, call.drop,
-// span.restart) that makes prid send it. Pure: no I/O.
+// end, with the API action (call.make, call.proceed, call.alert,
+// call.progress, call.answer, call.drop, span.restart) that makes prid send
+// it; and the calls the API cannot replay, each with the reason. Pure: no I/O.
 #pragma once
 
 #include <string>
@@ -14,7 +15,7 @@
 
 namespace prid::cli {
 
-enum class NearAction { kNone, kMake, kAlert, kAnswer, kDrop, kRestart };
+enum class NearAction { kNone, kMake, kProceed, kAlert, kProgress, kAnswer, kDrop, kRestart };
 
 // "call.make", … ; "" for kNone.
 std::string_view NearActionMethod(NearAction action);
@@ -25,19 +26,31 @@ struct ReplayStep {
   q931::Message message;       // as captured
   q931::FlowMessage expected;  // its fields, for comparison
   NearAction action = NearAction::kNone;  // near end only: what makes prid send it
-  // Near end only: Q.931 lets the near end leave the message out (a user
-  // side's CALL PROCEEDING: 5.2.5.1 allows ALERTING or CONNECT as the first
-  // answer to an en-bloc SETUP).
+  // Near end only: Q.931 lets the near end leave the message out (CALL
+  // PROCEEDING, on either side: 5.1.2 and 5.2.5.1 allow ALERTING or CONNECT
+  // as the first answer to an en-bloc SETUP).
   bool optional = false;
+  // The step belongs to a call the API cannot replay from here on
+  // (ReplayPlan::skipped): neither played nor expected.
+  bool skipped = false;
   // Near end, call.drop after the far end's DISCONNECT: wait until prid
   // reports the call `disconnected` first.
   bool after_remote_disconnect = false;
   std::string source;  // "record 12"
 };
 
+// A call the replay leaves out, from its first step that cannot be
+// replayed on.
+struct SkippedCall {
+  int call = 0;
+  std::string source;  // where it stops being replayable: "record 5"
+  std::string why;     // "the capture holds no SETUP for it (…)"
+};
+
 struct ReplayPlan {
   bool near_is_network = false;
   std::vector<ReplayStep> steps;
+  std::vector<SkippedCall> skipped;  // one per call, in the order of the calls
 };
 
 // `near_is_network`: prid plays the capture's network side. A trace that
@@ -45,6 +58,12 @@ struct ReplayPlan {
 // be captured on the side prid plays. Fails when the trace holds no Q.931
 // message or tells neither side nor direction of one ("line 4: the trace
 // does not tell which side sent SETUP").
+//
+// A call is left out (SkippedCall, its steps `skipped`) whole when the
+// capture does not hold its SETUP (it began before the capture, so prid
+// knows nothing of it) or its SETUP has nothing to dial, and from a message
+// on when the near end sent something the API cannot make prid send
+// (INFORMATION, FACILITY, PROGRESS on a call it placed, …).
 base::Result<ReplayPlan> PlanReplay(const std::vector<q931::TraceRecord>& records,
                                     bool near_is_network);
 

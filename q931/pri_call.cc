@@ -210,6 +210,26 @@ base::Status PriCall::Proceed() {
   return base::Status::Ok();
 }
 
+base::Status PriCall::UseChannel(int channel) {
+  if (!In({S::kCallPresent})) return Refuse("another B-channel", "Call present");
+  channel_ = channel;
+  return base::Status::Ok();
+}
+
+base::Status PriCall::Progress(const std::vector<std::uint8_t>& descriptions, std::optional<std::uint8_t> cause) {
+  if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("PROGRESS", "Call present, Incoming call proceeding or Call received");
+  }
+  if (descriptions.empty()) return base::Status::Error(fmt::format("{}: PROGRESS needs a progress description", Describe()));
+  // libpri writes one indicator (in-band information, 8); the rewriter
+  // puts the asked ones in its place.
+  link_.rewriter().SetForMessage(cref_, msg::kProgress, {std::nullopt, std::nullopt, descriptions});
+  const int sent = cause ? link_.Call(pri_progress_with_cause, call_, channel_, /*info=*/1, static_cast<int>(*cause))
+                         : link_.Call(pri_progress, call_, channel_, /*info=*/1);
+  if (sent != 0) return base::Status::Error(fmt::format("{}: libpri refused PROGRESS", Describe()));
+  return base::Status::Ok();
+}
+
 base::Status PriCall::Alert(bool inband, const std::optional<UserUser>& uui) {
   if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
     return Refuse("ALERTING", "Call present, Incoming call proceeding or Call received");

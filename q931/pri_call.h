@@ -38,6 +38,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/expected.h"
 #include "q931/pri_link.h"
@@ -128,6 +129,16 @@ class PriCall {
   // operation, the call's state and the states it needs.
   // CALL PROCEEDING (pri_proceeding).
   base::Status Proceed();
+  // Before our first answer (Call present): the call's B-channel becomes
+  // `channel`, which the CALL PROCEEDING, ALERTING or CONNECT that follows
+  // names (exclusive, as libpri sends it). Q.931 5.1.2 / 5.2.3.1: the side
+  // answering a SETUP whose channel is only preferred may take another.
+  base::Status UseChannel(int channel);
+  // PROGRESS (pri_progress, or pri_progress_with_cause with `cause`) with
+  // one Progress indicator per description (1 or more; the rewriter writes
+  // them, libpri can only say in-band information). Call present,
+  // Incoming call proceeding or Call received.
+  base::Status Progress(const std::vector<std::uint8_t>& descriptions, std::optional<std::uint8_t> cause);
   // ALERTING (pri_acknowledge; libpri sends CALL PROCEEDING first if it has
   // not). `inband`: progress indicator 8. `uui` is put in by the rewriter.
   base::Status Alert(bool inband, const std::optional<UserUser>& uui = std::nullopt);

@@ -145,7 +145,7 @@ base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
   // libpri's setters take char*; they copy.
   std::string called = request.called;
   std::string calling = request.calling;
-  pri_sr_set_channel(sr, request.channel, /*exclusive=*/1, /*nonisdn=*/0);
+  pri_sr_set_channel(sr, request.channel, request.exclusive ? 1 : 0, /*nonisdn=*/0);
   pri_sr_set_bearer(sr, request.transfer_capability, request.layer1);
   pri_sr_set_called(sr, called.data(), PRI_UNKNOWN, /*complete=*/1);
   if (!calling.empty()) {

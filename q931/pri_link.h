@@ -70,12 +70,13 @@ struct PriLinkOptions {
 
 // A SETUP to place (PriLink::Setup).
 struct SetupRequest {
-  int channel = 0;            // B-channel, exclusive
+  int channel = 0;            // B-channel
   int transfer_capability = PRI_TRANS_CAP_SPEECH;
   int layer1 = PRI_LAYER_1_ALAW;
   std::string called;
   std::string calling;        // empty: none
   std::optional<UserUser> uui;  // carried byte-exact by the rewriter
+  bool exclusive = true;        // false: the channel is only preferred (Q.931 4.5.13)
 };
 
 struct PlacedCall {

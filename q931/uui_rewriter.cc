@@ -1,6 +1,8 @@
 // Frame-level User-user IE (and clearing cause) rewriting for libpri frames.
 #include "q931/uui_rewriter.h"
 
+#include <algorithm>
+
 #include "q931/frame.h"
 #include "q931/message.h"
 
@@ -16,6 +18,27 @@ bool IsClearing(std::uint8_t type) {
 }
 
 int CrefOf(const CallReference& cr, bool sent_by_us) { return CrefOnWire(cr, sent_by_us); }
+
+// Replaces the codeset-0 Progress indicators with one per description, where
+// the first one stood (libpri writes one; none: nothing is changed).
+void SetProgressIndicators(Message& message, const std::vector<std::uint8_t>& descriptions) {
+  auto is_progress = [](const InformationElement& e) {
+    return e.codeset == 0 && !e.single_octet && e.id == ie::kProgressIndicator;
+  };
+  auto first = std::find_if(message.ies.begin(), message.ies.end(), is_progress);
+  if (first == message.ies.end()) return;
+  // Octet 3: coding standard and location, as libpri chose them.
+  const std::uint8_t octet3 = first->contents.empty() ? 0x81 : static_cast<std::uint8_t>(first->contents[0] | 0x80);
+  std::vector<InformationElement> indicators;
+  for (std::uint8_t description : descriptions) {
+    InformationElement e = *first;
+    e.contents = {octet3, static_cast<std::uint8_t>(0x80 | (description & 0x7f))};
+    indicators.push_back(std::move(e));
+  }
+  const auto at = first - message.ies.begin();
+  std::erase_if(message.ies, is_progress);
+  message.ies.insert(message.ies.begin() + at, indicators.begin(), indicators.end());
+}
 
 }  // namespace
 
@@ -90,6 +113,7 @@ std::optional<std::vector<std::uint8_t>> UuiRewriter::RewriteOutgoing(
   const MessageOverride& change = it->second;
   if (change.uui) SetUserUser(message, *change.uui);
   if (change.cause) SetCauseValue(message, *change.cause);
+  if (!change.progress.empty()) SetProgressIndicators(message, change.progress);
   return ReplaceQ931(frame, decoded->lapd, message);
 }
 

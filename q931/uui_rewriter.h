@@ -1,9 +1,10 @@
 // Frame-level ownership of the User-user IE. libpri 1.6 truncates UUI to 35
 // octets, forces discriminator 4, drops other discriminators and stops at
 // NUL, so prid never hands UUI to libpri: it rewrites the Q.931 messages
-// libpri sends (setting the UUIE, and the cause where a clearing path needs
-// another cause than the one libpri was asked for) and reads the whole UUIE
-// of every message received.
+// libpri sends (setting the UUIE, the cause where a clearing path needs
+// another cause than the one libpri was asked for, and the Progress
+// indicators of a PROGRESS, where libpri can only say "in-band
+// information") and reads the whole UUIE of every message received.
 //
 // Calls are keyed by libpri's call reference (`cref` in its events): the
 // call reference value as the far end sends it, with bit 15 set when the
@@ -33,11 +34,15 @@ inline constexpr std::size_t kMaxReceived = 1024;
 struct MessageOverride {
   std::optional<UserUser> uui;
   std::optional<std::uint8_t> cause;
+  // Not empty: the message's Progress indicators are replaced by one per
+  // description (Q.931 4.5.23), in this order, keeping the coding standard
+  // and location of the first one libpri wrote.
+  std::vector<std::uint8_t> progress = {};
 };
 
 class UuiRewriter {
  public:
-  // The next SETUP/CONNECT/ALERTING we send for `cref` carries `change`.
+  // The next SETUP/CONNECT/ALERTING/PROGRESS we send for `cref` carries `change`.
   // Every transmission of that message type (retransmissions included)
   // comes out the same until the call is forgotten.
   void SetForMessage(int cref, std::uint8_t message_type, MessageOverride change);

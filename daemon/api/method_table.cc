@@ -102,6 +102,10 @@ const std::vector<CallId>& Args::CallIds(std::string_view name) const {
   return Get(name, {ParamType::kCallIds}).calls;
 }
 
+const std::vector<std::uint8_t>& Args::Progress(std::string_view name) const {
+  return Get(name, {ParamType::kProgress}).octets;
+}
+
 Span& Args::SpanOf(std::string_view name) const {
   const Value& v = Get(name, {ParamType::kSpan});
   assert(v.span != nullptr);
@@ -189,6 +193,13 @@ std::optional<ipc::RpcError> MethodTable::Read(const MethodEntry& entry, const i
         if (!calls.ok()) return fail(calls.error());
         value.present = calls->has_value();
         if (value.present) value.calls = std::move(**calls);
+        break;
+      }
+      case ParamType::kProgress: {
+        auto octets = OctetsParam(params, spec.name, required, kMaxProgressIndicators, spec.min, spec.max);
+        if (!octets.ok()) return fail(octets.error());
+        value.present = octets->has_value();
+        if (value.present) value.octets = std::move(**octets);
         break;
       }
       case ParamType::kChoice: {

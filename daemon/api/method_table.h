@@ -76,7 +76,11 @@ enum class ParamType {
   kChoice,   // one of `choices`; anything else, absence included, is refused naming them
   kSpan,     // an integer 1…255 that names a configured span (else "no span N")
   kPartyNumber,  // a string its handler checks against the span (number_rules.h)
+  kProgress,     // an array of 1…kMaxProgressIndicators progress descriptions 1…127
 };
+
+// call.progress: the Progress indicators one PROGRESS carries at most.
+inline constexpr std::size_t kMaxProgressIndicators = 3;
 
 enum class Presence { kRequired, kOptional };
 
@@ -116,6 +120,9 @@ struct ParamSpec {
   static ParamSpec Choice(std::string_view name, std::vector<std::string_view> choices) {
     return {name, ParamType::kChoice, Presence::kRequired, 0, 0, std::move(choices), 0};
   }
+  static ParamSpec Progress(std::string_view name) {
+    return {name, ParamType::kProgress, Presence::kRequired, 1, 127, {}, 0};
+  }
   static ParamSpec SpanNumber(std::string_view name) {
     return {name, ParamType::kSpan, Presence::kRequired, 1, 255, {}, 0};
   }
@@ -139,6 +146,7 @@ class Args {
   const std::optional<q931::UserUser>& Uui() const;
   std::optional<std::uint8_t> Cause() const;
   const std::vector<CallId>& CallIds(std::string_view name) const;
+  const std::vector<std::uint8_t>& Progress(std::string_view name) const;  // a kProgress
   Span& SpanOf(std::string_view name) const;  // a kSpan
   Span* OptionalSpanOf(std::string_view name) const;  // an optional kSpan; null when absent
 
@@ -152,6 +160,7 @@ class Args {
     std::optional<q931::UserUser> uui;  // kUui
     std::uint8_t cause = 0;             // kCause
     std::vector<CallId> calls;          // kCallIds
+    std::vector<std::uint8_t> octets;   // kProgress
     Span* span = nullptr;               // kSpan
   };
   // The value of the declared parameter `name`, which is of one of `types`.

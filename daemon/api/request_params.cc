@@ -184,4 +184,28 @@ ParamResult<std::optional<std::vector<CallId>>> CallIdsParam(const ipc::Params& 
   return std::optional<std::vector<CallId>>{std::move(calls)};
 }
 
+ParamResult<std::optional<std::vector<std::uint8_t>>> OctetsParam(const ipc::Params& params, std::string_view name,
+                                                                  bool required, std::size_t max_count,
+                                                                  std::int64_t min, std::int64_t max) {
+  auto value = Member(params, name);
+  if (!value) {
+    if (required) return Missing(name);
+    return std::optional<std::vector<std::uint8_t>>{};
+  }
+  const std::string what = fmt::format("parameter '{}' must be an array of 1 to {} integers {}…{}", name,
+                                       max_count, min, max);
+  if (!value->is_array()) return Invalid(what);
+  std::vector<std::uint8_t> octets;
+  const simdjson::dom::array items = value->get_array().value_unsafe();
+  for (ParamValue item : items) {
+    std::int64_t n = 0;
+    if (item.get_int64().get(n) != simdjson::SUCCESS || n < min || n > max || octets.size() == max_count) {
+      return Invalid(what);
+    }
+    octets.push_back(static_cast<std::uint8_t>(n));
+  }
+  if (octets.empty()) return Invalid(what);
+  return std::optional<std::vector<std::uint8_t>>{std::move(octets)};
+}
+
 }  // namespace prid::daemon

@@ -40,5 +40,10 @@ ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params);
 // An array of call ids 1…max; nullopt when absent and not required.
 ParamResult<std::optional<std::vector<CallId>>> CallIdsParam(const ipc::Params& params, std::string_view name,
                                                              bool required, std::int64_t max);
+// An array of 1…max_count integers min…max (0 ≤ min ≤ max ≤ 255), such as
+// progress descriptions; nullopt when absent and not required.
+ParamResult<std::optional<std::vector<std::uint8_t>>> OctetsParam(const ipc::Params& params, std::string_view name,
+                                                                  bool required, std::size_t max_count,
+                                                                  std::int64_t min, std::int64_t max);
 
 }  // namespace prid::daemon

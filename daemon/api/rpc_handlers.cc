@@ -117,8 +117,15 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
         P::PartyNumber("calling", kOptional), P::Name("bearer", kOptional), P::Int("channel", kOptional, 1, 31),
         P::Uui(), P::String("tag", kOptional, kMaxTagChars)},
        bind(&RpcHandlers::CallMake)},
-      {"call.alert", {P::Id("call", kRequired), P::Bool("inband")}, bind(&RpcHandlers::CallAlert)},
-      {"call.answer", {P::Id("call", kRequired), P::Uui(), P::Bool("non_isdn")}, bind(&RpcHandlers::CallAnswer)},
+      {"call.alert", {P::Id("call", kRequired), P::Bool("inband"), P::Int("channel", kOptional, 1, 31)},
+       bind(&RpcHandlers::CallAlert)},
+      {"call.answer",
+       {P::Id("call", kRequired), P::Uui(), P::Bool("non_isdn"), P::Int("channel", kOptional, 1, 31)},
+       bind(&RpcHandlers::CallAnswer)},
+      {"call.proceed", {P::Id("call", kRequired), P::Int("channel", kOptional, 1, 31)},
+       bind(&RpcHandlers::CallProceed)},
+      {"call.progress", {P::Id("call", kRequired), P::Progress("progress"), P::Cause()},
+       bind(&RpcHandlers::CallProgress)},
       {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui(), P::Bool("supervisor")},
        bind(&RpcHandlers::CallDrop)},
       {"call.info", {P::Id("call", kRequired), P::Bool("supervisor")}, bind(&RpcHandlers::CallInfo)},
@@ -144,7 +151,7 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"trace.unsubscribe", {}, bind(&RpcHandlers::TraceUnsubscribe)},
       {"sim.call",
        {P::Int("span", kRequired, 1, 255), P::PartyNumber("number", kRequired),
-        P::PartyNumber("calling", kOptional), P::Uui()},
+        P::PartyNumber("calling", kOptional), P::Uui(), P::Bool("preferred")},
        bind(&RpcHandlers::SimCall)},
       {"sim.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::SimDrop)},
       {"sim.policy",
@@ -263,12 +270,23 @@ RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const Args& args
 }
 
 RpcHandlers::Result RpcHandlers::CallAlert(ipc::ClientId client, const Args& args) {
-  return Done(model_.Alert(client, static_cast<CallId>(args.Int("call")), args.OptionalBool("inband").value_or(true)));
+  return Done(model_.Alert(client, static_cast<CallId>(args.Int("call")), args.OptionalBool("inband").value_or(true),
+                           static_cast<int>(args.OptionalInt("channel").value_or(0))));
 }
 
 RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const Args& args) {
   return Done(model_.Answer(client, static_cast<CallId>(args.Int("call")), args.Uui(),
-                            args.OptionalBool("non_isdn").value_or(false)));
+                            args.OptionalBool("non_isdn").value_or(false),
+                            static_cast<int>(args.OptionalInt("channel").value_or(0))));
+}
+
+RpcHandlers::Result RpcHandlers::CallProceed(ipc::ClientId client, const Args& args) {
+  return Done(model_.Proceed(client, static_cast<CallId>(args.Int("call")),
+                             static_cast<int>(args.OptionalInt("channel").value_or(0))));
+}
+
+RpcHandlers::Result RpcHandlers::CallProgress(ipc::ClientId client, const Args& args) {
+  return Done(model_.Progress(client, static_cast<CallId>(args.Int("call")), args.Progress("progress"), args.Cause()));
 }
 
 RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const Args& args) {
@@ -467,7 +485,8 @@ RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const Args& args) {
     return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kSpanDown, fmt::format("span {} is down", span_number))};
   }
   return FromStatus(span->sim_peer()->PlaceCall(std::string(args.String("number")),
-                                                std::string(args.OptionalString("calling").value_or("")), uui),
+                                                std::string(args.OptionalString("calling").value_or("")), uui,
+                                                args.OptionalBool("preferred").value_or(false)),
                     ErrorCode::kResourceUnavailable);
 }
 

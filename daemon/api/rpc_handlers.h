@@ -63,6 +63,8 @@ class RpcHandlers : public ipc::Dispatcher {
   Result CallMake(ipc::ClientId, const Args&);
   Result CallAlert(ipc::ClientId, const Args&);
   Result CallAnswer(ipc::ClientId, const Args&);
+  Result CallProceed(ipc::ClientId, const Args&);
+  Result CallProgress(ipc::ClientId, const Args&);
   Result CallDrop(ipc::ClientId, const Args&);
   Result CallInfo(ipc::ClientId, const Args&);
   Result CallList(ipc::ClientId, const Args&);

@@ -313,16 +313,80 @@ namespace {
 base::Status NotOnWire(CallId id) { return base::Status::Error(fmt::format("call {} is no longer on the wire", id)); }
 }  // namespace
 
-base::Status Span::Alert(CallId id, bool inband) {
-  WireCall* w = ById(id);
-  if (w == nullptr) return NotOnWire(id);
-  return w->call->Alert(inband);
+base::Expected<int, PortError> Span::TakeChannel(WireCall& w, int channel) {
+  using Error = base::Unexpected<PortError>;
+  if (channel == 0 || channel == w.channel) return w.channel;
+  auto refuse = [&](std::string why) {
+    return Error{{PortErrorKind::kInvalidChannel, fmt::format("channel {}: {}", channel, why)}};
+  };
+  if (!pool_.Contains(channel)) return refuse(fmt::format("not a B-channel of span {}", config_.span));
+  if (!pool_.IsFree(channel)) {
+    ChannelInfo info;
+    for (const ChannelInfo& i : pool_.Snapshot()) {
+      if (i.channel == channel) info = i;
+    }
+    return refuse(fmt::format("span {}'s channel is {}", config_.span, ChannelStateName(info.state())));
+  }
+  // Q.931 5.1.2 / 5.2.3.1: an exclusive channel is the one to take or none.
+  if (w.exclusive) {
+    return refuse(fmt::format("call {}'s SETUP asked for channel {} exclusively", w.id, w.channel));
+  }
+  // The first answer names the channel; after it the channel is fixed.
+  if (auto moved = w.call->UseChannel(channel); !moved.ok()) {
+    return refuse(fmt::format("call {} has channel {} since its first answer", w.id, w.channel));
+  }
+  pool_.Release(w.channel, w.id);
+  pool_.Assign(channel, w.id);
+  w.channel = channel;
+  return channel;
 }
 
-base::Status Span::Answer(CallId id, const std::optional<q931::UserUser>& uui, bool non_isdn) {
+base::Expected<int, PortError> Span::Alert(CallId id, bool inband, int channel) {
   WireCall* w = ById(id);
-  if (w == nullptr) return NotOnWire(id);
-  return w->call->Answer(uui, non_isdn);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  auto taken = TakeChannel(*w, channel);
+  if (!taken.ok()) return taken;
+  if (auto sent = w->call->Alert(inband); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kFailed, sent.message()}};
+  }
+  return w->channel;
+}
+
+base::Expected<int, PortError> Span::Answer(CallId id, const std::optional<q931::UserUser>& uui, bool non_isdn,
+                                            int channel) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  auto taken = TakeChannel(*w, channel);
+  if (!taken.ok()) return taken;
+  if (auto sent = w->call->Answer(uui, non_isdn); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kFailed, sent.message()}};
+  }
+  return w->channel;
+}
+
+PortStatus Span::Proceed(CallId id, int channel) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  if (w->call->state() != q931::CallState::kCallPresent) {
+    return base::Unexpected<PortError>{
+        {PortErrorKind::kWrongState,
+         fmt::format("call {} is past CALL PROCEEDING ({})", id, q931::CallStateName(w->call->state()))}};
+  }
+  if (auto taken = TakeChannel(*w, channel); !taken.ok()) return base::Unexpected<PortError>{taken.error()};
+  if (auto sent = w->call->Proceed(); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kFailed, sent.message()}};
+  }
+  return std::monostate{};
+}
+
+PortStatus Span::Progress(CallId id, const std::vector<std::uint8_t>& descriptions,
+                          std::optional<std::uint8_t> cause) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  if (auto sent = w->call->Progress(descriptions, cause); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
+  }
+  return std::monostate{};
 }
 
 ClearOutcome Span::Clear(CallId id, std::uint8_t cause, const std::optional<q931::UserUser>& uui) {
@@ -539,6 +603,7 @@ void Span::OnRing(const pri_event_ring& ring) {
     w.call = &call;
     w.call->set_tag(id);
     w.channel = channel;
+    w.exclusive = ring.channel > 0 && ring.flexible == 0 && ChannelOf(ring.channel) == channel;
     by_id_[id] = std::move(w);
     pool_.Assign(channel, id);
   });

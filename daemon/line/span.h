@@ -100,8 +100,12 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   // SpanPort
   bool up() const override { return state() == SpanState::kUp; }
   base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) override;
-  base::Status Alert(CallId call, bool inband) override;
-  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) override;
+  base::Expected<int, PortError> Alert(CallId call, bool inband, int channel) override;
+  base::Expected<int, PortError> Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn,
+                                        int channel) override;
+  PortStatus Proceed(CallId call, int channel) override;
+  PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
+                      std::optional<std::uint8_t> cause) override;
   ClearOutcome Clear(CallId call, std::uint8_t cause,
                      const std::optional<q931::UserUser>& uui) override;
   base::Status Hold(CallId call) override;
@@ -162,7 +166,11 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
     q931::PriCall* call = nullptr;
     int channel = 0;     // the B-channel it holds in pool_ (its PriCall's)
     ChannelRetry retry;  // Q.931 5.2.3.1: one retry on another channel
+    bool exclusive = false;  // incoming: the SETUP asked for its channel exclusively
   };
+  // Before an incoming call's first answer: moves it to B-channel `channel`
+  // (0 or its own: stays) when the offer allows it (SpanPort::Alert).
+  base::Expected<int, PortError> TakeChannel(WireCall& w, int channel);
 
   base::Status StartLink();
   base::Status StartDriver(const std::string& name);

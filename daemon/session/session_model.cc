@@ -134,6 +134,8 @@ constexpr PortErrorEntry kPortErrors[] = {
     {PortErrorKind::kSpanDown, "SpanDown", ModelErrorKind::kSpanDown},
     {PortErrorKind::kNoChannel, "NoChannel", ModelErrorKind::kResourceUnavailable},
     {PortErrorKind::kFailed, "Failed", ModelErrorKind::kOperationUnavailable},
+    {PortErrorKind::kInvalidChannel, "InvalidChannel", ModelErrorKind::kInvalidParams},
+    {PortErrorKind::kWrongState, "WrongState", ModelErrorKind::kInvalidCallState},
 };
 
 ModelError Error(ModelErrorKind kind, std::string message) {
@@ -517,7 +519,7 @@ void SessionModel::Answered(CallId id, std::optional<q931::UserUser> uui) {
 
 // --- client call control ------------------------------------------------
 
-ModelStatus SessionModel::Alert(ClientId client, CallId id, bool inband) {
+ModelStatus SessionModel::Alert(ClientId client, CallId id, bool inband, int channel) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
@@ -527,14 +529,45 @@ ModelStatus SessionModel::Alert(ClientId client, CallId id, bool inband) {
                             CallStateName(c.state())));
   }
   SpanEntry* span = FindSpan(c.span);
-  if (auto sent = span->port->Alert(id, inband); !sent.ok()) {
-    return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
-  }
+  auto sent = span->port->Alert(id, inband, channel);
+  if (!sent.ok()) return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  c.channel = *sent;
   return TransitionTo(c, Moved(c, S::kAccepted));
 }
 
+ModelStatus SessionModel::Proceed(ClientId client, CallId id, int channel) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if (c.state() != S::kOffering || c.clearing()) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}; only an offering call can proceed", id, CallStateName(c.state())));
+  }
+  if (auto sent = FindSpan(c.span)->port->Proceed(id, channel); !sent.ok()) {
+    return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  }
+  if (channel != 0) c.channel = channel;
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Progress(ClientId client, CallId id, const std::vector<std::uint8_t>& descriptions,
+                                   std::optional<std::uint8_t> cause) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if ((c.state() != S::kOffering && c.state() != S::kAccepted) || c.clearing()) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}; PROGRESS goes only on an offering or accepted call", id,
+                            CallStateName(c.state())));
+  }
+  if (auto sent = FindSpan(c.span)->port->Progress(id, descriptions, cause); !sent.ok()) {
+    return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  }
+  return std::monostate{};
+}
+
 ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional<q931::UserUser>& uui,
-                                 bool non_isdn) {
+                                 bool non_isdn, int channel) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
@@ -547,9 +580,9 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
   }
   SpanEntry* span = FindSpan(c.span);
   if (auto ok = CheckUui(*span, uui); !ok.ok()) return ok;
-  if (auto sent = span->port->Answer(id, uui, non_isdn); !sent.ok()) {
-    return Fail(ModelErrorKind::kOperationUnavailable, sent.message());
-  }
+  auto sent = span->port->Answer(id, uui, non_isdn, channel);
+  if (!sent.ok()) return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  c.channel = *sent;
   if (uui) c.uui_sent = uui;
   if (Bridged(c)) {
     // The answering station is on the call; the other stations' appearances

@@ -98,9 +98,18 @@ class SessionModel {
   // `inband`: ALERTING says in-band information (ringback) is available
   // (progress indicator 8). `non_isdn`: CONNECT says the destination is
   // non-ISDN (progress indicator 2), as for an analog or VoIP leg behind us.
-  ModelStatus Alert(ClientId client, CallId call, bool inband = true);
+  // `channel` (0: the one offered): the B-channel to take instead, which
+  // the span may refuse (InvalidParams; SpanPort::Alert).
+  ModelStatus Alert(ClientId client, CallId call, bool inband = true, int channel = 0);
   ModelStatus Answer(ClientId client, CallId call, const std::optional<q931::UserUser>& uui,
-                     bool non_isdn = false);
+                     bool non_isdn = false, int channel = 0);
+  // CALL PROCEEDING for an offering call; it stays offering (alert and
+  // answer follow as before).
+  ModelStatus Proceed(ClientId client, CallId call, int channel = 0);
+  // PROGRESS with these progress descriptions (and a Cause) on an offering
+  // or accepted call; its state does not change.
+  ModelStatus Progress(ClientId client, CallId call, const std::vector<std::uint8_t>& descriptions,
+                       std::optional<std::uint8_t> cause);
   ModelStatus Drop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
                    const std::optional<q931::UserUser>& uui);
   ModelResult<CallView> Info(ClientId client, CallId call) const;

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "base/expected.h"
 #include "daemon/session/call.h"
@@ -27,10 +29,15 @@ enum class PortErrorKind {
   kSpanDown,   // the D-channel is not up
   kNoChannel,  // no free B-channel, or the one asked for is busy
   kFailed,     // anything else (a channel that is not the span's, libpri refused)
+  // An incoming call's answer: the B-channel asked for is not the span's,
+  // is busy, or cannot be taken (exclusive offer, channel already fixed).
+  kInvalidChannel,
+  kWrongState,  // the call's Q.931 state does not allow the message
 };
-// "SpanDown", "NoChannel", "Failed" (logs).
+// "SpanDown", "NoChannel", "Failed", "InvalidChannel", "WrongState" (logs).
 std::string_view PortErrorName(PortErrorKind kind);
 using PortError = base::CodedError<PortErrorKind>;
+using PortStatus = base::Expected<std::monostate, PortError>;
 
 // How a local clearing went: kPending until the wire reports the call gone
 // (SessionModel::WireCleared), or kCleared when it is gone already (an
@@ -43,10 +50,23 @@ class SpanPort {
   virtual bool up() const = 0;
   // Sends SETUP; returns the B-channel chosen.
   virtual base::Expected<int, PortError> PlaceCall(CallId call, const PlaceCallRequest& request) = 0;
+  // The answers to an incoming call. `channel` (0: the call's own) is the
+  // B-channel to take instead of the one offered, before anything was sent
+  // for the call and only when the SETUP did not ask for its channel
+  // exclusively (Q.931 5.1.2, 5.2.3.1); else kInvalidChannel. Alert and
+  // Answer return the call's B-channel.
   // `inband`: ALERTING carries progress indicator 8 (in-band information).
-  virtual base::Status Alert(CallId call, bool inband) = 0;
+  virtual base::Expected<int, PortError> Alert(CallId call, bool inband, int channel) = 0;
   // `non_isdn`: CONNECT carries progress indicator 2 (destination non-ISDN).
-  virtual base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) = 0;
+  virtual base::Expected<int, PortError> Answer(CallId call, const std::optional<q931::UserUser>& uui,
+                                                bool non_isdn, int channel) = 0;
+  // CALL PROCEEDING, once (kWrongState after any other answer); `channel`
+  // as for Alert.
+  virtual PortStatus Proceed(CallId call, int channel) = 0;
+  // PROGRESS with one Progress indicator per description, and a Cause when
+  // `cause` is given.
+  virtual PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
+                              std::optional<std::uint8_t> cause) = 0;
   // Clears the call from our side with the message Q.931 calls for in its
   // state — RELEASE COMPLETE for an offered call nothing was sent for,
   // RELEASE after the far end's DISCONNECT, DISCONNECT otherwise — carrying

@@ -41,7 +41,7 @@ TEST(ReplayPlanTest, PridAsTheUserSideOfTheCiscoCall) {
   auto plan = PlanReplay(Cisco(), /*near_is_network=*/false);
   ASSERT_TRUE(plan.ok()) << plan.error();
   ExpectSteps(*plan, {{true, msg::kSetup, NearAction::kNone},
-                      {false, msg::kCallProceeding, NearAction::kNone},
+                      {false, msg::kCallProceeding, NearAction::kProceed},
                       {false, msg::kAlerting, NearAction::kAlert},
                       {false, msg::kConnect, NearAction::kAnswer},
                       {true, msg::kConnectAcknowledge, NearAction::kNone},
@@ -68,6 +68,7 @@ TEST(ReplayPlanTest, PridAsTheNetworkSideOfTheCiscoCall) {
                       {true, msg::kRelease, NearAction::kNone},
                       {false, msg::kReleaseComplete, NearAction::kNone}});
   EXPECT_FALSE(plan->steps[5].after_remote_disconnect);
+  EXPECT_TRUE(plan->skipped.empty());
 }
 
 // LAPD I frames as hex: network commands C/R 1, user commands C/R 0.
@@ -117,6 +118,88 @@ TEST(ReplayPlanTest, TraceWithoutSidesOrMessagesIsRefused) {
   auto empty = PlanReplay(Hex("02 01 01 5d\n"), false);  // an RR only
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error(), "the trace holds no Q.931 message to replay");
+}
+
+// Q.931 5.1.2: the network side too may leave CALL PROCEEDING out.
+TEST(ReplayPlanTest, NetworkSidesCallProceedingIsOptionalAndCallProceed) {
+  auto plan = PlanReplay(Hex("00 01 00 00 08 02 00 01 05 18 03 a1 83 81\n"  // user's SETUP, preferred B1
+                             "02 01 00 00 08 02 80 01 02 18 03 a9 83 82\n"  // CALL PROCEEDING, B2
+                             "02 01 00 00 08 02 80 01 01\n"),               // ALERTING
+                         /*near_is_network=*/true);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 3u);
+  EXPECT_EQ(plan->steps[1].action, NearAction::kProceed);
+  EXPECT_TRUE(plan->steps[1].optional);
+  EXPECT_EQ(plan->steps[1].expected.channel, 2);
+  EXPECT_FALSE(plan->steps[2].optional);
+  EXPECT_TRUE(plan->skipped.empty());
+}
+
+TEST(ReplayPlanTest, NearEndsProgressIsCallProgress) {
+  auto plan = PlanReplay(Hex("02 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"
+                             "00 01 00 00 08 02 80 01 03 1e 02 81 81 1e 02 81 88\n"),  // PROGRESS, PI 1 and 8
+                         false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 2u);
+  EXPECT_EQ(plan->steps[1].action, NearAction::kProgress);
+  EXPECT_EQ(NearActionMethod(plan->steps[1].action), "call.progress");
+  EXPECT_TRUE(plan->skipped.empty());
+}
+
+// The capture began with the call up: prid knows nothing of it, so none of
+// it is replayed; the next call is.
+TEST(ReplayPlanTest, CallWhoseSetupTheCaptureLacksIsSkippedWhole) {
+  auto plan = PlanReplay(Hex("02 01 00 00 08 02 80 07 45 08 02 80 90\n"                // call 1: DISCONNECT
+                             "00 01 00 00 08 02 00 07 4d\n"                            // RELEASE
+                             "02 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // call 2: SETUP
+                             "00 01 00 00 08 02 80 01 07\n"),                         // CONNECT
+                         false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 4u);
+  EXPECT_TRUE(plan->steps[0].skipped);
+  EXPECT_TRUE(plan->steps[1].skipped);
+  EXPECT_FALSE(plan->steps[2].skipped);
+  EXPECT_FALSE(plan->steps[3].skipped);
+  ASSERT_EQ(plan->skipped.size(), 1u);
+  EXPECT_EQ(plan->skipped[0].call, 1);
+  EXPECT_EQ(plan->skipped[0].source, "line 1");
+  EXPECT_NE(plan->skipped[0].why.find("holds no SETUP"), std::string::npos) << plan->skipped[0].why;
+  EXPECT_NE(plan->skipped[0].why.find("DISCONNECT"), std::string::npos) << plan->skipped[0].why;
+}
+
+// INFORMATION from the near end: no API method sends it. The call is
+// replayed up to it and no further.
+TEST(ReplayPlanTest, MessageNoMethodSendsSkipsTheRestOfItsCallOnly) {
+  auto plan = PlanReplay(Hex("02 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // SETUP
+                             "00 01 00 00 08 02 80 01 07\n"                            // CONNECT
+                             "00 01 00 00 08 02 80 01 7b 2c 01 31\n"                   // INFORMATION
+                             "02 01 00 00 08 02 00 01 45 08 02 80 90\n"),              // DISCONNECT
+                         false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 4u);
+  EXPECT_FALSE(plan->steps[1].skipped);
+  EXPECT_TRUE(plan->steps[2].skipped);
+  EXPECT_TRUE(plan->steps[3].skipped);
+  ASSERT_EQ(plan->skipped.size(), 1u);
+  EXPECT_EQ(plan->skipped[0].source, "line 3");
+  EXPECT_EQ(plan->skipped[0].why, "no API method makes prid send INFORMATION");
+}
+
+TEST(ReplayPlanTest, ProgressOnACallPridPlacedCannotBeReplayed) {
+  auto plan = PlanReplay(Hex("00 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // prid's SETUP
+                             "00 01 00 00 08 02 00 01 03 1e 02 81 88\n"),              // prid's PROGRESS
+                         false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->skipped.size(), 1u);
+  EXPECT_EQ(plan->skipped[0].why, "prid sends PROGRESS (call.progress) only on a call it is offered");
+  EXPECT_FALSE(plan->steps[0].skipped);
+}
+
+TEST(ReplayPlanTest, SetupWithNothingToDialIsSkipped) {
+  auto plan = PlanReplay(Hex("00 01 00 00 08 02 00 01 05 18 03 a9 83 81\n"), false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->skipped.size(), 1u);
+  EXPECT_NE(plan->skipped[0].why.find("no called party number"), std::string::npos);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "cli/app.h"
 #include "cli/client_connection.h"
+#include "q931/ie.h"
 #include "q931/message.h"
 #include "tests/integration/fixture.h"
 
@@ -237,19 +238,63 @@ std::string UserSends(const std::string& q931) { return "00 01 00 00 " + q931 + 
 const std::string kSetupChannel1 =  // SETUP cref 1, speech, exclusive B1, called 123
     "08 02 00 01 05 04 03 80 90 a2 18 03 a9 83 81 70 04 80 31 32 33";
 
-// A difference that matters: the capture's near end answered on channel 5,
-// prid answers on the channel of the SETUP.
-TEST_F(ReplayTest, DifferenceIsShownAndFails) {
+const std::string kSetupPreferred1 =  // the same, B1 preferred only
+    "08 02 00 01 05 04 03 80 90 a2 18 03 a1 83 81 70 04 80 31 32 33";
+const std::string kSetupCall2Channel2 =  // SETUP cref 2, exclusive B2, called 123
+    "08 02 00 02 05 04 03 80 90 a2 18 03 a9 83 82 70 04 80 31 32 33";
+
+std::size_t Count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The channel a message names.
+std::optional<int> ChannelOf(const q931::Message& m) {
+  const q931::InformationElement* ci = q931::FindIe(m, q931::ie::kChannelIdentification);
+  if (ci == nullptr) return std::nullopt;
+  auto decoded = q931::DecodeChannelId(ci->contents);
+  if (!decoded || decoded->channels.size() != 1) return std::nullopt;
+  return decoded->channels[0];
+}
+
+// The capture's near end answered on channel 5 where the SETUP offered B1
+// only as preferred (Q.931 5.2.3.1): call.answer takes channel 5 too.
+TEST_F(ReplayTest, AnswerOnTheCapturesOtherChannelOfAPreferredOffer) {
   Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
   const std::string trace = WriteFile(
-      "other-channel.txt", NetworkSends(kSetupChannel1) +
+      "other-channel.txt", NetworkSends(kSetupPreferred1) +
                                UserSends("08 02 80 01 07 18 03 a9 83 85") +  // CONNECT, B5
                                NetworkSends("08 02 00 01 0f"));             // CONNECT ACK
   ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("replay: 3 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  auto connects = Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, msg::kConnect);
+  ASSERT_EQ(connects.size(), 1u);
+  EXPECT_EQ(ChannelOf(connects[0].message), 5);
+  ExpectNoCallLeft();
+}
+
+// The same answer to an exclusive offer: prid refuses the channel, which
+// is one difference for the call, not one for every message after it.
+TEST_F(ReplayTest, AnswerOnAnotherChannelThanAnExclusiveOfferIsOneDifference) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "exclusive.txt", NetworkSends(kSetupChannel1) +
+                           UserSends("08 02 80 01 07 18 03 a9 83 85") +  // CONNECT, B5
+                           NetworkSends("08 02 00 01 0f") +             // CONNECT ACK
+                           NetworkSends("08 02 00 01 45 08 02 80 90") +  // DISCONNECT
+                           UserSends("08 02 80 01 4d") +                 // RELEASE
+                           NetworkSends("08 02 00 01 5a"));             // RELEASE COMPLETE
+  ReplayRun run = Replay({trace});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_NE(run.out.find("channel 5 expected, 1 seen"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("1 difference(s)"), std::string::npos) << run.out;
-  // The replayer still cleared the call it left connected.
+  EXPECT_NE(run.out.find("InvalidParams: channel 5: call 1's SETUP asked for channel 1 exclusively; call 1's "
+                         "later messages are not replayed"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("1 difference(s), 1 call(s) not replayed"), std::string::npos) << run.out;
+  EXPECT_EQ(Sent(msg::kConnect), 0u);
+  // The replayer still cleared the call it left offered.
   ExpectNoCallLeft();
 }
 
@@ -260,11 +305,119 @@ TEST_F(ReplayTest, MissingMessageIsADifference) {
       "missing.txt", NetworkSends(kSetupChannel1) +
                          UserSends("08 02 80 01 07 18 03 a9 83 81") +  // CONNECT
                          NetworkSends("08 02 00 01 0f") +
-                         UserSends("08 02 80 01 7b 2c 01 31"));  // INFORMATION, keypad "1"
+                         UserSends("08 02 80 01 7d 08 02 80 e2 14 01 0a"));  // STATUS, asked for by nobody
   ReplayRun run = Replay({trace, "--timeout", "0.3"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_NE(run.out.find("missing: U->N call 1 INFORMATION"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("missing: U->N call 1 STATUS"), std::string::npos) << run.out;
   ExpectNoCallLeft();
+}
+
+// Issue 17: a message no API method makes prid send (INFORMATION) ends the
+// replay of its call with one line; the next call replays as usual.
+TEST_F(ReplayTest, CallTheApiCannotFinishIsReportedOnceAndTheNextCallReplays) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "information.txt", NetworkSends(kSetupChannel1) +
+                             UserSends("08 02 80 01 07 18 03 a9 83 81") +  // CONNECT
+                             NetworkSends("08 02 00 01 0f") +
+                             UserSends("08 02 80 01 7b 2c 01 31") +  // INFORMATION, keypad "1"
+                             NetworkSends("08 02 00 01 45 08 02 80 90") + UserSends("08 02 80 01 4d") +
+                             NetworkSends("08 02 00 01 5a") +
+                             NetworkSends(kSetupCall2Channel2) +
+                             UserSends("08 02 80 02 07 18 03 a9 83 82") +  // CONNECT
+                             NetworkSends("08 02 00 02 0f"));
+  ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Count(run.out, "not replayed: "), 1u) << run.out;
+  EXPECT_NE(run.out.find("not replayed: call 1 from line 4: no API method makes prid send INFORMATION"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("replay: 10 message(s), 0 difference(s), 1 call(s) not replayed"), std::string::npos)
+      << run.out;
+  EXPECT_EQ(Sent(msg::kConnect), 2u);  // both calls were answered
+  ExpectNoCallLeft();
+}
+
+// A capture that begins in the middle of a call: prid never had it, so
+// nothing of it is played; the call after it is.
+TEST_F(ReplayTest, CallUpBeforeTheCaptureBeganIsNotReplayed) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "mid-call.txt", NetworkSends("08 02 00 07 45 08 02 80 90") +  // call 1: DISCONNECT
+                          UserSends("08 02 80 07 4d") +             // RELEASE
+                          NetworkSends("08 02 00 07 5a") +          // RELEASE COMPLETE
+                          NetworkSends(kSetupCall2Channel2) + UserSends("08 02 80 02 07 18 03 a9 83 82") +
+                          NetworkSends("08 02 00 02 0f"));
+  ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Count(run.out, "not replayed: "), 1u) << run.out;
+  EXPECT_NE(run.out.find("not replayed: call 1 from line 1: the capture holds no SETUP for it"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("6 message(s), 0 difference(s), 1 call(s) not replayed"), std::string::npos) << run.out;
+  // prid heard nothing of call 1 (the replayer's clearing of call 2 is
+  // prid's DISCONNECT).
+  EXPECT_TRUE(Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kReceived, msg::kDisconnect).empty());
+  ExpectNoCallLeft();
+}
+
+// Q.931 5.1.2: the network side may answer a SETUP with ALERTING alone;
+// prid's libpri sends CALL PROCEEDING first, which is passed over.
+TEST_F(ReplayTest, NetworkSideCallProceedingTheCaptureLeavesOutIsNoDifference) {
+  Start(daemon::NodeType::kNetwork, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "no-proceeding.txt", UserSends("08 02 00 01 05 04 03 80 90 a2 18 03 a9 83 81 70 04 80 31 32 33") +
+                               NetworkSends("08 02 80 01 01 18 03 a9 83 81") +  // ALERTING, B1
+                               NetworkSends("08 02 80 01 07") +                // CONNECT
+                               UserSends("08 02 00 01 0f") +                   // CONNECT ACK
+                               UserSends("08 02 00 01 45 08 02 80 90") +        // DISCONNECT
+                               NetworkSends("08 02 80 01 4d") +                // RELEASE
+                               UserSends("08 02 00 01 5a"));                   // RELEASE COMPLETE
+  ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("(optional, not in the capture)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("replay: 7 message(s), 0 difference(s)\n"), std::string::npos) << run.out;
+  EXPECT_EQ(Sent(msg::kCallProceeding), 1u);
+  EXPECT_EQ(Sent(msg::kRelease), 1u);
+  ExpectNoCallLeft();
+}
+
+// The capture's CALL PROCEEDING (call.proceed, on another channel of a
+// preferred offer) and PROGRESS with two indicators (call.progress) are
+// sent as captured, on either side.
+TEST_F(ReplayTest, CallProceedingOnAnotherChannelAndProgressAreReplayed) {
+  for (daemon::NodeType node : {daemon::NodeType::kCpe, daemon::NodeType::kNetwork}) {
+    const bool network = node == daemon::NodeType::kNetwork;
+    SCOPED_TRACE(network ? "prid network" : "prid cpe");
+    Start(node, daemon::SwitchVariant::kEuroIsdnE1);
+    auto far = [&](const std::string& q931) { return network ? UserSends(q931) : NetworkSends(q931); };
+    auto near = [&](const std::string& q931) { return network ? NetworkSends(q931) : UserSends(q931); };
+    const std::string trace = WriteFile(
+        "proceeding-progress.txt",
+        far(kSetupPreferred1) + near("08 02 80 01 02 18 03 a9 83 83") +  // CALL PROCEEDING, B3
+            near("08 02 80 01 03 1e 02 81 81 1e 02 81 88") +               // PROGRESS, PI 1 and 8
+            near("08 02 80 01 01") +                                       // ALERTING
+            near("08 02 80 01 07") +                                       // CONNECT
+            far("08 02 00 01 0f") + far("08 02 00 01 45 08 02 80 90") + near("08 02 80 01 4d") +
+            far("08 02 00 01 5a"));
+    ReplayRun run = Replay({trace});
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_NE(run.out.find("[call.proceed]"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("[call.progress]"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("replay: 9 message(s), 0 difference(s)\n"), std::string::npos) << run.out;
+    const auto wire = Q931Messages(daemons_->Frames(), 0, 1);
+    auto proceeding = Find(wire, FrameDirection::kSent, msg::kCallProceeding);
+    ASSERT_EQ(proceeding.size(), 1u);
+    EXPECT_EQ(ChannelOf(proceeding[0].message), 3);
+    auto progress = Find(wire, FrameDirection::kSent, msg::kProgress);
+    ASSERT_EQ(progress.size(), 1u);
+    std::vector<int> indicators;
+    for (const auto& e : progress[0].message.ies) {
+      if (e.id == q931::ie::kProgressIndicator && e.contents.size() == 2) indicators.push_back(e.contents[1] & 0x7f);
+    }
+    EXPECT_EQ(indicators, (std::vector<int>{1, 8}));
+    ExpectNoCallLeft();
+    daemons_.reset();
+  }
 }
 
 // Issue 4: a RESTART for the whole interface from the far end (libpri never

@@ -76,6 +76,21 @@ std::optional<UserUser> UuiOf(const std::vector<std::uint8_t>& frame) {
 }
 
 // ---------------------------------------------------------------------------
+// Progress indicators
+
+// libpri writes PROGRESS with one indicator (in-band information): the
+// override puts the asked ones in its place, in order, with its octet 3
+// (coding standard, location), after the cause.
+TEST(UuiRewriterTest, ProgressOverrideReplacesLibprisIndicatorInPlace) {
+  UuiRewriter rewriter;
+  rewriter.SetForMessage(kTheirCall, msg::kProgress, {std::nullopt, std::nullopt, {1, 2}});
+  EXPECT_EQ(Rewritten(rewriter, Frame(kOurHeader, "08 02 80 05 03 08 02 81 91 1e 02 81 88")),
+            ToHex(Frame(kOurHeader, "08 02 80 05 03 08 02 81 91 1e 02 81 81 1e 02 81 82")));
+  // Other messages of the call are left as libpri wrote them.
+  EXPECT_EQ(Rewritten(rewriter, Frame(kOurHeader, "08 02 80 05 01 1e 02 81 88")), "(untouched)");
+}
+
+// ---------------------------------------------------------------------------
 // Clearing
 
 TEST(UuiRewriterTest, SetForClearingPutsUuieIntoOurDisconnect) {

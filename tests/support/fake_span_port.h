@@ -20,7 +20,9 @@ namespace prid::daemon::testing {
 
 // One request the model made of the span.
 struct PortRequest {
-  enum class Kind { kPlaceCall, kAlert, kAnswer, kClear, kHold, kRetrieve, kJoinConference, kLeaveConference };
+  enum class Kind {
+    kPlaceCall, kAlert, kAnswer, kProceed, kProgress, kClear, kHold, kRetrieve, kJoinConference, kLeaveConference
+  };
   Kind kind = Kind::kClear;
   CallId call = 0;
   std::optional<std::uint8_t> cause;      // kClear
@@ -29,6 +31,8 @@ struct PortRequest {
   int conference = 0;                     // kJoinConference
   bool inband = false;                    // kAlert
   bool non_isdn = false;                  // kAnswer
+  int channel = 0;                        // kAlert, kAnswer, kProceed: the channel asked for (0: the offered one)
+  std::vector<std::uint8_t> progress = {};  // kProgress (its cause in `cause`)
 };
 
 class FakeSpanPort : public SpanPort {
@@ -43,6 +47,8 @@ class FakeSpanPort : public SpanPort {
   void set_clear_outcome(ClearOutcome outcome) { clear_outcome_ = outcome; }
   void set_alert_fails(bool fails) { alert_fails_ = fails; }
   void set_answer_fails(bool fails) { answer_fails_ = fails; }
+  // Makes Alert, Answer, Proceed and Progress fail with `kind` until cleared.
+  void set_answer_error(std::optional<PortErrorKind> kind) { answer_error_ = kind; }
   void set_hold_fails(bool fails) { hold_fails_ = fails; }
   void set_join_fails(bool fails) { join_fails_ = fails; }
   // Runs `hook` once, inside the next request of `kind`, after it is
@@ -86,18 +92,42 @@ class FakeSpanPort : public SpanPort {
     return request.channel != 0 ? request.channel : channel_;
   }
 
-  base::Status Alert(CallId call, bool inband) override {
+  base::Expected<int, PortError> Alert(CallId call, bool inband, int channel) override {
     requests_.push_back({PortRequest::Kind::kAlert, call, std::nullopt, std::nullopt, {}});
     requests_.back().inband = inband;
+    requests_.back().channel = channel;
     RunHook(PortRequest::Kind::kAlert);
-    return alert_fails_ ? base::Status::Error("fake span port: ALERTING refused") : base::Status::Ok();
+    if (alert_fails_) return Refused(PortErrorKind::kFailed, "ALERTING");
+    if (answer_error_) return Refused(*answer_error_, "ALERTING");
+    return channel != 0 ? channel : channel_;
   }
 
-  base::Status Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn) override {
+  base::Expected<int, PortError> Answer(CallId call, const std::optional<q931::UserUser>& uui, bool non_isdn,
+                                        int channel) override {
     requests_.push_back({PortRequest::Kind::kAnswer, call, std::nullopt, uui, {}});
     requests_.back().non_isdn = non_isdn;
+    requests_.back().channel = channel;
     RunHook(PortRequest::Kind::kAnswer);
-    return answer_fails_ ? base::Status::Error("fake span port: CONNECT refused") : base::Status::Ok();
+    if (answer_fails_) return Refused(PortErrorKind::kFailed, "CONNECT");
+    if (answer_error_) return Refused(*answer_error_, "CONNECT");
+    return channel != 0 ? channel : channel_;
+  }
+
+  PortStatus Proceed(CallId call, int channel) override {
+    requests_.push_back({PortRequest::Kind::kProceed, call, std::nullopt, std::nullopt, {}});
+    requests_.back().channel = channel;
+    RunHook(PortRequest::Kind::kProceed);
+    if (answer_error_) return Refused(*answer_error_, "CALL PROCEEDING");
+    return std::monostate{};
+  }
+
+  PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
+                      std::optional<std::uint8_t> cause) override {
+    requests_.push_back({PortRequest::Kind::kProgress, call, cause, std::nullopt, {}});
+    requests_.back().progress = descriptions;
+    RunHook(PortRequest::Kind::kProgress);
+    if (answer_error_) return Refused(*answer_error_, "PROGRESS");
+    return std::monostate{};
   }
 
   ClearOutcome Clear(CallId call, std::uint8_t cause, const std::optional<q931::UserUser>& uui) override {
@@ -134,6 +164,10 @@ class FakeSpanPort : public SpanPort {
   }
 
  private:
+  static base::Unexpected<PortError> Refused(PortErrorKind kind, std::string_view message) {
+    return {{kind, "fake span port: " + std::string(message) + " refused"}};
+  }
+
   void RunHook(PortRequest::Kind kind) {
     auto it = hooks_.find(kind);
     if (it == hooks_.end()) return;
@@ -148,6 +182,7 @@ class FakeSpanPort : public SpanPort {
   ClearOutcome clear_outcome_ = ClearOutcome::kPending;
   bool alert_fails_ = false;
   bool answer_fails_ = false;
+  std::optional<PortErrorKind> answer_error_;
   bool hold_fails_ = false;
   bool join_fails_ = false;
   std::vector<PortRequest> requests_;

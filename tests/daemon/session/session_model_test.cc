@@ -946,6 +946,71 @@ TEST_F(SessionModelTest, AlertRefusedBySpanIsOperationUnavailableAndKeepsState) 
   EXPECT_THAT(events_.states(), IsEmpty());
 }
 
+TEST_F(SessionModelTest, AlertAndAnswerOnAnotherChannelMoveTheRecordsChannel) {
+  const CallId alerted = OfferedToAlice();
+  ASSERT_TRUE(model_.Alert(kAlice, alerted, true, /*channel=*/5).ok());
+  const CallId answered = OfferedToAlice();
+  ASSERT_TRUE(model_.Answer(kAlice, answered, std::nullopt, false, /*channel=*/7).ok());
+
+  EXPECT_EQ(port_.Requests(PortRequest::Kind::kAlert)[0].channel, 5);
+  EXPECT_EQ(port_.Requests(PortRequest::Kind::kAnswer)[0].channel, 7);
+  EXPECT_EQ(model_.Find(alerted)->channel, 5);
+  EXPECT_EQ(model_.Find(answered)->channel, 7);
+}
+
+TEST_F(SessionModelTest, ChannelTheSpanRefusesIsInvalidParamsAndKeepsState) {
+  const CallId id = OfferedToAlice();
+  const int offered = model_.Find(id)->channel;
+  port_.set_answer_error(PortErrorKind::kInvalidChannel);
+
+  EXPECT_EQ(KindOf(model_.Alert(kAlice, id, true, 9)), ModelErrorKind::kInvalidParams);
+  EXPECT_EQ(KindOf(model_.Answer(kAlice, id, std::nullopt, false, 9)), ModelErrorKind::kInvalidParams);
+  EXPECT_EQ(KindOf(model_.Proceed(kAlice, id, 9)), ModelErrorKind::kInvalidParams);
+  EXPECT_EQ(StateOf(id), S::kOffering);
+  EXPECT_EQ(model_.Find(id)->channel, offered);
+  EXPECT_THAT(events_.states(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, ProceedKeepsTheCallOfferingAndOnlyAnOfferingOne) {
+  const CallId id = OfferedToAlice();
+  ASSERT_TRUE(model_.Proceed(kAlice, id).ok());
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kProceed), SizeIs(1));
+  EXPECT_EQ(StateOf(id), S::kOffering);
+  EXPECT_THAT(events_.states(), IsEmpty());
+
+  // The span's refusal of a second one is InvalidCallState.
+  port_.set_answer_error(PortErrorKind::kWrongState);
+  EXPECT_EQ(KindOf(model_.Proceed(kAlice, id)), ModelErrorKind::kInvalidCallState);
+  port_.set_answer_error(std::nullopt);
+  const CallId accepted = AcceptedByAlice();
+  EXPECT_EQ(KindOf(model_.Proceed(kAlice, accepted)), ModelErrorKind::kInvalidCallState);
+  EXPECT_EQ(KindOf(model_.Proceed(kAlice, OutgoingIn(S::kProceeding))), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kProceed), SizeIs(2));
+}
+
+TEST_F(SessionModelTest, ProgressGoesOnOfferingAndAcceptedCallsWithItsIndicatorsAndCause) {
+  const CallId offered = OfferedToAlice();
+  ASSERT_TRUE(model_.Progress(kAlice, offered, {1, 8}, std::nullopt).ok());
+  const CallId accepted = AcceptedByAlice();
+  ASSERT_TRUE(model_.Progress(kAlice, accepted, {8}, q850::kUserBusy).ok());
+
+  const auto sent = port_.Requests(PortRequest::Kind::kProgress);
+  ASSERT_THAT(sent, SizeIs(2));
+  EXPECT_EQ(sent[0].progress, (std::vector<std::uint8_t>{1, 8}));
+  EXPECT_EQ(sent[0].cause, std::nullopt);
+  EXPECT_EQ(sent[1].cause, q850::kUserBusy);
+  EXPECT_EQ(StateOf(offered), S::kOffering);
+  EXPECT_EQ(StateOf(accepted), S::kAccepted);
+
+  ASSERT_TRUE(model_.Answer(kAlice, accepted, std::nullopt).ok());
+  EXPECT_EQ(KindOf(model_.Progress(kAlice, accepted, {8}, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  EXPECT_EQ(KindOf(model_.Progress(kAlice, OutgoingIn(S::kRingback), {8}, std::nullopt)),
+            ModelErrorKind::kInvalidCallState);
+  OpenMonitor(kMonty);
+  EXPECT_EQ(KindOf(model_.Progress(kMonty, offered, {8}, std::nullopt)), ModelErrorKind::kNotOwner);
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kProgress), SizeIs(2));
+}
+
 TEST_F(SessionModelTest, AnswerOfferingCallConnectsWithUui) {
   const CallId id = OfferedToAlice();
 
