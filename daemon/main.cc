@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   std::string source = "embedded default";
   if (config_path.empty() && std::filesystem::exists(PRID_DEFAULT_CONFIG)) config_path = PRID_DEFAULT_CONFIG;
   if (!config_path.empty()) {
-    auto loaded = prid::daemon::LoadConfigFile(config_path, {.check_groups = true});
+    auto loaded = prid::daemon::LoadConfigFile(config_path, prid::daemon::kDaemonParseOptions);
     if (!loaded.ok()) {
       std::cerr << "prid: " << loaded.error() << "\n";
       return kExitError;

@@ -66,7 +66,7 @@ base::Result<ReloadReport> Service::Reload() {
   PRID_LOG_NOTICE("reloading {}", options_.config_path);
   notifier_.Notify("RELOADING=1\nMONOTONIC_USEC=" + MonotonicUsec() + "\nSTATUS=reloading " +
                    options_.config_path);
-  auto loaded = LoadConfigFile(options_.config_path);
+  auto loaded = LoadConfigFile(options_.config_path, kDaemonParseOptions);
   if (!loaded.ok()) {
     PRID_LOG_ERROR("reload refused, the running configuration stays: {}", loaded.error());
     notifier_.Notify("READY=1\nSTATUS=" + StatusText() + "; last reload refused");

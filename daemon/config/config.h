@@ -92,10 +92,12 @@ struct DaemonConfig {
 // What ParseConfig checks beyond the text itself.
 struct ParseOptions {
   // That socket_group and supervisor_group name groups of this host
-  // (getgrnam_r), located like any other error: prid's start and
+  // (getgrnam_r), located like any other error: prid's start, reload and
   // --check-config; not the fuzzer, which has no host to ask.
   bool check_groups = false;
 };
+// How the daemon reads its file: at start, --check-config and each reload.
+inline constexpr ParseOptions kDaemonParseOptions{.check_groups = true};
 
 // True for the 24-channel (T1) variants: ni2, dms100, 5ess, 4ess,
 // euroisdn_t1, ni1. The others (euroisdn_e1, qsig) are 31-channel E1.

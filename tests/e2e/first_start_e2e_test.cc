@@ -73,6 +73,23 @@ TEST(FirstStart, PackagedTemplateRunsTheSocketWithNoSpans) {
       << ReadWholeFile(dir.File("prid.log"));
 }
 
+class ReloadChecksGroups : public E2eDaemonTest {};
+
+// A group that is gone is refused at reload as at start, and nothing changes.
+TEST_F(ReloadChecksGroups, ReloadRefusesAGroupThatDoesNotExist) {
+  const std::string span = "[[span]]\nspan = 1\npeer = \"builtin\"\n";
+  ASSERT_TRUE(StartPrid("", span)) << Log();
+  std::ofstream(dir_.File("prid.conf")) << "[daemon]\nsocket = \"" << socket_ << "\"\n"
+                                        << "socket_group = \"prid-no-such-group\"\n"
+                                        << span << "[[span]]\nspan = 2\npeer = \"builtin\"\n";
+  auto refused = Prictl({"reload"});
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_NE(refused.err.find("group 'prid-no-such-group' does not exist"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("prid.conf:3:"), std::string::npos) << refused.err;
+  ApiClient client(socket_);
+  EXPECT_EQ(client.Ok("span.list").size(), 1u) << "a refused reload changes nothing";
+}
+
 class SpanThatCannotStart : public E2eDaemonTest {};
 
 TEST_F(SpanThatCannotStart, DahdiSpanWithoutDeviceIsInErrorWhileTheSimSpanTakesCalls) {
