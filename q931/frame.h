@@ -28,6 +28,12 @@ struct DecodedFrame {
 // Errors only for a frame whose LAPD header is broken.
 base::Result<DecodedFrame> DecodeFrame(std::span<const std::uint8_t> frame);
 
+// The head of the frame's Q.931 message (DecodeMessageHead), its IEs not
+// parsed; nullopt for a frame that carries none or whose head is broken.
+// Unlike DecodeFrame's q931 it is there for a message whose IEs do not
+// decode: it says whose message it is, not whether it is well formed.
+std::optional<MessageHead> PeekQ931Head(std::span<const std::uint8_t> frame);
+
 // The frame with its Q.931 payload replaced by the encoding of `message`
 // (the LAPD header octets are kept as they were).
 std::vector<std::uint8_t> ReplaceQ931(std::span<const std::uint8_t> frame, const LapdHeader& lapd,

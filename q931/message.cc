@@ -44,8 +44,8 @@ InformationElement* FindVariableIe(Message& message, std::uint8_t id) {
 
 }  // namespace
 
-base::Result<Message> DecodeMessage(std::span<const std::uint8_t> bytes) {
-  Message m;
+base::Result<MessageHead> DecodeMessageHead(std::span<const std::uint8_t> bytes) {
+  MessageHead m;
   const std::size_t n = bytes.size();
   if (n == 0) return base::Fail("offset 0: empty message");
 
@@ -95,6 +95,19 @@ base::Result<Message> DecodeMessage(std::span<const std::uint8_t> bytes) {
         fmt::format("offset {}: message type 0x{:02x} has bit 8 set (reserved)", pos, bytes[pos]));
   }
   m.message_type = bytes[pos++];
+  m.ies_offset = pos;
+  return m;
+}
+
+base::Result<Message> DecodeMessage(std::span<const std::uint8_t> bytes) {
+  auto head = DecodeMessageHead(bytes);
+  if (!head) return base::Fail(head.error());
+  Message m;
+  m.protocol_discriminator = head->protocol_discriminator;
+  m.call_reference = head->call_reference;
+  m.message_type = head->message_type;
+  const std::size_t n = bytes.size();
+  std::size_t pos = head->ies_offset;
 
   // Q.931 4.5: information elements. Codeset 0 is active until a locking
   // shift (4.5.3); a non-locking shift (4.5.4) changes the codeset of the

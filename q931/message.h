@@ -94,6 +94,17 @@ struct Message {
   std::vector<InformationElement> ies;
 };
 
+// The part of a message before its IEs.
+struct MessageHead {
+  std::uint8_t protocol_discriminator = kPdQ931;
+  CallReference call_reference;
+  std::uint8_t message_type = 0;
+  std::size_t ies_offset = 0;  // where the first IE starts
+};
+// DecodeMessage's first steps, with its errors, and no IE parsed: for
+// whoever needs only whose message it is, on every frame of the line.
+base::Result<MessageHead> DecodeMessageHead(std::span<const std::uint8_t> bytes);
+
 // Errors name the offset and the reason ("offset 9: IE 0x7e length 40 runs
 // past the end (31 octets left)").
 // Refused: an unknown protocol discriminator, spare bits set in the call

@@ -38,18 +38,20 @@ std::optional<TraceReplay> TraceRouter::Subscribe(ipc::ClientId client, TraceFil
 void TraceRouter::Frame(int span, q931::FrameDirection direction, std::span<const std::uint8_t> frame) {
   // A new read: the one before, and what libpri told of it, is done.
   if (direction == q931::FrameDirection::kReceived) Flush();
+  // Only the head: this runs for every frame of every span, RR included.
+  const auto head = q931::PeekQ931Head(frame);
+  // The dummy and the global call reference belong to no call.
+  const bool of_a_call = head && head->call_reference.length > 0 && head->call_reference.value != 0;
+  if (!of_a_call && subscribers_.empty()) return;  // nothing to keep, nobody to tell
   KeptFrame kept{std::chrono::system_clock::now(), direction, {frame.begin(), frame.end()}};
   std::optional<WireKey> key;
   bool setup = false;
   std::optional<CallId> call;
-  if (auto decoded = q931::DecodeFrame(frame); decoded.ok() && decoded->q931) {
-    const auto& cr = decoded->q931->call_reference;
-    // The dummy and the global call reference belong to no call.
-    if (cr.length > 0 && cr.value != 0) {
-      key = WireKey{span, q931::CrefOnWire(cr, direction == q931::FrameDirection::kSent)};
-      setup = decoded->q931->message_type == q931::msg::kSetup;
-      call = Keep(key->first, key->second, setup, kept);
-    }
+  if (of_a_call) {
+    key = WireKey{span, q931::CrefOnWire(head->call_reference, direction == q931::FrameDirection::kSent)};
+    setup = head->message_type == q931::msg::kSetup;
+    // With nobody tracing, the kept copy is the only one.
+    call = Keep(key->first, key->second, setup, subscribers_.empty() ? KeptFrame(std::move(kept)) : KeptFrame(kept));
   }
   if (subscribers_.empty()) return;
   if (!held_.empty() || (setup && !call)) {

@@ -89,6 +89,34 @@ TEST(FrameTest, BrokenLapdHeaderIsAnError) {
   EXPECT_THAT(f.error(), StartsWith("offset 1: address field not terminated"));
 }
 
+TEST(FrameTest, PeekGivesTheHeadOfTheMessageDecodeFrameGives) {
+  const auto head = PeekQ931Head(Hex(kSangomaSetupFrame));
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->message_type, msg::kSetup);
+  EXPECT_EQ(head->call_reference, (CallReference{2, 2, false}));
+  EXPECT_EQ(head->ies_offset, 5u);
+  const auto ui = PeekQ931Head(Hex("02 ff 03 08 01 01 05 04 03 80 90 a3"));
+  ASSERT_TRUE(ui.has_value());
+  EXPECT_EQ(ui->call_reference, (CallReference{1, 1, false}));
+}
+
+TEST(FrameTest, PeekGivesTheHeadOfAMessageWhoseIesDoNotDecode) {
+  // The DISCONNECT's cause runs past the end: still call reference 1's.
+  const auto head = PeekQ931Head(Hex("00 01 00 00 08 02 80 01 45 08 05 80 90"));
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->message_type, msg::kDisconnect);
+  EXPECT_EQ(head->call_reference, (CallReference{2, 1, true}));
+}
+
+TEST(FrameTest, PeekGivesNothingWithoutAQ931Head) {
+  EXPECT_FALSE(PeekQ931Head(Hex("00 01 01 5d")).has_value()) << "RR";
+  EXPECT_FALSE(PeekQ931Head(Hex("00 01 00 00")).has_value()) << "an I frame without payload";
+  EXPECT_FALSE(PeekQ931Head(Hex("fc ff 03 0f 12 34 01 ff")).has_value()) << "TEI management";
+  EXPECT_FALSE(PeekQ931Head(Hex("00 00 00 00 08 02 00 01 45")).has_value()) << "a broken LAPD header";
+  EXPECT_FALSE(PeekQ931Head(Hex("00 01 00 00 08 02 00")).has_value()) << "cut inside the call reference";
+  EXPECT_FALSE(PeekQ931Head(Hex("00 01 00 00 08 02 00 01")).has_value()) << "no message type";
+}
+
 TEST(FrameTest, ReplaceQ931KeepsTheLapdHeader) {
   const auto frame = Hex("00 01 04 06 08 02 00 01 45 08 02 80 9f");
   const DecodedFrame f = Decode(ToHex(frame));
