@@ -288,6 +288,14 @@ class Parser {
     sub->add_option("--pd", uui_.pd, "UUI protocol discriminator (0-255)")->option_text("N")->check(Number("--pd", 0, 255));
   }
 
+  // The B-channel an answer takes instead of the offered one (call.alert,
+  // call.answer, call.proceed `channel`).
+  void AddAnswerChannel(CLI::App* sub) {
+    sub->add_option("--channel", channel_, "take this B-channel instead of the offered one (a preferred offer)")
+        ->option_text("N")
+        ->check(Number("--channel", 1, kMaxChannel));
+  }
+
   void AddCause(CLI::App* sub, const std::string& what) {
     sub->add_option("--cause", cause_, what)->option_text("CAUSE");
   }
@@ -431,18 +439,35 @@ class Parser {
     call->add_option("--bearer", make_.bearer, "speech, 3.1khz or digital")->option_text("B");
     AddUui(call);
 
+    auto* proceed = Sub(&app_, "proceed", "CALL PROCEEDING for an offered call, no alerting (call.proceed)", [this] {
+      return base::Result<Command>(RequestCommand(CallProceedRequest(call_, channel_.value_or(0))));
+    });
+    AddCallId(proceed);
+    AddAnswerChannel(proceed);
     auto* alert = Sub(&app_, "alert", "alert an offered call (call.alert)", [this] {
-      return base::Result<Command>(RequestCommand(CallAlertRequest(call_, !no_inband_)));
+      return base::Result<Command>(RequestCommand(CallAlertRequest(call_, !no_inband_, channel_.value_or(0))));
     });
     AddCallId(alert);
     alert->add_flag("--no-inband", no_inband_,
                     "ALERTING without progress indicator 8 (no in-band ringback from us)");
-    auto* answer = Sub(&app_, "answer", "answer a call (call.answer)",
-                       [this] { return RequestCommand(CallAnswerRequest(call_, uui_, non_isdn_)); });
+    AddAnswerChannel(alert);
+    auto* answer = Sub(&app_, "answer", "answer a call (call.answer)", [this] {
+      return RequestCommand(CallAnswerRequest(call_, uui_, non_isdn_, channel_.value_or(0)));
+    });
     AddCallId(answer);
     AddUui(answer);
     answer->add_flag("--non-isdn", non_isdn_,
                      "CONNECT with progress indicator 2 (the destination is not ISDN)");
+    AddAnswerChannel(answer);
+    auto* progress = Sub(&app_, "progress", "PROGRESS with progress indicators for an offered call (call.progress)",
+                         [this] { return RequestCommand(CallProgressRequest(call_, progress_, cause_)); });
+    AddCallId(progress);
+    progress->add_option("PI", progress_, "progress descriptions, 1 to 3 (Q.931 4.5.23: 1 not end-to-end ISDN, "
+                                          "2 destination not ISDN, 8 in-band information, …)")
+        ->required()
+        ->expected(1, 3)
+        ->check(Number("progress description", 1, 127));
+    AddCause(progress, "cause the PROGRESS carries");
     auto* drop = Sub(&app_, "drop", "drop a call (call.drop)",
                      [this] { return RequestCommand(CallDropRequest(call_, cause_, uui_)); });
     AddCallId(drop);
@@ -775,6 +800,7 @@ class Parser {
   double timeout_s_ = 10;
   bool no_inband_ = false;
   bool non_isdn_ = false;
+  std::vector<int> progress_;  // progress PI…
   std::optional<std::string> replay_side_;
   std::string replay_link_;
   double replay_timeout_s_ = 5;

@@ -167,16 +167,32 @@ base::Result<Request> CallMakeRequest(const CallMakeOptions& options) {
   return request;
 }
 
-Request CallAlertRequest(std::int64_t call, bool inband) {
+Request CallAlertRequest(std::int64_t call, bool inband, int channel) {
   Request request = CallOnly("call.alert", call);
   if (!inband) request.params["inband"] = false;  // the daemon's default is true
+  if (channel != 0) request.params["channel"] = channel;
   return request;
 }
 
-base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn) {
+base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn, int channel) {
   Request request = CallOnly("call.answer", call);
   if (auto status = AddUui(uui, request.params); !status) return base::Fail(status.message());
   if (non_isdn) request.params["non_isdn"] = true;
+  if (channel != 0) request.params["channel"] = channel;
+  return request;
+}
+
+Request CallProceedRequest(std::int64_t call, int channel) {
+  Request request = CallOnly("call.proceed", call);
+  if (channel != 0) request.params["channel"] = channel;
+  return request;
+}
+
+base::Result<Request> CallProgressRequest(std::int64_t call, const std::vector<int>& progress,
+                                          const std::optional<std::string>& cause) {
+  Request request = CallOnly("call.progress", call);
+  request.params["progress"] = progress;
+  if (auto status = AddCause(cause, request.params); !status) return base::Fail(status.message());
   return request;
 }
 

@@ -81,9 +81,16 @@ Request LineOpenRequest(int span, bool monitor);
 Request LineCloseRequest(int span);
 base::Result<Request> CallMakeRequest(const CallMakeOptions& options);
 // `inband` false: ALERTING without "in-band information available".
-Request CallAlertRequest(std::int64_t call, bool inband = true);
+// `channel` (0: the offered one): the B-channel the answer takes.
+Request CallAlertRequest(std::int64_t call, bool inband = true, int channel = 0);
 // `non_isdn`: CONNECT says the destination is non-ISDN.
-base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn = false);
+base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn = false,
+                                        int channel = 0);
+// call.proceed {call, channel?}: CALL PROCEEDING, the call stays offered.
+Request CallProceedRequest(std::int64_t call, int channel = 0);
+// call.progress {call, progress, cause?}: PROGRESS with these indicators.
+base::Result<Request> CallProgressRequest(std::int64_t call, const std::vector<int>& progress,
+                                          const std::optional<std::string>& cause);
 base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                       const UuiOptions& uui);
 // call.drop {call, cause?, uui?, supervisor: true}: a supervisor drops any

@@ -453,5 +453,27 @@ TEST(CommandLine, AlertAndAnswerProgressFlags) {
   EXPECT_EQ(Ok({"answer", "4", "--non-isdn"}).request.params["non_isdn"], true);
 }
 
+TEST(CommandLine, AnswersTakeAnotherChannelOnlyWhenAsked) {
+  EXPECT_FALSE(Ok({"alert", "4"}).request.params.contains("channel"));
+  EXPECT_EQ(Ok({"alert", "4", "--channel", "7"}).request.params["channel"], 7);
+  EXPECT_EQ(Ok({"answer", "4", "--channel", "30"}).request.params["channel"], 30);
+  Command proceed = Ok({"proceed", "4", "--channel", "2"});
+  EXPECT_EQ(proceed.request.method, "call.proceed");
+  EXPECT_EQ(proceed.request.params, (nlohmann::json{{"call", 4}, {"channel", 2}}));
+  EXPECT_EQ(Ok({"proceed", "4"}).request.params, (nlohmann::json{{"call", 4}}));
+  EXPECT_NE(UsageError({"answer", "4", "--channel", "32"}).find("--channel"), std::string::npos);
+}
+
+TEST(CommandLine, ProgressSendsItsIndicatorsInOrderWithACause) {
+  Command command = Ok({"progress", "4", "1", "8", "--cause", "16"});
+  EXPECT_EQ(command.request.method, "call.progress");
+  EXPECT_EQ(command.request.params["progress"], (nlohmann::json{1, 8}));
+  EXPECT_EQ(command.request.params["cause"], 16);
+  EXPECT_FALSE(Ok({"progress", "4", "8"}).request.params.contains("cause"));
+  UsageError({"progress", "4"});
+  UsageError({"progress", "4", "1", "2", "8", "1"});
+  EXPECT_NE(UsageError({"progress", "4", "200"}).find("1 to 127"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace prid::cli

@@ -195,6 +195,25 @@ wait idle
   EXPECT_EQ(log.find("connected -> disconnected"), std::string::npos) << log;
 }
 
+TEST_F(PrictlEndToEnd, ProceedProgressAndAnswerReachTheDaemon) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+sim call 1 2000
+wait new
+proceed $CALL
+progress $CALL 1 8
+answer $CALL
+wait connected
+drop $CALL
+wait idle
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The built-in far end offers its channel exclusively: no other one.
+  auto refused = Prictl({"run", "-"}, "open 1\nsim call 1 2001\nwait new\nanswer $CALL --channel 5\n");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("channel 5"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("InvalidParams"), std::string::npos) << refused.err;
+}
+
 TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
   // The call's owner is the prictl process; when it exits its call goes.
   auto r = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\n");
