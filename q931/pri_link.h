@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/expected.h"
+#include "q931/party.h"
 #include "q931/pcap_writer.h"
 #include "q931/uui_rewriter.h"
 
@@ -73,10 +74,13 @@ struct SetupRequest {
   int channel = 0;            // B-channel, exclusive
   int transfer_capability = PRI_TRANS_CAP_SPEECH;
   int layer1 = PRI_LAYER_1_ALAW;
-  std::string called;
-  std::string calling;        // empty: none
+  SetupParties parties;
   std::optional<UserUser> uui;  // carried byte-exact by the rewriter
 };
+
+// The numbers of a received SETUP as libpri read them (its ring event and
+// the redirecting subcommand libpri 1.6 adds when the SETUP had one).
+SetupParties ReceivedParties(const pri_event_ring& ring);
 
 struct PlacedCall {
   q931_call* call = nullptr;
