@@ -182,7 +182,9 @@ class FloorCaller {
  private:
   void Place(prid::bench::LibpriEndpoint& endpoint) {
     const int channel = (started_ % 30) + 1 + ((started_ % 30) >= 15 ? 1 : 0);  // skip timeslot 16
-    auto placed = endpoint.link().Setup({channel, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "1000", "", uui_});
+    prid::q931::SetupRequest setup{channel, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, {}, uui_};
+    setup.parties.called.digits = "1000";
+    auto placed = endpoint.link().Setup(setup);
     if (!placed.ok()) {
       std::fprintf(stderr, "SETUP refused: %s\n", placed.error().c_str());
       std::exit(1);

@@ -437,6 +437,16 @@ class Parser {
         ->check(Number("--span", 1, kMaxSpan));
     call->add_option("--calling", make_.calling, "calling number")->option_text("NUM");
     call->add_option("--bearer", make_.bearer, "speech, 3.1khz or digital")->option_text("B");
+    call->add_option("--ton", make_.ton,
+                     "called number's type: unknown, international, national, network, subscriber or abbreviated")
+        ->option_text("T");
+    call->add_option("--npi", make_.npi, "called number's plan: unknown, e164, x121, f69, national or private")
+        ->option_text("P");
+    call->add_option("--calling-ton", make_.calling_ton, "calling number's type (as --ton)")->option_text("T");
+    call->add_option("--calling-npi", make_.calling_npi, "calling number's plan (as --npi)")->option_text("P");
+    call->add_option("--present", make_.presentation, "calling number's presentation: allowed, restricted or "
+                     "unavailable (no --calling)")
+        ->option_text("PRES");
     AddUui(call);
 
     auto* proceed = Sub(&app_, "proceed", "CALL PROCEEDING for an offered call, no alerting (call.proceed)", [this] {

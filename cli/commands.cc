@@ -154,6 +154,18 @@ base::Result<Request> CallMakeRequest(const CallMakeOptions& options) {
   Request request{"call.make", json{{"number", options.number}}};
   if (options.span) request.params["span"] = *options.span;
   if (options.calling) request.params["calling"] = *options.calling;
+  // A plain string unless an attribute is given: then {digits, …}.
+  const auto attribute = [&](const char* param, const char* key, const std::optional<std::string>& value) {
+    if (!value) return;
+    json& party = request.params[param];
+    if (!party.is_object()) party = json{{"digits", party.is_string() ? party.get<std::string>() : ""}};
+    party[key] = *value;
+  };
+  attribute("number", "ton", options.ton);
+  attribute("number", "npi", options.npi);
+  attribute("calling", "ton", options.calling_ton);
+  attribute("calling", "npi", options.calling_npi);
+  attribute("calling", "presentation", options.presentation);
   if (options.bearer) {
     if (!IsOneOf(kBearers, *options.bearer)) {
       return base::Fail(fmt::format("unknown bearer '{}': give one of {}", *options.bearer,

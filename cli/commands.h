@@ -41,6 +41,11 @@ struct CallMakeOptions {
   std::optional<std::string> calling{};
   std::optional<std::string> bearer{};  // speech, 3.1khz, digital
   UuiOptions uui{};
+  // Party attributes (docs/api.md "Party numbers"), checked by prid: any
+  // given makes `number` / `calling` an object.
+  std::optional<std::string> ton{}, npi{};                  // the called number's
+  std::optional<std::string> calling_ton{}, calling_npi{};  // the calling number's
+  std::optional<std::string> presentation{};                // the calling number's
 };
 
 struct EventsOptions {

@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 constexpr PagedMethod kPagedMethods[] = {
-    {"call.list", "call", 16},
+    {"call.list", "call", 13},
     {"span.list", "span", 8},
 };
 

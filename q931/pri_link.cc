@@ -60,7 +60,77 @@ void InstallLibpriLogging() {
 
 int SilentIo(struct pri*, void*, int) { return 0; }
 
+// Into libpri's party structs (each ends with a NUL; the callers' digits
+// and subaddresses are checked shorter).
+void CopyNumber(const Party& party, struct pri_party_number& number) {
+  number.valid = 1;
+  number.plan = party.LibpriPlan();
+  number.presentation = party.LibpriPresentation();
+  const std::size_t n = std::min(party.digits.size(), sizeof number.str - 1);
+  std::memcpy(number.str, party.digits.data(), n);
+  number.str[n] = '\0';
+}
+
+void CopySubaddress(const Subaddress& from, struct pri_party_subaddress& to) {
+  to.valid = 1;
+  to.type = from.user_specified ? 2 : 0;  // user_specified(2), nsap(0)
+  to.odd_even_indicator = from.odd ? 1 : 0;
+  const std::size_t n = std::min(from.data.size(), sizeof to.data - 1);
+  std::memcpy(to.data, from.data.data(), n);
+  to.data[n] = 0;
+  to.length = static_cast<int>(n);
+}
+
+std::optional<Subaddress> SubaddressOf(const struct pri_party_subaddress& from) {
+  if (!from.valid) return std::nullopt;
+  Subaddress s;
+  s.user_specified = from.type == 2;
+  s.odd = from.odd_even_indicator != 0;
+  const int length = std::clamp(from.length, 0, static_cast<int>(sizeof from.data));
+  s.data.assign(reinterpret_cast<const char*>(from.data), static_cast<std::size_t>(length));
+  return s;
+}
+
+std::string Bounded(const char* text, std::size_t size) { return std::string(text, strnlen(text, size)); }
+
 }  // namespace
+
+SetupParties ReceivedParties(const pri_event_ring& ring) {
+  SetupParties parties;
+  // The Called party number IE has no octet 3a.
+  parties.called = Party::FromLibpri(Bounded(ring.callednum, sizeof ring.callednum), ring.calledplan,
+                                     PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+  parties.called.presentation = 0;
+  parties.called.screening = 0;
+  std::string calling = Bounded(ring.callingnum, sizeof ring.callingnum);
+  // libpri reports a SETUP without a Calling party number IE as "number not
+  // available" with no digits, as it does one whose IE says so: the party
+  // it fills in ring.calling tells them apart.
+  if (!calling.empty() || ring.calling.number.valid) {
+    parties.calling = Party::FromLibpri(std::move(calling), ring.callingplan, ring.callingpres);
+  }
+  std::string redirecting = Bounded(ring.redirectingnum, sizeof ring.redirectingnum);
+  if (!redirecting.empty()) {
+    Redirecting r;
+    r.party = Party::FromLibpri(std::move(redirecting), ring.callingplanrdnis, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+    r.reason = static_cast<std::uint8_t>(ring.redirectingreason & 0xf);
+    parties.redirecting = r;
+  }
+  // The subcommand has what the ring event leaves out: presentation and count.
+  for (int i = 0; ring.subcmds != nullptr && i < ring.subcmds->counter_subcmd && i < PRI_MAX_SUBCOMMANDS; ++i) {
+    const struct pri_subcommand& sub = ring.subcmds->subcmd[i];
+    if (sub.cmd != PRI_SUBCMD_REDIRECTING || !sub.u.redirecting.from.number.valid) continue;
+    const struct pri_party_number& from = sub.u.redirecting.from.number;
+    Redirecting r;
+    r.party = Party::FromLibpri(Bounded(from.str, sizeof from.str), from.plan, from.presentation);
+    r.reason = static_cast<std::uint8_t>(sub.u.redirecting.reason & 0xf);
+    r.count = sub.u.redirecting.count;
+    parties.redirecting = r;
+  }
+  parties.called_subaddress = SubaddressOf(ring.called_subaddress);
+  parties.calling_subaddress = SubaddressOf(ring.calling.subaddress);
+  return parties;
+}
 
 PriLink::PriLink(const PriLinkOptions& options, FrameIo& io, PriLinkObserver& observer)
     : options_(options), io_(io), observer_(observer), calls_(std::make_unique<PriCallTable>(*this)) {}
@@ -143,13 +213,32 @@ base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
   if (call == nullptr) return base::Fail(options_.name + ": libpri could not create a call");
   struct pri_sr* sr = pri_sr_new();
   // libpri's setters take char*; they copy.
-  std::string called = request.called;
-  std::string calling = request.calling;
+  std::string called = request.parties.called.digits;
   pri_sr_set_channel(sr, request.channel, request.exclusive ? 1 : 0, /*nonisdn=*/0);
   pri_sr_set_bearer(sr, request.transfer_capability, request.layer1);
-  pri_sr_set_called(sr, called.data(), PRI_UNKNOWN, /*complete=*/1);
-  if (!calling.empty()) {
-    pri_sr_set_caller(sr, calling.data(), nullptr, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+  pri_sr_set_called(sr, called.data(), request.parties.called.LibpriPlan(), /*complete=*/1);
+  if (request.parties.calling) {
+    std::string calling = request.parties.calling->digits;
+    pri_sr_set_caller(sr, calling.data(), nullptr, request.parties.calling->LibpriPlan(),
+                      request.parties.calling->LibpriPresentation());
+  }
+  if (request.parties.redirecting) {
+    struct pri_party_redirecting redirecting {};
+    CopyNumber(request.parties.redirecting->party, redirecting.from.number);
+    redirecting.count = request.parties.redirecting->count;
+    redirecting.reason = request.parties.redirecting->reason;
+    redirecting.orig_reason = PRI_REDIR_UNKNOWN;
+    pri_sr_set_redirecting_parties(sr, &redirecting);
+  }
+  if (request.parties.called_subaddress) {
+    struct pri_party_subaddress subaddress {};
+    CopySubaddress(*request.parties.called_subaddress, subaddress);
+    pri_sr_set_called_subaddress(sr, &subaddress);
+  }
+  if (request.parties.calling_subaddress) {
+    struct pri_party_subaddress subaddress {};
+    CopySubaddress(*request.parties.calling_subaddress, subaddress);
+    pri_sr_set_caller_subaddress(sr, &subaddress);
   }
   if (request.uui) rewriter_.SetForNextSetup({request.uui, std::nullopt});
   const int failed = Call(pri_setup, call, sr);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/expected.h"
+#include "q931/party.h"
 #include "q931/pcap_writer.h"
 #include "q931/uui_rewriter.h"
 
@@ -73,11 +74,14 @@ struct SetupRequest {
   int channel = 0;            // B-channel
   int transfer_capability = PRI_TRANS_CAP_SPEECH;
   int layer1 = PRI_LAYER_1_ALAW;
-  std::string called;
-  std::string calling;        // empty: none
+  SetupParties parties;
   std::optional<UserUser> uui;  // carried byte-exact by the rewriter
   bool exclusive = true;        // false: the channel is only preferred (Q.931 4.5.13)
 };
+
+// The numbers of a received SETUP as libpri read them (its ring event and
+// the redirecting subcommand libpri 1.6 adds when the SETUP had one).
+SetupParties ReceivedParties(const pri_event_ring& ring);
 
 struct PlacedCall {
   q931_call* call = nullptr;

@@ -17,6 +17,40 @@ bool PrintableIa5(const std::vector<std::uint8_t>& bytes) {
   return true;
 }
 
+// API.md "Party numbers": {digits, ton, npi[, presentation, screening]}.
+nlohmann::json PartyJson(const q931::Party& party, bool with_octet_3a) {
+  nlohmann::json out = {{"digits", party.digits}, {"ton", q931::TonName(party.ton)}, {"npi", q931::NpiName(party.npi)}};
+  if (with_octet_3a) {
+    out["presentation"] = q931::PresentationName(party.presentation);
+    out["screening"] = q931::ScreeningName(party.screening);
+  }
+  return out;
+}
+
+// {type: "nsap"|"user_specified", hex, text?, odd?}: text when printable
+// IA5 (as UUI), odd for a user specified one.
+nlohmann::json SubaddressJson(const q931::Subaddress& subaddress) {
+  const std::vector<std::uint8_t> octets(subaddress.data.begin(), subaddress.data.end());
+  nlohmann::json out = {{"type", subaddress.user_specified ? "user_specified" : "nsap"},
+                        {"hex", base::ToHex(octets)}};
+  if (PrintableIa5(octets)) out["text"] = subaddress.data;
+  if (subaddress.user_specified) out["odd"] = subaddress.odd;
+  return out;
+}
+
+void AddParties(const q931::SetupParties& parties, nlohmann::json& out) {
+  out["called_party"] = PartyJson(parties.called, false);
+  if (parties.calling) out["calling_party"] = PartyJson(*parties.calling, true);
+  if (parties.redirecting) {
+    nlohmann::json r = PartyJson(parties.redirecting->party, true);
+    r["reason"] = q931::RedirectReasonName(parties.redirecting->reason);
+    r["count"] = parties.redirecting->count;
+    out["redirecting"] = std::move(r);
+  }
+  if (parties.called_subaddress) out["called_subaddress"] = SubaddressJson(*parties.called_subaddress);
+  if (parties.calling_subaddress) out["calling_subaddress"] = SubaddressJson(*parties.calling_subaddress);
+}
+
 }  // namespace
 
 nlohmann::json UuiToJson(const q931::UserUser& uui) {
@@ -49,6 +83,7 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
       {"created", base::FormatRfc3339(call.created)},
   };
   if (!call.tag.empty()) out["tag"] = call.tag;
+  if (!call.is_conference) AddParties(call.parties, out);
   AddClearingFields(call, out);
   if (call.uui_sent) out["uui_sent"] = UuiToJson(*call.uui_sent);
   if (call.uui_received) out["uui_received"] = UuiToJson(*call.uui_received);

@@ -7,6 +7,7 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "q931/names.h"
+#include "q931/party.h"
 
 namespace prid::daemon {
 namespace {
@@ -36,6 +37,14 @@ cdr::Record CdrOf(const Call& call, std::string_view span_name, const CallMoment
   r.direction = std::string(DirectionName(call.direction));
   r.called = call.called;
   r.calling = call.calling;
+  if (!call.is_conference) {
+    r.called_ton = q931::TonName(call.parties.called.ton);
+    r.called_npi = q931::NpiName(call.parties.called.npi);
+  }
+  if (call.parties.calling) {
+    r.calling_ton = q931::TonName(call.parties.calling->ton);
+    r.calling_npi = q931::NpiName(call.parties.calling->npi);
+  }
   r.bearer = std::string(BearerName(call.bearer));
   const base::WallTime idle = call.idle_at.value_or(std::chrono::system_clock::now());
   const base::WallTime cleared = call.clearing_at.value_or(idle);

@@ -76,13 +76,17 @@ std::optional<std::int64_t> Args::OptionalInt(std::string_view name) const {
 }
 
 std::string_view Args::String(std::string_view name) const {
-  const Value& v = Get(name, {ParamType::kString, ParamType::kChoice, ParamType::kPartyNumber});
+  const Value& v = Get(name, {ParamType::kString, ParamType::kChoice});
   assert(v.present);
   return v.text;
 }
 
+const std::optional<PartyParam>& Args::Party(std::string_view name) const {
+  return Get(name, {ParamType::kPartyNumber}).party;
+}
+
 std::optional<std::string_view> Args::OptionalString(std::string_view name) const {
-  const Value& v = Get(name, {ParamType::kString, ParamType::kChoice, ParamType::kPartyNumber});
+  const Value& v = Get(name, {ParamType::kString, ParamType::kChoice});
   return v.present ? std::optional<std::string_view>(v.text) : std::nullopt;
 }
 
@@ -159,10 +163,10 @@ std::optional<ipc::RpcError> MethodTable::Read(const MethodEntry& entry, const i
       }
       case ParamType::kPartyNumber: {
         // Its bound depends on the span: the handler checks it (number_rules.h).
-        auto s = StringParam(params, spec.name, required, kUnboundedChars);
-        if (!s.ok()) return fail(s.error());
-        value.present = s->has_value();
-        if (value.present) value.text = std::move(**s);
+        auto party = PartyParamOf(params, spec.name, required, spec.party_role);
+        if (!party.ok()) return fail(party.error());
+        value.present = party->has_value();
+        value.party = std::move(*party);
         break;
       }
       case ParamType::kBool: {

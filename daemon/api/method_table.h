@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/expected.h"
+#include "daemon/api/request_params.h"
 #include "daemon/session/call.h"
 #include "ipc/errors.h"
 #include "ipc/params.h"
@@ -60,9 +61,9 @@ inline constexpr std::size_t kMaxTagChars = 64;
 // until a page holds fewer than `limit`.
 // - a call record: kMaxCallRecordBytes, every field at its largest;
 // - a span entry: kMaxSpanEntryBytes, 31 B-channels each with a call.
-inline constexpr std::size_t kMaxCallRecordBytes = 3072;
+inline constexpr std::size_t kMaxCallRecordBytes = 4608;
 inline constexpr std::size_t kMaxSpanEntryBytes = 7680;
-inline constexpr std::int64_t kCallListMaxLimit = 16;
+inline constexpr std::int64_t kCallListMaxLimit = 13;
 inline constexpr std::int64_t kSpanListMaxLimit = 8;
 
 enum class ParamType {
@@ -75,7 +76,8 @@ enum class ParamType {
              // (Id: an integer 1…kMaxCallId, a call or conference)
   kChoice,   // one of `choices`; anything else, absence included, is refused naming them
   kSpan,     // an integer 1…255 that names a configured span (else "no span N")
-  kPartyNumber,  // a string its handler checks against the span (number_rules.h)
+  kPartyNumber,  // a string or {digits, ton, npi, …} (PartyParamOf); the handler checks the
+                 // digits against the span (number_rules.h)
   kProgress,     // an array of 1…kMaxProgressIndicators progress descriptions 1…127
 };
 
@@ -95,6 +97,7 @@ struct ParamSpec {
   std::int64_t max = 0;  // kInt
   std::vector<std::string_view> choices;  // kChoice
   std::size_t max_chars = 0;              // kString
+  PartyRole party_role = PartyRole::kCalled;  // kPartyNumber
 
   static ParamSpec Int(std::string_view name, Presence presence, std::int64_t min, std::int64_t max) {
     return {name, ParamType::kInt, presence, min, max, {}, 0};
@@ -108,8 +111,8 @@ struct ParamSpec {
   }
   // A name from a fixed set the handler looks up.
   static ParamSpec Name(std::string_view name, Presence presence) { return String(name, presence, kMaxNameChars); }
-  static ParamSpec PartyNumber(std::string_view name, Presence presence) {
-    return {name, ParamType::kPartyNumber, presence, 0, 0, {}, 0};
+  static ParamSpec PartyNumber(std::string_view name, Presence presence, PartyRole role) {
+    return {name, ParamType::kPartyNumber, presence, 0, 0, {}, 0, role};
   }
   static ParamSpec Bool(std::string_view name) { return {name, ParamType::kBool, Presence::kOptional, 0, 0, {}, 0}; }
   static ParamSpec Uui() { return {"uui", ParamType::kUui, Presence::kOptional, 0, 0, {}, 0}; }
@@ -135,13 +138,14 @@ struct ParamSpec {
 // nullopt.
 class Args {
  public:
-  // No method takes more (call.make, the largest, takes six).
-  static constexpr std::size_t kMaxParams = 8;
+  // No method takes more (call.make, the largest, takes nine).
+  static constexpr std::size_t kMaxParams = 10;
 
   std::int64_t Int(std::string_view name) const;  // a required kInt
   std::optional<std::int64_t> OptionalInt(std::string_view name) const;
-  std::string_view String(std::string_view name) const;  // a required kString, kChoice or kPartyNumber
+  std::string_view String(std::string_view name) const;  // a required kString or kChoice
   std::optional<std::string_view> OptionalString(std::string_view name) const;  // the same, optional
+  const std::optional<PartyParam>& Party(std::string_view name) const;  // a kPartyNumber
   std::optional<bool> OptionalBool(std::string_view name) const;
   const std::optional<q931::UserUser>& Uui() const;
   std::optional<std::uint8_t> Cause() const;
@@ -155,7 +159,8 @@ class Args {
   struct Value {
     bool present = false;
     std::int64_t integer = 0;           // kInt, kSpan
-    std::string text;                   // kString, kChoice, kPartyNumber
+    std::string text;                   // kString, kChoice
+    std::optional<PartyParam> party;    // kPartyNumber
     bool flag = false;                  // kBool
     std::optional<q931::UserUser> uui;  // kUui
     std::uint8_t cause = 0;             // kCause

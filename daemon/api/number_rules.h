@@ -8,7 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/expected.h"
+#include "daemon/api/request_params.h"
 #include "daemon/config/config.h"
+#include "q931/party.h"
 
 namespace prid::daemon {
 
@@ -24,12 +27,23 @@ struct NumberRules {
   std::size_t max_digits = 0;
 };
 
-// The rules of `variant`. Today they are the same for every variant prid
-// drives: Q.931 4.5.8 / 4.5.10 code the number digits as IA5 characters of
-// the numbering plan; prid sends type and plan "unknown", whose digits are
-// 0-9, * and # (none of ni2, dms100, 5ess, 4ess, euroisdn, ni1 or qsig
-// allows more), and libpri carries at most kLibpriMaxNumberDigits of them.
-NumberRules NumberRulesFor(SwitchVariant variant);
+// E.164 6.1: an international number is at most 15 digits.
+inline constexpr std::size_t kE164MaxDigits = 15;
+
+// The rules of `variant` for a number of type `ton` in plan `npi` (Q.931
+// 4.5.8 / 4.5.10 codes). The variant does not change them today: the
+// number digits are IA5 characters of the numbering plan, and none of
+// ni2, dms100, 5ess, 4ess, euroisdn, ni1 or qsig allows more than 0-9, *
+// and #. The plans that define their digits allow only those: E.164 (and
+// at most kE164MaxDigits of an international one), X.121 and F.69 have
+// 0-9 alone; unknown, national and private also * and #. libpri carries
+// at most kLibpriMaxNumberDigits.
+NumberRules NumberRulesFor(SwitchVariant variant, std::uint8_t ton = 0, std::uint8_t npi = 0);
+
+// The longest subaddress prid sends: Q.931 4.5.9 / 4.5.11 allow 20 octets
+// of subaddress information. libpri 1.6 sends an NSAP one's octets as
+// given (no AFI of its own; measured in tests/q931/pri_party_test.cc).
+inline constexpr std::size_t kMaxSubaddressChars = 20;
 
 // Nothing when `number` may go on the wire of span `span` (of `variant`)
 // as it is; else the InvalidParams message, naming `param` and either the
@@ -40,6 +54,21 @@ NumberRules NumberRulesFor(SwitchVariant variant);
 // caller's to say (`calling` may, `number` may not). `number` is UTF-8
 // (JSON strings are).
 std::optional<std::string> CheckPartyNumber(std::string_view param, std::string_view number, int span,
-                                            SwitchVariant variant);
+                                            SwitchVariant variant, std::uint8_t ton = 0, std::uint8_t npi = 0);
+
+// call.make's `param` (`given`) as it goes on span `span`'s wire: the
+// attributes it names, the others from `dialplan` (SpanConfig::dialplan
+// for the called number, local_dialplan for the calling one), presentation
+// allowed and screening user_not_screened by default. Under `dynamic` a
+// leading '+' makes the number international/e164 and is not sent — the
+// only change prid makes to digits; a ton given with it must be
+// international. Then the digits are checked (CheckPartyNumber). Else the
+// InvalidParams message.
+base::Result<q931::Party> ResolveParty(std::string_view param, const PartyParam& given, Dialplan dialplan,
+                                       const SpanConfig& span);
+
+// A subaddress param: 1…kMaxSubaddressChars printable ASCII characters
+// (IA5), sent as NSAP. Else the InvalidParams message.
+base::Result<q931::Subaddress> CheckSubaddress(std::string_view param, std::string_view text);
 
 }  // namespace prid::daemon

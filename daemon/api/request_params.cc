@@ -7,6 +7,7 @@
 #include "daemon/api/method_table.h"
 #include "daemon/session/call.h"
 #include "q931/names.h"
+#include "q931/party.h"
 
 namespace prid::daemon {
 namespace {
@@ -99,7 +100,85 @@ base::Result<std::uint8_t> CauseFromParam(ParamValue value) {
   return base::Fail("cause must be a number or a name");
 }
 
+// One attribute of a party object: a name from `table`'s choices.
+std::optional<std::string> ReadAttribute(std::string_view param, std::string_view key, ParamValue value,
+                                         std::optional<std::uint8_t> (*from_name)(std::string_view),
+                                         std::string_view choices, std::optional<std::uint8_t>& out) {
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) out = from_name(text);
+  if (!out) return fmt::format("{}.{} must be one of: {}", param, key, choices);
+  return std::nullopt;
+}
+
+base::Result<PartyParam> PartyFromParam(std::string_view name, ParamValue value, PartyRole role) {
+  PartyParam party;
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    party.digits = std::string(text);
+    return party;
+  }
+  ipc::Params members;
+  const std::string_view keys = role == PartyRole::kCalled ? "digits, ton, npi"
+                                : role == PartyRole::kCalling
+                                    ? "digits, ton, npi, presentation, screening"
+                                    : "digits, ton, npi, presentation, screening, reason, count";
+  if (value.get_object().get(members) != simdjson::SUCCESS) {
+    return base::Fail(fmt::format("parameter '{}' must be a string of digits or an object {{{}}}", name, keys));
+  }
+  party.object = true;
+  bool has_digits = false;
+  for (simdjson::dom::key_value_pair member : members) {
+    const std::string_view key = member.key;
+    std::optional<std::string> bad;
+    const bool with_octet_3a = role != PartyRole::kCalled;
+    if (key == "digits") {
+      if (member.value.get_string().get(text) != simdjson::SUCCESS) {
+        return base::Fail(fmt::format("{}.digits must be a string", name));
+      }
+      party.digits = std::string(text);
+      has_digits = true;
+    } else if (key == "ton") {
+      bad = ReadAttribute(name, key, member.value, q931::TonFromName, q931::TonChoices(), party.ton);
+    } else if (key == "npi") {
+      bad = ReadAttribute(name, key, member.value, q931::NpiFromName, q931::NpiChoices(), party.npi);
+    } else if (key == "presentation" && with_octet_3a) {
+      bad = ReadAttribute(name, key, member.value, q931::PresentationFromName, q931::PresentationChoices(),
+                          party.presentation);
+    } else if (key == "screening" && with_octet_3a) {
+      bad = ReadAttribute(name, key, member.value, q931::ScreeningFromName, q931::ScreeningChoices(),
+                          party.screening);
+    } else if (key == "reason" && role == PartyRole::kRedirecting) {
+      bad = ReadAttribute(name, key, member.value, q931::RedirectReasonFromName, q931::RedirectReasonChoices(),
+                          party.reason);
+    } else if (key == "count" && role == PartyRole::kRedirecting) {
+      // The diversion counter (Q.SIG's diversionCounter is 1…15); 0: not given.
+      std::int64_t n = 0;
+      if (member.value.get_int64().get(n) != simdjson::SUCCESS || n < 0 || n > 15) {
+        return base::Fail(fmt::format("{}.count must be an integer 0…15", name));
+      }
+      party.count = static_cast<int>(n);
+    } else {
+      return base::Fail(fmt::format("{} has an unknown key '{}' (expected {})", name, key, keys));
+    }
+    if (bad) return base::Fail(std::move(*bad));
+  }
+  if (!has_digits) return base::Fail(fmt::format("{}.digits is missing", name));
+  return party;
+}
+
 }  // namespace
+
+ParamResult<std::optional<PartyParam>> PartyParamOf(const ipc::Params& params, std::string_view name, bool required,
+                                                    PartyRole role) {
+  auto value = Member(params, name);
+  if (!value) {
+    if (required) return Missing(name);
+    return std::optional<PartyParam>{};
+  }
+  auto party = PartyFromParam(name, *value, role);
+  if (!party.ok()) return Invalid(party.error());
+  return std::optional<PartyParam>{std::move(*party)};
+}
 
 ParamResult<std::optional<std::int64_t>> IntParam(const ipc::Params& params, std::string_view name, bool required,
                                                   std::int64_t min, std::int64_t max) {

@@ -37,6 +37,21 @@ ParamResult<std::optional<q931::UserUser>> UuiParam(const ipc::Params& params);
 // "cause": a number 1…127 or a name (of at most kMaxNameChars characters);
 // absent or null: nullopt.
 ParamResult<std::optional<std::uint8_t>> CauseParam(const ipc::Params& params);
+// A party number (call.make's and sim.call's `number`, `calling`; sim.call's
+// `redirecting`): a plain string of digits, or an object {digits, ton?,
+// npi?, presentation?, screening?} (the last two not for the called
+// number; a redirecting one also {reason?, count?}). The names are checked
+// here against q931/party.h's tables; the digits are the handler's to
+// check against the span (number_rules.h).
+enum class PartyRole { kCalled, kCalling, kRedirecting };
+struct PartyParam {
+  std::string digits;
+  bool object = false;  // given as an object (a plain string sets no attribute)
+  std::optional<std::uint8_t> ton, npi, presentation, screening, reason;
+  std::optional<int> count;
+};
+ParamResult<std::optional<PartyParam>> PartyParamOf(const ipc::Params& params, std::string_view name, bool required,
+                                                    PartyRole role);
 // An array of call ids 1…max; nullopt when absent and not required.
 ParamResult<std::optional<std::vector<CallId>>> CallIdsParam(const ipc::Params& params, std::string_view name,
                                                              bool required, std::int64_t max);

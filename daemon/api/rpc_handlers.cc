@@ -45,19 +45,37 @@ ipc::RpcError FromModel(const ModelError& e) {
   return MakeError(ErrorCode::kInternalError, e.message);
 }
 
-// call.make's and sim.call's party numbers, checked against what span
-// `config`'s switch variant carries (number_rules.h) before anything is
-// sent: `number` must be there, `calling` may be empty (then omitted).
-std::optional<ipc::RpcError> CheckPartyNumbers(const SpanConfig& config, const Args& args) {
-  const std::string_view number = args.String("number");
-  if (number.empty()) return MakeError(ErrorCode::kInvalidParams, "number is empty");
-  for (const auto& [param, value] : {std::pair{"number", number},
-                                     std::pair{"calling", args.OptionalString("calling").value_or("")}}) {
-    if (auto bad = CheckPartyNumber(param, value, config.span, config.switch_variant)) {
-      return MakeError(ErrorCode::kInvalidParams, std::move(*bad));
+// call.make's and sim.call's numbers as they go on span `config`'s wire,
+// checked against what its switch variant carries (number_rules.h) before
+// anything is sent: `number` must be there, `calling` may be empty (then
+// omitted). `dialplan`: call.make's (the span's defaults apply); sim.call's
+// far end sends what it is given (unknown/unknown by default).
+base::Expected<q931::SetupParties, ipc::RpcError> PartiesOf(const SpanConfig& config, const Args& args,
+                                                            bool dialplan) {
+  using Fail = base::Unexpected<ipc::RpcError>;
+  const auto invalid = [](std::string message) {
+    return Fail{MakeError(ErrorCode::kInvalidParams, std::move(message))};
+  };
+  q931::SetupParties parties;
+  const PartyParam& number = *args.Party("number");
+  if (number.digits.empty()) return invalid("number is empty");
+  auto called = ResolveParty("number", number, dialplan ? config.dialplan : Dialplan::kUnknown, config);
+  if (!called.ok()) return invalid(called.error());
+  parties.called = std::move(*called);
+  if (const auto& calling = args.Party("calling"); calling && (calling->object || !calling->digits.empty())) {
+    auto party = ResolveParty("calling", *calling, dialplan ? config.local_dialplan : Dialplan::kUnknown, config);
+    if (!party.ok()) return invalid(party.error());
+    parties.calling = std::move(*party);
+  }
+  for (const auto& [param, out] : {std::pair{"called_subaddress", &parties.called_subaddress},
+                                   std::pair{"calling_subaddress", &parties.calling_subaddress}}) {
+    if (auto text = args.OptionalString(param)) {
+      auto subaddress = CheckSubaddress(param, *text);
+      if (!subaddress.ok()) return invalid(subaddress.error());
+      *out = std::move(*subaddress);
     }
   }
-  return std::nullopt;
+  return parties;
 }
 
 template <typename T>
@@ -113,9 +131,11 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        bind(&RpcHandlers::LineOpen)},
       {"line.close", {P::Int("span", kRequired, 1, 255)}, bind(&RpcHandlers::LineClose)},
       {"call.make",
-       {P::Int("span", kOptional, 1, 255), P::PartyNumber("number", kRequired),
-        P::PartyNumber("calling", kOptional), P::Name("bearer", kOptional), P::Int("channel", kOptional, 1, 31),
-        P::Uui(), P::String("tag", kOptional, kMaxTagChars)},
+       {P::Int("span", kOptional, 1, 255), P::PartyNumber("number", kRequired, PartyRole::kCalled),
+        P::PartyNumber("calling", kOptional, PartyRole::kCalling), P::Name("bearer", kOptional),
+        P::Int("channel", kOptional, 1, 31), P::Uui(), P::String("tag", kOptional, kMaxTagChars),
+        P::String("called_subaddress", kOptional, kUnboundedChars),
+        P::String("calling_subaddress", kOptional, kUnboundedChars)},
        bind(&RpcHandlers::CallMake)},
       {"call.alert", {P::Id("call", kRequired), P::Bool("inband"), P::Int("channel", kOptional, 1, 31)},
        bind(&RpcHandlers::CallAlert)},
@@ -150,8 +170,11 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        bind(&RpcHandlers::TraceSubscribe)},
       {"trace.unsubscribe", {}, bind(&RpcHandlers::TraceUnsubscribe)},
       {"sim.call",
-       {P::Int("span", kRequired, 1, 255), P::PartyNumber("number", kRequired),
-        P::PartyNumber("calling", kOptional), P::Uui(), P::Bool("preferred")},
+       {P::Int("span", kRequired, 1, 255), P::PartyNumber("number", kRequired, PartyRole::kCalled),
+        P::PartyNumber("calling", kOptional, PartyRole::kCalling),
+        P::PartyNumber("redirecting", kOptional, PartyRole::kRedirecting), P::Uui(),
+        P::String("called_subaddress", kOptional, kUnboundedChars),
+        P::String("calling_subaddress", kOptional, kUnboundedChars), P::Bool("preferred")},
        bind(&RpcHandlers::SimCall)},
       {"sim.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::SimDrop)},
       {"sim.policy",
@@ -239,13 +262,18 @@ RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const Args& args
   const auto bearer = args.OptionalString("bearer");
   // The span the session model will place the call on: the one named, or
   // the lowest-numbered. One it does not know is its to refuse ("no span N").
-  if (auto it = span ? spans_.find(static_cast<int>(*span)) : spans_.begin(); it != spans_.end()) {
-    if (auto bad = CheckPartyNumbers(it->second->config(), args)) return base::Unexpected<ipc::RpcError>{*bad};
-  }
   MakeCallRequest request;
+  if (auto it = span ? spans_.find(static_cast<int>(*span)) : spans_.begin(); it != spans_.end()) {
+    PRID_TRY(parties, PartiesOf(it->second->config(), args, /*dialplan=*/true));
+    request.parties = std::move(parties);
+  } else {
+    // No such span: the session model refuses the call (and names the span).
+    request.parties.called.digits = args.Party("number")->digits;
+    if (const auto& calling = args.Party("calling"); calling && !calling->digits.empty()) {
+      request.parties.calling = q931::Party{calling->digits};
+    }
+  }
   if (span) request.span = static_cast<int>(*span);
-  request.called = std::string(args.String("number"));
-  request.calling = std::string(args.OptionalString("calling").value_or(""));
   if (bearer) {
     auto b = BearerFromName(*bearer);
     if (!b) return Invalid(fmt::format("bearer must be speech, 3.1khz or digital, not \"{}\"", *bearer));
@@ -479,14 +507,18 @@ RpcHandlers::Result RpcHandlers::SimCall(ipc::ClientId, const Args& args) {
   const std::int64_t span_number = args.Int("span");
   const auto& uui = args.Uui();
   PRID_TRY(span, SimSpan(spans_, span_number));
-  if (auto bad = CheckPartyNumbers(span->config(), args)) return base::Unexpected<ipc::RpcError>{*bad};
+  PRID_TRY(parties, PartiesOf(span->config(), args, /*dialplan=*/false));
+  if (const auto& redirecting = args.Party("redirecting")) {
+    auto party = ResolveParty("redirecting", *redirecting, Dialplan::kUnknown, span->config());
+    if (!party.ok()) return Invalid(party.error());
+    parties.redirecting = q931::Redirecting{std::move(*party), redirecting->reason.value_or(0),
+                                            redirecting->count.value_or(0)};
+  }
   if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   if (!span->up()) {
     return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kSpanDown, fmt::format("span {} is down", span_number))};
   }
-  return FromStatus(span->sim_peer()->PlaceCall(std::string(args.String("number")),
-                                                std::string(args.OptionalString("calling").value_or("")), uui,
-                                                args.OptionalBool("preferred").value_or(false)),
+  return FromStatus(span->sim_peer()->PlaceCall(parties, uui, args.OptionalBool("preferred").value_or(false)),
                     ErrorCode::kResourceUnavailable);
 }
 

@@ -58,6 +58,10 @@ constexpr EnumName<HuntOrder> kHuntOrderNames[] = {
     {HuntOrder::kDescending, "descending"},
     {HuntOrder::kRoundRobin, "round_robin"},
 };
+constexpr EnumName<Dialplan> kDialplanNames[] = {
+    {Dialplan::kUnknown, "unknown"}, {Dialplan::kNational, "national"}, {Dialplan::kInternational, "international"},
+    {Dialplan::kLocal, "local"},     {Dialplan::kPrivate, "private"},   {Dialplan::kDynamic, "dynamic"},
+};
 
 template <typename E>
 std::string_view NameOf(std::span<const EnumName<E>> table, E value) {
@@ -516,7 +520,7 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   r.RejectUnknownKeys({"span", "name", "driver", "dchannel", "bchannels", "node", "switch",
                        "appearance", "hunt", "release_timeout", "uui", "uui_max", "peer", "listen",
                        "connect", "dahdi_channel", "restart", "t200", "t203", "t303", "t305", "t308", "t309",
-                       "t316", "n316"});
+                       "t316", "n316", "dialplan", "local_dialplan"});
 
   span->name = fmt::format("span{}", span->span);
   if (r.ReadString("name", &span->name) && !ValidName(span->name)) {
@@ -534,6 +538,8 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   r.ReadEnum<NodeType>("node", kNodeTypeNames, &span->node);
   r.ReadEnum<Appearance>("appearance", kAppearanceNames, &span->appearance);
   r.ReadEnum<HuntOrder>("hunt", kHuntOrderNames, &span->hunt);
+  r.ReadEnum<Dialplan>("dialplan", kDialplanNames, &span->dialplan);
+  r.ReadEnum<Dialplan>("local_dialplan", kDialplanNames, &span->local_dialplan);
   ReadChannels(r, span);
   r.ReadNumber("release_timeout", kMinReleaseTimeout, kMaxReleaseTimeout, &span->release_timeout_s);
   r.ReadBool("uui", &span->uui);
@@ -569,6 +575,7 @@ std::string_view SwitchVariantName(SwitchVariant s) {
 }
 std::string_view AppearanceName(Appearance a) { return NameOf<Appearance>(kAppearanceNames, a); }
 std::string_view HuntOrderName(HuntOrder h) { return NameOf<HuntOrder>(kHuntOrderNames, h); }
+std::string_view DialplanName(Dialplan d) { return NameOf<Dialplan>(kDialplanNames, d); }
 
 bool IsT1Variant(SwitchVariant s) {
   return s != SwitchVariant::kEuroIsdnE1 && s != SwitchVariant::kQsig;

@@ -19,12 +19,20 @@ enum class NodeType { kCpe, kNetwork };
 enum class SwitchVariant { kNi2, kDms100, k5ess, k4ess, kEuroIsdnE1, kEuroIsdnT1, kNi1, kQsig };
 enum class Appearance { kSingle, kBridged };
 enum class HuntOrder { kAscending, kDescending, kRoundRobin };
+// The type of number and numbering plan a span gives a number that does
+// not say its own (chan_dahdi's pridialplan / prilocaldialplan):
+// unknown (unknown/unknown), national (national/e164), international
+// (international/e164), local (subscriber/e164), private
+// (subscriber/private), dynamic (a leading '+': international/e164, the
+// '+' not sent; else unknown/unknown).
+enum class Dialplan { kUnknown, kNational, kInternational, kLocal, kPrivate, kDynamic };
 
 std::string_view DriverName(Driver d);          // "sim", "dahdi"
 std::string_view NodeTypeName(NodeType n);      // "cpe", "network"
 std::string_view SwitchVariantName(SwitchVariant s);  // "ni2", "euroisdn_e1", …
 std::string_view AppearanceName(Appearance a);  // "single", "bridged"
 std::string_view HuntOrderName(HuntOrder h);    // "ascending", "descending", "round_robin"
+std::string_view DialplanName(Dialplan d);      // "unknown", "national", …, "dynamic"
 
 struct SpanConfig {
   int span = 1;                  // [[span]] number = N (1…255, unique)
@@ -39,6 +47,8 @@ struct SpanConfig {
   HuntOrder hunt = HuntOrder::kAscending;
   double release_timeout_s = 10.0;  // disconnected → released alone after this
   bool uui = true;               // carry User-user information
+  Dialplan dialplan = Dialplan::kUnknown;        // dialplan = "…": the called number's
+  Dialplan local_dialplan = Dialplan::kUnknown;  // local_dialplan = "…": the calling number's
   std::size_t uui_max = 128;     // octets of user information (1…251)
   // dahdi driver: the D-channel's DAHDI channel number (what DAHDI_SPECIFY
   // takes; the span's first channel minus one plus dchannel). 0: dchannel.

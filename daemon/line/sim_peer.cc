@@ -44,13 +44,13 @@ base::Status SimPeer::Start() {
   return driver_->Start([this](const pri_event& e) { OnPriEvent(e); });
 }
 
-base::Status SimPeer::PlaceCall(const std::string& number, const std::string& calling,
-                                const std::optional<q931::UserUser>& uui, bool preferred) {
+base::Status SimPeer::PlaceCall(const q931::SetupParties& parties, const std::optional<q931::UserUser>& uui,
+                                bool preferred) {
   if (!near_end_.up()) return base::Status::Error(fmt::format("span {} is down", span_.span));
   const int channel = near_end_.PickChannel();
   if (channel == 0) return base::Status::Error(fmt::format("no free B-channel on span {}", span_.span));
-  auto placed = wire().Place(
-      {channel, PRI_TRANS_CAP_SPEECH, LibpriLayer1(span_.switch_variant), number, calling, uui, !preferred});
+  auto placed =
+      wire().Place({channel, PRI_TRANS_CAP_SPEECH, LibpriLayer1(span_.switch_variant), parties, uui, !preferred});
   if (!placed.ok()) return base::Status::Error(placed.error());
   calls_[(*placed)->cref()] = PeerCall{};
   return base::Status::Ok();

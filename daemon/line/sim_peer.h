@@ -44,8 +44,8 @@ class SimPeer {
   void SetHoldPolicy(bool accept) { accept_hold_ = accept; }
   // SETUP toward prid on a free B-channel of the span; `preferred`: the
   // channel is offered as preferred, not exclusive, so prid may take another.
-  base::Status PlaceCall(const std::string& number, const std::string& calling,
-                         const std::optional<q931::UserUser>& uui, bool preferred = false);
+  base::Status PlaceCall(const q931::SetupParties& parties, const std::optional<q931::UserUser>& uui,
+                         bool preferred = false);
   // Clears the call that prid knows by `near_cref` (its libpri cref).
   base::Status Drop(int near_cref, std::uint8_t cause, const std::optional<q931::UserUser>& uui);
   // The far end puts the call on hold (HOLD) or takes it back (RETRIEVE).

@@ -265,7 +265,7 @@ base::Expected<int, PortError> Span::PlaceCall(CallId id, const PlaceCallRequest
   }
 
   q931::SetupRequest setup{channel, LibpriTransferCapability(request.bearer), LibpriLayer1(config_.switch_variant),
-                           request.called, request.calling, request.uui};
+                           request.parties, request.uui};
   auto placed = calls().Place(setup);
   if (!placed.ok()) return Error{{PortErrorKind::kFailed, placed.error()}};
   WireCall w;
@@ -592,8 +592,7 @@ void Span::OnRing(const pri_event_ring& ring) {
   }
   IncomingCallInfo info;
   info.channel = channel;
-  info.called = ring.callednum;
-  info.calling = ring.callingnum;
+  info.parties = q931::ReceivedParties(ring);
   info.bearer = BearerFromLibpri(ring.ctype);
   info.uui = link.rewriter().TakeReceived(ring.cref);
   q931::PriCall& call = calls().Offered(ring, channel);

@@ -11,6 +11,7 @@
 
 #include "base/time_format.h"
 #include "daemon/session/timer.h"
+#include "q931/party.h"
 #include "q931/user_user.h"
 
 namespace prid::daemon {
@@ -143,8 +144,10 @@ class Call {
   int channel = 0;  // 0: none assigned yet
   Direction direction = Direction::kOut;
   Bearer bearer = Bearer::kSpeech;
-  std::string called;
-  std::string calling;
+  std::string called;   // parties.called's digits
+  std::string calling;  // parties.calling's digits ("": none)
+  // The numbers with their attributes: as sent (out) or received (in).
+  q931::SetupParties parties;
   std::string tag;  // call.make's client tag, echoed in the record and events ("": none)
 
   std::optional<std::uint8_t> cause;

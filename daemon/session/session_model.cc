@@ -417,7 +417,7 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   if (span == nullptr) {
     return Fail(ModelErrorKind::kInvalidParams, fmt::format("no span {}", span_number));
   }
-  if (request.called.empty()) return Fail(ModelErrorKind::kInvalidParams, "number is empty");
+  if (request.parties.called.digits.empty()) return Fail(ModelErrorKind::kInvalidParams, "number is empty");
   if (auto ok = CheckUui(*span, request.uui); !ok.ok()) return base::Unexpected<ModelError>{ok.error()};
   if (!span->port->up()) {
     return Fail(ModelErrorKind::kSpanDown,
@@ -429,15 +429,16 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   auto call = NewRecord(id, span_number, S::kDialing);
   call->direction = Direction::kOut;
   call->bearer = request.bearer;
-  call->called = request.called;
-  call->calling = request.calling;
+  call->called = request.parties.called.digits;
+  call->calling = request.parties.calling ? request.parties.calling->digits : "";
+  call->parties = request.parties;
   call->tag = request.tag;
   call->uui_sent = request.uui;
   call->handles.emplace_back(client, Privilege::kOwner);
   Call& ref = *call;
   calls_.emplace(id, std::move(call));
 
-  PlaceCallRequest place{request.called, request.calling, request.bearer, request.channel, request.uui};
+  PlaceCallRequest place{request.parties, request.bearer, request.channel, request.uui};
   auto channel = span->port->PlaceCall(id, place);
   if (!channel.ok()) {
     calls_.erase(id);
@@ -472,8 +473,9 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
   call->channel = info.channel;
   call->direction = Direction::kIn;
   call->bearer = info.bearer;
-  call->called = info.called;
-  call->calling = info.calling;
+  call->called = info.parties.called.digits;
+  call->calling = info.parties.calling ? info.parties.calling->digits : "";
+  call->parties = info.parties;
   call->uui_received = info.uui;
   Call& ref = *call;
   calls_.emplace(id, std::move(call));

@@ -56,8 +56,7 @@ using ModelStatus = ModelResult<std::monostate>;
 
 struct MakeCallRequest {
   std::optional<int> span;  // default: the lowest-numbered span
-  std::string called;
-  std::string calling;
+  q931::SetupParties parties;  // as they go on the wire (the span's dialplan applied)
   Bearer bearer = Bearer::kSpeech;
   int channel = 0;
   std::optional<q931::UserUser> uui;
@@ -66,8 +65,7 @@ struct MakeCallRequest {
 
 struct IncomingCallInfo {
   int channel = 0;
-  std::string called;
-  std::string calling;
+  q931::SetupParties parties;  // as libpri read them
   Bearer bearer = Bearer::kSpeech;
   std::optional<q931::UserUser> uui;
 };

@@ -12,13 +12,13 @@
 #include "base/expected.h"
 #include "daemon/session/call.h"
 #include "daemon/config/config.h"
+#include "q931/party.h"
 #include "q931/user_user.h"
 
 namespace prid::daemon {
 
 struct PlaceCallRequest {
-  std::string called;
-  std::string calling;
+  q931::SetupParties parties;  // as they go on the wire
   Bearer bearer = Bearer::kSpeech;
   int channel = 0;  // 0: the span picks one
   std::optional<q931::UserUser> uui;

@@ -212,6 +212,15 @@ TEST(CommandLine, CallWithEveryOption) {
   EXPECT_EQ(command.view, View::kCallId);
 }
 
+TEST(CommandLine, CallWithPartyAttributes) {
+  Command command = Ok({"call", "301234", "--ton", "national", "--npi", "e164", "--calling", "55", "--calling-ton",
+                        "subscriber", "--calling-npi", "e164", "--present", "restricted"});
+  EXPECT_EQ(command.request.params,
+            json({{"number", {{"digits", "301234"}, {"ton", "national"}, {"npi", "e164"}}},
+                  {"calling",
+                   {{"digits", "55"}, {"ton", "subscriber"}, {"npi", "e164"}, {"presentation", "restricted"}}}}));
+}
+
 TEST(CommandLine, CallWithUuiTextOnly) {
   EXPECT_EQ(Ok({"call", "100", "--uui-text", "hello world"}).request.params,
             json({{"number", "100"}, {"uui", {{"text", "hello world"}}}}));

@@ -191,6 +191,25 @@ TEST(Requests, CallMakeWithEveryOption) {
                                    {"uui", {{"text", "hi"}, {"pd", 4}}}}));
 }
 
+TEST(Requests, CallMakeWithPartyAttributesSendsObjects) {
+  auto request = CallMakeRequest({.number = "301234",
+                                  .calling = "55",
+                                  .ton = "national",
+                                  .npi = "e164",
+                                  .calling_ton = "subscriber",
+                                  .presentation = "restricted"});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->params,
+            json({{"number", {{"digits", "301234"}, {"ton", "national"}, {"npi", "e164"}}},
+                  {"calling", {{"digits", "55"}, {"ton", "subscriber"}, {"presentation", "restricted"}}}}));
+}
+
+TEST(Requests, CallMakePresentationUnavailableNeedsNoCallingNumber) {
+  auto request = CallMakeRequest({.number = "1", .presentation = "unavailable"});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->params["calling"], json({{"digits", ""}, {"presentation", "unavailable"}}));
+}
+
 TEST(Requests, CallMakeWithUnknownBearerIsRefused) {
   auto request = CallMakeRequest({.number = "100", .bearer = "video"});
   ASSERT_FALSE(request.ok());

@@ -171,10 +171,11 @@ struct Holder {
   std::map<std::uint64_t, json> List() {
     std::map<std::uint64_t, json> records;
     std::uint64_t after = 0;
+    constexpr std::size_t kPage = 13;  // call.list's largest page (docs/api.md "Limits")
     for (;;) {
-      json page = api.Ok("call.list", {{"after", after}});
+      json page = api.Ok("call.list", {{"after", after}, {"limit", kPage}});
       for (const json& r : page) records[r["call"]] = r;
-      if (!page.is_array() || page.size() < 16) return records;
+      if (!page.is_array() || page.size() < kPage) return records;
       after = page.back()["call"];
     }
   }

@@ -208,8 +208,9 @@ class Harness {
       case DchannelAction::kMake: {
         d::MakeCallRequest request;
         request.span = span;
-        request.called = std::to_string(1000 + arg);
-        request.calling = arg & 1 ? "2000" : "";
+        request.parties.called = {std::to_string(1000 + arg), static_cast<std::uint8_t>(arg % 7),
+                                  static_cast<std::uint8_t>(arg % 10), 0, 0};
+        if (arg & 1) request.parties.calling = prid::q931::Party{"2000", 0, 0, static_cast<std::uint8_t>(arg % 3), 0};
         request.bearer = static_cast<d::Bearer>(arg % 3);
         request.channel = arg % 4 == 0 ? static_cast<int>(arg / 4) % 32 : 0;
         request.uui = Uui(arg);

@@ -160,7 +160,7 @@ class FarEnd {
           q931::SetupRequest setup;
           setup.channel = owner_.setup_channel_;
           setup.layer1 = owner_.layer1_;
-          setup.called = "2000";
+          setup.parties.called.digits = "2000";
           auto placed = calls.Place(setup);
           EXPECT_TRUE(placed.ok()) << placed.error();
           break;

@@ -58,6 +58,14 @@ class RecordingSink : public base::LogSink {
   std::vector<std::string> errors;
 };
 
+// The numbers of a SETUP ("" calling: none).
+SetupParties Numbers(const std::string& called, const std::string& calling) {
+  SetupParties parties;
+  parties.called.digits = called;
+  if (!calling.empty()) parties.calling = Party{calling};
+  return parties;
+}
+
 UserUser Uui(const std::string& text) { return UserUser{kUuiPdIa5, {text.begin(), text.end()}}; }
 
 class PriCallTest : public ::testing::Test {
@@ -133,7 +141,7 @@ class PriCallTest : public ::testing::Test {
 
   // The user side places a call on channel 1; the network sees it offered.
   PriCall& PlaceFromUser(PriCall** offered) {
-    auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "100", "200", std::nullopt});
+    auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, Numbers("100", "200"), std::nullopt});
     EXPECT_TRUE(placed.ok()) << (placed.ok() ? "" : placed.error());
     Pump();
     auto ring = Take(net_events_, PRI_EVENT_RING);
@@ -333,7 +341,7 @@ TEST_F(PriCallTest, HangupAckRemovesTheEntrySoAReusedAddressIsNotFound) {
 
   // libpri hands the next call whatever address it likes, the old one
   // included: a lookup finds only the new call.
-  auto next = user_->calls().Place({2, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "101", "", std::nullopt});
+  auto next = user_->calls().Place({2, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, Numbers("101", ""), std::nullopt});
   ASSERT_TRUE(next.ok());
   PriCall* found = user_->calls().Find(old_address);
   EXPECT_TRUE(found == nullptr || found == *next);
@@ -479,7 +487,7 @@ TEST_F(PriCallTest, T303ExpiringTwiceIsLibprisOwnClearingNotTheFarEnds) {
   // Q.931 5.1.1: no answer to SETUP, T303 twice; libpri clears the call
   // itself from its timers. A short T303 keeps the test quick.
   pri_set_timer(user_->raw(), PRI_TIMER_T303, 50);
-  auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, "100", "", std::nullopt});
+  auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, Numbers("100", ""), std::nullopt});
   ASSERT_TRUE(placed.ok());
   PriCall* call = *placed;
   Pump();  // the network side sees the SETUP and says nothing

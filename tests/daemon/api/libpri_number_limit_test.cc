@@ -57,7 +57,10 @@ class LibpriNumberLimitTest : public ::testing::Test {
   }
   // The called and calling party numbers of the SETUP libpri sends for them.
   std::pair<std::string, std::string> SentDigits(const std::string& called, const std::string& calling) {
-    auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, called, calling, std::nullopt});
+    q931::SetupParties parties;
+    parties.called.digits = called;
+    if (!calling.empty()) parties.calling = q931::Party{calling};
+    auto placed = user_->calls().Place({1, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW, parties, std::nullopt});
     EXPECT_TRUE(placed.ok());
     std::pair<std::string, std::string> digits;
     for (const Frame& f : user_wire_.sent) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,16 @@ json WorstCallRecord() {
   call.channel = 31;
   call.called = Worst(kMaxPartyDigits);
   call.calling = Worst(kMaxPartyDigits);
+  // Each party with the longest names of its tables: international,
+  // national, unavailable, user_not_screened, forwarded_by_dte; subaddresses
+  // of libpri's 32 octets, printable ('"': escaped) so that both hex and
+  // text are shown.
+  const q931::Party party{Worst(kMaxPartyDigits), 1, 8, 2, 0};
+  call.parties.called = party;
+  call.parties.calling = party;
+  call.parties.redirecting = q931::Redirecting{party, 10, std::numeric_limits<int>::max()};
+  call.parties.called_subaddress = q931::Subaddress{true, true, std::string(32, '"')};
+  call.parties.calling_subaddress = call.parties.called_subaddress;
   call.origin = Origin::kRemote;
   call.uui_sent = WorstUui();
   call.uui_received = WorstUui();

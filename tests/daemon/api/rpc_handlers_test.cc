@@ -103,8 +103,9 @@ TEST_F(RpcHandlersTest, CallMakeReachesTheSessionModelWithTheParamsRead) {
   const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
   ASSERT_EQ(placed.size(), 1u);
   EXPECT_EQ(placed[0].call, (*made)["call"].get<CallId>());
-  EXPECT_EQ(placed[0].place.called, "5551234");
-  EXPECT_EQ(placed[0].place.calling, "100");
+  EXPECT_EQ(placed[0].place.parties.called.digits, "5551234");
+  ASSERT_TRUE(placed[0].place.parties.calling);
+  EXPECT_EQ(placed[0].place.parties.calling->digits, "100");
   EXPECT_EQ(placed[0].place.bearer, Bearer::kDigital);
   EXPECT_EQ(placed[0].place.channel, 3);
   ASSERT_TRUE(placed[0].uui.has_value());
@@ -140,7 +141,8 @@ TEST_F(RpcHandlersTest, AMissingRequiredParameterIsRefusedBeforeTheHandlerRuns) 
 
 TEST_F(RpcHandlersTest, AParameterOfTheWrongTypeIsRefusedBeforeTheHandlerRuns) {
   ASSERT_TRUE(Call(kAlice, "line.open", {{"span", kSpan}}).ok());
-  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.make", {{"number", 5}}), "parameter 'number' must be a string");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.make", {{"number", 5}}),
+            "parameter 'number' must be a string of digits or an object {digits, ton, npi}");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.make", {{"number", "1"}, {"channel", 32}}),
             "parameter 'channel' must be an integer 1…31");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.make", {{"number", "1"}, {"uui", {{"hex", "0g"}}}}),
@@ -324,9 +326,9 @@ TEST_F(RpcHandlersTest, CallListPagesWithinAState) {
 }
 
 TEST_F(RpcHandlersTest, CallListAndSpanListLimitsAreBounded) {
-  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", 0}}), "parameter 'limit' must be an integer 1…16");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", 0}}), "parameter 'limit' must be an integer 1…13");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", kCallListMaxLimit + 1}}),
-            "parameter 'limit' must be an integer 1…16");
+            "parameter 'limit' must be an integer 1…13");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"after", -1}}),
             "parameter 'after' must be an integer 0…9007199254740992");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "span.list", {{"limit", kSpanListMaxLimit + 1}}),
@@ -540,7 +542,7 @@ TEST_F(PartyNumberTest, AnEmptyNumberIsRefusedAndAnEmptyCallingIsOmitted) {
   EXPECT_EQ(Refused({{"number", ""}}), "number is empty");
   ASSERT_TRUE(Call(kAlice, "call.make", {{"number", "1"}, {"calling", ""}}).ok());
   ASSERT_EQ(port_.Requests(PortRequest::Kind::kPlaceCall).size(), 1u);
-  EXPECT_EQ(port_.Requests(PortRequest::Kind::kPlaceCall)[0].place.calling, "");
+  EXPECT_FALSE(port_.Requests(PortRequest::Kind::kPlaceCall)[0].place.parties.calling);
 }
 
 TEST_F(PartyNumberTest, TheLongestNumbersGoToTheSpanAsGiven) {
@@ -550,8 +552,129 @@ TEST_F(PartyNumberTest, TheLongestNumbersGoToTheSpanAsGiven) {
   ASSERT_TRUE(made.ok()) << made.error().message;
   const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
   ASSERT_EQ(placed.size(), 1u);
-  EXPECT_EQ(placed[0].place.called, number);
-  EXPECT_EQ(placed[0].place.calling, calling);
+  EXPECT_EQ(placed[0].place.parties.called.digits, number);
+  EXPECT_EQ(placed[0].place.parties.calling.value_or(q931::Party{}).digits, calling);
+}
+
+// --- party objects: {digits, ton, npi, presentation, screening} ---
+
+class PartyObjectTest : public PartyNumberTest {
+ protected:
+  // Span kSpan again, with these defaults.
+  void Dialplans(Dialplan dialplan, Dialplan local_dialplan) {
+    SpanConfig config;
+    config.span = kSpan;
+    config.dialplan = dialplan;
+    config.local_dialplan = local_dialplan;
+    spans_.clear();
+    spans_.emplace(kSpan, std::make_unique<Span>(loop_, config, model_, observer_));
+  }
+  q931::SetupParties Placed(const json& params) {
+    auto made = Call(kAlice, "call.make", params);
+    EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
+    const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
+    if (placed.empty()) return {};
+    return placed.back().place.parties;
+  }
+};
+
+TEST_F(PartyObjectTest, APlainStringGoesAsUnknownAllowedNotScreened) {
+  const auto parties = Placed({{"number", "5551234"}, {"calling", "100"}});
+  EXPECT_EQ(parties.called, (q931::Party{"5551234", 0, 0, 0, 0}));
+  ASSERT_TRUE(parties.calling);
+  EXPECT_EQ(*parties.calling, (q931::Party{"100", 0, 0, 0, 0}));
+}
+
+TEST_F(PartyObjectTest, EveryAttributeGoesAsNamed) {
+  const auto parties =
+      Placed({{"number", {{"digits", "301234"}, {"ton", "national"}, {"npi", "e164"}}},
+              {"calling", {{"digits", "4940"}, {"ton", "international"}, {"npi", "e164"},
+                           {"presentation", "restricted"}, {"screening", "user_passed"}}},
+              {"called_subaddress", "12AB"}, {"calling_subaddress", "7"}});
+  EXPECT_EQ(parties.called, (q931::Party{"301234", 2, 1, 0, 0}));
+  ASSERT_TRUE(parties.calling);
+  EXPECT_EQ(*parties.calling, (q931::Party{"4940", 1, 1, 1, 1}));
+  EXPECT_EQ(parties.called_subaddress, (q931::Subaddress{false, false, "12AB"}));
+  EXPECT_EQ(parties.calling_subaddress, (q931::Subaddress{false, false, "7"}));
+}
+
+TEST_F(PartyObjectTest, ABadNameIsRefusedNamingTheFieldAndTheChoices) {
+  EXPECT_EQ(Refused({{"number", {{"digits", "1"}, {"ton", "local"}}}}),
+            "number.ton must be one of: unknown, international, national, network, subscriber, abbreviated");
+  EXPECT_EQ(Refused({{"number", {{"digits", "1"}, {"npi", "isdn"}}}}),
+            "number.npi must be one of: unknown, e164, x121, f69, national, private");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", {{"digits", "2"}, {"presentation", "hidden"}}}}),
+            "calling.presentation must be one of: allowed, restricted, unavailable");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", {{"digits", "2"}, {"screening", 1}}}}),
+            "calling.screening must be one of: user_not_screened, user_passed, user_failed, network");
+}
+
+TEST_F(PartyObjectTest, TheCalledNumberHasNoPresentation) {
+  EXPECT_EQ(Refused({{"number", {{"digits", "1"}, {"presentation", "restricted"}}}}),
+            "number has an unknown key 'presentation' (expected digits, ton, npi)");
+}
+
+TEST_F(PartyObjectTest, AnObjectNeedsDigits) {
+  EXPECT_EQ(Refused({{"number", {{"ton", "national"}}}}), "number.digits is missing");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", {{"digits", ""}}}}),
+            "calling.digits is empty; leave calling out for none, or give presentation unavailable");
+}
+
+TEST_F(PartyObjectTest, UnavailableCarriesNoDigits) {
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", {{"digits", "2"}, {"presentation", "unavailable"}}}}),
+            "calling has digits but presentation unavailable (which carries none)");
+  const auto parties = Placed(
+      {{"number", "1"}, {"calling", {{"digits", ""}, {"presentation", "unavailable"}, {"screening", "network"}}}});
+  ASSERT_TRUE(parties.calling);
+  EXPECT_EQ(*parties.calling, (q931::Party{"", 0, 0, 2, 3}));
+}
+
+TEST_F(PartyObjectTest, TheNumberingPlanDecidesTheDigits) {
+  EXPECT_EQ(Refused({{"number", {{"digits", "12*3"}, {"npi", "e164"}}}}),
+            "number has '*' (U+002A) at position 2; allowed in numbering plan e164: 0-9");
+  EXPECT_EQ(
+      Refused({{"number", {{"digits", std::string(16, '4')}, {"ton", "international"}, {"npi", "e164"}}}}),
+            "number is 16 digits; an international E.164 number has at most 15");
+  EXPECT_EQ(Placed({{"number", {{"digits", "12*3"}, {"npi", "private"}}}}).called.digits, "12*3");
+}
+
+TEST_F(PartyObjectTest, ASubaddressIsPrintableAsciiOfAtMost20) {
+  EXPECT_EQ(Refused({{"number", "1"}, {"called_subaddress", std::string(21, 'a')}}),
+            "called_subaddress is 21 characters; at most 20");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling_subaddress", "a\tb"}}),
+            "calling_subaddress has U+0009 at position 1; allowed: printable ASCII (IA5)");
+  EXPECT_EQ(Refused({{"number", "1"}, {"called_subaddress", ""}}),
+            "called_subaddress is empty; leave it out for none");
+}
+
+TEST_F(PartyObjectTest, TheSpansDialplansFillWhatIsNotGiven) {
+  Dialplans(Dialplan::kNational, Dialplan::kLocal);
+  const auto parties = Placed({{"number", "301234"}, {"calling", "55"}});
+  EXPECT_EQ(parties.called, (q931::Party{"301234", 2, 1, 0, 0}));
+  ASSERT_TRUE(parties.calling);
+  EXPECT_EQ(*parties.calling, (q931::Party{"55", 4, 1, 0, 0}));
+  // What the object names wins.
+  const auto given = Placed({{"number", {{"digits", "7"}, {"ton", "subscriber"}}}});
+  EXPECT_EQ(given.called, (q931::Party{"7", 4, 1, 0, 0}));
+  Dialplans(Dialplan::kPrivate, Dialplan::kInternational);
+  const auto other = Placed({{"number", "2001"}, {"calling", "4930"}});
+  EXPECT_EQ(other.called, (q931::Party{"2001", 4, 9, 0, 0}));
+  EXPECT_EQ(*other.calling, (q931::Party{"4930", 1, 1, 0, 0}));
+}
+
+TEST_F(PartyObjectTest, DynamicMakesALeadingPlusInternationalAndDropsIt) {
+  Dialplans(Dialplan::kDynamic, Dialplan::kDynamic);
+  EXPECT_EQ(Refused({{"number", {{"digits", "+49"}, {"ton", "national"}}}}),
+            "number starts with '+' (international under dialplan dynamic) but its ton is national");
+  const auto parties = Placed({{"number", "+4930123"}, {"calling", "+4940"}});
+  EXPECT_EQ(parties.called, (q931::Party{"4930123", 1, 1, 0, 0}));
+  EXPECT_EQ(*parties.calling, (q931::Party{"4940", 1, 1, 0, 0}));
+  EXPECT_EQ(Placed({{"number", "0301234"}}).called, (q931::Party{"0301234", 0, 0, 0, 0}))
+      << "no '+': unknown, the digits as given";
+}
+
+TEST_F(PartyObjectTest, APlusIsNotADigitOutsideDynamic) {
+  EXPECT_EQ(Refused({{"number", "+4930"}}), "number has '+' (U+002B) at position 0; allowed: 0-9 * #");
 }
 
 // The table itself, with handlers of the test's own.

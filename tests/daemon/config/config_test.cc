@@ -253,6 +253,8 @@ TEST(ConfigTest, ExampleFileParses) {
                                "switch",
                                "appearance",
                                "hunt",
+                               "dialplan",
+                               "local_dialplan",
                                "release_timeout",
                                "uui",
                                "uui_max",
@@ -604,6 +606,28 @@ TEST(ConfigTest, UnknownAppearance) {
 TEST(ConfigTest, UnknownHuntOrder) {
   ExpectError(SimSpanWith("hunt = \"random\"\n"), 4, "hunt",
               "unknown variant 'random' (expected one of ascending, descending, round_robin)");
+}
+
+TEST(ConfigTest, DialplansDefaultToUnknownAndReadEveryName) {
+  auto plain = ParseConfig(std::string(kSimSpan), kSource);
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  EXPECT_EQ(plain->spans[0].dialplan, Dialplan::kUnknown);
+  EXPECT_EQ(plain->spans[0].local_dialplan, Dialplan::kUnknown);
+  for (Dialplan d : {Dialplan::kUnknown, Dialplan::kNational, Dialplan::kInternational, Dialplan::kLocal,
+                     Dialplan::kPrivate, Dialplan::kDynamic}) {
+    auto result = ParseConfig(SimSpanWith(fmt::format("dialplan = \"{0}\"\nlocal_dialplan = \"{0}\"\n",
+                                                      DialplanName(d))),
+                              kSource);
+    ASSERT_TRUE(result.ok()) << result.error();
+    EXPECT_EQ(result->spans[0].dialplan, d) << DialplanName(d);
+    EXPECT_EQ(result->spans[0].local_dialplan, d) << DialplanName(d);
+  }
+}
+
+TEST(ConfigTest, UnknownDialplanNamesTheLineAndTheChoices) {
+  ExpectError(SimSpanWith("dialplan = \"e164\"\n"), 4, "dialplan",
+              "unknown variant 'e164' (expected one of unknown, national, international, local, private, dynamic)");
+  ExpectError(SimSpanWith("local_dialplan = 3\n"), 4, "local_dialplan", "");
 }
 
 TEST(ConfigTest, EverySwitchVariantParses) {

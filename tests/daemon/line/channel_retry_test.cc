@@ -16,8 +16,8 @@ namespace cause = q931::cause;
 q931::SetupRequest PlacedSetup() {
   q931::SetupRequest setup;
   setup.channel = 1;
-  setup.called = "100";
-  setup.calling = "200";
+  setup.parties.called.digits = "100";
+  setup.parties.calling = q931::Party{"200"};
   setup.uui = q931::UserUser{q931::kUuiPdIa5, {'h', 'i'}};
   return setup;
 }
@@ -38,8 +38,8 @@ TEST_F(ChannelRetryTest, RefusalWithCause44IsRetriedOnceOnAnotherChannelWithTheS
   auto setup = retry.Decide(cause::kRequestedChannelUnavailable, kProceededThenRefused, true, 1, pool_);
   ASSERT_TRUE(setup.has_value());
   EXPECT_EQ(setup->channel, 2);
-  EXPECT_EQ(setup->called, "100");
-  EXPECT_EQ(setup->calling, "200");
+  EXPECT_EQ(setup->parties.called.digits, "100");
+  EXPECT_EQ(setup->parties.calling.value_or(q931::Party{}).digits, "200");
   EXPECT_EQ(setup->uui, PlacedSetup().uui);
   retry.Spend();
   EXPECT_EQ(retry.state(), ChannelRetry::State::kSpent);

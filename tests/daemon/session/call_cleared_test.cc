@@ -60,7 +60,7 @@ class CallClearedTest : public ::testing::Test {
   CallId Connected(int span = kSpan) {
     MakeCallRequest request;
     request.span = span;
-    request.called = "1001";
+    request.parties.called.digits = "1001";
     auto id = model_.Make(kAlice, request);
     EXPECT_TRUE(id.ok());
     model_.Answered(*id, std::nullopt);
@@ -132,7 +132,7 @@ TEST_F(CallClearedTest, ARecordNobodyTakesIsReportedFreed) {
   ASSERT_TRUE(model_.CloseLine(kAlice, kSpan).ok());
   port_.set_clear_outcome(ClearOutcome::kCleared);
   IncomingCallInfo info;
-  info.called = "4000";
+  info.parties.called.digits = "4000";
   const CallId id = model_.IncomingCall(kSpan, info, [](CallId) {});
   EXPECT_THAT(events_.freed(), ElementsAre(id));
 }
@@ -141,7 +141,7 @@ TEST_F(CallClearedTest, CallRejectedForWantOfAnOwnerIsReported) {
   ASSERT_TRUE(model_.CloseLine(kAlice, kSpan).ok());
   port_.set_clear_outcome(ClearOutcome::kCleared);
   IncomingCallInfo info;
-  info.called = "4000";
+  info.parties.called.digits = "4000";
   const CallId id = model_.IncomingCall(kSpan, info, [](CallId) {});
 
   ASSERT_THAT(ClearedIds(events_), ElementsAre(id));

@@ -178,13 +178,13 @@ class CallStateMachineTest : public ::testing::Test {
   CallId Offer(int span = kSpan) {
     IncomingCallInfo info;
     info.channel = 4;
-    info.called = "4000";
+    info.parties.called.digits = "4000";
     return model_.IncomingCall(span, info, [](CallId) {});
   }
   CallId Connected() {
     MakeCallRequest request;
     request.span = kSpan;
-    request.called = "6000";
+    request.parties.called.digits = "6000";
     auto id = model_.Make(kAlice, request);
     EXPECT_TRUE(id.ok());
     model_.Answered(*id, std::nullopt);

@@ -74,7 +74,7 @@ class PartyTest : public ::testing::Test {
   CallId Connected(int span = kSpan, ClientId maker = kAlice) {
     MakeCallRequest request;
     request.span = span;
-    request.called = "600" + std::to_string(++made_);
+    request.parties.called.digits = "600" + std::to_string(++made_);
     auto id = model_.Make(maker, request);
     EXPECT_TRUE(id.ok());
     model_.Answered(*id, std::nullopt);
@@ -85,7 +85,7 @@ class PartyTest : public ::testing::Test {
   CallId Offer(int span) {
     IncomingCallInfo info;
     info.channel = 3;
-    info.called = "4000";
+    info.parties.called.digits = "4000";
     return model_.IncomingCall(span, info, [](CallId) {});
   }
 
@@ -590,7 +590,7 @@ TEST_F(PartyTest, HoldErrors) {
   EXPECT_TRUE(Failed(model_.Hold(kMonty, watched), ModelErrorKind::kNotOwner));
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "7000";
+  request.parties.called.digits = "7000";
   const CallId dialing = *model_.Make(kAlice, request);
   EXPECT_TRUE(Failed(model_.Hold(kAlice, dialing), ModelErrorKind::kInvalidCallState));
   port_.set_hold_fails(true);

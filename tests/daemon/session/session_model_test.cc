@@ -109,8 +109,8 @@ class SessionModelTest : public ::testing::Test {
   CallId Offer(int span = kSpan, std::optional<q931::UserUser> uui = std::nullopt) {
     IncomingCallInfo info;
     info.channel = kIncomingChannel;
-    info.called = "4000";
-    info.calling = "5551234";
+    info.parties.called.digits = "4000";
+    info.parties.calling = q931::Party{"5551234"};
     info.uui = std::move(uui);
     CallId bound = 0;
     const CallId id = model_.IncomingCall(span, info, [&bound](CallId c) { bound = c; });
@@ -134,8 +134,8 @@ class SessionModelTest : public ::testing::Test {
   CallId Dial(ClientId maker = kAlice, int span = kSpan) {
     MakeCallRequest request;
     request.span = span;
-    request.called = "6000";
-    request.calling = "4000";
+    request.parties.called.digits = "6000";
+    request.parties.calling = q931::Party{"4000"};
     auto made = model_.Make(maker, request);
     EXPECT_TRUE(made.ok());
     return made.ok() ? *made : 0;
@@ -608,7 +608,7 @@ TEST_F(SessionModelTest, MakeOnDownSpanIsSpanDownAndPlacesNothing) {
   port_.set_up(false);
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
 
   auto made = model_.Make(kAlice, request);
 
@@ -621,7 +621,7 @@ TEST_F(SessionModelTest, MakeRefusedAsSpanDownByPortIsSpanDown) {
   port_.set_place_error(PortErrorKind::kSpanDown);
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
 
   EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kSpanDown);
   ExpectNothingLeft();
@@ -632,7 +632,7 @@ TEST_F(SessionModelTest, MakeWithNoFreeChannelIsResourceUnavailableAndLeavesNoRe
   port_.set_place_error(PortErrorKind::kNoChannel);
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
 
   auto made = model_.Make(kAlice, request);
 
@@ -647,8 +647,8 @@ TEST_F(SessionModelTest, MakeWithNoFreeChannelIsResourceUnavailableAndLeavesNoRe
 TEST_F(SessionModelTest, MakePassesTheRequestToTheSpan) {
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "6000";
-  request.calling = "4000";
+  request.parties.called.digits = "6000";
+  request.parties.calling = q931::Party{"4000"};
   request.bearer = Bearer::kDigital;
   request.channel = 3;
   request.uui = BinaryUui();
@@ -659,8 +659,8 @@ TEST_F(SessionModelTest, MakePassesTheRequestToTheSpan) {
   const auto placed = port_.Requests(PortRequest::Kind::kPlaceCall);
   ASSERT_THAT(placed, SizeIs(1));
   EXPECT_EQ(placed[0].call, *made);
-  EXPECT_EQ(placed[0].place.called, "6000");
-  EXPECT_EQ(placed[0].place.calling, "4000");
+  EXPECT_EQ(placed[0].place.parties.called.digits, "6000");
+  EXPECT_EQ(placed[0].place.parties.calling.value_or(q931::Party{}).digits, "4000");
   EXPECT_EQ(placed[0].place.bearer, Bearer::kDigital);
   EXPECT_EQ(placed[0].place.channel, 3);
   EXPECT_EQ(placed[0].place.uui, BinaryUui());
@@ -709,7 +709,7 @@ TEST_F(SessionModelTest, MakeByMonitorLineHolderGivesOneOwnerHandle) {
 
 TEST_F(SessionModelTest, MakeWithoutSpanUsesTheLowestSpan) {
   MakeCallRequest request;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
 
   auto made = model_.Make(kAlice, request);
 
@@ -722,10 +722,10 @@ TEST_F(SessionModelTest, MakeWithoutSpanUsesTheLowestSpan) {
 TEST_F(SessionModelTest, MakeOnUnknownSpanOrWithoutNumberIsInvalidParams) {
   MakeCallRequest request;
   request.span = 77;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
   EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kInvalidParams);
   request.span = kSpan;
-  request.called.clear();
+  request.parties.called.digits.clear();
   EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kInvalidParams);
   EXPECT_THAT(port_.requests(), IsEmpty());
   ExpectNothingLeft();
@@ -734,7 +734,7 @@ TEST_F(SessionModelTest, MakeOnUnknownSpanOrWithoutNumberIsInvalidParams) {
 TEST_F(SessionModelTest, MakeWithUuiOnSpanWithoutUuiIsOperationUnavailable) {
   MakeCallRequest request;
   request.span = kUuiOffSpan;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
   request.uui = Ia5("x");
 
   EXPECT_EQ(KindOf(model_.Make(kAlice, request)), ModelErrorKind::kOperationUnavailable);
@@ -745,7 +745,7 @@ TEST_F(SessionModelTest, MakeWithUuiOnSpanWithoutUuiIsOperationUnavailable) {
 TEST_F(SessionModelTest, MakeWithUuiOverUuiMaxIsUserUserInfoTooBig) {
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
   request.uui = UuiOfSize(kUuiMax + 1);
 
   auto made = model_.Make(kAlice, request);
@@ -760,7 +760,7 @@ TEST_F(SessionModelTest, MakeCallIdsAreNeverReused) {
   port_.set_place_error(PortErrorKind::kNoChannel);
   MakeCallRequest request;
   request.span = kSpan;
-  request.called = "6000";
+  request.parties.called.digits = "6000";
   ASSERT_FALSE(model_.Make(kAlice, request).ok());
   port_.set_place_error(std::nullopt);
   const CallId first = Dial();
@@ -807,7 +807,7 @@ TEST_F(SessionModelTest, IncomingCallBindsTheIdBeforeAnyEvent) {
   OpenMonitor(kMonty);
   std::size_t events_at_bind = 99;
   IncomingCallInfo info;
-  info.called = "4000";
+  info.parties.called.digits = "4000";
 
   const CallId id =
       model_.IncomingCall(kSpan, info, [&](CallId) { events_at_bind = events_.total(); });

@@ -44,7 +44,7 @@ class CountingEventSinkTest : public ::testing::Test {
   CallId Make(int span = kSpan) {
     MakeCallRequest request;
     request.span = span;
-    request.called = "1001";
+    request.parties.called.digits = "1001";
     auto id = model_.Make(kAlice, request);
     EXPECT_TRUE(id.ok());
     return id.ok() ? *id : 0;
@@ -85,7 +85,7 @@ TEST_F(CountingEventSinkTest, AnIncomingCallNobodyTakesIsOfferedAndRejected) {
   ASSERT_TRUE(model_.CloseLine(kAlice, kSpan).ok());
   port_.set_clear_outcome(ClearOutcome::kCleared);
   IncomingCallInfo info;
-  info.called = "4000";
+  info.parties.called.digits = "4000";
   model_.IncomingCall(kSpan, info, [](CallId) {});
   EXPECT_EQ(Calls().offered(), 1u);
   EXPECT_EQ(Calls().answered_in(), 0u);
@@ -95,7 +95,7 @@ TEST_F(CountingEventSinkTest, AnIncomingCallNobodyTakesIsOfferedAndRejected) {
 
 TEST_F(CountingEventSinkTest, AnIncomingAnsweredCallIsAnsweredIn) {
   IncomingCallInfo info;
-  info.called = "4000";
+  info.parties.called.digits = "4000";
   const CallId id = model_.IncomingCall(kSpan, info, [](CallId) {});
   ASSERT_TRUE(model_.Alert(kAlice, id).ok());
   ASSERT_TRUE(model_.Answer(kAlice, id, std::nullopt).ok());
