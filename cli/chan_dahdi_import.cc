@@ -440,16 +440,14 @@ const std::set<std::string>& MappedTimers() {
 constexpr std::string_view kAudio = "prid does not process B-channel audio: that is the application's";
 constexpr std::string_view kAsterisk = "an Asterisk channel setting; prid has no such key";
 constexpr std::string_view kNumbers =
-    "prid sends numbers with type and plan unknown; the application forms the digits";
+    "prid's dynamic dialplan knows only a leading '+'; the application forms the digits";
 
 // Why a chan_dahdi key has no prid equivalent.
 std::string_view Reason(const std::string& key) {
   static const std::map<std::string, std::string_view, std::less<>> kReasons = {
       {"context", "the dialplan is the application's: it opens the span (line.open) and gets call.offered"},
       {"group", "prid has no channel groups: call.make names the span, prid picks the B-channel (hunt)"},
-      {"pridialplan", kNumbers},
-      {"prilocaldialplan", kNumbers},
-      {"pricpndialplan", kNumbers},
+      {"pricpndialplan", "prid has no dialplan of its own for the connected number"},
       {"internationalprefix", kNumbers},
       {"nationalprefix", kNumbers},
       {"localprefix", kNumbers},
@@ -807,6 +805,23 @@ class Importer {
     for (const auto& [line, setting] : by_line) {
       const std::string& key = setting->key;
       if (key == "signalling" || key == "switchtype") continue;
+      if (key == "pridialplan" || key == "prilocaldialplan") {
+        // The same words as prid's dialplan and local_dialplan, but for
+        // chan_dahdi's 'redundant'.
+        static const std::set<std::string, std::less<>> kDialplans = {"unknown", "national", "international",
+                                                                      "local",   "private",  "dynamic"};
+        const std::string prid_key = key == "pridialplan" ? "dialplan" : "local_dialplan";
+        std::string value = setting->value;  // chan_dahdi compares it case-insensitively
+        std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (kDialplans.count(value) != 0) {
+          out += fmt::format("{} = \"{}\"\n", prid_key, value);
+        } else {
+          notes.push_back(Note(*setting, fmt::format("{} takes unknown, national, international, local, private "
+                                                     "or dynamic",
+                                                     prid_key)));
+        }
+        continue;
+      }
       if (key == "pritimer") {
         auto mapped = Timer(*setting);
         if (mapped && timers.count(mapped->first) != 0) {

@@ -129,12 +129,21 @@ TEST(ChanDahdiImportTest, SameTimerTwiceOnOneSpanIsWrittenOnce) {
   EXPECT_THAT(span, HasSubstr("bchannels = \"1-23\"\n"));
 }
 
+TEST(ChanDahdiImportTest, DialplansBecomePridsOwnAndRedundantIsNoted) {
+  const auto imported = Import(
+      "[channels]\nsignalling=pri_cpe\npridialplan = Dynamic\nprilocaldialplan = redundant\nchannel => 1-23\n");
+  const std::string span = SpanTable(imported.toml, 1);
+  EXPECT_THAT(span, HasSubstr("\ndialplan = \"dynamic\"\n"));
+  EXPECT_THAT(span, Not(HasSubstr("local_dialplan =")));
+  EXPECT_THAT(span, HasSubstr("# not imported: prilocaldialplan = redundant (line 4): local_dialplan takes"));
+}
+
 TEST(ChanDahdiImportTest, KeysWithoutPridEquivalentAreListedWithLineAndReason) {
   const std::string span = SpanTable(Import(kTwoT1s).toml, 1);
   EXPECT_THAT(span, HasSubstr("# not imported: context = from-pstn (line 6): the dialplan is the application's"));
   EXPECT_THAT(span, HasSubstr("# not imported: group = 1 (line 18): prid has no channel groups"));
-  EXPECT_THAT(span, HasSubstr("# not imported: pridialplan = unknown (line 9): prid sends numbers"));
-  EXPECT_THAT(span, HasSubstr("# not imported: prilocaldialplan = national (line 10)"));
+  EXPECT_THAT(span, HasSubstr("\ndialplan = \"unknown\"\n"));
+  EXPECT_THAT(span, HasSubstr("\nlocal_dialplan = \"national\"\n"));
   EXPECT_THAT(span, HasSubstr("# not imported: overlapdial = no (line 11): prid dials en bloc"));
   EXPECT_THAT(span, HasSubstr("# not imported: resetinterval = 3600 (line 12)"));
   EXPECT_THAT(span, HasSubstr("# not imported: nsf = none (line 13)"));
