@@ -76,7 +76,7 @@ lib_sources=(
 config_sources=(daemon/config/config.cc daemon/config/config_diff.cc)
 # A live span: libpri, the UUI rewriter, the session model (dchannel_fuzzer).
 span_sources=(
-  q931/pri_call.cc q931/pri_link.cc q931/uui_rewriter.cc
+  q931/party.cc q931/pri_call.cc q931/pri_link.cc q931/uui_rewriter.cc
   dahdi-glue/conference_mixer.cc dahdi-glue/dahdi_dchannel.cc dahdi-glue/dahdi_system.cc
   dahdi-glue/sim_transport.cc
   daemon/session/call.cc daemon/session/session_model.cc daemon/session/session_model_conference.cc
