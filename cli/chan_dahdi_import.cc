@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -108,7 +109,16 @@ struct Setting {
   std::string value;
   int line = 0;
   bool arrow = false;  // written `key => value`
+  std::string file;    // the file it is in: the one imported or one it includes
 };
+
+// "line 7", or "dahdi-channels.conf line 7" for a line of an included file.
+std::string Where(const std::string& main_file, const std::string& file, int line) {
+  return file.empty() || file == main_file ? fmt::format("line {}", line) : fmt::format("{} line {}", file, line);
+}
+
+// `#include` nests at most this deep (Asterisk's own limit is similar).
+constexpr int kMaxIncludeDepth = 8;
 
 struct Section {
   std::string name;
@@ -116,15 +126,27 @@ struct Section {
   std::vector<std::string> parents;
   std::vector<Setting> settings;
   int line = 0;
+  std::string file;
 };
 
 class AsteriskConfigReader {
  public:
-  AsteriskConfigReader(std::string_view file, std::vector<std::string>* warnings)
-      : file_(file), warnings_(warnings) {}
+  using IncludeReader = std::function<base::Result<std::string>(const std::string&)>;
+
+  AsteriskConfigReader(std::string_view file, std::vector<std::string>* warnings, IncludeReader include)
+      : main_file_(file), warnings_(warnings), include_(std::move(include)) {}
 
   std::vector<Section> Read(std::string_view text) {
     std::vector<Section> sections;
+    ReadInto(text, main_file_, 0, &sections);
+    return sections;
+  }
+
+  // The #include and #exec lines met, "#include x.conf (line 3)".
+  const std::vector<std::string>& not_followed() const { return not_followed_; }
+
+ private:
+  void ReadInto(std::string_view text, const std::string& file, int depth, std::vector<Section>* sections) {
     int line_number = 0;
     bool in_block_comment = false;
     std::size_t pos = 0;
@@ -137,38 +159,73 @@ class AsteriskConfigReader {
       std::string_view body = Trim(line);
       if (body.empty()) continue;
       if (body.front() == '#') {
-        Warn(line_number, fmt::format("'{}' is not followed: import that file separately or paste it in",
-                                      body));
-        not_followed_.push_back(fmt::format("{} (line {})", body, line_number));
+        Directive(body, file, line_number, depth, sections);
         continue;
       }
       if (body.front() == '[') {
-        ReadHeader(body, line_number, &sections);
+        ReadHeader(body, file, line_number, sections);
         continue;
       }
       std::size_t eq = body.find('=');
       if (eq == std::string_view::npos || eq == 0) {
-        Warn(line_number, fmt::format("'{}' is neither a [section] nor a setting: ignored", body));
+        Warn(file, line_number, fmt::format("'{}' is neither a [section] nor a setting: ignored", body));
         continue;
       }
       std::string_view name = Trim(body.substr(0, eq));
       std::string_view value = body.substr(eq + 1);
       const bool arrow = !value.empty() && value.front() == '>';
       if (arrow) value.remove_prefix(1);
-      if (sections.empty()) {
-        Warn(line_number, fmt::format("'{}' comes before any [section]: ignored", name));
-        continue;
+      if (sections->empty()) {
+        // dahdi_genconf's dahdi-channels.conf has no section: chan_dahdi.conf
+        // includes it inside [channels].
+        Warn(file, line_number, "settings before any [section]: read as [channels]'s, as when chan_dahdi.conf "
+                                "includes this file there");
+        Section channels;
+        channels.name = "channels";
+        channels.line = line_number;
+        channels.file = file;
+        sections->push_back(std::move(channels));
+        current_ = 0;
       }
-      sections[current_].settings.push_back(
-          {Lower(name), std::string(name), std::string(Trim(value)), line_number, arrow});
+      (*sections)[current_].settings.push_back(
+          {Lower(name), std::string(name), std::string(Trim(value)), line_number, arrow, file});
     }
-    return sections;
   }
 
-  // The #include and #exec lines met, "#include x.conf (line 3)".
-  const std::vector<std::string>& not_followed() const { return not_followed_; }
+  // #include FILE, #include "FILE", #tryinclude …: read in place; #exec
+  // (a program's output) is not run.
+  void Directive(std::string_view body, const std::string& file, int line_number, int depth,
+                 std::vector<Section>* sections) {
+    std::size_t space = body.find_first_of(" \t");
+    const std::string word = Lower(body.substr(0, space));
+    std::string name(space == std::string_view::npos ? std::string_view() : Trim(body.substr(space)));
+    const bool quoted = name.size() >= 2 && ((name.front() == '"' && name.back() == '"') ||
+                                             (name.front() == '<' && name.back() == '>'));
+    if (quoted) {
+      name = name.substr(1, name.size() - 2);
+    }
+    const bool try_only = word == "#tryinclude";
+    if ((word != "#include" && !try_only) || name.empty() || !include_) {
+      Warn(file, line_number, fmt::format("'{}' is not followed: import that file separately or paste it in", body));
+      not_followed_.push_back(fmt::format("{} ({})", body, Where(main_file_, file, line_number)));
+      return;
+    }
+    if (depth >= kMaxIncludeDepth) {
+      Warn(file, line_number, fmt::format("'{}': includes nest deeper than {} (a loop?): not followed", body,
+                                          kMaxIncludeDepth));
+      not_followed_.push_back(fmt::format("{} ({})", body, Where(main_file_, file, line_number)));
+      return;
+    }
+    auto text = include_(name);
+    if (!text) {
+      if (try_only) return;  // #tryinclude: a missing file is no error
+      Warn(file, line_number, fmt::format("'{}': {}: not followed", body, text.error()));
+      not_followed_.push_back(fmt::format("{} ({})", body, Where(main_file_, file, line_number)));
+      return;
+    }
+    ReadInto(*text, name, depth + 1, sections);
+  }
 
- private:
   // `;` starts a comment unless escaped (\;); `;--` opens a block comment
   // that `--;` closes.
   static std::string StripComments(std::string_view raw, bool* in_block) {
@@ -199,15 +256,16 @@ class AsteriskConfigReader {
     return out;
   }
 
-  void ReadHeader(std::string_view body, int line_number, std::vector<Section>* sections) {
+  void ReadHeader(std::string_view body, const std::string& file, int line_number, std::vector<Section>* sections) {
     std::size_t close = body.find(']');
     if (close == std::string_view::npos) {
-      Warn(line_number, fmt::format("'{}': no closing ']': ignored", body));
+      Warn(file, line_number, fmt::format("'{}': no closing ']': ignored", body));
       return;
     }
     Section section;
     section.name = std::string(Trim(body.substr(1, close - 1)));
     section.line = line_number;
+    section.file = file;
     std::string_view rest = Trim(body.substr(close + 1));
     bool append = false;
     if (!rest.empty() && rest.front() == '(' && rest.back() == ')') {
@@ -228,7 +286,7 @@ class AsteriskConfigReader {
         p = comma + 1;
       }
     } else if (!rest.empty()) {
-      Warn(line_number, fmt::format("'{}' after [{}] is not understood: ignored", rest, section.name));
+      Warn(file, line_number, fmt::format("'{}' after [{}] is not understood: ignored", rest, section.name));
     }
     if (append) {
       // [x](+) adds to an earlier [x], where it stands.
@@ -243,12 +301,13 @@ class AsteriskConfigReader {
     current_ = sections->size() - 1;
   }
 
-  void Warn(int line, std::string_view message) {
-    warnings_->push_back(fmt::format("{}:{}: {}", file_, line, message));
+  void Warn(const std::string& file, int line, std::string_view message) {
+    warnings_->push_back(fmt::format("{}:{}: {}", file, line, message));
   }
 
-  std::string file_;
+  std::string main_file_;
   std::vector<std::string>* warnings_;
+  IncludeReader include_;
   std::size_t current_ = 0;  // the section settings go to
   std::vector<std::string> not_followed_;
 };
@@ -259,16 +318,16 @@ std::vector<Setting> Resolved(const std::vector<Section>& sections, const Sectio
                               const std::string& file, std::vector<std::string>* warnings) {
   std::vector<Setting> settings;
   if (depth > kMaxInheritance) {
-    warnings->push_back(fmt::format("{}:{}: [{}]: templates nest too deep (a loop?): not followed", file,
-                                    section.line, section.name));
+    warnings->push_back(fmt::format("{}:{}: [{}]: templates nest too deep (a loop?): not followed",
+                                    section.file.empty() ? file : section.file, section.line, section.name));
     return settings;
   }
   for (const std::string& parent : section.parents) {
     auto it = std::find_if(sections.begin(), sections.end(),
                            [&](const Section& s) { return s.name == parent; });
     if (it == sections.end()) {
-      warnings->push_back(fmt::format("{}:{}: [{}]: template '{}' is not defined: ignored", file,
-                                      section.line, section.name, parent));
+      warnings->push_back(fmt::format("{}:{}: [{}]: template '{}' is not defined: ignored",
+                                      section.file.empty() ? file : section.file, section.line, section.name, parent));
       continue;
     }
     auto inherited = Resolved(sections, *it, depth + 1, file, warnings);
@@ -414,6 +473,7 @@ struct ChannelBlock {
   int line = 0;
   std::string key;  // "channel =>" in [channels], "[x] dahdichan =" elsewhere
   std::map<std::string, Setting> settings;  // by key; pritimer by "pritimer:<timer>"
+  std::string file;  // where `line` is
 };
 
 struct SwitchChoice {
@@ -529,7 +589,7 @@ class Importer {
         layout_.reset();
       }
     }
-    AsteriskConfigReader reader(input_.chan_dahdi_name, &result_.warnings);
+    AsteriskConfigReader reader(input_.chan_dahdi_name, &result_.warnings, input_.read_include);
     sections_ = reader.Read(input_.chan_dahdi);
     for (const std::string& line : reader.not_followed()) {
       not_imported_.push_back(fmt::format("{}: not followed; import that file too", line));
@@ -565,7 +625,7 @@ class Importer {
       for (const Setting& s : Resolved(sections_, section, 0, input_.chan_dahdi_name, &result_.warnings)) {
         if (s.key == "channel" || s.key == "channels") {
           blocks_.push_back({s.value, s.line, fmt::format("{} {}", s.name, s.arrow ? "=>" : "="),
-                             base});
+                             base, s.file});
         } else {
           Apply(s, &base);
         }
@@ -579,10 +639,10 @@ class Importer {
       auto settings = Resolved(sections_, section, 0, input_.chan_dahdi_name, &result_.warnings);
       if (name == "trunkgroups") {
         for (const Setting& s : settings) {
-          not_imported_.push_back(fmt::format("{} {} {} (line {}): NFAS trunk groups: prid runs one D-channel "
+          not_imported_.push_back(fmt::format("{} {} {} ({}): NFAS trunk groups: prid runs one D-channel "
                                               "per span",
-                                              s.name, s.arrow ? "=>" : "=", s.value, s.line));
-          Warn(s.line, fmt::format("{}: NFAS is not supported: each span needs its own D-channel", s.name));
+                                              s.name, s.arrow ? "=>" : "=", s.value, At(s.file, s.line)));
+          Warn(s.file, s.line, fmt::format("{}: NFAS is not supported: each span needs its own D-channel", s.name));
         }
         continue;
       }
@@ -590,13 +650,14 @@ class Importer {
                                     [](const Setting& s) { return s.key == "dahdichan"; });
       if (dahdichan == settings.rend()) {
         if (!settings.empty()) {
-          Warn(section.line, fmt::format("[{}] has no dahdichan: chan_dahdi ignores it, so does this", section.name));
+          Warn(section.file, section.line,
+               fmt::format("[{}] has no dahdichan: chan_dahdi ignores it, so does this", section.name));
         }
         continue;
       }
       ChannelBlock block{dahdichan->value, dahdichan->line,
                          fmt::format("[{}] {} {}", section.name, dahdichan->name, dahdichan->arrow ? "=>" : "="),
-                         base};
+                         base, dahdichan->file};
       for (const Setting& s : settings) {
         if (s.key != "dahdichan" && s.key != "channel" && s.key != "channels") Apply(s, &block.settings);
       }
@@ -650,7 +711,7 @@ class Importer {
         continue;
       }
       if (channel == span->dchannel) {
-        Warn(block.line, fmt::format("channel {} is span {}'s D-channel: left out of bchannels", channel,
+        Warn(block.file, block.line, fmt::format("channel {} is span {}'s D-channel: left out of bchannels", channel,
                                      span->number));
         continue;
       }
@@ -664,13 +725,14 @@ class Importer {
       }
     }
     for (const auto& [why, lost] : left_out) {
-      Warn(block.line, fmt::format("{} {} {} {}", lost.size() == 1 ? "channel" : "channels", ChannelRanges(lost),
-                                   lost.size() == 1 ? "is" : "are", why));
+      Warn(block.file, block.line,
+           fmt::format("{} {} {} {}", lost.size() == 1 ? "channel" : "channels", ChannelRanges(lost),
+                       lost.size() == 1 ? "is" : "are", why));
     }
     for (const auto& [number, lost] : conflicting) {
       const PriSpan& span = *std::find_if(spans_.begin(), spans_.end(),
                                           [&](const PriSpan& s) { return s.number == number; });
-      Warn(block.line, fmt::format("channels {} are on span {}, which line {} made {} {}: left out (a span "
+      Warn(block.file, block.line, fmt::format("channels {} are on span {}, which line {} made {} {}: left out (a span "
                                    "has one side and one switch type)",
                                    ChannelRanges(lost), number, span.first_line, span.node, span.variant));
     }
@@ -731,7 +793,7 @@ class Importer {
     span.first_line = block.line;
     span.switchtype_default = block.settings.count("switchtype") == 0;
     if (variant == "qsig" && !e1) {
-      Warn(block.line, fmt::format("span {} is T1 but prid's qsig is an E1 variant (A-law): check the "
+      Warn(block.file, block.line, fmt::format("span {} is T1 but prid's qsig is an E1 variant (A-law): check the "
                                    "companding with the far end",
                                    number));
     }
@@ -740,8 +802,8 @@ class Importer {
   }
 
   void Skip(const ChannelBlock& block, const std::string& reason) {
-    Warn(block.line, fmt::format("{} {}: skipped: {}", block.key, block.channels, reason));
-    skipped_.push_back(fmt::format("{} {} (line {}): {}", block.key, block.channels, block.line, reason));
+    Warn(block.file, block.line, fmt::format("{} {}: skipped: {}", block.key, block.channels, reason));
+    skipped_.push_back(fmt::format("{} {} ({}): {}", block.key, block.channels, At(block.file, block.line), reason));
   }
 
   void Write() {
@@ -791,15 +853,17 @@ class Importer {
     out += fmt::format("bchannels = \"{}\"\n", ChannelRanges(span.bchannels));
 
     // The settings in force at the span's channel => lines, each once.
-    std::map<int, const Setting*> by_line;
+    std::map<std::pair<std::string, int>, const Setting*> by_line;  // (file, line)
     for (const ChannelBlock* block : span.blocks) {
-      for (const auto& [key, setting] : block->settings) by_line.emplace(setting.line, &setting);
+      for (const auto& [key, setting] : block->settings) {
+        by_line.emplace(std::pair{setting.file, setting.line}, &setting);
+      }
     }
     std::vector<std::string> notes;
     std::string sources;
     for (const ChannelBlock* block : span.blocks) {
-      sources += fmt::format("{}{} {} (line {})", sources.empty() ? "" : ", ", CommentSafe(block->key),
-                             CommentSafe(block->channels), block->line);
+      sources += fmt::format("{}{} {} ({})", sources.empty() ? "" : ", ", CommentSafe(block->key),
+                             CommentSafe(block->channels), CommentSafe(At(block->file, block->line)));
     }
     std::map<std::string, int> timers;  // written: key → line
     for (const auto& [line, setting] : by_line) {
@@ -842,14 +906,16 @@ class Importer {
     for (const std::string& note : notes) out += note;
   }
 
-  static std::string Note(const Setting& s, const std::string& reason) {
-    return fmt::format("# not imported: {} {} {} (line {}): {}\n", CommentSafe(s.name), s.arrow ? "=>" : "=",
-                       CommentSafe(s.value), s.line, reason);
+  std::string Note(const Setting& s, const std::string& reason) const {
+    return fmt::format("# not imported: {} {} {} ({}): {}\n", CommentSafe(s.name), s.arrow ? "=>" : "=",
+                       CommentSafe(s.value), CommentSafe(At(s.file, s.line)), reason);
   }
+
+  std::string At(const std::string& file, int line) const { return Where(input_.chan_dahdi_name, file, line); }
 
   // "t200,1000" → {"t200", "t200 = 1.0 …\n"} when prid has the timer and
   // the value fits.
-  static std::optional<std::pair<std::string, std::string>> Timer(const Setting& s) {
+  std::optional<std::pair<std::string, std::string>> Timer(const Setting& s) const {
     std::size_t comma = s.value.find(',');
     if (comma == std::string::npos) return std::nullopt;
     std::string timer = Lower(Trim(std::string_view(s.value).substr(0, comma)));
@@ -857,8 +923,8 @@ class Importer {
     if (!ms || MappedTimers().count(timer) == 0) return std::nullopt;
     double seconds = *ms / 1000.0;
     if (seconds < kMinTimer || seconds > kMaxTimer) return std::nullopt;
-    return std::pair{timer, fmt::format("{} = {}  # pritimer => {} (line {})\n", timer, Seconds(seconds),
-                                        CommentSafe(s.value), s.line)};
+    return std::pair{timer, fmt::format("{} = {}  # pritimer => {} ({})\n", timer, Seconds(seconds),
+                                        CommentSafe(s.value), CommentSafe(At(s.file, s.line)))};
   }
 
   const ChanDahdiInput& input_;
@@ -893,6 +959,13 @@ int RunImport(const Command& command, std::ostream& out, std::ostream& err) {
   ChanDahdiInput input;
   input.chan_dahdi = *chan_dahdi;
   input.chan_dahdi_name = command.import_file;
+  // Asterisk reads a relative #include from its config directory: the
+  // imported file's own, here.
+  const std::filesystem::path dir = std::filesystem::path(command.import_file).parent_path();
+  input.read_include = [dir](const std::string& name) {
+    const std::filesystem::path path(name);
+    return ReadFile(path.is_absolute() ? name : (dir / path).string());
+  };
   std::optional<std::string> system_conf;
   if (!command.system_conf.empty()) {
     auto read = ReadFile(command.system_conf);

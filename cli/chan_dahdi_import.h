@@ -2,12 +2,14 @@
 // given, DAHDI's system.conf) into a prid.conf with one [[span]] per PRI span.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/expected.h"
 #include "cli/command_line.h"
 
 namespace prid::cli {
@@ -20,6 +22,9 @@ struct ChanDahdiInput {
   // channels numbered from DAHDI channel 1, D-channel 24 or 16.
   std::optional<std::string_view> system_conf;
   std::string system_conf_name = "system.conf";
+  // The text of a file an `#include` names (as written, with no quotes),
+  // or an error; unset: includes are not followed.
+  std::function<base::Result<std::string>(const std::string& name)> read_include;
 };
 
 struct ChanDahdiImport {
@@ -33,11 +38,14 @@ struct ChanDahdiImport {
 
 // Never fails: what it cannot read becomes a warning and is skipped.
 // Reads sections, `key = value` and `key => value`, `;` and `;-- --;`
-// comments, templates `[t](!)` and inheritance `[x](t)`, `[x](+)`; an
-// `#include` or `#exec` is not followed (a warning names it). Like
-// chan_dahdi, [channels] applies settings in order to each `channel =>`
-// after them, and another section with `dahdichan` starts from [channels]'
-// final settings.
+// comments, templates `[t](!)` and inheritance `[x](t)`, `[x](+)`;
+// `#include` and `#tryinclude` are followed where they stand through
+// read_include (as Asterisk does: chan_dahdi.conf's [channels] usually
+// includes dahdi_genconf's dahdi-channels.conf), `#exec` is not (a warning
+// names it). Settings before any section are read as [channels]'s: that is
+// dahdi-channels.conf given alone. Like chan_dahdi, [channels] applies
+// settings in order to each `channel =>` after them, and another section
+// with `dahdichan` starts from [channels]' final settings.
 ChanDahdiImport ImportChanDahdi(const ChanDahdiInput& input);
 
 // Reads command.import_file (and command.system_conf), prints the TOML on

@@ -736,7 +736,7 @@ class Parser {
                              return base::Result<Command>(std::move(command));
                            });
     chan_dahdi->add_option("FILE", import_file_, "chan_dahdi.conf (default /etc/asterisk/chan_dahdi.conf)");
-    chan_dahdi->add_option("--system-conf", system_conf_,
+    chan_dahdi->add_option("--system-conf,--system", system_conf_,
                            "DAHDI's system.conf, for the spans' real channels, D-channels and framing")
         ->option_text("FILE");
   }

@@ -180,11 +180,47 @@ TEST(ChanDahdiImportTest, ChannelsWithoutSignallingAreSkipped) {
   EXPECT_THAT(Warnings(imported), HasSubstr(":3: channel => 1-23: skipped: no signalling set"));
 }
 
-TEST(ChanDahdiImportTest, IncludeIsNotFollowedButNoted) {
+TEST(ChanDahdiImportTest, IncludeIsNotFollowedWithoutAReaderButNoted) {
   const auto imported = Import("[channels]\n#include dahdi-channels.conf\nsignalling=pri_cpe\nchannel => 1-23\n");
   EXPECT_EQ(imported.spans, 1);
   EXPECT_THAT(Warnings(imported), HasSubstr("chan_dahdi.conf:2: '#include dahdi-channels.conf' is not followed"));
   EXPECT_THAT(imported.toml, HasSubstr("# not imported: #include dahdi-channels.conf (line 2): not followed"));
+}
+
+// Asterisk's own layout: chan_dahdi.conf's [channels] includes the
+// dahdi-channels.conf dahdi_genconf wrote, which has no section of its own.
+TEST(ChanDahdiImportTest, IncludeIsReadWhereItStands) {
+  ChanDahdiInput input;
+  input.chan_dahdi = "[channels]\nswitchtype = euroisdn\n#include \"dahdi-channels.conf\"\n#tryinclude gone.conf\n";
+  std::vector<std::string> asked;
+  input.read_include = [&](const std::string& name) -> base::Result<std::string> {
+    asked.push_back(name);
+    if (name == "dahdi-channels.conf") return std::string("signalling = pri_cpe\ncontext = from-pstn\nchannel => 1-15,17-31\n");
+    return base::Fail("cannot open " + name + ": No such file or directory");
+  };
+  const auto imported = ImportChanDahdi(input);
+  EXPECT_EQ(asked, (std::vector<std::string>{"dahdi-channels.conf", "gone.conf"}));
+  ASSERT_EQ(imported.spans, 1) << Warnings(imported);
+  const std::string span = SpanTable(imported.toml, 1);
+  EXPECT_THAT(span, HasSubstr("switch = \"euroisdn_e1\""));
+  EXPECT_THAT(span, HasSubstr("bchannels = \"1-15,17-31\"\n"));
+  EXPECT_THAT(span, HasSubstr("# from channel => 1-15,17-31 (dahdi-channels.conf line 3)"));
+  EXPECT_THAT(span, HasSubstr("# not imported: context = from-pstn (dahdi-channels.conf line 2)"));
+  EXPECT_THAT(Warnings(imported), Not(HasSubstr("gone.conf"))) << "#tryinclude: a missing file is no error";
+}
+
+TEST(ChanDahdiImportTest, MissingOrLoopingIncludesAreNamed) {
+  ChanDahdiInput input;
+  input.chan_dahdi = "[channels]\n#include missing.conf\n#include self.conf\nsignalling=pri_cpe\nchannel => 1-23\n";
+  input.read_include = [](const std::string& name) -> base::Result<std::string> {
+    if (name == "self.conf") return std::string("#include self.conf\n");
+    return base::Fail("cannot open " + name + ": No such file or directory");
+  };
+  const auto imported = ImportChanDahdi(input);
+  EXPECT_EQ(imported.spans, 1);
+  const std::string warnings = Warnings(imported);
+  EXPECT_THAT(warnings, HasSubstr("chan_dahdi.conf:2: '#include missing.conf': cannot open missing.conf"));
+  EXPECT_THAT(warnings, HasSubstr("self.conf:1: '#include self.conf': includes nest deeper than 8"));
 }
 
 TEST(ChanDahdiImportTest, SignalingSpellingAndUpperCaseKeysAreRead) {
@@ -254,11 +290,13 @@ TEST(ChanDahdiImportTest, CommentsBlockCommentsAndEscapedSemicolonsAreRead) {
   EXPECT_THAT(imported.toml, HasSubstr("# from channel = 1-23 (line 8)"));
 }
 
-TEST(ChanDahdiImportTest, LinesOutsideSectionsAndNonsenseAreWarned) {
-  const auto imported = Import("signalling = pri_cpe\n[channels]\nthis is not a setting\n");
+TEST(ChanDahdiImportTest, SettingsBeforeAnySectionAreChannelsAndNonsenseIsWarned) {
+  // dahdi-channels.conf given alone.
+  const auto imported = Import("signalling = pri_cpe\nchannel => 1-23\n[channels]\nthis is not a setting\n");
+  EXPECT_EQ(imported.spans, 1);
   const std::string warnings = Warnings(imported);
-  EXPECT_THAT(warnings, HasSubstr(":1: 'signalling' comes before any [section]: ignored"));
-  EXPECT_THAT(warnings, HasSubstr(":3: 'this is not a setting' is neither a [section] nor a setting"));
+  EXPECT_THAT(warnings, HasSubstr(":1: settings before any [section]: read as [channels]'s"));
+  EXPECT_THAT(warnings, HasSubstr(":4: 'this is not a setting' is neither a [section] nor a setting"));
 }
 
 // chan_dahdi's section style: a template, sections that inherit it and
@@ -481,6 +519,43 @@ TEST(PrictlImportTest, FileDefaultsToAsterisksChanDahdiConf) {
   EXPECT_THAT(r.err + r.out, HasSubstr("/etc/asterisk/chan_dahdi.conf"));
 }
 
+// Public examples (tests/cli/chan_dahdi_samples/SOURCES.md), as their
+// authors published them.
+std::string Sample(const std::string& name) {
+  const char* dir = std::getenv("PRID_CHAN_DAHDI_SAMPLES");
+  return dir == nullptr ? name : std::string(dir) + "/" + name;
+}
+
+TEST(PrictlImportTest, RealE1ExampleFromAPbxGuide) {
+  if (std::getenv("PRID_CHAN_DAHDI_SAMPLES") == nullptr) GTEST_FAIL() << "PRID_CHAN_DAHDI_SAMPLES is not set";
+  for (const bool with_system_conf : {false, true}) {
+    std::vector<std::string> args = {"import", "chan_dahdi", Sample("wazo-e1-chan_dahdi.conf")};
+    if (with_system_conf) args.insert(args.end(), {"--system-conf", Sample("wazo-e1-system.conf")});
+    const auto r = Prictl(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    const std::string span = SpanTable(r.out, 1);
+    EXPECT_THAT(span, HasSubstr("node = \"cpe\"\n"));
+    EXPECT_THAT(span, HasSubstr("switch = \"euroisdn_e1\""));
+    EXPECT_THAT(span, HasSubstr("dchannel = 16\n"));
+    EXPECT_THAT(span, HasSubstr("bchannels = \"1-15,17-31\"\n"));
+    EXPECT_THAT(span, HasSubstr("# not imported: context = from-extern (line 3)"));
+    EXPECT_THAT(span, HasSubstr("# not imported: group = 0,11 (line 2)"));
+  }
+}
+
+// The guide's two files disagree: its system.conf puts span 2's channels
+// at 33-63 (D-channel 48), its chan_dahdi.conf at 32-62 (D-channel 47).
+TEST(PrictlImportTest, RealTwoE1ExampleAndItsMismatchedSystemConf) {
+  if (std::getenv("PRID_CHAN_DAHDI_SAMPLES") == nullptr) GTEST_FAIL() << "PRID_CHAN_DAHDI_SAMPLES is not set";
+  const auto guessed = Prictl({"import", "chan_dahdi", Sample("asterisk-guide-2e1-chan_dahdi.conf")});
+  EXPECT_EQ(guessed.code, 0) << guessed.err;
+  EXPECT_THAT(SpanTable(guessed.out, 2), HasSubstr("dahdi_channel = 47\n"));
+  EXPECT_THAT(SpanTable(guessed.out, 2), HasSubstr("bchannels = \"1-15,17-31\"\n"));
+  const auto checked = Prictl({"import", "chan_dahdi", Sample("asterisk-guide-2e1-chan_dahdi.conf"), "--system-conf",
+                               Sample("asterisk-guide-2e1-system.conf")});
+  EXPECT_THAT(checked.err, HasSubstr("channel 63 is on no span= of this file")) << checked.err;
+}
+
 TEST(PrictlImportTest, ImportNeedsAFormat) {
   const auto r = Prictl({"import"});
   EXPECT_EQ(r.code, 2);
@@ -522,6 +597,7 @@ TEST(PrictlImportTest, EveryImportedSamplePassesPridCheckConfig) {
       {"two_t1s", kTwoT1s, false, 2},
       {"templates", kTemplates, false, 2},
       {"mixed", kMixedChanDahdi, true, 2},
+      {"dahdi_channels_alone", "signalling=pri_cpe\nswitchtype=euroisdn\nchannel => 1-15,17-31\n", false, 1},
       {"timers", "[channels]\nsignalling=pri_net\nswitchtype=qsig\npritimer => t200,1000\nchannel => 1-11\n"
                  "pritimer => t200,2000\npritimer => t316,60000\nchannel => 12-15,17-20\n", false, 1},
   };
