@@ -6,9 +6,10 @@
 // On disk: DIR/NNNNNNNNNNNNNNNNNNNN.jsonl segments (named by their first
 // sequence number), one {"seq":N,"cdr":{…}} per line, and one
 // DIR/STORE.cursor per store holding the last sequence number it
-// committed. Append only write()s (the event loop's part: no fsync); the
-// writer thread calls Sync, which fdatasyncs what was appended since — so
-// power loss costs at most what was appended since the last Sync.
+// committed (one fixed-width line, overwritten in place). Append only
+// write()s (the event loop's part: no fsync); the writer thread calls Sync,
+// which fdatasyncs what was appended since — so power loss costs at most
+// what was appended since the last Sync.
 //
 // Thread-safe: the event loop appends, the writer thread reads, syncs and
 // releases.
@@ -100,6 +101,7 @@ class Spool {
   mutable std::mutex mutex_;
   std::deque<SpooledRecord> records_;  // every record some store still needs
   std::vector<Seq> cursors_;
+  std::vector<base::UniqueFd> cursor_fds_;  // each store's cursor file, kept open
   std::deque<Segment> segments_;       // oldest first; back() is current
   // The current segment's fd; shared so that Sync can fdatasync it (and a
   // segment just closed) without holding mutex_ against Append.

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -68,6 +69,28 @@ TEST(Spool, ARestartResendsWhatAStoreHasNotCommitted) {
   auto seq = spool->Append(Call(5));
   ASSERT_TRUE(seq);
   EXPECT_EQ(*seq, 5u);
+}
+
+// A cursor is overwritten in place; one an earlier prid wrote (a shorter
+// line, by rename) reads the same and is overwritten whole.
+TEST(Spool, ACursorFromAnEarlierVersionIsReadAndOverwritten) {
+  testing::TempDir tmp;
+  {
+    auto spool = OpenSpool(tmp.path());
+    for (std::uint64_t id = 1; id <= 4; ++id) ASSERT_TRUE(spool->Append(Call(id)));
+  }
+  std::ofstream(tmp.path() + "/sqlite.cursor", std::ios::trunc) << "3\n";
+  {
+    auto spool = OpenSpool(tmp.path());
+    auto pending = spool->Pending(0, 10);
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].record->call_id, 4u);
+    ASSERT_TRUE(spool->Committed(0, 4).ok());
+  }
+  std::ifstream in(tmp.path() + "/sqlite.cursor");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "00000000000000000004\n");
+  EXPECT_TRUE(OpenSpool(tmp.path())->Pending(0, 10).empty());
 }
 
 TEST(Spool, SegmentsEveryStoreIsPastAreRemoved) {
