@@ -13,7 +13,9 @@
 // a call detail record per call (docs/cdr.md) to SQLite, JSON lines or
 // both in the run's temporary directory; its CPU then includes the CDR
 // writer thread's, each run ends once every record is committed, and the
-// records are counted (cdr.status and the files) against the calls made.
+// records are counted (cdr.status and the files) against the calls made;
+// each round then also runs prid without CDRs, and the CDRs' cost is the
+// ratio of the two, per round (docs/cdr.md "Cost").
 //
 // Usage: prid-load --prid PATH --peer PATH [--calls N] [--concurrency C] [--uui-octets U] [--rounds R]
 //                  [--cdr none|sqlite|jsonl|both]
@@ -425,6 +427,9 @@ int main(int argc, char** argv) {
   const std::string dir = mkdtemp(dir_template);
   std::vector<double> endpoint_us, async_us, sync_us, async_ratio, sync_ratio, async_rate, sync_rate, async_loop_us,
       sync_loop_us;
+  // With CDRs on, each round also runs prid without them, back to back:
+  // the CDRs' cost per call is their run's CPU over this one's, per round.
+  std::vector<double> async_cdr_cost, sync_cdr_cost;
   CdrCount cdrs;
   for (int round = 0; round < rounds; ++round) {
     const double endpoint = LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets);
@@ -439,6 +444,19 @@ int main(int argc, char** argv) {
     if (!synchronous) {
       std::filesystem::remove_all(dir);
       return 1;
+    }
+    if (cdr != prid::bench::Cdr::kNone) {
+      const auto async_off =
+          RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, true, prid::bench::Cdr::kNone);
+      const auto sync_off = async_off ? RunPrid(prid_path, peer_path, dir, calls, concurrency, uui_octets, false,
+                                                prid::bench::Cdr::kNone)
+                                      : std::nullopt;
+      if (!sync_off) {
+        std::filesystem::remove_all(dir);
+        return 1;
+      }
+      async_cdr_cost.push_back(asynchronous->cpu_per_call / async_off->cpu_per_call - 1);
+      sync_cdr_cost.push_back(synchronous->cpu_per_call / sync_off->cpu_per_call - 1);
     }
     endpoint_us.push_back(endpoint * 1e6);
     async_us.push_back(asynchronous->cpu_per_call * 1e6);
@@ -477,6 +495,11 @@ int main(int argc, char** argv) {
   std::printf("libpri b2b                 %.1f us CPU per call (both sides in one process: no far-end wake-ups)\n",
               b2b * 1e6);
   if (cdr == prid::bench::Cdr::kNone) return 0;
+  const Spread async_cost = SpreadOf(async_cdr_cost), sync_cost = SpreadOf(sync_cdr_cost);
+  std::printf("CDR cost                   CPU per call %+.1f %% [%+.1f, %+.1f] asynchronous, %+.1f %% [%+.1f, %+.1f] "
+              "synchronous (to prid without CDRs in the same round; goal <= 10 %%)\n",
+              async_cost.median * 100, async_cost.low * 100, async_cost.high * 100, sync_cost.median * 100,
+              sync_cost.low * 100, sync_cost.high * 100);
   // Every call made through prid (warm-ups included) has its record in
   // each store: committed by the writer, and there in the file.
   const bool sqlite = cdr == prid::bench::Cdr::kSqlite || cdr == prid::bench::Cdr::kBoth;
