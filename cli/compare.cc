@@ -2,18 +2,18 @@
 #include "cli/compare.h"
 
 #include "cli/outcome.h"
+#include "cli/trace_input.h"
 #include "q931/call_flow.h"
-#include "q931/trace_reader.h"
 
 namespace prid::cli {
 
 int RunCompare(const Command& command, std::ostream& out, std::ostream& err) {
-  auto expected = q931::ReadTraceFile(command.trace_file);
+  auto expected = ReadTraceInput(command.trace_file, err);
   if (!expected) {
     err << "prictl: " << expected.error() << '\n';
     return kExitUsage;
   }
-  auto seen = q931::ReadTraceFile(command.other_trace_file);
+  auto seen = ReadTraceInput(command.other_trace_file, err);
   if (!seen) {
     err << "prictl: " << seen.error() << '\n';
     return kExitUsage;

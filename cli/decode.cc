@@ -4,15 +4,15 @@
 #include <fmt/format.h>
 
 #include "cli/outcome.h"
+#include "cli/trace_input.h"
 #include "q931/trace_json.h"
 #include "q931/trace_pcap_export.h"
-#include "q931/trace_reader.h"
 #include "q931/trace_view.h"
 
 namespace prid::cli {
 
 int RunDecode(const Command& command, bool json, std::ostream& out, std::ostream& err) {
-  auto records = q931::ReadTraceFile(command.trace_file);
+  auto records = ReadTraceInput(command.trace_file, err);
   if (!records) {
     err << "prictl: " << records.error() << '\n';
     return kExitUsage;
@@ -29,10 +29,6 @@ int RunDecode(const Command& command, bool json, std::ostream& out, std::ostream
     pcap.emplace(std::move(*opened));
   }
   for (const auto& record : *records) {
-    // What the reader left out (Cisco IE names it does not know, …).
-    for (const auto& warning : record.warnings) {
-      err << fmt::format("prictl: {}: warning: {}\n", command.trace_file, warning);
-    }
     const auto decoded = q931::DecodeRecord(record);
     if (decoded.q931) ++messages;
     if (decoded.error) {

@@ -18,11 +18,11 @@
 #include "cli/paged_call.h"
 #include "cli/replay_link.h"
 #include "cli/replay_plan.h"
+#include "cli/trace_input.h"
 #include "q931/call_flow.h"
 #include "q931/ie.h"
 #include "q931/lapd_peer.h"
 #include "q931/names.h"
-#include "q931/trace_reader.h"
 
 namespace prid::cli {
 namespace {
@@ -624,7 +624,7 @@ void Replayer::CleanUp() {
 }
 
 int Replayer::Run() {
-  auto records = q931::ReadTraceFile(command_.trace_file);
+  auto records = ReadTraceInput(command_.trace_file, err_);
   if (!records) {
     err_ << "prictl: " << records.error() << '\n';
     return kExitUsage;

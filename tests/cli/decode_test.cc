@@ -137,6 +137,24 @@ TEST(PrictlDecodeTest, CiscoDebugTextWithAnUnknownIeIsDecodedWithAWarning) {
   std::remove(trace.c_str());
 }
 
+// compare reads both files the way decode does, and says what their
+// readers left out.
+TEST(PrictlDecodeTest, CompareWarnsOfWhatEitherReaderLeftOut) {
+  const std::string text =
+      "*Mar  1 04:51:52.442: ISDN Se1/0:23 Q931: RX <- DISCONNECT pd = 8  callref = 0x0001\n"
+      "        Cause i = 0x8290 - Normal call clearing\n"
+      "        Frobnication i = 0x01\n";
+  const std::string expected = TempFile("cisco-a.txt", text);
+  const std::string seen = TempFile("cisco-b.txt", text);
+  const auto r = Prictl({"compare", expected, seen});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("same call flow"));
+  EXPECT_THAT(r.err, HasSubstr(expected + ": warning: line 3: unknown IE name 'Frobnication'"));
+  EXPECT_THAT(r.err, HasSubstr(seen + ": warning: line 3: unknown IE name 'Frobnication'"));
+  std::remove(expected.c_str());
+  std::remove(seen.c_str());
+}
+
 TEST(PrictlDecodeTest, UnreadableFileGivesExit2) {
   const auto r = Prictl({"decode", "/nonexistent/x.pcap"});
   EXPECT_EQ(r.code, 2);
