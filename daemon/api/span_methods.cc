@@ -56,6 +56,8 @@ json SpanToJson(int number, const SpanSnapshot& span) {
                 {"uui_max", c.uui ? c.uui_max : 0},
                 {"appearance", std::string(AppearanceName(c.appearance))},
                 {"hunt", std::string(HuntOrderName(c.hunt))},
+                {"dialplan", std::string(DialplanName(c.dialplan))},
+                {"local_dialplan", std::string(DialplanName(c.local_dialplan))},
                 {"restart_failures", span.restart_failures},
                 // What libpri and the restart procedure run with (the config's).
                 {"timers",

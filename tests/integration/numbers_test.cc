@@ -134,6 +134,9 @@ TEST_P(NumbersTest, DynamicDialplanSendsAPlusNumberAsInternationalWithoutThePlus
   span.dialplan = daemon::Dialplan::kDynamic;
   span.local_dialplan = daemon::Dialplan::kLocal;
   Start(span);
+  const json entry = client_->Ok("span.list")[0];
+  EXPECT_EQ(entry["dialplan"], "dynamic") << entry;
+  EXPECT_EQ(entry["local_dialplan"], "local");
   const std::uint64_t call = client_->Ok("call.make", {{"number", "+4930123456"}, {"calling", "2000"}})["call"];
   ASSERT_TRUE(client_->WaitState(call, "connected"));
   auto setups = Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, msg::kSetup);

@@ -103,7 +103,8 @@ json WorstSpanEntry(const SpanConfig& config) {
     span.alarm_history.push_back({base::WallTime{}, span.alarms});
   }
   json entry = SpanToJson(255, span);
-  for (const char* name : {"driver", "node", "switch", "state", "dchannel_state", "appearance", "hunt"}) {
+  for (const char* name : {"driver", "node", "switch", "state", "dchannel_state", "appearance", "hunt", "dialplan",
+                           "local_dialplan"}) {
     entry[name] = kLongestName;
   }
   for (json& channel : entry["bchannels"]) channel["state"] = kLongestName;
