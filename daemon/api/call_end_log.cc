@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "q931/names.h"
+#include "q931/party.h"
 
 namespace prid::daemon {
 namespace {
@@ -33,8 +34,20 @@ std::vector<Pair> Pairs(const Call& call, std::string_view span_name) {
   if (!span_name.empty()) out.push_back({"span_name", "SPAN_NAME", std::string(span_name), ""});
   out.push_back({"channel", "CHANNEL", call.channel > 0 ? std::to_string(call.channel) : "none", ""});
   out.push_back({"direction", "DIRECTION", std::string(DirectionName(call.direction)), ""});
+  // A number's type and plan where it has them (not both unknown): the
+  // first thing to check when a carrier refuses a number.
+  auto attributes = [&out](const q931::Party& party, std::string_view ton_key, std::string_view ton_field,
+                           std::string_view npi_key, std::string_view npi_field) {
+    if (party.ton == 0 && party.npi == 0) return;
+    out.push_back({ton_key, ton_field, q931::TonName(party.ton), ""});
+    out.push_back({npi_key, npi_field, q931::NpiName(party.npi), ""});
+  };
   out.push_back({"called", "CALLED", call.called, ""});
+  if (!call.is_conference) attributes(call.parties.called, "called_ton", "CALLED_TON", "called_npi", "CALLED_NPI");
   out.push_back({"calling", "CALLING", call.calling, ""});
+  if (call.parties.calling) {
+    attributes(*call.parties.calling, "calling_ton", "CALLING_TON", "calling_npi", "CALLING_NPI");
+  }
   const base::WallTime end = call.idle_at.value_or(call.created);
   out.push_back({"answered", "ANSWERED", YesNo(call.connected_at.has_value()), ""});
   if (call.connected_at) {

@@ -81,6 +81,22 @@ TEST(CallEndLine, UuiBothWaysAndNoChannelOrSpanName) {
   EXPECT_NE(line.find(" uui_sent=yes uui_received=yes"), std::string::npos) << line;
 }
 
+// Type and plan follow each number that has them; an unknown pair is left
+// out (the lines above have none).
+TEST(CallEndLine, ANumbersTypeAndPlanFollowItWhereKnown) {
+  Call call = Answered();
+  call.parties.called = q931::Party{"1001", 2, 1};   // national, E.164
+  call.parties.calling = q931::Party{"2000", 4, 9};  // subscriber, private
+  const std::string line = CallEndLine(call, "trunk-a");
+  EXPECT_NE(line.find(" called=1001 called_ton=national called_npi=e164 calling=2000 calling_ton=subscriber "
+                      "calling_npi=private "),
+            std::string::npos)
+      << line;
+  base::LogFields fields = CallEndFields(call, "trunk-a");
+  EXPECT_THAT(fields.extra, Contains(Pair("CALLED_TON", "national")));
+  EXPECT_THAT(fields.extra, Contains(Pair("CALLING_NPI", "private")));
+}
+
 TEST(CallEndLine, OriginComesFromTheNameTable) {
   Call call = Answered();
   for (Origin origin : {Origin::kLocal, Origin::kRemote}) {
