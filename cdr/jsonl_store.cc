@@ -165,7 +165,7 @@ base::Status JsonlStore::ReadTail() {
   return base::Status::Ok();
 }
 
-base::Status JsonlStore::Write(std::span<const Record> records) {
+base::Status JsonlStore::Write(RecordBatch records) {
   if (!fd_.valid()) {
     return base::Status::Error(fmt::format("JSON-lines CDR store {}: not open (Open() first)", path_));
   }

@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -47,7 +46,7 @@ class JsonlStore final : public Store {
   // (Re)opens the file for appending, creating it (mode 0640, not its
   // directory), and reads its tail's keys afresh.
   base::Status Open() override;
-  base::Status Write(std::span<const Record> records) override;
+  base::Status Write(RecordBatch records) override;
 
  private:
   struct Key {

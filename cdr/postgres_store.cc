@@ -400,7 +400,7 @@ base::Status PostgresStore::CheckSchema() {
                                 version, kSchemaVersion)));
 }
 
-base::Status PostgresStore::Write(std::span<const Record> records) {
+base::Status PostgresStore::Write(RecordBatch records) {
   if (access_ == Access::kReadOnly) {
     return base::Status::Error(Error("cannot write", "opened read-only (prictl), it does not write"));
   }

@@ -45,7 +45,7 @@ class PostgresStore final : public QueryableStore {
   // The connection string as key=value pairs without `password`.
   std::string target() const override { return target_; }
   base::Status Open() override;
-  base::Status Write(std::span<const Record> records) override;
+  base::Status Write(RecordBatch records) override;
   base::Result<std::vector<Record>> Select(const Query& query) override;
 
  private:

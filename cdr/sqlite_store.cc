@@ -378,7 +378,7 @@ base::Status SqliteStore::Open() {
   return status;
 }
 
-base::Status SqliteStore::Write(std::span<const Record> records) {
+base::Status SqliteStore::Write(RecordBatch records) {
   if (access_ == Access::kReadOnly) {
     return base::Status::Error(fmt::format("SQLite CDR store {}: opened read-only, it does not write", path_));
   }

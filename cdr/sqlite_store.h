@@ -64,7 +64,7 @@ class SqliteStore final : public QueryableStore {
   // One BEGIN IMMEDIATE … COMMIT; a row whose (instance, call_id) is there
   // already is left as it is (ON CONFLICT DO NOTHING). synchronous=FULL:
   // once this returns ok the records survive a power cut.
-  base::Status Write(std::span<const Record> records) override;
+  base::Status Write(RecordBatch records) override;
   base::Result<std::vector<Record>> Select(const Query& query) override;
 
  private:

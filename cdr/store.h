@@ -6,13 +6,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/expected.h"
 #include "cdr/record.h"
+#include "cdr/record_batch.h"
 
 namespace prid::cdr {
 
@@ -43,7 +43,7 @@ class Store {
   // is already there is skipped, so a resend after a crash adds nothing.
   // On error none of them counts as written and the store is to be
   // reopened before the next Write.
-  virtual base::Status Write(std::span<const Record> records) = 0;
+  virtual base::Status Write(RecordBatch records) = 0;
 };
 
 // The SQL stores can be read back (prictl cdr).

@@ -128,10 +128,13 @@ void Writer::Deliver(std::size_t index, StoreSlot& slot, bool last) {
       if (auto st = slot.store->Open(); !st.ok()) return fail(st.message());
       slot.open = true;
     }
-    std::vector<Record> records;
+    // The spool's own records, shared: nothing is copied for the store.
+    std::vector<std::shared_ptr<const Record>> records;
     records.reserve(batch.size());
-    for (const auto& r : batch) records.push_back(*r.record);  // outside the spool's lock
-    if (auto st = slot.store->Write(records); !st.ok()) return fail(st.message());
+    for (const auto& r : batch) records.push_back(r.record);
+    if (auto st = slot.store->Write(std::span<const std::shared_ptr<const Record>>(records)); !st.ok()) {
+      return fail(st.message());
+    }
     if (auto st = spool_->Committed(index, batch.back().seq); !st.ok()) {
       base::LogLine(base::LogLevel::kWarning, st.message());
     }

@@ -1,10 +1,14 @@
 // The record's JSON form, its columns and its times.
 #include "cdr/record.h"
+#include "cdr/record_batch.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <memory>
+#include <span>
+#include <vector>
 
 #include "base/time_format.h"
 #include "tests/cdr/sample_records.h"
@@ -141,6 +145,24 @@ TEST(CdrColumns, RefusesNullInARequiredColumn) {
   auto r = RecordFromColumns(values);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("instance is null"), std::string::npos);
+}
+
+// A batch reads the same whether its records are the spool's shared ones
+// (the writer's, not copied) or a vector's.
+TEST(RecordBatch, SharedAndPlainRecordsReadTheSame) {
+  const std::vector<Record> plain = {samples::Numbered(1), samples::Numbered(2)};
+  std::vector<std::shared_ptr<const Record>> shared;
+  for (const Record& r : plain) shared.push_back(std::make_shared<const Record>(r));
+  const RecordBatch from_plain(plain);
+  const RecordBatch from_shared{std::span<const std::shared_ptr<const Record>>(shared)};
+  ASSERT_EQ(from_plain.size(), 2u);
+  ASSERT_EQ(from_shared.size(), 2u);
+  EXPECT_EQ(&from_shared.front(), shared[0].get()) << "the spool's record itself, not a copy";
+  std::vector<std::uint64_t> ids;
+  for (const Record& r : from_shared) ids.push_back(r.call_id);
+  EXPECT_EQ(ids, (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(from_plain.back(), *shared[1]);
+  EXPECT_TRUE(RecordBatch().empty());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -140,7 +141,7 @@ TEST_F(SqliteStoreTest, CallIdAboveInt64MaxRoundTrips) {
   auto store = OpenWriter();
   Record r = Bare();
   r.call_id = 0xfedcba9876543210ULL;
-  ASSERT_TRUE(store->Write({&r, 1}).ok());
+  ASSERT_TRUE(store->Write(std::span<const Record>(&r, 1)).ok());
   EXPECT_THAT(SelectAll(*store), ElementsAre(r));
 }
 

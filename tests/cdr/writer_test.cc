@@ -33,7 +33,7 @@ class ShelfStore final : public Store {
     ++shelf_.opens;
     return shelf_.down ? base::Status::Error("shelf is down") : base::Status::Ok();
   }
-  base::Status Write(std::span<const Record> records) override {
+  base::Status Write(RecordBatch records) override {
     std::lock_guard lock(shelf_.mutex);
     if (shelf_.down) return base::Status::Error("shelf is down");
     for (const Record& r : records) shelf_.ids.push_back(r.call_id);
