@@ -90,17 +90,30 @@ config_libs=()
 span_libs=(-lpri -lev)
 
 object_of() { echo "$work/obj/$(echo "$1" | tr / _).o"; }
-# Compiles source (with extra flags) unless its object is newer than it and
-# this script; runs in the background, at most $jobs at once.
+# An object is stale when it is missing, older than this script or its
+# source, or older than any header its last compile read (the compiler's
+# -MMD list): a struct that changed in a header must not link with objects
+# built against its old layout.
+stale() {  # object source
+  local obj="$1" src="$2" dep
+  [ -f "$obj" ] && [ -f "$obj.d" ] || return 0
+  { [ "$0" -nt "$obj" ] || [ "$root/$src" -nt "$obj" ]; } && return 0
+  for dep in $(sed -e 's/\\$//' -e 's/^[^:]*://' "$obj.d"); do
+    [ "$dep" -nt "$obj" ] && return 0
+  done
+  return 1
+}
+# Compiles source (with extra flags) when its object is stale; runs in the
+# background, at most $jobs at once.
 compile_jobs=()
 compile() {  # source [flags…]
   local src="$1" obj
   obj="$(object_of "$1")"
   shift
-  if [ ! -f "$obj" ] || [ "$root/$src" -nt "$obj" ] || [ "$0" -nt "$obj" ]; then
+  if stale "$obj" "$src"; then
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-    "$cxx" "${flags[@]}" "${san[@]}" "$@" -fsanitize=fuzzer-no-link -c "$root/$src" -o "$obj.tmp" &&
-      mv "$obj.tmp" "$obj" &
+    "$cxx" "${flags[@]}" "${san[@]}" "$@" -fsanitize=fuzzer-no-link -MMD -MF "$obj.d.tmp" -c "$root/$src" \
+      -o "$obj.tmp" && mv "$obj.d.tmp" "$obj.d" && mv "$obj.tmp" "$obj" &
     compile_jobs+=($!)
   fi
 }
