@@ -2,10 +2,13 @@
 // for frames on the wire.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <tuple>
 
+#include "daemon/config/config.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
 #include "tests/support/wire.h"
@@ -45,6 +48,22 @@ inline bool WaitWire(const DaemonThread& daemons, int daemon, int span, q931::Fr
         return Find(Q931Messages(frames, daemon, span), direction, type).size() >= count;
       },
       kWaitMs);
+}
+
+// Every switch variant, each with prid as cpe and as network: the
+// parameters of the tests that run on all of them, and their names
+// ("ni2_cpe", "qsig_network", …).
+using VariantAndNode = std::tuple<daemon::SwitchVariant, daemon::NodeType>;
+inline auto EveryVariantAndNode() {
+  return ::testing::Combine(::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100,
+                                              daemon::SwitchVariant::k5ess, daemon::SwitchVariant::k4ess,
+                                              daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
+                                              daemon::SwitchVariant::kNi1, daemon::SwitchVariant::kQsig),
+                            ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork));
+}
+inline std::string VariantAndNodeName(const ::testing::TestParamInfo<VariantAndNode>& info) {
+  return std::string(daemon::SwitchVariantName(std::get<0>(info.param))) + "_" +
+         std::string(daemon::NodeTypeName(std::get<1>(info.param)));
 }
 
 }  // namespace prid::testing

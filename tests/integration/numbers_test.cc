@@ -154,17 +154,7 @@ TEST_P(NumbersTest, DynamicDialplanSendsAPlusNumberAsInternationalWithoutThePlus
   ASSERT_TRUE(client_->WaitState(call, "idle"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllVariants, NumbersTest,
-    ::testing::Combine(::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100,
-                                         daemon::SwitchVariant::k5ess, daemon::SwitchVariant::k4ess,
-                                         daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
-                                         daemon::SwitchVariant::kNi1, daemon::SwitchVariant::kQsig),
-                       ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork)),
-    [](const auto& info) {
-      return std::string(daemon::SwitchVariantName(std::get<0>(info.param))) + "_" +
-             std::string(daemon::NodeTypeName(std::get<1>(info.param)));
-    });
+INSTANTIATE_TEST_SUITE_P(AllVariants, NumbersTest, EveryVariantAndNode(), VariantAndNodeName);
 
 }  // namespace
 }  // namespace prid::testing

@@ -52,17 +52,7 @@ TEST_P(VariantTest, CallIsAnsweredAndDroppedWithUui) {
   EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllVariants, VariantTest,
-    ::testing::Combine(::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100,
-                                         daemon::SwitchVariant::k5ess, daemon::SwitchVariant::k4ess,
-                                         daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
-                                         daemon::SwitchVariant::kNi1, daemon::SwitchVariant::kQsig),
-                       ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork)),
-    [](const auto& info) {
-      return std::string(daemon::SwitchVariantName(std::get<0>(info.param))) + "_" +
-             std::string(daemon::NodeTypeName(std::get<1>(info.param)));
-    });
+INSTANTIATE_TEST_SUITE_P(AllVariants, VariantTest, EveryVariantAndNode(), VariantAndNodeName);
 
 }  // namespace
 }  // namespace prid::testing
