@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "cli/outcome.h"
+#include "q931/party.h"
 #include "prid_build_config.h"
 
 namespace prid::cli {
@@ -447,7 +448,16 @@ class Parser {
     call->add_option("--present", make_.presentation, "calling number's presentation: allowed, restricted or "
                      "unavailable (no --calling)")
         ->option_text("PRES");
+    call->add_flag("--overlap", make_.overlap,
+                   "overlap sending: the SETUP without Sending complete, more digits with dial");
     AddUui(call);
+    auto* dial = Sub(&app_, "dial",
+                     "send more digits of an overlap call, or keypad digits on a connected one (call.dial)", [this] {
+                       return base::Result<Command>(RequestCommand(CallDialRequest(call_, digits_, complete_)));
+                     });
+    AddCallId(dial);
+    dial->add_option("DIGITS", digits_, "digits: 0-9 * #")->required();
+    dial->add_flag("--complete", complete_, "the number is complete: INFORMATION with Sending complete");
 
     auto* proceed = Sub(&app_, "proceed", "CALL PROCEEDING for an offered call, no alerting (call.proceed)", [this] {
       return base::Result<Command>(RequestCommand(CallProceedRequest(call_, channel_.value_or(0))));
@@ -478,6 +488,21 @@ class Parser {
         ->expected(1, 3)
         ->check(Number("progress description", 1, 127));
     AddCause(progress, "cause the PROGRESS carries");
+    auto* redirect = Sub(&app_, "redirect", "reroute an offered or alerting call elsewhere (call.redirect)",
+                         [this] {
+                           return base::Result<Command>(
+                               RequestCommand(CallRedirectRequest(call_, redirect_number_, redirect_reason_)));
+                         });
+    AddCallId(redirect);
+    redirect->add_option("NUMBER", redirect_number_, "the number the network routes the call to")->required();
+    redirect->add_option("--reason", redirect_reason_, std::string("redirecting reason: ") +
+                                                           std::string(q931::RedirectReasonChoices()))
+        ->option_text("R")
+        ->check([](const std::string& reason) {
+          return q931::RedirectReasonFromName(reason)
+                     ? std::string()
+                     : fmt::format("--reason must be one of {}", q931::RedirectReasonChoices());
+        });
     auto* drop = Sub(&app_, "drop", "drop a call (call.drop)",
                      [this] { return RequestCommand(CallDropRequest(call_, cause_, uui_)); });
     AddCallId(drop);
@@ -811,6 +836,10 @@ class Parser {
   bool no_inband_ = false;
   bool non_isdn_ = false;
   std::vector<int> progress_;  // progress PI…
+  std::string redirect_number_;                 // redirect NUMBER
+  std::optional<std::string> redirect_reason_;  // redirect --reason
+  std::string digits_;         // dial DIGITS
+  bool complete_ = false;      // dial --complete
   std::optional<std::string> replay_side_;
   std::string replay_link_;
   double replay_timeout_s_ = 5;

@@ -16,9 +16,9 @@ namespace {
 using nlohmann::json;
 
 // API.md, "States".
-constexpr std::array<std::string_view, 11> kCallStates = {
-    "offering", "accepted", "dialing",      "proceeding", "ringback", "connected",
-    "onhold",   "conferenced", "disconnected", "inactive",   "idle"};
+constexpr std::array<std::string_view, 12> kCallStates = {
+    "collecting", "offering", "accepted", "dialing",      "proceeding", "ringback", "connected",
+    "onhold",     "conferenced", "disconnected", "inactive",   "idle"};
 // API.md, "Simulation": the names `cause` accepts besides a number.
 constexpr std::array<std::string_view, 5> kCauseNames = {"normal", "busy", "noanswer", "rejected",
                                                          "unavailable"};
@@ -176,6 +176,14 @@ base::Result<Request> CallMakeRequest(const CallMakeOptions& options) {
   if (auto status = AddUui(options.uui, request.params); !status) {
     return base::Fail(status.message());
   }
+  if (options.overlap) request.params["overlap"] = true;
+  return request;
+}
+
+Request CallDialRequest(std::int64_t call, const std::string& digits, bool complete) {
+  Request request = CallOnly("call.dial", call);
+  request.params["digits"] = digits;
+  if (complete) request.params["complete"] = true;
   return request;
 }
 
@@ -205,6 +213,13 @@ base::Result<Request> CallProgressRequest(std::int64_t call, const std::vector<i
   Request request = CallOnly("call.progress", call);
   request.params["progress"] = progress;
   if (auto status = AddCause(cause, request.params); !status) return base::Fail(status.message());
+  return request;
+}
+
+Request CallRedirectRequest(std::int64_t call, const std::string& number, const std::optional<std::string>& reason) {
+  Request request = CallOnly("call.redirect", call);
+  request.params["number"] = number;
+  if (reason) request.params["reason"] = *reason;
   return request;
 }
 

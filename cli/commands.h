@@ -46,6 +46,7 @@ struct CallMakeOptions {
   std::optional<std::string> ton{}, npi{};                  // the called number's
   std::optional<std::string> calling_ton{}, calling_npi{};  // the calling number's
   std::optional<std::string> presentation{};                // the calling number's
+  bool overlap = false;  // overlap sending: more digits follow with `dial`
 };
 
 struct EventsOptions {
@@ -91,11 +92,16 @@ Request CallAlertRequest(std::int64_t call, bool inband = true, int channel = 0)
 // `non_isdn`: CONNECT says the destination is non-ISDN.
 base::Result<Request> CallAnswerRequest(std::int64_t call, const UuiOptions& uui, bool non_isdn = false,
                                         int channel = 0);
+// call.dial {call, digits, complete?}: overlap digits (INFORMATION), or
+// keypad digits on a connected call.
+Request CallDialRequest(std::int64_t call, const std::string& digits, bool complete);
 // call.proceed {call, channel?}: CALL PROCEEDING, the call stays offered.
 Request CallProceedRequest(std::int64_t call, int channel = 0);
 // call.progress {call, progress, cause?}: PROGRESS with these indicators.
 base::Result<Request> CallProgressRequest(std::int64_t call, const std::vector<int>& progress,
                                           const std::optional<std::string>& cause);
+// call.redirect {call, number, reason?}: call rerouting of an incoming call.
+Request CallRedirectRequest(std::int64_t call, const std::string& number, const std::optional<std::string>& reason);
 base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                       const UuiOptions& uui);
 // call.drop {call, cause?, uui?, supervisor: true}: a supervisor drops any

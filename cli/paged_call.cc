@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 constexpr PagedMethod kPagedMethods[] = {
-    {"call.list", "call", 13},
+    {"call.list", "call", 12},
     {"span.list", "span", 8},
 };
 

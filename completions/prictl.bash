@@ -4,7 +4,7 @@
 #   source prictl.bash
 # The word lists below are checked against prictl --help by prid's tests.
 
-_prictl_commands="status reload spans span restart service calls info stats cdr open close call proceed alert progress answer drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics import"
+_prictl_commands="status reload spans span restart service calls info stats cdr open close call dial proceed alert progress answer redirect drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics import"
 _prictl_global_options="--socket --json --version --help"
 
 _prictl() {
@@ -68,11 +68,13 @@ _prictl() {
     info) words="--all" ;;
     stats) words="--reset" ;;
     open) words="--monitor" ;;
-    call) words="--span --calling --bearer --ton --npi --calling-ton --calling-npi --present --detach --uui-text --uui-hex --pd" ;;
+    call) words="--span --calling --bearer --ton --npi --calling-ton --calling-npi --present --overlap --detach --uui-text --uui-hex --pd" ;;
+    dial) words="--complete" ;;
     answer) words="--non-isdn --channel --uui-text --uui-hex --pd" ;;
     alert) words="--no-inband --channel" ;;
     proceed) words="--channel" ;;
     progress) words="--cause" ;;
+    redirect) words="--reason" ;;
     drop|hangup) words="--cause --uui-text --uui-hex --pd" ;;
     events) words="--follow --since --instance --monitor --span --call" ;;
     service) words="in out" ;;

@@ -20,6 +20,9 @@ inline constexpr std::string_view kTraceMethod = "trace";  // one per D-channel 
 namespace event_type {
 inline constexpr std::string_view kCallState = "call.state";      // a handle's state changed, or a request was refused
 inline constexpr std::string_view kCallNew = "call.new";          // a handle was created for the client
+// the far end sent progress indicators, display, keypad digits or its connected number
+inline constexpr std::string_view kCallIndication = "call.indication";
+inline constexpr std::string_view kCallDigits = "call.digits";    // overlap receiving: more called digits came
 inline constexpr std::string_view kSpanState = "span.state";      // a span went up, down or into alarm
 inline constexpr std::string_view kSpanChannel = "span.channel";  // a B-channel restarted or changed service
 inline constexpr std::string_view kEventsLost = "events.lost";    // the client is cut off as too slow
@@ -28,7 +31,7 @@ inline constexpr std::string_view kEventsLost = "events.lost";    // the client 
 // Every event type above; a new one is added here and to docs/api.md.
 inline constexpr std::array kAllEventTypes = {
     event_type::kCallState, event_type::kCallNew, event_type::kSpanState, event_type::kSpanChannel,
-    event_type::kEventsLost,
+    event_type::kEventsLost, event_type::kCallIndication, event_type::kCallDigits,
 };
 
 }  // namespace prid::ipc

@@ -94,4 +94,21 @@ std::string_view RedirectReasonChoices() {
   return choices;
 }
 
+std::string DisplayText(std::string_view octets) {
+  std::string out;
+  octets = octets.substr(0, kMaxDisplayChars);
+  out.reserve(octets.size() * 2);
+  for (char ch : octets) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0)) continue;  // C0, DEL, C1
+    if (c < 0x80) {
+      out += ch;
+    } else {  // ISO 8859-1 is the first 256 code points of Unicode
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
+  }
+  return out;
+}
+
 }  // namespace prid::q931

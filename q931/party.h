@@ -43,15 +43,26 @@ struct Subaddress {
   bool operator==(const Subaddress&) const = default;
 };
 
-// The numbers of one SETUP, sent or received.
+// The numbers of one SETUP, sent or received, and the calling name.
 struct SetupParties {
   Party called;                  // its ton and npi go in the Called party number IE
   std::optional<Party> calling;  // none: no Calling party number IE
   std::optional<Redirecting> redirecting;  // none: no Redirecting number IE
   std::optional<Subaddress> called_subaddress;
   std::optional<Subaddress> calling_subaddress;
+  // The calling name: sent as libpri's caller name (a Display IE, or a
+  // Q.SIG CallingName); received from either. "": none.
+  std::string display;
   bool operator==(const SetupParties&) const = default;
 };
+
+// At most this many characters of a display go out or are kept (libpri
+// 1.6 keeps a name in 64 octets with its NUL).
+inline constexpr std::size_t kMaxDisplayChars = 63;
+// Display text (Q.931 4.5.16 Display IE, libpri's party names) as the API
+// shows it: the first kMaxDisplayChars octets, ISO 8859-1, as UTF-8,
+// control characters dropped.
+std::string DisplayText(std::string_view octets);
 
 // Names (API.md "Party numbers"); a code with no name reads as its number
 // ("5"), and FromName knows only the names.

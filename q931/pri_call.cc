@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdio>
+#include <cstring>
 
 #include "base/log.h"
 #include "q931/message.h"
@@ -41,7 +43,7 @@ const std::array<StateRow, kCallStateCount>& StateTable() {
       // Clearing an offered call is RELEASE COMPLETE (to Null), Q.931 5.3.2 a).
       {"Call present", 6,
        {S::kIncomingCallProceeding, S::kCallReceived, S::kConnectRequest, S::kActive, S::kDisconnectIndication,
-        S::kReleaseRequest, S::kNull}},
+        S::kReleaseRequest, S::kNull, S::kOverlapReceiving}},
       {"Call received", 7,
        {S::kConnectRequest, S::kActive, S::kDisconnectRequest, S::kDisconnectIndication, S::kReleaseRequest,
         S::kNull}},
@@ -58,6 +60,11 @@ const std::array<StateRow, kCallStateCount>& StateTable() {
       // libpri reports a DISCONNECT received even here (Q.931 would ignore
       // it); prid answers it with RELEASE again.
       {"Release request", 19, {S::kDisconnectIndication, S::kNull}},
+      // SETUP ACKNOWLEDGE sent: the answers of Call present follow; a
+      // clearing is DISCONNECT now that something was sent.
+      {"Overlap receiving", 25,
+       {S::kIncomingCallProceeding, S::kCallReceived, S::kConnectRequest, S::kActive, S::kDisconnectRequest,
+        S::kDisconnectIndication, S::kReleaseRequest, S::kNull}},
   }};
   return table;
 }
@@ -202,7 +209,7 @@ CallAfter PriCall::Freed() {
 }
 
 base::Status PriCall::Proceed() {
-  if (!In({S::kCallPresent})) return Refuse("CALL PROCEEDING", "Call present");
+  if (!In({S::kCallPresent, S::kOverlapReceiving})) return Refuse("CALL PROCEEDING", "Call present or Overlap receiving");
   if (link_.Call(pri_proceeding, call_, channel_, /*info=*/0) != 0) {
     return base::Status::Error(fmt::format("{}: libpri refused CALL PROCEEDING", Describe()));
   }
@@ -217,8 +224,8 @@ base::Status PriCall::UseChannel(int channel) {
 }
 
 base::Status PriCall::Progress(const std::vector<std::uint8_t>& descriptions, std::optional<std::uint8_t> cause) {
-  if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
-    return Refuse("PROGRESS", "Call present, Incoming call proceeding or Call received");
+  if (!In({S::kCallPresent, S::kOverlapReceiving, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("PROGRESS", "Call present, Overlap receiving, Incoming call proceeding or Call received");
   }
   if (descriptions.empty()) return base::Status::Error(fmt::format("{}: PROGRESS needs a progress description", Describe()));
   // libpri writes one indicator (in-band information, 8); the rewriter
@@ -231,8 +238,8 @@ base::Status PriCall::Progress(const std::vector<std::uint8_t>& descriptions, st
 }
 
 base::Status PriCall::Alert(bool inband, const std::optional<UserUser>& uui) {
-  if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
-    return Refuse("ALERTING", "Call present, Incoming call proceeding or Call received");
+  if (!In({S::kCallPresent, S::kOverlapReceiving, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("ALERTING", "Call present, Overlap receiving, Incoming call proceeding or Call received");
   }
   // libpri cannot put a whole UUIE in a message: the rewriter does.
   if (uui) link_.rewriter().SetForMessage(cref_, msg::kAlerting, {uui, std::nullopt});
@@ -244,8 +251,8 @@ base::Status PriCall::Alert(bool inband, const std::optional<UserUser>& uui) {
 }
 
 base::Status PriCall::Answer(const std::optional<UserUser>& uui, bool non_isdn) {
-  if (!In({S::kCallPresent, S::kIncomingCallProceeding, S::kCallReceived})) {
-    return Refuse("CONNECT", "Call present, Incoming call proceeding or Call received");
+  if (!In({S::kCallPresent, S::kOverlapReceiving, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("CONNECT", "Call present, Overlap receiving, Incoming call proceeding or Call received");
   }
   if (uui) link_.rewriter().SetForMessage(cref_, msg::kConnect, {uui, std::nullopt});
   if (link_.Call(pri_answer, call_, channel_, /*nonisdn=*/non_isdn ? 1 : 0) != 0) {
@@ -256,6 +263,119 @@ base::Status PriCall::Answer(const std::optional<UserUser>& uui, bool non_isdn) 
   // handles without an event (Q.931 5.2.8).
   const PriLinkOptions& o = link_.options();
   TransitionTo(o.node_type == PRI_NETWORK || o.switch_type == PRI_SWITCH_QSIG ? S::kActive : S::kConnectRequest);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::AcknowledgeSetup() {
+  if (!In({S::kCallPresent})) return Refuse("SETUP ACKNOWLEDGE", "Call present");
+  if (link_.Call(pri_need_more_info, call_, channel_, /*nonisdn=*/0) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused SETUP ACKNOWLEDGE", Describe()));
+  }
+  TransitionTo(S::kOverlapReceiving);
+  return base::Status::Ok();
+}
+
+base::Status PriCall::SendDigits(const std::string& digits, bool complete) {
+  if (!In({S::kCallInitiated, S::kOverlapSending})) {
+    return Refuse("INFORMATION (called number digits)", "Call initiated or Overlap sending");
+  }
+  if (digits.empty()) return base::Status::Error(fmt::format("{}: INFORMATION needs digits", Describe()));
+  // Only an INFORMATION with a Called party number is rewritten: a keypad
+  // or display one of the same call goes as libpri wrote it.
+  MessageOverride change;
+  change.called_digits = digits;
+  change.sending_complete = complete;
+  link_.rewriter().SetForMessage(cref_, msg::kInformation, std::move(change));
+  if (link_.Call(pri_information, call_, digits[0]) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused INFORMATION", Describe()));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PriCall::SetConnectedLine(const std::optional<Party>& number, const std::string& name) {
+  if (!In({S::kCallPresent, S::kOverlapReceiving, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("CONNECT (connected line)",
+                  "Call present, Overlap receiving, Incoming call proceeding or Call received");
+  }
+  struct pri_party_connected_line connected {};
+  if (number) {
+    connected.id.number.valid = 1;
+    connected.id.number.plan = number->LibpriPlan();
+    connected.id.number.presentation = number->LibpriPresentation();
+    std::snprintf(connected.id.number.str, sizeof connected.id.number.str, "%s", number->digits.c_str());
+  }
+  if (!name.empty()) {
+    connected.id.name.valid = 1;
+    connected.id.name.char_set = 1;  // ISO 8859-1
+    std::snprintf(connected.id.name.str, sizeof connected.id.name.str, "%s", name.c_str());
+  }
+  // Before the answer libpri only keeps it, for the CONNECT to carry.
+  if (link_.Call(pri_connected_line_update, call_, &connected) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused the connected line", Describe()));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PriCall::SendDisplay(const std::string& text) {
+  // libpri's own list (q931.c, q931_display_text_helper): elsewhere it
+  // sends nothing and says nothing.
+  if (!In({S::kOverlapSending, S::kOutgoingCallProceeding, S::kCallDelivered, S::kCallReceived, S::kConnectRequest,
+           S::kIncomingCallProceeding, S::kActive, S::kOverlapReceiving})) {
+    return Refuse("INFORMATION (display)", "an answered or proceeding call");
+  }
+  struct pri_subcmd_display_txt display {};
+  display.char_set = 1;  // ISO 8859-1
+  std::snprintf(display.text, sizeof display.text, "%s", text.c_str());
+  display.length = static_cast<int>(strnlen(display.text, sizeof display.text));
+  if (link_.Call(pri_display_text, call_, &display) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused INFORMATION with display", Describe()));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PriCall::SendKeypad(const std::string& digits) {
+  // Connect request too: the user side that answered stays there, libpri
+  // reporting no CONNECT ACKNOWLEDGE, though the call is up.
+  if (!In({S::kActive, S::kConnectRequest})) return Refuse("INFORMATION (keypad facility)", "Active or Connect request");
+  if (link_.Call(pri_keypad_facility, call_, digits.c_str()) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused INFORMATION with keypad facility", Describe()));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PriCall::Reroute(const Party& to, const Party& from, std::uint8_t reason) {
+  if (direction_ != CallDirection::kIncoming ||
+      !In({S::kCallPresent, S::kOverlapReceiving, S::kIncomingCallProceeding, S::kCallReceived})) {
+    return Refuse("FACILITY (call rerouting)",
+                  "an incoming call before its answer: Call present, Overlap receiving, Incoming call "
+                  "proceeding or Call received");
+  }
+  struct pri_party_redirecting deflection {};
+  deflection.to.number.valid = 1;
+  deflection.to.number.plan = to.LibpriPlan();
+  deflection.to.number.presentation = to.LibpriPresentation();
+  std::snprintf(deflection.to.number.str, sizeof deflection.to.number.str, "%s", to.digits.c_str());
+  if (!from.digits.empty()) {
+    deflection.from.number.valid = 1;
+    deflection.from.number.plan = from.LibpriPlan();
+    deflection.from.number.presentation = from.LibpriPresentation();
+    std::snprintf(deflection.from.number.str, sizeof deflection.from.number.str, "%s", from.digits.c_str());
+  }
+  deflection.reason = reason;
+  deflection.count = 1;  // libpri: "deflecting with an unknown count"
+  // The caller is libpri's (the remote party); subscription option
+  // notificationWithDivertedToNr (2): the caller may learn the new number.
+  if (link_.Call(pri_reroute_call, call_, nullptr, &deflection, 2) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused the call rerouting", Describe()));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PriCall::AnswerRerouting(int invoke_id, bool accept) {
+  const auto code = accept ? PRI_REROUTING_RSP_OK_CLEAR : PRI_REROUTING_RSP_NOT_ALLOWED;
+  if (link_.Call(pri_rerouting_rsp, call_, invoke_id, code) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused the rerouting result", Describe()));
+  }
   return base::Status::Ok();
 }
 

@@ -12,6 +12,7 @@
 //     │            Outgoing call proceeding ─ALERTING─▶ Call delivered
 //     │                      └───────CONNECT──────────────┴──▶ Active
 //     └SETUP received▶ Call present ─CALL PROCEEDING─▶ Incoming call proceeding
+//                          │  SETUP ACK ▶ Overlap receiving ─(as Call present)─▶ …
 //                          │  ALERTING ▶ Call received ─CONNECT▶ Connect request
 //                          │                                   (CONNECT ACK) ▶ Active
 //   any of these ─DISCONNECT sent─▶ Disconnect request ─RELEASE sent─▶ Release request
@@ -60,11 +61,12 @@ enum class CallState : std::uint8_t {
   kDisconnectRequest,       // U11: we sent DISCONNECT
   kDisconnectIndication,    // U12: DISCONNECT received
   kReleaseRequest,          // U19: we sent RELEASE
+  kOverlapReceiving,        // U25: we sent SETUP ACKNOWLEDGE (overlap receiving, Q.931 5.2.4)
 };
-inline constexpr int kCallStateCount = 13;
+inline constexpr int kCallStateCount = 14;
 // The spec's name, e.g. "Call present"; "Disconnect indication".
 std::string_view CallStateName(CallState state);
-// The state's number in Q.931 (0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 19).
+// The state's number in Q.931 (0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 19, 25).
 int CallStateNumber(CallState state);
 // Whether Q.931 (as libpri implements it) lets a call go from `from` to `to`.
 bool CallTransitionAllowed(CallState from, CallState to);
@@ -144,6 +146,43 @@ class PriCall {
   base::Status Alert(bool inband, const std::optional<UserUser>& uui = std::nullopt);
   // CONNECT (pri_answer). `non_isdn`: progress indicator 2.
   base::Status Answer(const std::optional<UserUser>& uui, bool non_isdn);
+  // Overlap receiving (Q.931 5.2.4): SETUP ACKNOWLEDGE (pri_need_more_info)
+  // for a SETUP without Sending complete; Call present. Proceed, Alert,
+  // Answer and Progress then go from Overlap receiving as from Call present.
+  base::Status AcknowledgeSetup();
+  // Overlap sending (Q.931 5.1.3): one INFORMATION whose Called party
+  // number holds `digits` (1 or more), with Sending complete when
+  // `complete`. libpri sends one digit per INFORMATION and never Sending
+  // complete there: the rewriter writes the rest. Call initiated or
+  // Overlap sending.
+  base::Status SendDigits(const std::string& digits, bool complete);
+  // INFORMATION with a Keypad facility IE (pri_keypad_facility): digits
+  // after the answer (Q.931 4.5.18). Active.
+  base::Status SendKeypad(const std::string& digits);
+  // INFORMATION with a Display IE of `text` (pri_display_text), once the
+  // call is under way and until it clears; only where the link's display
+  // send options have PRI_DISPLAY_OPTION_TEXT (else libpri sends nothing).
+  base::Status SendDisplay(const std::string& text);
+  // Our connected line (Q.951 COLP; pri_connected_line_update): before the
+  // answer, what the CONNECT carries — `number` as a Connected number IE,
+  // `name` (when not empty) as a Display IE, or a Q.SIG ConnectedName.
+  // Call present, Incoming call proceeding or Call received.
+  base::Status SetConnectedLine(const std::optional<Party>& number, const std::string& name);
+  // Call rerouting / deflection (ETSI EN 300 207-1, Q.SIG ISO 13868;
+  // pri_reroute_call): a FACILITY whose ROSE invoke asks the far end to
+  // route the call to `to` for `reason` (a Q.952 redirecting reason, as
+  // Redirecting::reason). libpri sends CallRerouting on euroisdn (E1 and T1)
+  // point-to-point and on qsig, CallDeflection on euroisdn point-to-
+  // multipoint, and nothing on the other switch types. The far end answers
+  // by clearing the call. `from`: the party that reroutes (the call's
+  // called number), the invoke's last rerouting number. Before our
+  // answer: Call present, Overlap receiving, Incoming call proceeding or
+  // Call received.
+  base::Status Reroute(const Party& to, const Party& from, std::uint8_t reason);
+  // The far end's side of it: answers the rerouting invoke `invoke_id`
+  // (pri_rerouting_rsp): accepted, its result rides on the clearing that
+  // follows; refused, a FACILITY with a ROSE error (not allowed) goes now.
+  base::Status AnswerRerouting(int invoke_id, bool accept);
   // Clears the call with the message Q.931 calls for in its state, carrying
   // `cause` and `uui`:
   //  - Call present (an offered call nothing was sent for): RELEASE

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "q931/frame.h"
+#include "q931/ie.h"
 #include "q931/lapd.h"
 #include "q931/message.h"
 #include "q931/pri_call.h"
@@ -127,6 +128,10 @@ SetupParties ReceivedParties(const pri_event_ring& ring) {
     r.count = sub.u.redirecting.count;
     parties.redirecting = r;
   }
+  // libpri's calling name: the SETUP's Display IE, or a Q.SIG CallingName.
+  if (ring.calling.name.valid) {
+    parties.display = DisplayText(Bounded(ring.calling.name.str, sizeof ring.calling.name.str));
+  }
   parties.called_subaddress = SubaddressOf(ring.called_subaddress);
   parties.calling_subaddress = SubaddressOf(ring.calling.subaddress);
   return parties;
@@ -150,6 +155,7 @@ base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& opt
   // Q.931 5.3.2 a): RELEASE COMPLETE only where no other message was sent.
   pri_hangup_fix_enable(link->pri_, 1);
   pri_hold_enable(link->pri_, options.hold ? 1 : 0);
+  pri_reroute_enable(link->pri_, options.reroute ? 1 : 0);
   link->RearmTimer();
   return link;
 }
@@ -216,11 +222,14 @@ base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
   std::string called = request.parties.called.digits;
   pri_sr_set_channel(sr, request.channel, request.exclusive ? 1 : 0, /*nonisdn=*/0);
   pri_sr_set_bearer(sr, request.transfer_capability, request.layer1);
-  pri_sr_set_called(sr, called.data(), request.parties.called.LibpriPlan(), /*complete=*/1);
+  pri_sr_set_called(sr, called.data(), request.parties.called.LibpriPlan(), request.complete ? 1 : 0);
   if (request.parties.calling) {
     std::string calling = request.parties.calling->digits;
-    pri_sr_set_caller(sr, calling.data(), nullptr, request.parties.calling->LibpriPlan(),
-                      request.parties.calling->LibpriPresentation());
+    // libpri 1.6 sends a caller name only with a calling number, and
+    // withholds it when the number's presentation is restricted.
+    std::string name = request.parties.display;
+    pri_sr_set_caller(sr, calling.data(), name.empty() ? nullptr : name.data(),
+                      request.parties.calling->LibpriPlan(), request.parties.calling->LibpriPresentation());
   }
   if (request.parties.redirecting) {
     struct pri_party_redirecting redirecting {};
@@ -241,7 +250,12 @@ base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
     pri_sr_set_caller_subaddress(sr, &subaddress);
   }
   if (request.uui) rewriter_.SetForNextSetup({request.uui, std::nullopt});
+  // libpri writes Sending complete from the call's `complete` only with
+  // overlap dialling on, and otherwise always on the ETSI variants and never
+  // on the others: an en-bloc SETUP stays as it was, an overlap one has none.
+  if (!request.complete) pri_set_overlapdial(pri_, 1);
   const int failed = Call(pri_setup, call, sr);
+  if (!request.complete) pri_set_overlapdial(pri_, 0);
   pri_sr_free(sr);
   if (failed) {
     Call(pri_destroycall, call);
@@ -265,7 +279,31 @@ void PriLink::NoteReading(std::span<const std::uint8_t> frame) {
   auto decoded = DecodeFrame(frame);
   if (!decoded.ok() || !decoded->q931 || decoded->q931->call_reference.length == 0) return;
   reading_ = Reading{CrefOnWire(decoded->q931->call_reference, /*sent_by_us=*/false),
-                     decoded->q931->message_type, GetCauseValue(*decoded->q931)};
+                     decoded->q931->message_type, GetCauseValue(*decoded->q931), {}, std::nullopt};
+  for (const InformationElement& ie : decoded->q931->ies) {
+    if (ie.codeset != 0) continue;
+    if (ie.id == ie::kProgressIndicator) {
+      if (auto progress = DecodeProgress(ie.contents); progress.ok()) {
+        reading_->progress.push_back(progress->description);
+      }
+    } else if (ie.id == ie::kDisplay) {
+      // The North American variants put a character set / display type
+      // octet (bit 8 set) before the IA5 characters.
+      std::span<const std::uint8_t> text = ie.contents;
+      while (!text.empty() && (text.front() & 0x80) != 0) text = text.subspan(1);
+      reading_->display = DisplayText(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
+    }
+  }
+}
+
+std::vector<std::uint8_t> PriLink::ReceivedProgress(int cref) const {
+  if (!reading_ || reading_->cref != cref) return {};
+  return reading_->progress;
+}
+
+std::optional<std::string> PriLink::ReceivedDisplay(int cref) const {
+  if (!reading_ || reading_->cref != cref) return std::nullopt;
+  return reading_->display;
 }
 
 bool PriLink::ClearingReceived(int cref) const {

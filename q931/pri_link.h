@@ -67,6 +67,9 @@ struct PriLinkOptions {
   // Q.931 HOLD / RETRIEVE answered (PRI_EVENT_HOLD …); otherwise libpri
   // refuses a received HOLD with cause 69 by itself.
   bool hold = false;
+  // Received call rerouting / deflection invokes reported (PRI_SUBCMD_REROUTING,
+  // pri_reroute_enable); otherwise libpri answers them "not subscribed".
+  bool reroute = false;
 };
 
 // A SETUP to place (PriLink::Setup).
@@ -77,6 +80,9 @@ struct SetupRequest {
   SetupParties parties;
   std::optional<UserUser> uui;  // carried byte-exact by the rewriter
   bool exclusive = true;        // false: the channel is only preferred (Q.931 4.5.13)
+  // false: overlap sending (Q.931 5.1.3), the SETUP goes without Sending
+  // complete and more digits follow in INFORMATION (PriCall::SendDigits).
+  bool complete = true;
 };
 
 // The numbers of a received SETUP as libpri read them (its ring event and
@@ -146,6 +152,14 @@ class PriLink {
   // STATUS it cannot reconcile (a frame, but no clearing message); this
   // tells those from the far end's. False outside OnPriEvent.
   bool ClearingReceived(int cref) const;
+  // What the message behind the event being delivered carried for call
+  // `cref`, read from the frame itself (libpri keeps only a mask of the
+  // progress descriptions, and takes a Display IE for a name or drops it):
+  // its Progress indicator descriptions in wire order, and its Display IE's
+  // text (q931/party.h DisplayText; none: no Display IE). Empty outside
+  // OnPriEvent.
+  std::vector<std::uint8_t> ReceivedProgress(int cref) const;
+  std::optional<std::string> ReceivedDisplay(int cref) const;
 
   UuiRewriter& rewriter() { return rewriter_; }
   // The calls on this link (q931/pri_call.h): the one owner of q931_call*s.
@@ -191,6 +205,8 @@ class PriLink {
     int cref = 0;
     std::uint8_t message_type = 0;
     std::optional<std::uint8_t> cause;  // of its Cause IE
+    std::vector<std::uint8_t> progress;  // Progress indicator descriptions
+    std::optional<std::string> display;  // Display IE text
   };
   std::optional<Reading> reading_;
 };

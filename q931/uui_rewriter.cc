@@ -40,6 +40,25 @@ void SetProgressIndicators(Message& message, const std::vector<std::uint8_t>& de
   message.ies.insert(message.ies.begin() + at, indicators.begin(), indicators.end());
 }
 
+// Overlap sending: the Called party number's digits, and Sending complete
+// before every other IE. False when the message has no Called party number.
+bool SetOverlapDigits(Message& message, const std::string& digits, bool sending_complete) {
+  auto called = std::find_if(message.ies.begin(), message.ies.end(), [](const InformationElement& e) {
+    return e.codeset == 0 && !e.single_octet && e.id == ie::kCalledPartyNumber;
+  });
+  if (called == message.ies.end()) return false;
+  const std::uint8_t octet3 = called->contents.empty() ? 0x80 : called->contents[0];
+  called->contents.assign(1, octet3);
+  called->contents.insert(called->contents.end(), digits.begin(), digits.end());
+  if (sending_complete) {
+    InformationElement complete;
+    complete.id = ie::kSendingComplete;
+    complete.single_octet = true;
+    message.ies.insert(message.ies.begin(), complete);
+  }
+  return true;
+}
+
 }  // namespace
 
 int CrefOnWire(const CallReference& cr, bool sent_by_us) {
@@ -111,6 +130,9 @@ std::optional<std::vector<std::uint8_t>> UuiRewriter::RewriteOutgoing(
   auto it = call->by_message.find(type);
   if (it == call->by_message.end()) return std::nullopt;
   const MessageOverride& change = it->second;
+  if (change.called_digits && !SetOverlapDigits(message, *change.called_digits, change.sending_complete)) {
+    return std::nullopt;
+  }
   if (change.uui) SetUserUser(message, *change.uui);
   if (change.cause) SetCauseValue(message, *change.cause);
   if (!change.progress.empty()) SetProgressIndicators(message, change.progress);

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "q931/message.h"
@@ -38,6 +39,12 @@ struct MessageOverride {
   // description (Q.931 4.5.23), in this order, keeping the coding standard
   // and location of the first one libpri wrote.
   std::vector<std::uint8_t> progress = {};
+  // An INFORMATION with a Called party number (overlap sending): its
+  // digits become these (octet 3 as libpri wrote it), and a Sending
+  // complete IE goes first when `sending_complete` (Q.931 5.1.3). An
+  // INFORMATION without a Called party number is left alone.
+  std::optional<std::string> called_digits = std::nullopt;
+  bool sending_complete = false;
 };
 
 class UuiRewriter {

@@ -61,6 +61,20 @@ nlohmann::json UuiToJson(const q931::UserUser& uui) {
   return out;
 }
 
+nlohmann::json CallIndicationJson(const Call& call, const FarEndInfo& info) {
+  nlohmann::json out = {{"call", call.id}, {"span", call.span}, {"message", std::string(info.message)}};
+  if (!call.tag.empty()) out["tag"] = call.tag;
+  if (!info.progress.empty()) out["progress"] = info.progress;
+  if (info.cause) {
+    out["cause"] = *info.cause;
+    out["cause_name"] = std::string(q931::CauseName(*info.cause));
+  }
+  if (info.display) out["display"] = *info.display;
+  if (info.connected) out["connected_party"] = PartyJson(*info.connected, true);
+  if (!info.keypad.empty()) out["keypad"] = info.keypad;
+  return out;
+}
+
 void AddClearingFields(const Call& call, nlohmann::json& out) {
   if (!call.cause) return;
   out["cause"] = *call.cause;
@@ -84,6 +98,10 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle) {
   };
   if (!call.tag.empty()) out["tag"] = call.tag;
   if (!call.is_conference) AddParties(call.parties, out);
+  // The far end's display; ours (call.make's) as display_sent.
+  if (!call.display.empty()) out["display"] = call.display;
+  if (call.direction == Direction::kOut && !call.parties.display.empty()) out["display_sent"] = call.parties.display;
+  if (call.connected_party) out["connected_party"] = PartyJson(*call.connected_party, true);
   AddClearingFields(call, out);
   if (call.uui_sent) out["uui_sent"] = UuiToJson(*call.uui_sent);
   if (call.uui_received) out["uui_received"] = UuiToJson(*call.uui_received);

@@ -22,6 +22,10 @@ nlohmann::json CallRecordJson(const Call& call, const Handle& handle);
 // `privilege`. Both with `handles`: every holder's client id, privilege
 // and state.
 nlohmann::json SupervisorRecordJson(const Call& call, const Handle* own);
+// API.md call.indication's fields for what a message of the far end's carried:
+// call, span, message, and those of progress, cause, display, connected_party,
+// keypad it had.
+nlohmann::json CallIndicationJson(const Call& call, const FarEndInfo& info);
 // The clearing fields (cause, cause_name, mode, origin) when known.
 void AddClearingFields(const Call& call, nlohmann::json& out);
 

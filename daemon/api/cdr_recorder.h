@@ -40,6 +40,13 @@ class CdrRecorder final : public EventSink {
     next_.CallRequestRefused(call, state, cause, recipients, request);
   }
   void CallOffered(const Call& call, const Handle& handle) override { next_.CallOffered(call, handle); }
+  void CallInfoReceived(const Call& call, const FarEndInfo& info, const std::vector<ClientId>& recipients) override {
+    next_.CallInfoReceived(call, info, recipients);
+  }
+  void CallDigits(const Call& call, std::string_view digits, bool complete,
+                  const std::vector<ClientId>& recipients) override {
+    next_.CallDigits(call, digits, complete, recipients);
+  }
   void CallCleared(const Call& call, std::string_view span_name) override;
 
   // Calls on the wire the recorder is following (tests: none is left).

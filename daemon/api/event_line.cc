@@ -55,6 +55,36 @@ void AppendUui(std::string& out, const q931::UserUser& uui) {
   out += '}';
 }
 
+// `text` is valid UTF-8 (q931::DisplayText or printable ASCII): only
+// quotes, backslashes and control characters need escaping.
+void AppendUtf8String(std::string& out, std::string_view text) {
+  out += '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      out += "\\u00";
+      base::AppendHex(out, std::span<const std::uint8_t>(&c, 1));
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+// API.md "Party numbers" with octet 3a.
+void AppendParty(std::string& out, const q931::Party& party) {
+  out += R"({"digits":)";
+  AppendJsonString(out, party.digits);
+  AppendField(out, "ton", q931::TonName(party.ton));
+  AppendField(out, "npi", q931::NpiName(party.npi));
+  AppendField(out, "presentation", q931::PresentationName(party.presentation));
+  AppendField(out, "screening", q931::ScreeningName(party.screening));
+  out += '}';
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -100,6 +130,14 @@ std::string CallStateEventLine(const Call& call, HandleState previous, HandleSta
     AppendField(out, "cause_name", q931::CauseName(*call.cause));
     AppendField(out, "mode", DisconnectModeName(*call.cause));
     if (call.origin) AppendField(out, "origin", OriginName(*call.origin));
+  }
+  if (!call.display.empty()) {
+    out += R"(,"display":)";
+    AppendUtf8String(out, call.display);
+  }
+  if (call.connected_party) {
+    out += R"(,"connected_party":)";
+    AppendParty(out, *call.connected_party);
   }
   if (uui) {
     out += R"(,"uui":)";

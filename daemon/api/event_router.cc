@@ -228,6 +228,24 @@ void EventRouter::CallOffered(const Call& call, const Handle& handle) {
   Publish({0, call.span, call.id, {handle.client}, nullptr}, std::move(params));
 }
 
+void EventRouter::CallDigits(const Call& call, std::string_view digits, bool complete,
+                             const std::vector<ClientId>& recipients) {
+  nlohmann::json params = {{"type", ipc::event_type::kCallDigits},
+                           {"call", call.id},
+                           {"span", call.span},
+                           {"digits", std::string(digits)},
+                           {"called", call.called},
+                           {"complete", complete}};
+  Publish({0, call.span, call.id, recipients, nullptr}, std::move(params));
+}
+
+void EventRouter::CallInfoReceived(const Call& call, const FarEndInfo& info,
+                                   const std::vector<ClientId>& recipients) {
+  nlohmann::json params = CallIndicationJson(call, info);
+  params["type"] = ipc::event_type::kCallIndication;
+  Publish({0, call.span, call.id, recipients, nullptr}, std::move(params));
+}
+
 void EventRouter::SpanStateChanged(int span, std::vector<ClientId> line_holders, std::string_view state,
                                    std::string_view previous, const std::vector<std::string>& alarms,
                                    std::string_view error, std::string_view reason) {

@@ -78,6 +78,11 @@ class EventRouter : public EventSink {
   void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
                           const std::vector<ClientId>& recipients, std::string_view request) override;
   void CallOffered(const Call& call, const Handle& handle) override;
+  void CallInfoReceived(const Call& call, const FarEndInfo& info, const std::vector<ClientId>& recipients) override;
+  // call.digits to `recipients`: the digits this INFORMATION added, the
+  // called number so far and whether it carried Sending complete.
+  void CallDigits(const Call& call, std::string_view digits, bool complete,
+                  const std::vector<ClientId>& recipients) override;
   // Logs the call's end (call_end_log.h); no event of its own.
   void CallCleared(const Call& call, std::string_view span_name) override;
 

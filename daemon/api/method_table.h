@@ -61,9 +61,9 @@ inline constexpr std::size_t kMaxTagChars = 64;
 // until a page holds fewer than `limit`.
 // - a call record: kMaxCallRecordBytes, every field at its largest;
 // - a span entry: kMaxSpanEntryBytes, 31 B-channels each with a call.
-inline constexpr std::size_t kMaxCallRecordBytes = 4608;
+inline constexpr std::size_t kMaxCallRecordBytes = 5120;
 inline constexpr std::size_t kMaxSpanEntryBytes = 7680;
-inline constexpr std::int64_t kCallListMaxLimit = 13;
+inline constexpr std::int64_t kCallListMaxLimit = 12;
 inline constexpr std::int64_t kSpanListMaxLimit = 8;
 
 enum class ParamType {
@@ -138,8 +138,8 @@ struct ParamSpec {
 // nullopt.
 class Args {
  public:
-  // No method takes more (call.make, the largest, takes nine).
-  static constexpr std::size_t kMaxParams = 10;
+  // No method takes more (call.make, the largest, takes eleven).
+  static constexpr std::size_t kMaxParams = 12;
 
   std::int64_t Int(std::string_view name) const;  // a required kInt
   std::optional<std::int64_t> OptionalInt(std::string_view name) const;

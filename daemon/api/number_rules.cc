@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "daemon/line/libpri_settings.h"
+
 namespace prid::daemon {
 namespace {
 
@@ -147,6 +149,32 @@ base::Result<q931::Subaddress> CheckSubaddress(std::string_view param, std::stri
     return base::Fail(fmt::format("{} is {} characters; at most {}", param, text.size(), kMaxSubaddressChars));
   }
   return q931::Subaddress{false, false, std::string(text)};
+}
+
+base::Result<std::string> CheckDisplay(std::string_view param, std::string_view text) {
+  if (text.empty()) return base::Fail(fmt::format("{} is empty; leave it out for none", param));
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [cp, length] = CodePointAt(text, i);
+    if (length != 1 || cp < 0x20 || cp > 0x7e) {
+      return base::Fail(fmt::format("{} has {} at position {}; allowed: printable ASCII (IA5)", param,
+                                    Describe(text.substr(i, length), cp), i));
+    }
+    i += length;
+  }
+  if (text.size() > q931::kMaxDisplayChars) {
+    return base::Fail(fmt::format("{} is {} characters; at most {}", param, text.size(), q931::kMaxDisplayChars));
+  }
+  return std::string(text);
+}
+
+std::optional<std::string> DisplayUnavailable(const SpanConfig& span, NodeType sender) {
+  if (span.switch_variant == SwitchVariant::kQsig) {
+    return fmt::format("span {} (qsig): Q.SIG carries a calling name only as a CallingName facility, which prid "
+                       "does not send", span.span);
+  }
+  if (VariantSendsDisplay(span.switch_variant, sender)) return std::nullopt;
+  return fmt::format("span {} ({}, {}): the user side sends no Display IE", span.span,
+                     SwitchVariantName(span.switch_variant), NodeTypeName(sender));
 }
 
 }  // namespace prid::daemon

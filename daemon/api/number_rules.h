@@ -71,4 +71,20 @@ base::Result<q931::Party> ResolveParty(std::string_view param, const PartyParam&
 // (IA5), sent as NSAP. Else the InvalidParams message.
 base::Result<q931::Subaddress> CheckSubaddress(std::string_view param, std::string_view text);
 
+// A display param (call.make's and sim.call's calling name): 1…
+// q931::kMaxDisplayChars printable ASCII characters — the Display IE's IA5
+// (Q.931 4.5.16) without control characters, and no more than libpri 1.6
+// keeps of a name. Else the InvalidParams message.
+base::Result<std::string> CheckDisplay(std::string_view param, std::string_view text);
+
+// Nothing when a SETUP sent by a `sender` side on `span` can carry a
+// calling name; else the OperationUnavailable message naming the variant.
+// libpri 1.6 sends it as a Display IE on ni2, dms100, 5ess, 4ess, ni1 and
+// on euroisdn's network side. Its euroisdn user side sends none (ETSI EN
+// 300 403 has no Display IE from the user); on qsig it would send only a
+// Q.SIG CallingName (a ROSE Facility IE), and only with its facilities
+// enabled (pri_facility_enable), which prid does not do: measured, the
+// SETUP then carries no name at all.
+std::optional<std::string> DisplayUnavailable(const SpanConfig& span, NodeType sender);
+
 }  // namespace prid::daemon

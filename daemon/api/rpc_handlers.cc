@@ -24,6 +24,9 @@ using nlohmann::json;
 using ipc::ErrorCode;
 using ipc::MakeError;
 
+// sim.keypad's digits: libpri 1.6 keeps keypad digits in 64 octets.
+constexpr std::size_t kMaxKeypadChars = 63;
+
 base::Unexpected<ipc::RpcError> Invalid(std::string message) {
   return {MakeError(ErrorCode::kInvalidParams, std::move(message))};
 }
@@ -47,7 +50,8 @@ ipc::RpcError FromModel(const ModelError& e) {
 
 // call.make's and sim.call's numbers as they go on span `config`'s wire,
 // checked against what its switch variant carries (number_rules.h) before
-// anything is sent: `number` must be there, `calling` may be empty (then
+// anything is sent: `number` must be there (empty only for an overlap
+// call.make), `calling` may be empty (then
 // omitted). `dialplan`: call.make's (the span's defaults apply); sim.call's
 // far end sends what it is given (unknown/unknown by default).
 base::Expected<q931::SetupParties, ipc::RpcError> PartiesOf(const SpanConfig& config, const Args& args,
@@ -58,7 +62,9 @@ base::Expected<q931::SetupParties, ipc::RpcError> PartiesOf(const SpanConfig& co
   };
   q931::SetupParties parties;
   const PartyParam& number = *args.Party("number");
-  if (number.digits.empty()) return invalid("number is empty");
+  // Overlap sending (call.make's `overlap`) may start with no digits at all.
+  const bool overlap = dialplan && args.OptionalBool("overlap").value_or(false);
+  if (number.digits.empty() && !overlap) return invalid("number is empty");
   auto called = ResolveParty("number", number, dialplan ? config.dialplan : Dialplan::kUnknown, config);
   if (!called.ok()) return invalid(called.error());
   parties.called = std::move(*called);
@@ -66,6 +72,22 @@ base::Expected<q931::SetupParties, ipc::RpcError> PartiesOf(const SpanConfig& co
     auto party = ResolveParty("calling", *calling, dialplan ? config.local_dialplan : Dialplan::kUnknown, config);
     if (!party.ok()) return invalid(party.error());
     parties.calling = std::move(*party);
+  }
+  if (auto text = args.OptionalString("display")) {
+    auto display = CheckDisplay("display", *text);
+    if (!display.ok()) return invalid(display.error());
+    // libpri 1.6 sends a name only beside a calling number it may present.
+    if (!parties.calling) return invalid("display goes with calling: libpri sends no name without a calling number");
+    if (parties.calling->presentation != 0) {
+      return invalid(fmt::format("display is withheld with a calling number whose presentation is {}; "
+                                 "leave it out or give presentation allowed",
+                                 q931::PresentationName(parties.calling->presentation)));
+    }
+    // call.make's SETUP is prid's; sim.call's the far end's, of the other node type.
+    const NodeType far_end = config.node == NodeType::kCpe ? NodeType::kNetwork : NodeType::kCpe;
+    const NodeType sender = dialplan ? config.node : far_end;
+    if (auto why = DisplayUnavailable(config, sender)) return Fail{MakeError(ErrorCode::kOperationUnavailable, *why)};
+    parties.display = std::move(*display);
   }
   for (const auto& [param, out] : {std::pair{"called_subaddress", &parties.called_subaddress},
                                    std::pair{"calling_subaddress", &parties.calling_subaddress}}) {
@@ -133,10 +155,14 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"call.make",
        {P::Int("span", kOptional, 1, 255), P::PartyNumber("number", kRequired, PartyRole::kCalled),
         P::PartyNumber("calling", kOptional, PartyRole::kCalling), P::Name("bearer", kOptional),
-        P::Int("channel", kOptional, 1, 31), P::Uui(), P::String("tag", kOptional, kMaxTagChars),
+        P::Int("channel", kOptional, 1, 31), P::Uui(), P::String("tag", kOptional, kMaxTagChars), P::Bool("overlap"),
         P::String("called_subaddress", kOptional, kUnboundedChars),
-        P::String("calling_subaddress", kOptional, kUnboundedChars)},
+        P::String("calling_subaddress", kOptional, kUnboundedChars), P::String("display", kOptional, kUnboundedChars)},
        bind(&RpcHandlers::CallMake)},
+      {"call.dial", {P::Id("call", kRequired), P::String("digits", kRequired, kUnboundedChars), P::Bool("complete")},
+       bind(&RpcHandlers::CallDial)},
+      {"call.display", {P::Id("call", kRequired), P::String("display", kRequired, kUnboundedChars)},
+       bind(&RpcHandlers::CallDisplay)},
       {"call.alert", {P::Id("call", kRequired), P::Bool("inband"), P::Int("channel", kOptional, 1, 31)},
        bind(&RpcHandlers::CallAlert)},
       {"call.answer",
@@ -146,6 +172,9 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        bind(&RpcHandlers::CallProceed)},
       {"call.progress", {P::Id("call", kRequired), P::Progress("progress"), P::Cause()},
        bind(&RpcHandlers::CallProgress)},
+      {"call.redirect",
+       {P::Id("call", kRequired), P::PartyNumber("number", kRequired, PartyRole::kCalled), P::Name("reason", kOptional)},
+       bind(&RpcHandlers::CallRedirect)},
       {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui(), P::Bool("supervisor")},
        bind(&RpcHandlers::CallDrop)},
       {"call.info", {P::Id("call", kRequired), P::Bool("supervisor")}, bind(&RpcHandlers::CallInfo)},
@@ -174,13 +203,21 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
         P::PartyNumber("calling", kOptional, PartyRole::kCalling),
         P::PartyNumber("redirecting", kOptional, PartyRole::kRedirecting), P::Uui(),
         P::String("called_subaddress", kOptional, kUnboundedChars),
-        P::String("calling_subaddress", kOptional, kUnboundedChars), P::Bool("preferred")},
+        P::String("calling_subaddress", kOptional, kUnboundedChars), P::Bool("preferred"),
+        P::String("display", kOptional, kUnboundedChars)},
        bind(&RpcHandlers::SimCall)},
       {"sim.drop", {P::Id("call", kRequired), P::Cause(), P::Uui()}, bind(&RpcHandlers::SimDrop)},
       {"sim.policy",
        {P::Int("span", kRequired, 1, 255), P::Name("on_setup", kOptional), P::Int("delay_ms", kOptional, 0, 600000),
-        P::Uui(), P::Name("on_hold", kOptional)},
+        P::Uui(), P::Name("on_hold", kOptional), P::Name("on_redirect", kOptional),
+        P::PartyNumber("connected", kOptional, PartyRole::kCalling),
+        P::String("display", kOptional, kUnboundedChars)},
        bind(&RpcHandlers::SimPolicy)},
+      {"sim.keypad", {P::Id("call", kRequired), P::String("digits", kRequired, kUnboundedChars)},
+       bind(&RpcHandlers::SimKeypad)},
+      {"sim.progress", {P::Id("call", kRequired), P::Progress("progress")}, bind(&RpcHandlers::SimProgress)},
+      {"sim.display", {P::Id("call", kRequired), P::String("display", kRequired, kUnboundedChars)},
+       bind(&RpcHandlers::SimDisplay)},
       {"sim.hold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimHold)},
       {"sim.unhold", {P::Id("call", kRequired)}, bind(&RpcHandlers::SimUnhold)},
       {"stats.get", {P{"span", ParamType::kSpan, kOptional, 1, 255, {}, 0}}, bind(&RpcHandlers::StatsGet)},
@@ -281,6 +318,7 @@ RpcHandlers::Result RpcHandlers::CallMake(ipc::ClientId client, const Args& args
   }
   request.channel = static_cast<int>(args.OptionalInt("channel").value_or(0));
   request.uui = args.Uui();
+  request.overlap = args.OptionalBool("overlap").value_or(false);
   if (auto tag = args.OptionalString("tag")) {
     // Printable ASCII: it is echoed in every event line as it is.
     const auto bad = std::find_if(tag->begin(), tag->end(), [](char c) { return c < 0x20 || c > 0x7e; });
@@ -308,6 +346,36 @@ RpcHandlers::Result RpcHandlers::CallAnswer(ipc::ClientId client, const Args& ar
                             static_cast<int>(args.OptionalInt("channel").value_or(0))));
 }
 
+RpcHandlers::Result RpcHandlers::CallDisplay(ipc::ClientId client, const Args& args) {
+  auto display = CheckDisplay("display", args.String("display"));
+  if (!display.ok()) return Invalid(display.error());
+  return Done(model_.Display(client, static_cast<CallId>(args.Int("call")), *display));
+}
+
+RpcHandlers::Result RpcHandlers::CallRedirect(ipc::ClientId client, const Args& args) {
+  const auto id = static_cast<CallId>(args.Int("call"));
+  std::uint8_t reason = 0;  // unknown
+  if (auto name = args.OptionalString("reason")) {
+    auto code = q931::RedirectReasonFromName(*name);
+    if (!code) return Invalid(fmt::format("reason must be one of {}", q931::RedirectReasonChoices()));
+    reason = *code;
+  }
+  const PartyParam& number = *args.Party("number");
+  if (number.digits.empty()) return Invalid("number is empty");
+  // The number as call.make's would go on the call's span (its dialplan);
+  // the model refuses a call this client does not own.
+  q931::Party to{number.digits};
+  if (const daemon::Call* call = model_.Find(id); call != nullptr && call->FindHandle(client) != nullptr) {
+    if (auto it = spans_.find(call->span); it != spans_.end()) {
+      const SpanConfig& config = it->second->config();
+      auto resolved = ResolveParty("number", number, config.dialplan, config);
+      if (!resolved.ok()) return Invalid(resolved.error());
+      to = std::move(*resolved);
+    }
+  }
+  return Done(model_.Redirect(client, id, to, reason));
+}
+
 RpcHandlers::Result RpcHandlers::CallProceed(ipc::ClientId client, const Args& args) {
   return Done(model_.Proceed(client, static_cast<CallId>(args.Int("call")),
                              static_cast<int>(args.OptionalInt("channel").value_or(0))));
@@ -315,6 +383,33 @@ RpcHandlers::Result RpcHandlers::CallProceed(ipc::ClientId client, const Args& a
 
 RpcHandlers::Result RpcHandlers::CallProgress(ipc::ClientId client, const Args& args) {
   return Done(model_.Progress(client, static_cast<CallId>(args.Int("call")), args.Progress("progress"), args.Cause()));
+}
+
+RpcHandlers::Result RpcHandlers::CallDial(ipc::ClientId client, const Args& args) {
+  const auto id = static_cast<CallId>(args.Int("call"));
+  const std::string digits(args.String("digits"));
+  if (digits.empty()) return Invalid("digits is empty; call.dial sends 1 or more of 0-9 * #");
+  // The called number's rules on its span (number_rules.h), for the digits
+  // and for the number they make; keypad digits (a connected call) are
+  // 0-9 * # of no plan. The model refuses a call this client cannot dial.
+  if (const daemon::Call* call = model_.Find(id); call != nullptr && call->FindHandle(client) != nullptr) {
+    if (auto it = spans_.find(call->span); it != spans_.end()) {
+      const SwitchVariant variant = it->second->config().switch_variant;
+      const bool keypad = call->state() == CallState::kConnected;
+      const q931::Party& called = call->parties.called;
+      if (auto bad = CheckPartyNumber("digits", digits, call->span, variant, keypad ? 0 : called.ton,
+                                      keypad ? 0 : called.npi)) {
+        return Invalid(*bad);
+      }
+      const NumberRules rules = NumberRulesFor(variant, called.ton, called.npi);
+      if (!keypad && call->called.size() + digits.size() > rules.max_digits) {
+        return Invalid(fmt::format("digits would make call {}'s number {} digits; span {} ({}) carries at most {}", id,
+                                   call->called.size() + digits.size(), call->span, SwitchVariantName(variant),
+                                   rules.max_digits));
+      }
+    }
+  }
+  return Done(model_.Dial(client, id, digits, args.OptionalBool("complete").value_or(false)));
 }
 
 RpcHandlers::Result RpcHandlers::CallDrop(ipc::ClientId client, const Args& args) {
@@ -545,8 +640,16 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const Args& args) {
   const auto delay = args.OptionalInt("delay_ms");
   const auto& uui = args.Uui();
   const auto on_hold = args.OptionalString("on_hold");
-  if (!action_name && !on_hold) return Invalid("sim.policy needs on_setup, on_hold or both");
-  if (!action_name && (delay || uui)) return Invalid("delay_ms and uui go with on_setup");
+  const auto on_redirect = args.OptionalString("on_redirect");
+  if (!action_name && !on_hold && !on_redirect) return Invalid("sim.policy needs on_setup, on_hold or on_redirect");
+  if (on_redirect && *on_redirect != "accept" && *on_redirect != "refuse") {
+    return Invalid(fmt::format("on_redirect must be accept or refuse, not \"{}\"", *on_redirect));
+  }
+  const auto& connected_param = args.Party("connected");
+  const auto display_param = args.OptionalString("display");
+  if (!action_name && (delay || uui || connected_param || display_param)) {
+    return Invalid("delay_ms, uui, connected and display go with on_setup");
+  }
   PRID_TRY(span, SimSpan(spans_, args.Int("span")));
   if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   std::optional<PeerAction> action;
@@ -556,8 +659,25 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const Args& args) {
   if (on_hold && *on_hold != "accept" && *on_hold != "reject") {
     return Invalid(fmt::format("on_hold must be accept or reject, not \"{}\"", *on_hold));
   }
-  if (action) span->sim_peer()->SetPolicy({*action, static_cast<int>(delay.value_or(0)), uui});
+  PeerPolicy policy;
+  if (connected_param) {
+    auto party = ResolveParty("connected", *connected_param, Dialplan::kUnknown, span->config());
+    if (!party.ok()) return Invalid(party.error());
+    policy.connected = std::move(*party);
+  }
+  if (display_param) {
+    auto display = CheckDisplay("display", *display_param);
+    if (!display.ok()) return Invalid(display.error());
+    policy.display = std::move(*display);
+  }
+  if (action) {
+    policy.on_setup = *action;
+    policy.delay_ms = static_cast<int>(delay.value_or(0));
+    policy.uui = uui;
+    span->sim_peer()->SetPolicy(std::move(policy));
+  }
   if (on_hold) span->sim_peer()->SetHoldPolicy(*on_hold == "accept");
+  if (on_redirect) span->sim_peer()->SetRedirectPolicy(*on_redirect == "accept");
   return json::object();
 }
 
@@ -574,6 +694,35 @@ base::Expected<std::pair<Span*, int>, ipc::RpcError> RpcHandlers::SimCallOnWire(
                                                   CallStateName(record->state())))};
   }
   return std::pair<Span*, int>{span, *cref};
+}
+
+RpcHandlers::Result RpcHandlers::SimKeypad(ipc::ClientId, const Args& args) {
+  auto digits = CheckDisplay("digits", args.String("digits"));
+  if (!digits.ok()) return Invalid(digits.error());
+  // libpri 1.6 keeps keypad digits in 64 octets with their NUL.
+  if (digits->size() > kMaxKeypadChars) {
+    return Invalid(fmt::format("digits is {} characters; at most {}", digits->size(), kMaxKeypadChars));
+  }
+  PRID_TRY(target, SimCallOnWire(static_cast<CallId>(args.Int("call"))));
+  return FromStatus(target.first->sim_peer()->Keypad(target.second, *digits), ErrorCode::kInvalidCallState);
+}
+
+RpcHandlers::Result RpcHandlers::SimDisplay(ipc::ClientId, const Args& args) {
+  auto display = CheckDisplay("display", args.String("display"));
+  if (!display.ok()) return Invalid(display.error());
+  PRID_TRY(target, SimCallOnWire(static_cast<CallId>(args.Int("call"))));
+  const SpanConfig& config = target.first->config();
+  const NodeType far_end = config.node == NodeType::kCpe ? NodeType::kNetwork : NodeType::kCpe;
+  if (auto why = DisplayUnavailable(config, far_end)) {
+    return base::Unexpected<ipc::RpcError>{MakeError(ErrorCode::kOperationUnavailable, *why)};
+  }
+  return FromStatus(target.first->sim_peer()->Display(target.second, *display), ErrorCode::kInvalidCallState);
+}
+
+RpcHandlers::Result RpcHandlers::SimProgress(ipc::ClientId, const Args& args) {
+  PRID_TRY(target, SimCallOnWire(static_cast<CallId>(args.Int("call"))));
+  return FromStatus(target.first->sim_peer()->Progress(target.second, args.Progress("progress")),
+                    ErrorCode::kInvalidCallState);
 }
 
 RpcHandlers::Result RpcHandlers::SimHold(ipc::ClientId, const Args& args) {

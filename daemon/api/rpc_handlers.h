@@ -65,6 +65,9 @@ class RpcHandlers : public ipc::Dispatcher {
   Result CallAnswer(ipc::ClientId, const Args&);
   Result CallProceed(ipc::ClientId, const Args&);
   Result CallProgress(ipc::ClientId, const Args&);
+  Result CallDial(ipc::ClientId, const Args&);
+  Result CallDisplay(ipc::ClientId, const Args&);
+  Result CallRedirect(ipc::ClientId, const Args&);
   Result CallDrop(ipc::ClientId, const Args&);
   Result CallInfo(ipc::ClientId, const Args&);
   Result CallList(ipc::ClientId, const Args&);
@@ -81,6 +84,9 @@ class RpcHandlers : public ipc::Dispatcher {
   Result SimCall(ipc::ClientId, const Args&);
   Result SimDrop(ipc::ClientId, const Args&);
   Result SimPolicy(ipc::ClientId, const Args&);
+  Result SimKeypad(ipc::ClientId, const Args&);
+  Result SimProgress(ipc::ClientId, const Args&);
+  Result SimDisplay(ipc::ClientId, const Args&);
   Result SimHold(ipc::ClientId, const Args&);
   Result SimUnhold(ipc::ClientId, const Args&);
   Result StatsGet(ipc::ClientId, const Args&);

@@ -58,6 +58,7 @@ json SpanToJson(int number, const SpanSnapshot& span) {
                 {"hunt", std::string(HuntOrderName(c.hunt))},
                 {"dialplan", std::string(DialplanName(c.dialplan))},
                 {"local_dialplan", std::string(DialplanName(c.local_dialplan))},
+                {"overlap", c.overlap},
                 {"restart_failures", span.restart_failures},
                 // What libpri and the restart procedure run with (the config's).
                 {"timers",

@@ -156,6 +156,13 @@ class TraceKeepingSink final : public EventSink {
     next_.CallBegan(call);
   }
   void CallOffered(const Call& call, const Handle& handle) override { next_.CallOffered(call, handle); }
+  void CallInfoReceived(const Call& call, const FarEndInfo& info, const std::vector<ClientId>& recipients) override {
+    next_.CallInfoReceived(call, info, recipients);
+  }
+  void CallDigits(const Call& call, std::string_view digits, bool complete,
+                  const std::vector<ClientId>& recipients) override {
+    next_.CallDigits(call, digits, complete, recipients);
+  }
   void CallCleared(const Call& call, std::string_view span_name) override { next_.CallCleared(call, span_name); }
   void CallRecordFreed(CallId call) override {
     traces_.CallGone(call);

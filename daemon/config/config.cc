@@ -520,7 +520,7 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   r.RejectUnknownKeys({"span", "name", "driver", "dchannel", "bchannels", "node", "switch",
                        "appearance", "hunt", "release_timeout", "uui", "uui_max", "peer", "listen",
                        "connect", "dahdi_channel", "restart", "t200", "t203", "t303", "t305", "t308", "t309",
-                       "t316", "n316", "dialplan", "local_dialplan"});
+                       "t316", "n316", "dialplan", "local_dialplan", "overlap"});
 
   span->name = fmt::format("span{}", span->span);
   if (r.ReadString("name", &span->name) && !ValidName(span->name)) {
@@ -543,6 +543,11 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   ReadChannels(r, span);
   r.ReadNumber("release_timeout", kMinReleaseTimeout, kMaxReleaseTimeout, &span->release_timeout_s);
   r.ReadBool("uui", &span->uui);
+  if (r.ReadBool("overlap", &span->overlap) && span->overlap && !VariantHasOverlap(span->switch_variant)) {
+    r.Fail("overlap", fmt::format("switch variant {} has no overlap dialling (it exists on euroisdn_e1, "
+                                  "euroisdn_t1 and qsig)",
+                                  SwitchVariantName(span->switch_variant)));
+  }
   std::int64_t uui_max = 0;
   if (r.ReadInteger("uui_max", 1, kMaxUuiOctets, &uui_max)) {
     span->uui_max = static_cast<std::size_t>(uui_max);
@@ -579,6 +584,10 @@ std::string_view DialplanName(Dialplan d) { return NameOf<Dialplan>(kDialplanNam
 
 bool IsT1Variant(SwitchVariant s) {
   return s != SwitchVariant::kEuroIsdnE1 && s != SwitchVariant::kQsig;
+}
+
+bool VariantHasOverlap(SwitchVariant s) {
+  return s == SwitchVariant::kEuroIsdnE1 || s == SwitchVariant::kEuroIsdnT1 || s == SwitchVariant::kQsig;
 }
 
 base::Result<std::vector<int>> ParseChannelList(std::string_view text) {

@@ -50,6 +50,10 @@ struct SpanConfig {
   Dialplan dialplan = Dialplan::kUnknown;        // dialplan = "…": the called number's
   Dialplan local_dialplan = Dialplan::kUnknown;  // local_dialplan = "…": the calling number's
   std::size_t uui_max = 128;     // octets of user information (1…251)
+  // overlap = true: an incoming SETUP without Sending complete is taken in
+  // overlap receiving (SETUP ACKNOWLEDGE, digits in INFORMATION; Q.931
+  // 5.2.4). Only where the variant has overlap dialling (VariantHasOverlap).
+  bool overlap = false;
   // dahdi driver: the D-channel's DAHDI channel number (what DAHDI_SPECIFY
   // takes; the span's first channel minus one plus dchannel). 0: dchannel.
   int dahdi_channel = 0;
@@ -112,6 +116,11 @@ inline constexpr ParseOptions kDaemonParseOptions{.check_groups = true};
 // True for the 24-channel (T1) variants: ni2, dms100, 5ess, 4ess,
 // euroisdn_t1, ni1. The others (euroisdn_e1, qsig) are 31-channel E1.
 bool IsT1Variant(SwitchVariant s);
+// Overlap dialling (SETUP ACKNOWLEDGE, digits in INFORMATION, Sending
+// complete; Q.931 5.1.3 / 5.2.4) and keypad facility after the answer
+// exist on the ETSI variants and QSIG; the North American PRI variants
+// take the whole number in the SETUP.
+bool VariantHasOverlap(SwitchVariant s);
 
 // Parses TOML text; `source_name` (a file path) is used in error messages:
 // "prid.conf:12: span 2: key 'switch': unknown variant 'ni3' (expected one of

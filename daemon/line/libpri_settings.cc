@@ -44,7 +44,17 @@ Bearer BearerFromLibpri(int transfer_capability) {
   }
 }
 
+bool VariantSendsDisplay(SwitchVariant variant, NodeType sender) {
+  const bool euroisdn = variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kEuroIsdnT1;
+  return variant != SwitchVariant::kQsig && !(euroisdn && sender == NodeType::kCpe);
+}
+
 bool VariantHasHold(SwitchVariant variant) {
+  return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kEuroIsdnT1 ||
+         variant == SwitchVariant::kQsig;
+}
+
+bool VariantHasReroute(SwitchVariant variant) {
   return variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kEuroIsdnT1 ||
          variant == SwitchVariant::kQsig;
 }

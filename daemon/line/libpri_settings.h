@@ -18,6 +18,15 @@ int LibpriLayer1(SwitchVariant variant);
 // Q.932 call hold (Q.931 HOLD / RETRIEVE) exists on the ETSI and QSIG
 // variants; the North American PRI variants have no such messages.
 bool VariantHasHold(SwitchVariant variant);
+// Call rerouting / deflection (call.redirect): libpri 1.6 encodes it only
+// for euroisdn (ETSI CallRerouting, CallDeflection) and qsig (Q.SIG
+// CallRerouting); pri_reroute_call refuses every other switch type.
+bool VariantHasReroute(SwitchVariant variant);
+// libpri 1.6 sends a Display IE (a calling or connected name, display
+// text) from a `sender` of this variant: not on qsig (a name there is a
+// Q.SIG facility), not from euroisdn's user side (ETSI EN 300 403 has no
+// Display IE from the user; libpri's default display options block it).
+bool VariantSendsDisplay(SwitchVariant variant, NodeType sender);
 // PRI_EVENT_HOLD … PRI_EVENT_RETRIEVE_REJ: the near and far ends both route
 // these to their own hold handling.
 bool IsHoldEvent(int event);

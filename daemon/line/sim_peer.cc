@@ -32,16 +32,21 @@ SimPeer::SimPeer(ev::loop_ref loop, const SpanConfig& span, std::unique_ptr<dahd
                  Span& near_end)
     : loop_(loop), timers_(loop), span_(span), near_end_(near_end) {
   const std::string name = fmt::format("{}-peer", span.name.empty() ? fmt::format("span{}", span.span) : span.name);
-  driver_ = std::make_unique<PriDriver>(
-      loop, std::move(end),
-      q931::PriLinkOptions{name, LibpriNodeType(Opposite(span.node)), LibpriSwitchType(span.switch_variant),
-                           VariantHasHold(span.switch_variant)});
+  q931::PriLinkOptions options{name, LibpriNodeType(Opposite(span.node)), LibpriSwitchType(span.switch_variant),
+                               VariantHasHold(span.switch_variant)};
+  options.reroute = true;  // it carries out prid's call.redirect (OnFacility)
+  driver_ = std::make_unique<PriDriver>(loop, std::move(end), options);
 }
 
 SimPeer::~SimPeer() = default;
 
 base::Status SimPeer::Start() {
-  return driver_->Start([this](const pri_event& e) { OnPriEvent(e); });
+  if (auto started = driver_->Start([this](const pri_event& e) { OnPriEvent(e); }); !started.ok()) return started;
+  // Display text on a call under way (sim.display), as prid's own span.
+  if (VariantSendsDisplay(span_.switch_variant, Opposite(span_.node))) {
+    pri_display_options_send(driver_->link().raw(), PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
+  }
+  return base::Status::Ok();
 }
 
 base::Status SimPeer::PlaceCall(const q931::SetupParties& parties, const std::optional<q931::UserUser>& uui,
@@ -95,6 +100,28 @@ base::Status SimPeer::Retrieve(int near_cref) {
     return base::Status::Error("the far end cannot send RETRIEVE for this call (is it held?)");
   }
   return base::Status::Ok();
+}
+
+base::Status SimPeer::Keypad(int near_cref, const std::string& digits) {
+  q931::PriCall* call = ByNearCref(near_cref);
+  if (call == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  return call->SendKeypad(digits);
+}
+
+base::Status SimPeer::Display(int near_cref, const std::string& text) {
+  q931::PriCall* call = ByNearCref(near_cref);
+  if (call == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  if (!VariantSendsDisplay(span_.switch_variant, Opposite(span_.node))) {
+    return base::Status::Error(fmt::format("the far end ({}, {}) sends no Display IE",
+                                           SwitchVariantName(span_.switch_variant), NodeTypeName(Opposite(span_.node))));
+  }
+  return call->SendDisplay(text);
+}
+
+base::Status SimPeer::Progress(int near_cref, const std::vector<std::uint8_t>& descriptions) {
+  q931::PriCall* call = ByNearCref(near_cref);
+  if (call == nullptr) return base::Status::Error("the far end has no such call on the wire");
+  return call->Progress(descriptions, std::nullopt);
 }
 
 void SimPeer::OnHoldEvent(const pri_event& e) {
@@ -172,8 +199,32 @@ void SimPeer::OnPriEvent(const pri_event& e) {
     case PRI_EVENT_HANGUP_ACK:
       OnHangup(e.hangup, e.e);
       break;
+    case PRI_EVENT_FACILITY:
+      OnFacility(e.facility);
+      break;
     default:
       break;
+  }
+}
+
+void SimPeer::OnFacility(const pri_event_facility& facility) {
+  if (facility.subcmds == nullptr) return;
+  for (int i = 0; i < facility.subcmds->counter_subcmd; ++i) {
+    const pri_subcommand& sub = facility.subcmds->subcmd[i];
+    if (sub.cmd != PRI_SUBCMD_REROUTING) continue;
+    // prid's call.redirect: as a network that takes the call elsewhere, the
+    // result goes on the DISCONNECT that ends the call here (ETSI EN 300
+    // 207-1 CallRerouting, ISO 13868 Q.SIG CallRerouting); refused, the
+    // call stays.
+    q931::PriCall* call = wire().Find(facility.call);
+    if (call == nullptr) continue;
+    const int cref = call->cref();
+    if (!call->AnswerRerouting(sub.u.rerouting.invoke_id, accept_redirect_).ok() || !accept_redirect_) continue;
+    if (calls_.contains(cref)) calls_[cref].delay.reset();
+    if (auto after = call->Clear(q931::cause::kNormalClearing, std::nullopt);
+        after.ok() && *after == q931::CallAfter::kFreed) {
+      calls_.erase(cref);
+    }
   }
 }
 
@@ -232,6 +283,9 @@ void SimPeer::Act(int cref) {
   const std::optional<q931::UserUser>& uui = policy_.uui;
   switch (policy_.on_setup) {
     case PeerAction::kAnswer:
+      if (policy_.connected || !policy_.display.empty()) {
+        (void)call->SetConnectedLine(policy_.connected, policy_.display);
+      }
       (void)call->Answer(uui, /*non_isdn=*/false);
       break;
     case PeerAction::kAlert:

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/expected.h"
 #include "daemon/config/config.h"
@@ -30,6 +31,10 @@ struct PeerPolicy {
   PeerAction on_setup = PeerAction::kAnswer;
   int delay_ms = 0;
   std::optional<q931::UserUser> uui;  // carried by the CONNECT / ALERTING / clearing
+  // The CONNECT's connected number (Q.951 COLP) and name (a Display IE, or
+  // a Q.SIG ConnectedName): libpri's connected line, set before answering.
+  std::optional<q931::Party> connected;
+  std::string display;
 };
 
 class SimPeer {
@@ -42,6 +47,8 @@ class SimPeer {
   void SetPolicy(PeerPolicy policy) { policy_ = std::move(policy); }
   // How it answers prid's HOLD and RETRIEVE (default: acknowledge).
   void SetHoldPolicy(bool accept) { accept_hold_ = accept; }
+  // How it answers prid's call rerouting (default: accept and clear the call).
+  void SetRedirectPolicy(bool accept) { accept_redirect_ = accept; }
   // SETUP toward prid on a free B-channel of the span; `preferred`: the
   // channel is offered as preferred, not exclusive, so prid may take another.
   base::Status PlaceCall(const q931::SetupParties& parties, const std::optional<q931::UserUser>& uui,
@@ -51,6 +58,13 @@ class SimPeer {
   // The far end puts the call on hold (HOLD) or takes it back (RETRIEVE).
   base::Status Hold(int near_cref);
   base::Status Retrieve(int near_cref);
+  // INFORMATION with a Keypad facility IE of `digits` (Q.931 4.5.18).
+  base::Status Keypad(int near_cref, const std::string& digits);
+  // INFORMATION with a Display IE of `text` (kFailed text where the far
+  // end's variant and side send none).
+  base::Status Display(int near_cref, const std::string& text);
+  // PROGRESS with these progress descriptions, on a call prid placed.
+  base::Status Progress(int near_cref, const std::vector<std::uint8_t>& descriptions);
   std::size_t calls() const { return calls_.size(); }
 
  private:
@@ -63,6 +77,8 @@ class SimPeer {
   void OnPriEvent(const pri_event& event);
   void OnSetup(const pri_event_ring& ring);
   void OnHoldEvent(const pri_event& event);
+  // prid's call rerouting (PRI_SUBCMD_REROUTING): accepted, and the call cleared.
+  void OnFacility(const pri_event_facility& facility);
   void OnHangup(const pri_event_hangup& hangup, int type);
   // The PriCall of the call prid knows by `near_cref` (null: none).
   q931::PriCall* ByNearCref(int near_cref);
@@ -76,6 +92,7 @@ class SimPeer {
   std::unique_ptr<PriDriver> driver_;
   PeerPolicy policy_;
   bool accept_hold_ = true;
+  bool accept_redirect_ = true;
   // By our own libpri cref; an entry goes with its PriCall.
   std::map<int, PeerCall> calls_;
 };

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "base/log.h"
 #include "dahdi-glue/dahdi_dchannel.h"
@@ -145,7 +146,12 @@ void Span::ConfigureLink() {
   // the final failure.
   pri_set_timer(pri, PRI_TIMER_T316, 0);
   pri_set_service_message_support(pri, 1);
+  // Display text on a call under way (call.display) beside the name in the
+  // SETUP, where libpri sends a Display IE at all.
+  if (SendsDisplay()) pri_display_options_send(pri, PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
 }
+
+bool Span::SendsDisplay() const { return VariantSendsDisplay(config_.switch_variant, config_.node); }
 
 SpanState Span::state() const {
   if (!start_error_.empty()) return SpanState::kError;
@@ -264,8 +270,15 @@ base::Expected<int, PortError> Span::PlaceCall(CallId id, const PlaceCallRequest
     return Error{{PortErrorKind::kNoChannel, fmt::format("no free B-channel on span {}", config_.span)}};
   }
 
+  if (request.overlap && !VariantHasOverlap(config_.switch_variant)) {
+    return Error{{PortErrorKind::kFailed,
+                  fmt::format("span {}'s switch variant {} has no overlap dialling (it exists on euroisdn_e1, "
+                              "euroisdn_t1 and qsig)",
+                              config_.span, SwitchVariantName(config_.switch_variant))}};
+  }
   q931::SetupRequest setup{channel, LibpriTransferCapability(request.bearer), LibpriLayer1(config_.switch_variant),
                            request.parties, request.uui};
+  setup.complete = !request.overlap;
   auto placed = calls().Place(setup);
   if (!placed.ok()) return Error{{PortErrorKind::kFailed, placed.error()}};
   WireCall w;
@@ -273,6 +286,7 @@ base::Expected<int, PortError> Span::PlaceCall(CallId id, const PlaceCallRequest
   w.call = *placed;
   w.call->set_tag(id);
   w.channel = channel;
+  w.overlap = request.overlap;
   // Only a channel the span chose is retried elsewhere.
   if (request.channel == 0) w.retry = ChannelRetry(std::move(setup));
   by_id_[id] = std::move(w);
@@ -367,7 +381,8 @@ base::Expected<int, PortError> Span::Answer(CallId id, const std::optional<q931:
 PortStatus Span::Proceed(CallId id, int channel) {
   WireCall* w = ById(id);
   if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
-  if (w->call->state() != q931::CallState::kCallPresent) {
+  if (w->call->state() != q931::CallState::kCallPresent &&
+      w->call->state() != q931::CallState::kOverlapReceiving) {
     return base::Unexpected<PortError>{
         {PortErrorKind::kWrongState,
          fmt::format("call {} is past CALL PROCEEDING ({})", id, q931::CallStateName(w->call->state()))}};
@@ -384,6 +399,62 @@ PortStatus Span::Progress(CallId id, const std::vector<std::uint8_t>& descriptio
   WireCall* w = ById(id);
   if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
   if (auto sent = w->call->Progress(descriptions, cause); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
+  }
+  return std::monostate{};
+}
+
+PortStatus Span::Dial(CallId id, const std::string& digits, bool complete) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  if (auto sent = w->call->SendDigits(digits, complete); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
+  }
+  return std::monostate{};
+}
+
+PortStatus Span::Display(CallId id, const std::string& text) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  if (!SendsDisplay()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kFailed,
+                                        fmt::format("span {} ({}, {}) sends no Display IE", config_.span,
+                                                    SwitchVariantName(config_.switch_variant),
+                                                    NodeTypeName(config_.node))}};
+  }
+  if (auto sent = w->call->SendDisplay(text); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
+  }
+  return std::monostate{};
+}
+
+PortStatus Span::Keypad(CallId id, const std::string& digits) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  if (!VariantHasOverlap(config_.switch_variant)) {
+    return base::Unexpected<PortError>{
+        {PortErrorKind::kFailed,
+         fmt::format("span {}'s switch variant {} has no keypad facility (it exists on euroisdn_e1, "
+                     "euroisdn_t1 and qsig)",
+                     config_.span, SwitchVariantName(config_.switch_variant))}};
+  }
+  if (auto sent = w->call->SendKeypad(digits); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
+  }
+  return std::monostate{};
+}
+
+PortStatus Span::Redirect(CallId id, const q931::Party& to, const q931::Party& from, std::uint8_t reason) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  if (!VariantHasReroute(config_.switch_variant)) {
+    return base::Unexpected<PortError>{
+        {PortErrorKind::kFailed,
+         fmt::format("span {}'s switch variant {} has no call rerouting or deflection (libpri has it on "
+                     "euroisdn_e1, euroisdn_t1 and qsig)",
+                     config_.span, SwitchVariantName(config_.switch_variant))}};
+  }
+  if (auto sent = w->call->Reroute(to, from, reason); !sent.ok()) {
     return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
   }
   return std::monostate{};
@@ -520,31 +591,57 @@ void Span::OnPriEvent(const pri_event& e) {
       // (cause 34 or 44), which is retried like a RELEASE COMPLETE refusal.
       if (q931::PriCall* c = calls().Find(e.proceeding.call)) {
         c->NoteProceeding();
+        TellInfo(*c, "CALL PROCEEDING", e.proceeding.subcmds);
         if (WireCall* w = ByCall(c)) model_.Proceeding(w->id);
       }
       break;
     case PRI_EVENT_SETUP_ACK:
       if (q931::PriCall* c = calls().Find(e.setup_ack.call)) {
         c->NoteSetupAcknowledged();
-        if (WireCall* w = ByCall(c)) model_.Proceeding(w->id);
+        // Overlap sending: the far end wants more digits; the call stays dialing.
+        if (WireCall* w = ByCall(c); w != nullptr && !w->overlap) model_.Proceeding(w->id);
       }
       break;
     case PRI_EVENT_RINGING:
       if (q931::PriCall* c = calls().Find(e.ringing.call)) {
         c->NoteRinging();
+        TellInfo(*c, "ALERTING", e.ringing.subcmds);
         if (WireCall* w = ByCall(c)) model_.Alerting(w->id, c->TakeReceivedUui());
       }
       break;
     case PRI_EVENT_ANSWER:
       if (q931::PriCall* c = calls().Find(e.answer.call)) {
         c->NoteAnswered();
+        TellInfo(*c, "CONNECT", e.answer.subcmds);
         if (WireCall* w = ByCall(c)) model_.Answered(w->id, c->TakeReceivedUui());
       }
+      break;
+    // What the far end sends beside state changes (API.md call.indication).
+    case PRI_EVENT_PROGRESS:
+      if (q931::PriCall* c = calls().Find(e.proceeding.call)) {
+        const std::optional<std::uint8_t> cause =
+            e.proceeding.cause > 0 ? std::optional(static_cast<std::uint8_t>(e.proceeding.cause)) : std::nullopt;
+        TellInfo(*c, "PROGRESS", e.proceeding.subcmds, cause);
+      }
+      break;
+    case PRI_EVENT_KEYPAD_DIGIT:
+      if (q931::PriCall* c = calls().Find(e.digit.call)) {
+        TellInfo(*c, "INFORMATION", e.digit.subcmds, std::nullopt,
+                 std::string(e.digit.digits, strnlen(e.digit.digits, sizeof e.digit.digits)));
+      }
+      break;
+    case PRI_EVENT_FACILITY:
+      if (q931::PriCall* c = calls().Find(e.facility.call)) TellInfo(*c, "FACILITY", e.facility.subcmds);
       break;
     case PRI_EVENT_HANGUP_REQ:
     case PRI_EVENT_HANGUP:
     case PRI_EVENT_HANGUP_ACK:
       OnHangup(e.hangup, e.e);
+      break;
+    case PRI_EVENT_INFO_RECEIVED:
+      // A Display IE in it is the far end's in any state (call.indication).
+      if (q931::PriCall* c = calls().Find(e.ring.call)) TellInfo(*c, "INFORMATION", e.ring.subcmds);
+      OnInformation(e.ring);
       break;
     case PRI_EVENT_RESTART:
       restart_.OnRestartRequested(ChannelOf(e.restart.channel));
@@ -576,6 +673,35 @@ void Span::OnPriEvent(const pri_event& e) {
   }
 }
 
+void Span::TellInfo(q931::PriCall& c, std::string_view message, const struct pri_subcommands* subcmds,
+                    std::optional<std::uint8_t> cause, std::string keypad) {
+  WireCall* w = ByCall(&c);
+  if (w == nullptr) return;
+  const q931::PriLink& link = driver_->link();
+  FarEndInfo info;
+  info.message = message;
+  info.progress = link.ReceivedProgress(c.cref());
+  if (!info.progress.empty()) info.cause = cause;
+  info.display = link.ReceivedDisplay(c.cref());
+  info.keypad = std::move(keypad);
+  // Q.951 COLP: libpri reports the CONNECT's (or a later update's)
+  // connected party; a CONNECT without a Connected number IE has none.
+  for (int i = 0; subcmds != nullptr && i < subcmds->counter_subcmd && i < PRI_MAX_SUBCOMMANDS; ++i) {
+    const struct pri_subcommand& sub = subcmds->subcmd[i];
+    if (sub.cmd != PRI_SUBCMD_CONNECTED_LINE) continue;
+    const struct pri_party_id& id = sub.u.connected_line.id;
+    if (id.number.valid) {
+      info.connected = q931::Party::FromLibpri(std::string(id.number.str, strnlen(id.number.str, sizeof id.number.str)),
+                                               id.number.plan, id.number.presentation);
+    }
+    // A Q.SIG ConnectedName has no Display IE behind it.
+    if (!info.display && id.name.valid && id.name.str[0] != '\0') {
+      info.display = q931::DisplayText(std::string_view(id.name.str, strnlen(id.name.str, sizeof id.name.str)));
+    }
+  }
+  model_.InfoReceived(w->id, info);
+}
+
 void Span::OnRing(const pri_event_ring& ring) {
   q931::PriLink& link = driver_->link();
   int channel = ChannelOf(ring.channel);
@@ -592,11 +718,13 @@ void Span::OnRing(const pri_event_ring& ring) {
   }
   IncomingCallInfo info;
   info.channel = channel;
+  // Q.931 5.2.4: without Sending complete more digits may follow.
+  info.collecting = config_.overlap && ring.complete == 0;
   info.parties = q931::ReceivedParties(ring);
   info.bearer = BearerFromLibpri(ring.ctype);
   info.uui = link.rewriter().TakeReceived(ring.cref);
   q931::PriCall& call = calls().Offered(ring, channel);
-  model_.IncomingCall(config_.span, info, [&](CallId id) {
+  const CallId offered = model_.IncomingCall(config_.span, info, [&](CallId id) {
     WireCall w;
     w.id = id;
     w.call = &call;
@@ -606,6 +734,25 @@ void Span::OnRing(const pri_event_ring& ring) {
     by_id_[id] = std::move(w);
     pool_.Assign(channel, id);
   });
+  // SETUP ACKNOWLEDGE once the owners have call.new, unless nobody was
+  // there to take the call and it is rejected already.
+  if (!info.collecting) return;
+  if (WireCall* w = ById(offered); w != nullptr && w->call->state() == q931::CallState::kCallPresent) {
+    if (auto sent = w->call->AcknowledgeSetup(); !sent.ok()) {
+      PRID_LOG_WARN("span {}: call {}: {}", config_.span, offered, sent.message());
+    }
+  }
+}
+
+void Span::OnInformation(const pri_event_ring& info) {
+  q931::PriCall* c = calls().Find(info.call);
+  WireCall* w = ByCall(c);
+  if (w == nullptr || c->state() != q931::CallState::kOverlapReceiving) {
+    PRID_LOG_DEBUG("span {}: INFORMATION outside overlap receiving ignored", config_.span);
+    return;
+  }
+  const std::string digits(info.callednum, strnlen(info.callednum, sizeof info.callednum));
+  model_.DigitsReceived(w->id, digits, info.complete != 0);
 }
 
 void Span::OnHangup(const pri_event_hangup& hangup, int type) {

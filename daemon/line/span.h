@@ -106,6 +106,10 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   PortStatus Proceed(CallId call, int channel) override;
   PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
                       std::optional<std::uint8_t> cause) override;
+  PortStatus Dial(CallId call, const std::string& digits, bool complete) override;
+  PortStatus Keypad(CallId call, const std::string& digits) override;
+  PortStatus Display(CallId call, const std::string& text) override;
+  PortStatus Redirect(CallId call, const q931::Party& to, const q931::Party& from, std::uint8_t reason) override;
   ClearOutcome Clear(CallId call, std::uint8_t cause,
                      const std::optional<q931::UserUser>& uui) override;
   base::Status Hold(CallId call) override;
@@ -167,6 +171,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
     int channel = 0;     // the B-channel it holds in pool_ (its PriCall's)
     ChannelRetry retry;  // Q.931 5.2.3.1: one retry on another channel
     bool exclusive = false;  // incoming: the SETUP asked for its channel exclusively
+    bool overlap = false;    // outgoing: placed in overlap sending (SETUP ACKNOWLEDGE is no progress)
   };
   // Before an incoming call's first answer: moves it to B-channel `channel`
   // (0 or its own: stays) when the offer allows it (SpanPort::Alert).
@@ -180,6 +185,14 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   void OnPriEvent(const pri_event& event);
   void OnRing(const pri_event_ring& ring);
   void OnHangup(const pri_event_hangup& hangup, int type);
+  // libpri 1.6 sends a Display IE on this span (VariantSendsDisplay).
+  bool SendsDisplay() const;
+  // PRI_EVENT_INFO_RECEIVED: the far end's overlap digits (Q.931 5.2.4).
+  void OnInformation(const pri_event_ring& info);
+  // Tells the model what the far end's `message` on call `c` carried
+  // (progress indicators, display, connected number, keypad), when anything.
+  void TellInfo(q931::PriCall& c, std::string_view message, const struct pri_subcommands* subcmds,
+                std::optional<std::uint8_t> cause = std::nullopt, std::string keypad = {});
   void OnHoldEvent(const pri_event& event);
   // The far end refused call `id` on `old_channel` (history: the states
   // its PriCall went through): sends the SETUP again on another channel if

@@ -17,7 +17,8 @@ namespace q850 = q931::cause;
 
 // API.md "States": the one table of state names. A call's state is shown
 // under the name of the view it gives its handles (ViewOf).
-constexpr std::array<std::pair<HandleState, std::string_view>, 11> kStateNames{{
+constexpr std::array<std::pair<HandleState, std::string_view>, 12> kStateNames{{
+    {HandleState::kCollecting, "collecting"},
     {HandleState::kOffering, "offering"},
     {HandleState::kAccepted, "accepted"},
     {HandleState::kDialing, "dialing"},
@@ -31,7 +32,8 @@ constexpr std::array<std::pair<HandleState, std::string_view>, 11> kStateNames{{
     {HandleState::kIdle, "idle"},
 }};
 
-constexpr std::array<std::pair<CallState, HandleState>, 10> kViews{{
+constexpr std::array<std::pair<CallState, HandleState>, 11> kViews{{
+    {CallState::kCollecting, HandleState::kCollecting},
     {CallState::kOffering, HandleState::kOffering},
     {CallState::kAccepted, HandleState::kAccepted},
     {CallState::kDialing, HandleState::kDialing},
@@ -163,6 +165,7 @@ std::string_view OriginName(Origin origin) {
     case Origin::kLocal: return "local";
     case Origin::kRemote: return "remote";
     case Origin::kSupervisor: return "supervisor";
+    case Origin::kRedirect: return "redirect";
   }
   return "local";
 }

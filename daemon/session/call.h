@@ -25,6 +25,7 @@ class SessionModel;
 // transitions (each through SessionModel::TransitionTo, which checks them
 // against kAllowed in session_model.cc):
 //
+//   collecting ──proceed──▶ offering, and alert / answer as from offering
 //   offering ──alert──▶ accepted ──answer──▶ connected
 //      │  └──────────answer───────────────────▲ │
 //   dialing ─▶ proceeding ─▶ ringback ─▶ connected
@@ -33,6 +34,7 @@ class SessionModel;
 //      any non-idle ──far end DISCONNECT──▶ disconnected ──▶ idle
 //      any non-idle ──wire cleared────────────────────────▶ idle
 enum class CallState {
+  kCollecting,  // overlap receiving: SETUP ACKNOWLEDGE sent, digits still coming
   kOffering,
   kAccepted,
   kDialing,
@@ -51,6 +53,7 @@ std::optional<CallState> CallStateFromName(std::string_view name);
 // `inactive` — a station of a bridged span that is not on the call while
 // the call goes on at the others. Only a handle can be inactive.
 enum class HandleState {
+  kCollecting,
   kOffering,
   kAccepted,
   kDialing,
@@ -106,8 +109,8 @@ enum class Direction { kIn, kOut };
 std::string_view DirectionName(Direction direction);
 
 // Who started the clearing (API.md `origin`); kSupervisor: a supervisor's
-// call.drop of a call it does not own.
-enum class Origin { kLocal, kRemote, kSupervisor };
+// call.drop of a call it does not own; kRedirect: the owner's call.redirect.
+enum class Origin { kLocal, kRemote, kSupervisor, kRedirect };
 std::string_view OriginName(Origin origin);
 
 enum class Bearer { kSpeech, k3_1kHz, kDigital };
@@ -137,6 +140,19 @@ class Handle {
   bool inactive_ = false;
 };
 
+// What one message of the far end's carried beside a state change (API.md
+// call.indication): its progress descriptions in order, its display text, the
+// connected number, keypad digits.
+struct FarEndInfo {
+  std::string_view message;  // the Q.931 message: "PROGRESS", "CONNECT", …
+  std::vector<std::uint8_t> progress;
+  std::optional<std::uint8_t> cause;  // a PROGRESS's Cause IE
+  std::optional<std::string> display;
+  std::optional<q931::Party> connected;
+  std::string keypad;
+  bool empty() const { return progress.empty() && !display && !connected && keypad.empty(); }
+};
+
 class Call {
  public:
   CallId id = 0;
@@ -149,11 +165,19 @@ class Call {
   // The numbers with their attributes: as sent (out) or received (in).
   q931::SetupParties parties;
   std::string tag;  // call.make's client tag, echoed in the record and events ("": none)
+  // call.make {overlap: true}: the SETUP went without Sending complete and
+  // call.dial sends further digits while the call is dialing.
+  bool overlap = false;
 
   std::optional<std::uint8_t> cause;
   std::optional<Origin> origin;
   std::optional<q931::UserUser> uui_sent;
   std::optional<q931::UserUser> uui_received;
+  // What the far end told of itself: its latest display text (an incoming
+  // call's from its SETUP; "": none) and the connected number of its
+  // CONNECT or a later update (Q.951 COLP).
+  std::string display;
+  std::optional<q931::Party> connected_party;
   // The uid of the client whose drop started the clearing (CDRs).
   std::optional<std::uint32_t> dropped_by_uid;
   // The B-channel before a retry moved the call (Q.931 5.2.3.1); 0: none.

@@ -25,10 +25,19 @@ class EventSink {
   // its previous one, with the cause).
   virtual void CallRequestRefused(const Call& call, CallState state, std::uint8_t cause,
                                   const std::vector<ClientId>& recipients, std::string_view request) = 0;
+  // A message of the far end's carried `info` (API.md call.indication), told to
+  // `recipients` before any state change the same message causes. The
+  // default ignores it.
+  virtual void CallInfoReceived(const Call&, const FarEndInfo&, const std::vector<ClientId>&) {}
   // A Q.931 call began: an incoming SETUP was taken (the call offering) or
   // our SETUP was sent (dialing). Once per Q.931 call, before its other
   // events; never for a conference. For statistics: the default ignores it.
   virtual void CallBegan(const Call&) {}
+  // Overlap receiving: the far end's INFORMATION added `digits` to the
+  // called number of collecting call `call` (now call.called); `complete`:
+  // it carried Sending complete (API.md call.digits). The default ignores it.
+  virtual void CallDigits(const Call&, std::string_view /*digits*/, bool /*complete*/,
+                          const std::vector<ClientId>& /*recipients*/) {}
   // A handle on `call` was created for `client` (API.md call.new).
   virtual void CallOffered(const Call& call, const Handle& handle) = 0;
   // The wire has cleared Q.931 call `call` (on the span named

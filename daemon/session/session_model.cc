@@ -24,7 +24,8 @@ namespace q850 = q931::cause;
 // Allowed moves of a call's API state (the diagram beside CallState in
 // call.h):
 //
-//   offering ─▶ accepted ─▶ connected ◀──▶ onhold      (offering ─▶ connected too)
+//   collecting ─▶ offering ─▶ accepted ─▶ connected ◀──▶ onhold
+//                 (collecting ─▶ accepted / connected, offering ─▶ connected too)
 //   dialing ─▶ proceeding ─▶ ringback ─▶ connected     (each may skip ahead)
 //   connected / onhold ─▶ conferenced ─▶ connected
 //   every state but idle ─▶ disconnected ─▶ idle, and ─▶ idle directly
@@ -34,6 +35,7 @@ struct Transition {
   int count;
 };
 constexpr Transition kAllowed[] = {
+    {S::kCollecting, {S::kOffering, S::kAccepted, S::kConnected, S::kDisconnected, S::kIdle}, 5},
     {S::kOffering, {S::kAccepted, S::kConnected, S::kDisconnected, S::kIdle}, 4},
     {S::kAccepted, {S::kConnected, S::kDisconnected, S::kIdle}, 3},
     {S::kDialing, {S::kProceeding, S::kRingback, S::kConnected, S::kDisconnected, S::kIdle}, 5},
@@ -47,8 +49,8 @@ constexpr Transition kAllowed[] = {
 
 // The states in which a bridged station may leave the call (go inactive)
 // or join it again; at the call's end every station sees the end.
-constexpr CallState kStationStates[] = {S::kOffering,  S::kAccepted,  S::kDialing, S::kProceeding,
-                                        S::kRingback,  S::kConnected, S::kOnHold};
+constexpr CallState kStationStates[] = {S::kCollecting, S::kOffering,  S::kAccepted, S::kDialing,
+                                        S::kProceeding, S::kRingback,  S::kConnected, S::kOnHold};
 
 bool StateMoveAllowed(CallState from, CallState to) {
   if (from == to) return true;
@@ -59,6 +61,13 @@ bool StateMoveAllowed(CallState from, CallState to) {
 }
 
 bool Ending(CallState state) { return state == S::kDisconnected || state == S::kIdle; }
+
+// An incoming call no answer has been sent for yet but SETUP ACKNOWLEDGE:
+// alert, answer and proceed take it, a drop rejects it.
+bool Unanswered(CallState state) { return state == S::kCollecting || state == S::kOffering; }
+
+// call.dial's digits: 1…kMaxDialDigits of 0-9 * #.
+constexpr std::size_t kMaxDialDigits = 32;
 
 // The state a HOLD or RETRIEVE is sent from.
 CallState RequestedFrom(HoldRequest request) { return request == HoldRequest::kHold ? S::kConnected : S::kOnHold; }
@@ -417,7 +426,10 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   if (span == nullptr) {
     return Fail(ModelErrorKind::kInvalidParams, fmt::format("no span {}", span_number));
   }
-  if (request.parties.called.digits.empty()) return Fail(ModelErrorKind::kInvalidParams, "number is empty");
+  // Overlap sending may start with no digits at all (Q.931 5.1.3).
+  if (request.parties.called.digits.empty() && !request.overlap) {
+    return Fail(ModelErrorKind::kInvalidParams, "number is empty");
+  }
   if (auto ok = CheckUui(*span, request.uui); !ok.ok()) return base::Unexpected<ModelError>{ok.error()};
   if (!span->port->up()) {
     return Fail(ModelErrorKind::kSpanDown,
@@ -433,12 +445,13 @@ ModelResult<CallId> SessionModel::Make(ClientId client, const MakeCallRequest& r
   call->calling = request.parties.calling ? request.parties.calling->digits : "";
   call->parties = request.parties;
   call->tag = request.tag;
+  call->overlap = request.overlap;
   call->uui_sent = request.uui;
   call->handles.emplace_back(client, Privilege::kOwner);
   Call& ref = *call;
   calls_.emplace(id, std::move(call));
 
-  PlaceCallRequest place{request.parties, request.bearer, request.channel, request.uui};
+  PlaceCallRequest place{request.parties, request.bearer, request.channel, request.uui, request.overlap};
   auto channel = span->port->PlaceCall(id, place);
   if (!channel.ok()) {
     calls_.erase(id);
@@ -469,13 +482,14 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
   SpanEntry* span = FindSpan(span_number);
   if (span == nullptr) return 0;
   const CallId id = next_call_id_++;
-  auto call = NewRecord(id, span_number, S::kOffering);
+  auto call = NewRecord(id, span_number, info.collecting ? S::kCollecting : S::kOffering);
   call->channel = info.channel;
   call->direction = Direction::kIn;
   call->bearer = info.bearer;
   call->called = info.parties.called.digits;
   call->calling = info.parties.calling ? info.parties.calling->digits : "";
   call->parties = info.parties;
+  call->display = info.parties.display;
   call->uui_received = info.uui;
   Call& ref = *call;
   calls_.emplace(id, std::move(call));
@@ -493,6 +507,18 @@ CallId SessionModel::IncomingCall(int span_number, const IncomingCallInfo& info,
     MaybeFree(id);
   }
   return id;
+}
+
+void SessionModel::DigitsReceived(CallId id, const std::string& digits, bool complete) {
+  Call* call = FindCall(id);
+  if (call == nullptr || call->clearing() || call->state() != S::kCollecting) return;
+  call->called += digits;
+  call->parties.called.digits = call->called;
+  std::vector<ClientId> recipients;
+  for (const Handle& h : call->handles) {
+    if (!h.inactive()) recipients.push_back(h.client);
+  }
+  events_.CallDigits(*call, digits, complete, recipients);
 }
 
 void SessionModel::Proceeding(CallId id) {
@@ -519,15 +545,27 @@ void SessionModel::Answered(CallId id, std::optional<q931::UserUser> uui) {
   }
 }
 
+void SessionModel::InfoReceived(CallId id, const FarEndInfo& info) {
+  Call* call = FindCall(id);
+  if (call == nullptr || call->is_conference || call->state() == S::kIdle || info.empty()) return;
+  if (info.display) call->display = *info.display;
+  if (info.connected) call->connected_party = info.connected;
+  std::vector<ClientId> recipients;
+  for (const Handle& h : call->handles) {
+    if (!h.inactive()) recipients.push_back(h.client);
+  }
+  events_.CallInfoReceived(*call, info, recipients);
+}
+
 // --- client call control ------------------------------------------------
 
 ModelStatus SessionModel::Alert(ClientId client, CallId id, bool inband, int channel) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
-  if (c.state() != S::kOffering || c.clearing()) {
+  if (!Unanswered(c.state()) || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}; only an offering call can be alerted", id,
+                fmt::format("call {} is {}; only an offering or collecting call can be alerted", id,
                             CallStateName(c.state())));
   }
   SpanEntry* span = FindSpan(c.span);
@@ -541,14 +579,17 @@ ModelStatus SessionModel::Proceed(ClientId client, CallId id, int channel) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
-  if (c.state() != S::kOffering || c.clearing()) {
+  if (!Unanswered(c.state()) || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}; only an offering call can proceed", id, CallStateName(c.state())));
+                fmt::format("call {} is {}; only an offering or collecting call can proceed", id,
+                            CallStateName(c.state())));
   }
   if (auto sent = FindSpan(c.span)->port->Proceed(id, channel); !sent.ok()) {
     return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
   }
   if (channel != 0) c.channel = channel;
+  // The number is complete: the call is offered as an en-bloc one would be.
+  if (c.state() == S::kCollecting) return TransitionTo(c, Moved(c, S::kOffering));
   return std::monostate{};
 }
 
@@ -557,15 +598,100 @@ ModelStatus SessionModel::Progress(ClientId client, CallId id, const std::vector
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
   Call& c = **call;
-  if ((c.state() != S::kOffering && c.state() != S::kAccepted) || c.clearing()) {
+  if ((!Unanswered(c.state()) && c.state() != S::kAccepted) || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}; PROGRESS goes only on an offering or accepted call", id,
+                fmt::format("call {} is {}; PROGRESS goes only on a collecting, offering or accepted call", id,
                             CallStateName(c.state())));
   }
   if (auto sent = FindSpan(c.span)->port->Progress(id, descriptions, cause); !sent.ok()) {
     return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
   }
   return std::monostate{};
+}
+
+ModelStatus SessionModel::Redirect(ClientId client, CallId id, const q931::Party& to, std::uint8_t reason) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if (c.direction != Direction::kIn || (!Unanswered(c.state()) && c.state() != S::kAccepted) || c.clearing()) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}{}; only an incoming call that is collecting, offering or accepted can "
+                            "be redirected",
+                            id, CallStateName(c.state()), c.clearing() ? " and clearing" : ""));
+  }
+  if (auto sent = FindSpan(c.span)->port->Redirect(id, to, c.parties.called, reason); !sent.ok()) {
+    return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  }
+  PRID_LOGF(kInfo, base::LogFields::Call(c.span, c.id), "span {}: call {}: redirected to {} by client {}", c.span,
+            c.id, to.digits, client);
+  // The far end clears a rerouted call (ETSI EN 300 207-1, ISO 13868): the
+  // call is ours to end like a drop, but the clearing message is its.
+  if (c.release_timer) c.release_timer->Stop();
+  if (auto ok = TransitionTo(c, WithPhase(c, CallPhase::kClearing)); !ok.ok()) return ok;
+  c.cause = q850::kNormalClearing;
+  c.origin = Origin::kRedirect;
+  if (auto uid = uids_.find(client); uid != uids_.end()) c.dropped_by_uid = uid->second;
+  // A far end that refuses the rerouting (a ROSE error) or ignores it keeps
+  // the call: after release_timeout prid clears it as a drop would.
+  const SpanEntry* span = FindSpan(c.span);
+  if (!c.release_timer) c.release_timer = timers_.Create();
+  c.release_timer->Start(span ? span->settings.release_timeout_s : 10.0, [this, id] {
+    Call* r = FindCall(id);
+    if (r == nullptr || !r->on_wire() || !r->clearing()) return;
+    SpanEntry* s = FindSpan(r->span);
+    if (s == nullptr || s->port == nullptr ||
+        s->port->Clear(id, q850::kNormalClearing, std::nullopt) == ClearOutcome::kCleared) {
+      WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+    }
+  });
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Display(ClientId client, CallId id, const std::string& text) {
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  if (!c.on_wire() || c.clearing() || c.state() == S::kDisconnected) {
+    return Fail(ModelErrorKind::kInvalidCallState,
+                fmt::format("call {} is {}{}; display goes on a call under way", id, CallStateName(c.state()),
+                            c.clearing() ? " and clearing" : ""));
+  }
+  if (auto sent = FindSpan(c.span)->port->Display(id, text); !sent.ok()) {
+    return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  }
+  return std::monostate{};
+}
+
+ModelStatus SessionModel::Dial(ClientId client, CallId id, const std::string& digits, bool complete) {
+  if (digits.empty() || digits.size() > kMaxDialDigits ||
+      digits.find_first_not_of("0123456789*#") != std::string::npos) {
+    return Fail(ModelErrorKind::kInvalidParams,
+                fmt::format("parameter 'digits' must be 1 to {} of 0-9 * #", kMaxDialDigits));
+  }
+  auto call = CallForOwner(client, id);
+  if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
+  Call& c = **call;
+  SpanPort* port = FindSpan(c.span)->port;
+  if (c.state() == S::kDialing && c.overlap && !c.clearing()) {
+    if (auto sent = port->Dial(id, digits, complete); !sent.ok()) {
+      return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+    }
+    c.called += digits;
+    c.parties.called.digits = c.called;
+    return std::monostate{};
+  }
+  if (c.state() == S::kConnected && !c.clearing()) {
+    // TAPI lineDial after the answer: keypad facility, where the variant has it.
+    if (auto sent = port->Keypad(id, digits); !sent.ok()) {
+      return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+    }
+    return std::monostate{};
+  }
+  return Fail(ModelErrorKind::kInvalidCallState,
+              fmt::format("call {} is {}{}; digits go on a call made with overlap while it is dialing, or on a "
+                          "connected call (keypad)",
+                          id, CallStateName(c.state()),
+                          c.state() == S::kDialing && !c.overlap ? " and was not made with overlap" : ""));
 }
 
 ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional<q931::UserUser>& uui,
@@ -575,9 +701,9 @@ ModelStatus SessionModel::Answer(ClientId client, CallId id, const std::optional
   Call& c = **call;
   // A bridged station answering a call another station has: it joins.
   if (Bridged(c) && c.FindHandle(client)->inactive()) return Join(client, id);
-  if ((c.state() != S::kOffering && c.state() != S::kAccepted) || c.clearing()) {
+  if ((!Unanswered(c.state()) && c.state() != S::kAccepted) || c.clearing()) {
     return Fail(ModelErrorKind::kInvalidCallState,
-                fmt::format("call {} is {}; only an offering or accepted call can be answered", id,
+                fmt::format("call {} is {}; only a collecting, offering or accepted call can be answered", id,
                             CallStateName(c.state())));
   }
   SpanEntry* span = FindSpan(c.span);
@@ -702,7 +828,7 @@ ModelStatus SessionModel::SupervisorDrop(ClientId client, CallId id, std::option
   }
   // The whole call, every station of a bridged span included.
   if (c.is_conference) return DropConference(c, cause, uui, Origin::kSupervisor);
-  const bool rejecting = c.state() == S::kOffering || c.state() == S::kAccepted;
+  const bool rejecting = Unanswered(c.state()) || c.state() == S::kAccepted;
   return StartClearing(c, cause.value_or(rejecting ? q850::kCallRejected : q850::kNormalClearing), uui,
                        Origin::kSupervisor);
 }
@@ -720,7 +846,7 @@ ModelStatus SessionModel::DropCall(Call& c, ClientId client, std::optional<std::
   }
   // API.md "Drop": an offered or accepted call is rejected (Q.850 21), any
   // other is cleared normally (16), unless the client named a cause.
-  const bool rejecting = c.state() == S::kOffering || c.state() == S::kAccepted;
+  const bool rejecting = Unanswered(c.state()) || c.state() == S::kAccepted;
   return StartClearing(c, cause.value_or(rejecting ? q850::kCallRejected : q850::kNormalClearing), uui);
 }
 

@@ -61,6 +61,9 @@ struct MakeCallRequest {
   int channel = 0;
   std::optional<q931::UserUser> uui;
   std::string tag;  // the client's own name for the call (API.md call.make)
+  // Overlap sending: the SETUP without Sending complete, more digits by
+  // Dial; the number may be empty.
+  bool overlap = false;
 };
 
 struct IncomingCallInfo {
@@ -68,6 +71,9 @@ struct IncomingCallInfo {
   q931::SetupParties parties;  // as libpri read them
   Bearer bearer = Bearer::kSpeech;
   std::optional<q931::UserUser> uui;
+  // Overlap receiving: the SETUP lacked Sending complete and the span
+  // acknowledged it; the call starts collecting.
+  bool collecting = false;
 };
 
 // A call as one client sees it through its handle. A supervisor's view of
@@ -108,6 +114,23 @@ class SessionModel {
   // or accepted call; its state does not change.
   ModelStatus Progress(ClientId client, CallId call, const std::vector<std::uint8_t>& descriptions,
                        std::optional<std::uint8_t> cause);
+  // call.display: INFORMATION with a Display IE of `text` on a call that is
+  // under way and not clearing (the span may refuse the call's Q.931 state:
+  // InvalidCallState; a variant without it: OperationUnavailable).
+  ModelStatus Display(ClientId client, CallId call, const std::string& text);
+  // call.dial: on an overlap call that is dialing, INFORMATION with
+  // `digits` (Sending complete when `complete`), added to its called
+  // number; on a connected call, keypad facility (`complete` unused).
+  // `digits`: 1…32 of 0-9 * # (else InvalidParams); any other state:
+  // InvalidCallState; a variant without it: OperationUnavailable.
+  ModelStatus Dial(ClientId client, CallId call, const std::string& digits, bool complete);
+  // call.redirect: call rerouting / deflection of an incoming call that is
+  // collecting, offering or accepted (else InvalidCallState) to `to`, for
+  // Q.952 redirecting reason `reason`; a variant without it:
+  // OperationUnavailable. The call then ends as a drop does (its state until
+  // the wire is done, then idle), cause 16, origin redirect; the far end
+  // clears it, or prid after release_timeout.
+  ModelStatus Redirect(ClientId client, CallId call, const q931::Party& to, std::uint8_t reason);
   ModelStatus Drop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
                    const std::optional<q931::UserUser>& uui);
   ModelResult<CallView> Info(ClientId client, CallId call) const;
@@ -163,10 +186,18 @@ class SessionModel {
   // there to take is rejected at once (call rejected, Q.850 21), after the
   // monitors saw it.
   CallId IncomingCall(int span, const IncomingCallInfo& info, const std::function<void(CallId)>& bind);
+  // Overlap receiving: the far end's INFORMATION brought `digits` for a
+  // collecting call (added to its called number; call.digits).
+  void DigitsReceived(CallId call, const std::string& digits, bool complete);
   // Progress of a call we placed; `uui` when the message carried one.
   void Proceeding(CallId call);
   void Alerting(CallId call, std::optional<q931::UserUser> uui);
   void Answered(CallId call, std::optional<q931::UserUser> uui);
+  // A message of the far end's on a call carried progress indicators,
+  // display text, a connected number or keypad digits: the record keeps the
+  // display and the connected number, the handles' holders get call.indication.
+  // Called before the state change of the same message (Alerting, …).
+  void InfoReceived(CallId call, const FarEndInfo& info);
   // The far end sent DISCONNECT.
   void RemoteDisconnect(CallId call, std::uint8_t cause, std::optional<q931::UserUser> uui);
   // libpri is done with the call (RELEASE / RELEASE COMPLETE, or its own

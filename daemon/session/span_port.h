@@ -22,6 +22,9 @@ struct PlaceCallRequest {
   Bearer bearer = Bearer::kSpeech;
   int channel = 0;  // 0: the span picks one
   std::optional<q931::UserUser> uui;
+  // Overlap sending: no Sending complete, more digits follow (SpanPort::Dial).
+  // kFailed on a variant without overlap dialling.
+  bool overlap = false;
 };
 
 // Why a span could not place a call.
@@ -67,6 +70,24 @@ class SpanPort {
   // `cause` is given.
   virtual PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
                               std::optional<std::uint8_t> cause) = 0;
+  // Overlap sending of a call placed with `overlap`: INFORMATION with
+  // `digits` in its Called party number, and Sending complete when
+  // `complete` (Q.931 5.1.3). kWrongState once the far end has proceeded.
+  virtual PortStatus Dial(CallId call, const std::string& digits, bool complete) = 0;
+  // INFORMATION with a Keypad facility IE of `digits`, on an answered call;
+  // kFailed on a variant without keypad facility (VariantHasOverlap).
+  virtual PortStatus Keypad(CallId call, const std::string& digits) = 0;
+  // INFORMATION with a Display IE of `text` on a call under way; kFailed
+  // where the variant or side sends no Display IE, kWrongState before the
+  // call proceeds or once it clears.
+  virtual PortStatus Display(CallId call, const std::string& text) = 0;
+  // Call rerouting / deflection of an incoming call not yet answered: a
+  // FACILITY asking the far end to route it to `to` for Q.952 redirecting
+  // reason `reason`, rerouted by `from` (the call's called number); the far
+  // end then clears the call. kFailed where the variant has none (naming
+  // it), kWrongState in another Q.931 state.
+  virtual PortStatus Redirect(CallId call, const q931::Party& to, const q931::Party& from,
+                              std::uint8_t reason) = 0;
   // Clears the call from our side with the message Q.931 calls for in its
   // state — RELEASE COMPLETE for an offered call nothing was sent for,
   // RELEASE after the far end's DISCONNECT, DISCONNECT otherwise — carrying

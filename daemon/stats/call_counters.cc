@@ -26,7 +26,7 @@ bool UserFailure(std::uint8_t cause) {
 }
 
 bool BeforeAnswer(CallState state) {
-  return state == S::kOffering || state == S::kAccepted || state == S::kDialing || state == S::kProceeding ||
+  return state == S::kCollecting || state == S::kOffering || state == S::kAccepted || state == S::kDialing || state == S::kProceeding ||
          state == S::kRingback;
 }
 

@@ -377,7 +377,7 @@ TEST(ScriptGrammar, WaitNewWithIdIsAUsageError) {
 TEST(ScriptGrammar, WaitUnknownStateIsAUsageError) {
   UsageError({"wait", "ringing"}, Grammar::kScript);
   EXPECT_EQ(UsageError({"wait", "conected"}, Grammar::kScript),
-            "prictl: wait: unknown call state 'conected': give one of offering, accepted, dialing, "
+            "prictl: wait: unknown call state 'conected': give one of collecting, offering, accepted, dialing, "
             "proceeding, ringback, connected, onhold, conferenced, disconnected, inactive, idle, "
             "or new\n");
 }
@@ -482,6 +482,30 @@ TEST(CommandLine, ProgressSendsItsIndicatorsInOrderWithACause) {
   UsageError({"progress", "4"});
   UsageError({"progress", "4", "1", "2", "8", "1"});
   EXPECT_NE(UsageError({"progress", "4", "200"}).find("1 to 127"), std::string::npos);
+}
+
+TEST(CommandLine, DialSendsItsDigitsAndSendingCompleteOnlyWhenAsked) {
+  Command command = Ok({"dial", "4", "123#"});
+  EXPECT_EQ(command.request.method, "call.dial");
+  EXPECT_EQ(command.request.params, (nlohmann::json{{"call", 4}, {"digits", "123#"}}));
+  EXPECT_EQ(Ok({"dial", "4", "9", "--complete"}).request.params,
+            (nlohmann::json{{"call", 4}, {"digits", "9"}, {"complete", true}}));
+  UsageError({"dial", "4"});
+  UsageError({"dial"});
+}
+
+TEST(CommandLine, CallOverlapAsksForOverlapSending) {
+  EXPECT_EQ(Ok({"call", "30", "--overlap"}).request.params, (nlohmann::json{{"number", "30"}, {"overlap", true}}));
+  EXPECT_FALSE(Ok({"call", "30"}).request.params.contains("overlap"));
+}
+
+TEST(CommandLine, RedirectSendsTheNumberAndTheReasonOnlyWhenGiven) {
+  Command command = Ok({"redirect", "4", "5551234", "--reason", "busy"});
+  EXPECT_EQ(command.request.method, "call.redirect");
+  EXPECT_EQ(command.request.params, (nlohmann::json{{"call", 4}, {"number", "5551234"}, {"reason", "busy"}}));
+  EXPECT_EQ(Ok({"redirect", "4", "5551234"}).request.params, (nlohmann::json{{"call", 4}, {"number", "5551234"}}));
+  UsageError({"redirect", "4"});
+  EXPECT_NE(UsageError({"redirect", "4", "5551234", "--reason", "sideways"}).find("unconditional"), std::string::npos);
 }
 
 }  // namespace

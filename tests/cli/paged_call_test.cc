@@ -58,10 +58,10 @@ TEST(PagedCallTest, CallListIsReadPageByPageUntilAShortPage) {
   ASSERT_TRUE(all.ok()) << all.error().message;
   EXPECT_EQ(Ids(*all, "call"), OneTo(40));
   ASSERT_EQ(daemon->requests.size(), 4u);
-  EXPECT_EQ(daemon->requests[0].second, (json{{"state", "connected"}, {"limit", 13}}));
-  EXPECT_EQ(daemon->requests[1].second, (json{{"state", "connected"}, {"limit", 13}, {"after", 13}}));
-  EXPECT_EQ(daemon->requests[2].second, (json{{"state", "connected"}, {"limit", 13}, {"after", 26}}));
-  EXPECT_EQ(daemon->requests[3].second, (json{{"state", "connected"}, {"limit", 13}, {"after", 39}}));
+  EXPECT_EQ(daemon->requests[0].second, (json{{"state", "connected"}, {"limit", 12}}));
+  EXPECT_EQ(daemon->requests[1].second, (json{{"state", "connected"}, {"limit", 12}, {"after", 12}}));
+  EXPECT_EQ(daemon->requests[2].second, (json{{"state", "connected"}, {"limit", 12}, {"after", 24}}));
+  EXPECT_EQ(daemon->requests[3].second, (json{{"state", "connected"}, {"limit", 12}, {"after", 36}}));
 }
 
 TEST(PagedCallTest, AFullLastPageIsFollowedByAnEmptyOne) {
@@ -133,7 +133,7 @@ TEST_F(PrictlPagingTest, CallsShowsEveryPage) {
   ServePages(*daemon_, 40);
   ASSERT_EQ(Run({"calls"}), 0) << err_;
   EXPECT_EQ(Lines(), 41u) << out_;  // the header and 40 calls
-  EXPECT_EQ(daemon_->requests.size(), 4u);  // pages of 13
+  EXPECT_EQ(daemon_->requests.size(), 4u);  // pages of 12
 }
 
 TEST_F(PrictlPagingTest, SpansAndSpanNShowSpansPastTheFirstPage) {

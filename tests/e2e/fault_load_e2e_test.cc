@@ -171,7 +171,7 @@ struct Holder {
   std::map<std::uint64_t, json> List() {
     std::map<std::uint64_t, json> records;
     std::uint64_t after = 0;
-    constexpr std::size_t kPage = 13;  // call.list's largest page (docs/api.md "Limits")
+    constexpr std::size_t kPage = 12;  // call.list's largest page (docs/api.md "Limits")
     for (;;) {
       json page = api.Ok("call.list", {{"after", after}, {"limit", kPage}});
       for (const json& r : page) records[r["call"]] = r;

@@ -214,6 +214,47 @@ wait idle
   EXPECT_NE(refused.err.find("InvalidParams"), std::string::npos) << refused.err;
 }
 
+TEST_F(PrictlEndToEnd, OverlapCallTakesDialDigitsAndAConnectedOneKeypadDigits) {
+  // The far end says nothing to the SETUP: the call stays dialing.
+  auto r = Prictl({"run", "-"}, R"(open 1
+sim policy 1 ignore
+call 30 --overlap
+dial $CALL 12
+dial $CALL 3# --complete
+info $CALL
+drop $CALL
+wait idle
+sim policy 1 answer
+call 100
+wait connected
+dial $CALL *1
+drop $CALL
+wait idle
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("30123#"), std::string::npos) << r.out;
+  auto refused = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\ndial $CALL 1\n");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("InvalidCallState"), std::string::npos) << refused.err;
+}
+
+TEST_F(PrictlEndToEnd, RedirectHandsAnAlertingCallBackToTheNetwork) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+sim call 1 2000 --calling 3000
+wait new
+alert $CALL
+redirect $CALL 5551234 --reason no_reply
+wait idle
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(Prictl({"status"}).exit_code, 0);
+  EXPECT_NE(Log().find("cause=16 cause_name=normal_clearing origin=redirect"), std::string::npos) << Log();
+  // An outgoing call is not prid's to reroute.
+  auto refused = Prictl({"run", "-"}, "open 1\ncall 100\nwait connected\nredirect $CALL 5551234\n");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("InvalidCallState"), std::string::npos) << refused.err;
+}
+
 TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
   // The call's owner is the prictl process; when it exits its call goes.
   auto r = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\n");

@@ -183,7 +183,8 @@ TEST(CallStateNames, EveryStateHasTheSpecsNameAndNumber) {
   EXPECT_EQ(CallStateName(CallState::kDisconnectRequest), "Disconnect request");
   EXPECT_EQ(CallStateName(CallState::kDisconnectIndication), "Disconnect indication");
   EXPECT_EQ(CallStateName(CallState::kReleaseRequest), "Release request");
-  const int numbers[] = {0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 19};
+  EXPECT_EQ(CallStateName(CallState::kOverlapReceiving), "Overlap receiving");
+  const int numbers[] = {0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 19, 25};
   for (int i = 0; i < kCallStateCount; ++i) {
     EXPECT_EQ(CallStateNumber(static_cast<CallState>(i)), numbers[i]) << i;
   }

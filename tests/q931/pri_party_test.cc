@@ -197,5 +197,13 @@ INSTANTIATE_TEST_SUITE_P(Variants, PriPartyTest,
                                            Variant{"ni1", PRI_SWITCH_NI1}, Variant{"qsig", PRI_SWITCH_QSIG}),
                          [](const ::testing::TestParamInfo<Variant>& info) { return std::string(info.param.name); });
 
+// Display text as the API shows it (q931/party.h DisplayText).
+TEST(DisplayTextTest, IsoLatin1BecomesUtf8AndControlCharactersGo) {
+  EXPECT_EQ(DisplayText("Front Desk"), "Front Desk");
+  EXPECT_EQ(DisplayText("Jos\xe9"), "Jos\xc3\xa9");         // é
+  EXPECT_EQ(DisplayText("a\tb\x7f\x85" "c"), "abc");        // HT, DEL, NEL
+  EXPECT_EQ(DisplayText(std::string(100, 'x')), std::string(kMaxDisplayChars, 'x'));
+}
+
 }  // namespace
 }  // namespace prid::q931

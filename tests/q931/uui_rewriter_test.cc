@@ -91,6 +91,36 @@ TEST(UuiRewriterTest, ProgressOverrideReplacesLibprisIndicatorInPlace) {
 }
 
 // ---------------------------------------------------------------------------
+// Overlap sending: INFORMATION
+
+// libpri writes one digit in the Called party number (octet 3 from the
+// SETUP's plan): the override writes all of them, and Sending complete first.
+TEST(UuiRewriterTest, OverlapOverrideWritesTheDigitsAndSendingComplete) {
+  UuiRewriter rewriter;
+  MessageOverride change;
+  change.called_digits = "345";
+  change.sending_complete = true;
+  rewriter.SetForMessage(kOurCall, msg::kInformation, change);
+  EXPECT_EQ(Rewritten(rewriter, Frame(kOurHeader, "08 02 00 01 7b 70 02 a1 33")),
+            ToHex(Frame(kOurHeader, "08 02 00 01 7b a1 70 04 a1 33 34 35")));
+  change.sending_complete = false;
+  change.called_digits = "6";
+  rewriter.SetForMessage(kOurCall, msg::kInformation, change);
+  EXPECT_EQ(Rewritten(rewriter, Frame(kOurHeader, "08 02 00 01 7b 70 02 a1 36")),
+            ToHex(Frame(kOurHeader, "08 02 00 01 7b 70 02 a1 36")));
+}
+
+TEST(UuiRewriterTest, OverlapOverrideLeavesAnInformationWithoutCalledNumberAlone) {
+  UuiRewriter rewriter;
+  MessageOverride change;
+  change.called_digits = "345";
+  change.sending_complete = true;
+  rewriter.SetForMessage(kOurCall, msg::kInformation, change);
+  // Keypad facility "*1".
+  EXPECT_EQ(Rewritten(rewriter, Frame(kOurHeader, "08 02 00 01 7b 2c 02 2a 31")), "(untouched)");
+}
+
+// ---------------------------------------------------------------------------
 // Clearing
 
 TEST(UuiRewriterTest, SetForClearingPutsUuieIntoOurDisconnect) {

@@ -21,7 +21,8 @@ namespace prid::daemon::testing {
 // One request the model made of the span.
 struct PortRequest {
   enum class Kind {
-    kPlaceCall, kAlert, kAnswer, kProceed, kProgress, kClear, kHold, kRetrieve, kJoinConference, kLeaveConference
+    kPlaceCall, kAlert, kAnswer, kProceed, kProgress, kClear, kHold, kRetrieve, kJoinConference, kLeaveConference,
+    kDial, kKeypad, kDisplay
   };
   Kind kind = Kind::kClear;
   CallId call = 0;
@@ -33,6 +34,8 @@ struct PortRequest {
   bool non_isdn = false;                  // kAnswer
   int channel = 0;                        // kAlert, kAnswer, kProceed: the channel asked for (0: the offered one)
   std::vector<std::uint8_t> progress = {};  // kProgress (its cause in `cause`)
+  std::string digits = {};                  // kDial, kKeypad; kDisplay: its text
+  bool complete = false;                    // kDial
 };
 
 class FakeSpanPort : public SpanPort {
@@ -51,6 +54,8 @@ class FakeSpanPort : public SpanPort {
   void set_answer_error(std::optional<PortErrorKind> kind) { answer_error_ = kind; }
   void set_hold_fails(bool fails) { hold_fails_ = fails; }
   void set_join_fails(bool fails) { join_fails_ = fails; }
+  // Makes Dial and Keypad fail with `kind` until cleared.
+  void set_dial_error(std::optional<PortErrorKind> kind) { dial_error_ = kind; }
   // Runs `hook` once, inside the next request of `kind`, after it is
   // recorded and before it returns: the span reporting something back to
   // the model while the model waits for it (a re-entrant callback).
@@ -121,6 +126,41 @@ class FakeSpanPort : public SpanPort {
     return std::monostate{};
   }
 
+  PortStatus Dial(CallId call, const std::string& digits, bool complete) override {
+    requests_.push_back({PortRequest::Kind::kDial, call, std::nullopt, std::nullopt, {}});
+    requests_.back().digits = digits;
+    requests_.back().complete = complete;
+    if (dial_error_) return Refused(*dial_error_, "INFORMATION");
+    return std::monostate{};
+  }
+
+  PortStatus Keypad(CallId call, const std::string& digits) override {
+    requests_.push_back({PortRequest::Kind::kKeypad, call, std::nullopt, std::nullopt, {}});
+    requests_.back().digits = digits;
+    if (dial_error_) return Refused(*dial_error_, "INFORMATION (keypad facility)");
+    return std::monostate{};
+  }
+
+  PortStatus Display(CallId call, const std::string& text) override {
+    requests_.push_back({PortRequest::Kind::kDisplay, call, std::nullopt, std::nullopt, {}});
+    requests_.back().digits = text;
+    return std::monostate{};
+  }
+
+  // Redirect: what was asked, and the error it answers with (none: ok).
+  struct RedirectRequest {
+    CallId call = 0;
+    q931::Party to;
+    std::uint8_t reason = 0;
+  };
+  const std::vector<RedirectRequest>& redirects() const { return redirects_; }
+  void set_redirect_error(std::optional<PortErrorKind> kind) { redirect_error_ = kind; }
+  PortStatus Redirect(CallId call, const q931::Party& to, const q931::Party&, std::uint8_t reason) override {
+    redirects_.push_back({call, to, reason});
+    if (redirect_error_) return Refused(*redirect_error_, "FACILITY (call rerouting)");
+    return std::monostate{};
+  }
+
   PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
                       std::optional<std::uint8_t> cause) override {
     requests_.push_back({PortRequest::Kind::kProgress, call, cause, std::nullopt, {}});
@@ -183,6 +223,9 @@ class FakeSpanPort : public SpanPort {
   bool alert_fails_ = false;
   bool answer_fails_ = false;
   std::optional<PortErrorKind> answer_error_;
+  std::optional<PortErrorKind> dial_error_;
+  std::vector<RedirectRequest> redirects_;
+  std::optional<PortErrorKind> redirect_error_;
   bool hold_fails_ = false;
   bool join_fails_ = false;
   std::vector<PortRequest> requests_;

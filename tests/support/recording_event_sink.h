@@ -45,6 +45,16 @@ struct OfferEvent {
   HandleState handle_state = HandleState::kIdle;
 };
 
+// A call.digits event: overlap digits for a collecting call.
+struct DigitsEvent {
+  std::size_t seq = 0;
+  CallId call = 0;
+  std::string digits;
+  std::string called;  // the call's number after them
+  bool complete = false;
+  std::vector<ClientId> recipients;
+};
+
 // The wire cleared a Q.931 call (EventSink::CallCleared).
 struct ClearedEvent {
   std::size_t seq = 0;
@@ -53,6 +63,15 @@ struct ClearedEvent {
   std::optional<std::uint8_t> cause;
   std::optional<Origin> origin;
   std::optional<std::uint32_t> dropped_by_uid;
+};
+
+// A call.indication event (EventSink::CallInfoReceived), with a copy of its info.
+struct InfoEvent {
+  std::size_t seq = 0;
+  CallId call = 0;
+  std::string message;
+  FarEndInfo info;  // its message view points at `message`'s static name
+  std::vector<ClientId> recipients;
 };
 
 class RecordingEventSink : public EventSink {
@@ -105,6 +124,17 @@ class RecordingEventSink : public EventSink {
 
   void CallRecordFreed(CallId call) override { freed_.push_back(call); }
 
+  void CallInfoReceived(const Call& call, const FarEndInfo& info, const std::vector<ClientId>& recipients) override {
+    infos_.push_back({next_seq_++, call.id, std::string(info.message), info, recipients});
+  }
+  const std::vector<InfoEvent>& infos() const { return infos_; }
+
+  void CallDigits(const Call& call, std::string_view digits, bool complete,
+                  const std::vector<ClientId>& recipients) override {
+    digits_.push_back({next_seq_++, call.id, std::string(digits), call.called, complete, recipients});
+  }
+  const std::vector<DigitsEvent>& digits() const { return digits_; }
+
   const std::vector<StateEvent>& states() const { return states_; }
   // The calls whose records went (EventSink::CallRecordFreed), in order.
   const std::vector<CallId>& freed() const { return freed_; }
@@ -135,9 +165,11 @@ class RecordingEventSink : public EventSink {
  private:
   std::size_t next_seq_ = 0;
   std::vector<StateEvent> states_;
+  std::vector<DigitsEvent> digits_;
   std::vector<OfferEvent> offers_;
   std::vector<ClearedEvent> cleared_;
   std::vector<CallId> freed_;
+  std::vector<InfoEvent> infos_;
 };
 
 }  // namespace prid::daemon::testing

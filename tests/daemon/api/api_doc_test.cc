@@ -319,6 +319,8 @@ TEST_F(ApiDocTest, EveryEventTheDaemonSendsHasAListedType) {
   router_.CallOffered(call, handle);
   router_.CallStateChanged(call, HandleState::kOffering, HandleState::kConnected, {2}, std::nullopt);
   router_.CallRequestRefused(call, CallState::kConnected, 29, {2}, "hold");
+  router_.CallInfoReceived(call, FarEndInfo{"PROGRESS", {8}, std::nullopt, std::nullopt, std::nullopt, ""}, {2});
+  router_.CallDigits(call, "5", false, {2});
   router_.SpanStateChanged(1, {2}, "up", "down", {});
   router_.ChannelStateChanged(1, {2}, 3, "restarting", "idle");
   std::vector<std::string> lines;

@@ -66,5 +66,23 @@ TEST(EventLineTest, JsonStringsEscapeControlAndNonAsciiBytes) {
   EXPECT_EQ(json::parse(out), std::string("a\x01\n\xc3\xbf\"", 6)) << "valid JSON, bytes as code points";
 }
 
+TEST(EventLineTest, TheRecordsDisplayAndConnectedNumberAreInTheLineAsInTheRecord) {
+  Call call = RemotelyCleared();
+  call.display = "Jos\xc3\xa9 \"B\"";  // UTF-8 as q931::DisplayText makes it
+  call.connected_party = q931::Party{"5550199", 2, 1, 0, 3};
+  const json p = json::parse(
+      CallStateEventLine(call, HandleState::kRingback, HandleState::kConnected, std::nullopt, 1, "t"))["params"];
+  EXPECT_EQ(p["display"], "Jos\xc3\xa9 \"B\"");
+  EXPECT_EQ(p["connected_party"], (json{{"digits", "5550199"},
+                                        {"ton", "national"},
+                                        {"npi", "e164"},
+                                        {"presentation", "allowed"},
+                                        {"screening", "network"}}));
+  const json none = json::parse(
+      CallStateEventLine(RemotelyCleared(), HandleState::kRingback, HandleState::kConnected, std::nullopt, 1, "t"));
+  EXPECT_FALSE(none["params"].contains("display"));
+  EXPECT_FALSE(none["params"].contains("connected_party"));
+}
+
 }  // namespace
 }  // namespace prid::daemon

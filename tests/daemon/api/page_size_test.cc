@@ -72,6 +72,12 @@ json WorstCallRecord() {
   call.parties.redirecting = q931::Redirecting{party, 10, std::numeric_limits<int>::max()};
   call.parties.called_subaddress = q931::Subaddress{true, true, std::string(32, '"')};
   call.parties.calling_subaddress = call.parties.called_subaddress;
+  // Displays: ours as sent (display_sent) and the far end's, each of 63
+  // characters that JSON escapes (a received one as long in UTF-8), and
+  // the connected number.
+  call.parties.display = std::string(q931::kMaxDisplayChars, '"');
+  call.display = std::string(q931::kMaxDisplayChars, '"');
+  call.connected_party = party;
   call.origin = Origin::kRemote;
   call.uui_sent = WorstUui();
   call.uui_received = WorstUui();
@@ -202,6 +208,8 @@ TEST(PageSizeTest, TheLargestCallStateEventLineFitsOneLine) {
   call.channel = 31;
   call.cause = 127;
   call.origin = Origin::kRemote;
+  call.display = std::string(q931::kMaxDisplayChars, '"');
+  call.connected_party = q931::Party{Worst(kMaxPartyDigits), 1, 8, 2, 0};
   const std::string line = CallStateEventLine(call, HandleState::kDisconnected, HandleState::kDisconnected,
                                               WorstUui(), ~std::uint64_t{0}, "2226-12-31T23:59:59.999Z");
   EXPECT_LT(line.size() + kMargin, ipc::kMaxReplyLineBytes);

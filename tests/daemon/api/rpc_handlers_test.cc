@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <string>
@@ -326,9 +327,9 @@ TEST_F(RpcHandlersTest, CallListPagesWithinAState) {
 }
 
 TEST_F(RpcHandlersTest, CallListAndSpanListLimitsAreBounded) {
-  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", 0}}), "parameter 'limit' must be an integer 1…13");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", 0}}), "parameter 'limit' must be an integer 1…12");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"limit", kCallListMaxLimit + 1}}),
-            "parameter 'limit' must be an integer 1…13");
+            "parameter 'limit' must be an integer 1…12");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "call.list", {{"after", -1}}),
             "parameter 'after' must be an integer 0…9007199254740992");
   EXPECT_EQ(InvalidParamsMessage(kAlice, "span.list", {{"limit", kSpanListMaxLimit + 1}}),
@@ -675,6 +676,88 @@ TEST_F(PartyObjectTest, DynamicMakesALeadingPlusInternationalAndDropsIt) {
 
 TEST_F(PartyObjectTest, APlusIsNotADigitOutsideDynamic) {
   EXPECT_EQ(Refused({{"number", "+4930"}}), "number has '+' (U+002B) at position 0; allowed: 0-9 * #");
+}
+
+// call.make's display (the calling name), on span kSpan of `variant`.
+class DisplayTest : public PartyObjectTest {
+ protected:
+  void Variant(SwitchVariant variant, NodeType node) {
+    SpanConfig config;
+    config.span = kSpan;
+    config.switch_variant = variant;
+    config.node = node;
+    spans_.clear();
+    spans_.emplace(kSpan, std::make_unique<Span>(loop_, config, model_, observer_));
+  }
+};
+
+TEST_F(DisplayTest, DisplayGoesToTheSpanWithTheCallingNumber) {
+  Variant(SwitchVariant::kNi2, NodeType::kCpe);
+  EXPECT_EQ(Placed({{"number", "5551234"}, {"calling", "100"}, {"display", "Front Desk"}}).display, "Front Desk");
+  Variant(SwitchVariant::kEuroIsdnE1, NodeType::kNetwork);
+  EXPECT_EQ(Placed({{"number", "5551234"}, {"calling", "100"}, {"display", "Front Desk"}}).display, "Front Desk");
+}
+
+TEST_F(DisplayTest, DisplayIsPrintableAsciiOfAtMost63) {
+  Variant(SwitchVariant::kNi2, NodeType::kCpe);
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", "2"}, {"display", std::string(64, 'a')}}),
+            "display is 64 characters; at most 63");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", "2"}, {"display", "a\tb"}}),
+            "display has U+0009 at position 1; allowed: printable ASCII (IA5)");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", "2"}, {"display", "Jos\u00e9"}}),
+            "display has '\u00e9' (U+00E9) at position 3; allowed: printable ASCII (IA5)");
+  EXPECT_EQ(Refused({{"number", "1"}, {"calling", "2"}, {"display", ""}}), "display is empty; leave it out for none");
+  EXPECT_EQ(Placed({{"number", "1"}, {"calling", "2"}, {"display", std::string(63, 'a')}}).display,
+            std::string(63, 'a'));
+}
+
+TEST_F(DisplayTest, DisplayNeedsACallingNumberThatMayBePresented) {
+  Variant(SwitchVariant::kNi2, NodeType::kCpe);
+  EXPECT_EQ(Refused({{"number", "1"}, {"display", "Desk"}}),
+            "display goes with calling: libpri sends no name without a calling number");
+  EXPECT_EQ(Refused({{"number", "1"},
+                     {"calling", {{"digits", "2"}, {"presentation", "restricted"}}},
+                     {"display", "Desk"}}),
+            "display is withheld with a calling number whose presentation is restricted; leave it out or give "
+            "presentation allowed");
+}
+
+TEST_F(DisplayTest, DisplayFromEuroIsdnsUserSideOrOnQsigIsOperationUnavailable) {
+  for (SwitchVariant variant : {SwitchVariant::kEuroIsdnE1, SwitchVariant::kEuroIsdnT1}) {
+    Variant(variant, NodeType::kCpe);
+    auto r = Call(kAlice, "call.make", {{"number", "1"}, {"calling", "2"}, {"display", "Desk"}});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, static_cast<int>(ipc::ErrorCode::kOperationUnavailable));
+    EXPECT_EQ(r.error().message, fmt::format("span 1 ({}, cpe): the user side sends no Display IE",
+                                             SwitchVariantName(variant)));
+  }
+  Variant(SwitchVariant::kQsig, NodeType::kNetwork);
+  auto r = Call(kAlice, "call.make", {{"number", "1"}, {"calling", "2"}, {"display", "Desk"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, static_cast<int>(ipc::ErrorCode::kOperationUnavailable));
+  EXPECT_EQ(r.error().message,
+            "span 1 (qsig): Q.SIG carries a calling name only as a CallingName facility, which prid does not send");
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kPlaceCall), IsEmpty());
+}
+
+TEST_F(DisplayTest, CallDisplayIsCheckedAsCallMakesAndReachesTheSpan) {
+  Variant(SwitchVariant::kNi2, NodeType::kCpe);
+  auto made = Call(kAlice, "call.make", {{"number", "1"}});
+  ASSERT_TRUE(made.ok());
+  const CallId call = (*made)["call"].get<CallId>();
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.display", {{"call", call}, {"display", std::string(64, 'a')}}),
+            "display is 64 characters; at most 63");
+  EXPECT_EQ(InvalidParamsMessage(kAlice, "call.display", {{"call", call}, {"display", ""}}),
+            "display is empty; leave it out for none");
+  EXPECT_THAT(port_.Requests(PortRequest::Kind::kDisplay), IsEmpty());
+  ASSERT_TRUE(Call(kAlice, "call.display", {{"call", call}, {"display", "Please hold"}}).ok());
+  const auto sent = port_.Requests(PortRequest::Kind::kDisplay);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].call, call);
+  EXPECT_EQ(sent[0].digits, "Please hold");
+  auto other = Call(kBob, "call.display", {{"call", call}, {"display", "x"}});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, static_cast<int>(ipc::ErrorCode::kInvalidCallHandle));
 }
 
 // The table itself, with handlers of the test's own.

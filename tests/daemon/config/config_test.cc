@@ -198,6 +198,20 @@ TEST(ConfigTest, MinimalFileGetsDefaults) {
   EXPECT_EQ(span.uui_max, 128u);
 }
 
+TEST(ConfigTest, OverlapIsOffByDefaultAndOnlyWhereTheVariantHasIt) {
+  EXPECT_FALSE(ParseOk(kSimSpan).spans[0].overlap);
+  for (const char* variant : {"euroisdn_e1", "euroisdn_t1", "qsig"}) {
+    EXPECT_TRUE(ParseOk(SimSpanWith(fmt::format("switch = \"{}\"\noverlap = true\n", variant))).spans[0].overlap)
+        << variant;
+  }
+  for (const char* variant : {"ni2", "dms100", "5ess", "4ess", "ni1"}) {
+    const std::string error = ErrorOf(SimSpanWith(fmt::format("switch = \"{}\"\noverlap = true\n", variant)));
+    EXPECT_THAT(error, HasSubstr("'overlap'")) << error;
+    EXPECT_THAT(error, HasSubstr(fmt::format("switch variant {} has no overlap dialling", variant))) << error;
+  }
+  EXPECT_FALSE(ParseOk(SimSpanWith("switch = \"ni2\"\noverlap = false\n")).spans[0].overlap);
+}
+
 TEST(ConfigTest, SpansKeepFileOrder) {
   DaemonConfig config = ParseOk(R"([[span]]
 span = 9

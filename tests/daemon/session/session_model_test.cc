@@ -41,6 +41,7 @@ using testing::FakeTimerFactory;
 using testing::OfferEvent;
 using testing::PortRequest;
 using testing::RecordingEventSink;
+using testing::InfoEvent;
 using testing::StateEvent;
 
 using S = CallState;
@@ -1011,6 +1012,78 @@ TEST_F(SessionModelTest, ProgressGoesOnOfferingAndAcceptedCallsWithItsIndicators
   EXPECT_THAT(port_.Requests(PortRequest::Kind::kProgress), SizeIs(2));
 }
 
+// ---------------------------------------------------------------------------
+// Redirect (call rerouting)
+
+TEST_F(SessionModelTest, RedirectAsksTheSpanAndEndsTheCallWhenTheFarEndClears) {
+  OpenMonitor(kMonty);
+  const CallId id = OfferedToAlice();
+  events_.Forget();
+
+  ASSERT_TRUE(model_.Redirect(kAlice, id, q931::Party{"5550000"}, /*busy=*/1).ok());
+
+  ASSERT_THAT(port_.redirects(), SizeIs(1));
+  EXPECT_EQ(port_.redirects()[0].call, id);
+  EXPECT_EQ(port_.redirects()[0].to.digits, "5550000");
+  EXPECT_EQ(port_.redirects()[0].reason, 1);
+  // The far end clears a rerouted call: prid sends nothing yet.
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(StateOf(id), S::kOffering);
+  EXPECT_EQ(KindOf(model_.Drop(kAlice, id, std::nullopt, std::nullopt)), ModelErrorKind::kInvalidCallState);
+  EXPECT_EQ(KindOf(model_.Redirect(kAlice, id, q931::Party{"5550000"}, 0)), ModelErrorKind::kInvalidCallState);
+
+  // Its DISCONNECT (with the result) is answered with RELEASE.
+  model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+  ASSERT_THAT(port_.Clears(id), SizeIs(1));
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
+
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  const auto states = events_.StatesOf(id);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].state, H::kIdle);
+  EXPECT_EQ(states[0].cause, q850::kNormalClearing);
+  EXPECT_EQ(states[0].origin, Origin::kRedirect);
+  EXPECT_THAT(states[0].recipients, UnorderedElementsAre(kAlice, kMonty));
+}
+
+TEST_F(SessionModelTest, RedirectTheFarEndIgnoresIsClearedAfterReleaseTimeout) {
+  const CallId id = AcceptedByAlice();
+  ASSERT_TRUE(model_.Redirect(kAlice, id, q931::Party{"5550000"}, 0).ok());
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  ASSERT_EQ(timers_.created(), 1u);
+  EXPECT_DOUBLE_EQ(timers_.timer(0).seconds, kReleaseTimeout);
+
+  ASSERT_TRUE(timers_.Fire(0));
+
+  const auto clears = port_.Clears(id);
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, false);
+  EXPECT_EQ(StateOf(id), S::kIdle);
+  EXPECT_EQ(model_.Find(id)->origin, Origin::kRedirect);
+  ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, RedirectRefusesOtherStatesMonitorsAndVariantsWithout) {
+  OpenMonitor(kMonty);
+  const CallId offered = OfferedToAlice();
+  EXPECT_EQ(KindOf(model_.Redirect(kMonty, offered, q931::Party{"1"}, 0)), ModelErrorKind::kNotOwner);
+  EXPECT_EQ(KindOf(model_.Redirect(kAlice, OutgoingIn(S::kRingback), q931::Party{"1"}, 0)),
+            ModelErrorKind::kInvalidCallState);
+  const CallId answered = Offer();
+  ASSERT_TRUE(model_.Answer(kAlice, answered, std::nullopt).ok());
+  EXPECT_EQ(KindOf(model_.Redirect(kAlice, answered, q931::Party{"1"}, 0)), ModelErrorKind::kInvalidCallState);
+  EXPECT_THAT(port_.redirects(), IsEmpty());
+
+  // The span's variant has no call rerouting: the call stays as it was.
+  port_.set_redirect_error(PortErrorKind::kFailed);
+  EXPECT_EQ(KindOf(model_.Redirect(kAlice, offered, q931::Party{"1"}, 0)), ModelErrorKind::kOperationUnavailable);
+  EXPECT_EQ(StateOf(offered), S::kOffering);
+  EXPECT_FALSE(model_.Find(offered)->clearing());
+  ASSERT_TRUE(model_.Drop(kAlice, offered, std::nullopt, std::nullopt).ok());
+}
+
 TEST_F(SessionModelTest, AnswerOfferingCallConnectsWithUui) {
   const CallId id = OfferedToAlice();
 
@@ -1664,6 +1737,59 @@ TEST_F(SessionModelTest, AChannelRetryKeepsTheFirstChannel) {
 }
 
 
+// ---------------------------------------------------------------------------
+// What the far end sends beside state changes (call.indication)
+
+TEST_F(SessionModelTest, InfoReceivedGoesToTheHandlesAndTheRecordKeepsDisplayAndConnectedNumber) {
+  OpenMonitor(kMonty);
+  const CallId id = OutgoingIn(S::kRingback);
+  FarEndInfo info;
+  info.message = "CONNECT";
+  info.progress = {2, 8};
+  info.display = "Bob";
+  info.connected = q931::Party{"5551234", 2, 1, 0, 3};
+  model_.InfoReceived(id, info);
+  model_.Answered(id, std::nullopt);
+
+  ASSERT_THAT(events_.infos(), SizeIs(1));
+  const InfoEvent& e = events_.infos()[0];
+  EXPECT_EQ(e.call, id);
+  EXPECT_EQ(e.message, "CONNECT");
+  EXPECT_EQ(e.info.progress, (std::vector<std::uint8_t>{2, 8}));
+  EXPECT_THAT(e.recipients, UnorderedElementsAre(kAlice, kMonty));
+  const Call* call = model_.Find(id);
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->display, "Bob");
+  EXPECT_EQ(call->connected_party, (q931::Party{"5551234", 2, 1, 0, 3}));
+  // Told before the state change the same message causes.
+  const auto states = events_.StatesOf(id);
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back().state, H::kConnected);
+  EXPECT_LT(e.seq, states.back().seq);
+}
+
+TEST_F(SessionModelTest, InfoWithNothingInItOrForAnIdleCallTellsNoOne) {
+  const CallId id = OutgoingIn(S::kProceeding);
+  model_.InfoReceived(id, FarEndInfo{"ALERTING", {}, std::nullopt, std::nullopt, std::nullopt, ""});
+  model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
+  model_.InfoReceived(id, FarEndInfo{"PROGRESS", {8}, std::nullopt, std::nullopt, std::nullopt, ""});
+  EXPECT_THAT(events_.infos(), IsEmpty());
+}
+
+TEST_F(SessionModelTest, AnIncomingCallsDisplayIsTheRecordsUntilTheFarEndSendsAnother) {
+  OpenOwner(kAlice);
+  IncomingCallInfo offer;
+  offer.channel = kIncomingChannel;
+  offer.parties.called.digits = "4000";
+  offer.parties.display = "Alice Caller";
+  const CallId id = model_.IncomingCall(kSpan, offer, [](CallId) {});
+  ASSERT_NE(model_.Find(id), nullptr);
+  EXPECT_EQ(model_.Find(id)->display, "Alice Caller");
+  model_.InfoReceived(id, FarEndInfo{"INFORMATION", {}, std::nullopt, std::string("Now"), std::nullopt, "12"});
+  EXPECT_EQ(model_.Find(id)->display, "Now");
+  ASSERT_THAT(events_.infos(), SizeIs(1));
+  EXPECT_EQ(events_.infos()[0].info.keypad, "12");
+}
+
 }  // namespace
 }  // namespace prid::daemon
-
