@@ -97,7 +97,10 @@ struct PendingMessage {
   std::vector<std::uint8_t> Bytes() const {
     std::vector<std::uint8_t> out{pd, crlen};
     for (std::size_t i = 0; i < crlen; ++i) {
-      auto o = static_cast<std::uint8_t>(cref >> (8 * (crlen - 1 - i)));
+      // A length past the 4 octets the reference's number fills (the line
+      // says up to 15) puts zero octets before them.
+      const std::size_t shift = 8 * (crlen - 1 - i);
+      auto o = shift < 32 ? static_cast<std::uint8_t>(cref >> shift) : std::uint8_t{0};
       if (i == 0) o = static_cast<std::uint8_t>((o & 0x7F) | (flag ? 0x80 : 0));
       out.push_back(o);
     }

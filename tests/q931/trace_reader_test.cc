@@ -288,6 +288,17 @@ TEST(TextTraceTest, DummyCallReferenceOfLibpri16) {
   EXPECT_EQ(ToHex(records[0].frame), "08 00 62");
 }
 
+// Found by the text_trace fuzzer: a call reference longer than its 32-bit
+// number shifted past the number's width.
+TEST(TextTraceTest, CallReferenceLongerThanFourOctetsIsZeroPadded) {
+  const auto records = ParseText(
+      "> Protocol Discriminator: Q.931 (8)  len=8\n"
+      "> TEI=0 Call Ref: len= 5 (reference 131/0x83) (Sent from originator)\n"
+      "> Message Type: DISCONNECT (69)\n");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(ToHex(records[0].frame), "08 05 00 00 00 00 83 45");
+}
+
 TEST(TextTraceTest, SpacedAndPackedHexLinesAreFrames) {
   const auto records = ParseText(
       "# a comment\n"
