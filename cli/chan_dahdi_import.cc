@@ -513,12 +513,11 @@ std::string_view Reason(const std::string& key) {
       {"localprefix", kNumbers},
       {"privateprefix", kNumbers},
       {"unknownprefix", kNumbers},
-      {"overlapdial", "prid dials en bloc: the whole number goes in SETUP"},
       {"resetinterval",
        "prid does not RESTART idle B-channels periodically; 'restart = true' restarts them when the "
        "span starts and after an alarm clears"},
       {"nsf", "prid sends no network-specific facilities (as nsf = none)"},
-      {"facilityenable", "prid sends no supplementary services in FACILITY"},
+      {"facilityenable", "prid sends FACILITY only for call.redirect (call rerouting), with no switch for it"},
       {"service_message_support", "prid always answers SERVICE messages (span.service on ni2, 4ess, 5ess)"},
       {"msn", "prid offers every incoming call; the application decides by called number"},
       {"force_restart_unavailable_chans", "prid does not RESTART a channel refused with cause 44"},
@@ -886,6 +885,10 @@ class Importer {
         }
         continue;
       }
+      if (key == "overlapdial") {
+        out += OverlapDial(*setting, span.variant, notes);
+        continue;
+      }
       if (key == "pritimer") {
         auto mapped = Timer(*setting);
         if (mapped && timers.count(mapped->first) != 0) {
@@ -904,6 +907,29 @@ class Importer {
     }
     out += fmt::format("# from {}\n", sources);
     for (const std::string& note : notes) out += note;
+  }
+
+  // chan_dahdi's overlapdial (no, yes/both, incoming, outgoing) → prid's
+  // span option overlap = true (overlap receiving); overlap sending is per
+  // call in prid (call.make {overlap}), so it has no key.
+  std::string OverlapDial(const Setting& s, const std::string& variant, std::vector<std::string>& notes) const {
+    std::string value = s.value;  // chan_dahdi compares it case-insensitively
+    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool receives = value == "yes" || value == "both" || value == "incoming";
+    if (!receives) {
+      notes.push_back(Note(s, value == "outgoing" ? "prid sends overlap per call: call.make {overlap: true}"
+                                                  : "prid takes incoming calls en bloc unless overlap = true"));
+      return "";
+    }
+    // prid.conf(5) overlap: the variants with overlap dialling.
+    if (variant != "euroisdn_e1" && variant != "euroisdn_t1" && variant != "qsig") {
+      notes.push_back(Note(s, fmt::format("prid has overlap dialling on euroisdn_e1, euroisdn_t1 and qsig, not {}",
+                                          variant)));
+      return "";
+    }
+    return fmt::format("overlap = true  # {} ({}): incoming SETUPs without Sending complete are collected{}\n",
+                       CommentSafe(s.name + " = " + s.value), CommentSafe(At(s.file, s.line)),
+                       value == "incoming" ? "" : "; sending is per call (call.make {overlap: true})");
   }
 
   std::string Note(const Setting& s, const std::string& reason) const {

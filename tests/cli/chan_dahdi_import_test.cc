@@ -138,13 +138,35 @@ TEST(ChanDahdiImportTest, DialplansBecomePridsOwnAndRedundantIsNoted) {
   EXPECT_THAT(span, HasSubstr("# not imported: prilocaldialplan = redundant (line 4): local_dialplan takes"));
 }
 
+// overlapdial: receiving becomes the span's overlap = true where prid has
+// overlap dialling; sending is per call; elsewhere it is noted.
+TEST(ChanDahdiImportTest, OverlapdialBecomesOverlapReceivingWherePridHasIt) {
+  const std::string euro = SpanTable(
+      Import("[channels]\nswitchtype=euroisdn\nsignalling=pri_cpe\noverlapdial = Yes\nchannel => 1-15,17-31\n").toml, 1);
+  EXPECT_THAT(euro, HasSubstr("\noverlap = true  # overlapdial = Yes (line 4): incoming SETUPs without Sending "
+                              "complete are collected; sending is per call"));
+  const std::string outgoing = SpanTable(
+      Import("[channels]\nswitchtype=euroisdn\nsignalling=pri_cpe\noverlapdial = outgoing\nchannel => 1-15,17-31\n")
+          .toml,
+      1);
+  EXPECT_THAT(outgoing, Not(HasSubstr("overlap = true")));
+  EXPECT_THAT(outgoing, HasSubstr("# not imported: overlapdial = outgoing (line 4): prid sends overlap per call"));
+  const std::string ni2 =
+      SpanTable(Import("[channels]\nswitchtype=national\nsignalling=pri_cpe\noverlapdial = incoming\nchannel => 1-23\n")
+                    .toml,
+                1);
+  EXPECT_THAT(ni2, Not(HasSubstr("overlap = true")));
+  EXPECT_THAT(ni2, HasSubstr("# not imported: overlapdial = incoming (line 4): prid has overlap dialling on "
+                             "euroisdn_e1, euroisdn_t1 and qsig, not ni2"));
+}
+
 TEST(ChanDahdiImportTest, KeysWithoutPridEquivalentAreListedWithLineAndReason) {
   const std::string span = SpanTable(Import(kTwoT1s).toml, 1);
   EXPECT_THAT(span, HasSubstr("# not imported: context = from-pstn (line 6): the dialplan is the application's"));
   EXPECT_THAT(span, HasSubstr("# not imported: group = 1 (line 18): prid has no channel groups"));
   EXPECT_THAT(span, HasSubstr("\ndialplan = \"unknown\"\n"));
   EXPECT_THAT(span, HasSubstr("\nlocal_dialplan = \"national\"\n"));
-  EXPECT_THAT(span, HasSubstr("# not imported: overlapdial = no (line 11): prid dials en bloc"));
+  EXPECT_THAT(span, HasSubstr("# not imported: overlapdial = no (line 11): prid takes incoming calls en bloc"));
   EXPECT_THAT(span, HasSubstr("# not imported: resetinterval = 3600 (line 12)"));
   EXPECT_THAT(span, HasSubstr("# not imported: nsf = none (line 13)"));
   EXPECT_THAT(span, HasSubstr("# not imported: facilityenable = yes (line 14)"));
