@@ -450,6 +450,8 @@ class Parser {
         ->option_text("PRES");
     call->add_flag("--overlap", make_.overlap,
                    "overlap sending: the SETUP without Sending complete, more digits with dial");
+    call->add_option("--display", make_.display, "the calling name, sent as a Display IE (with --calling)")
+        ->option_text("NAME");
     AddUui(call);
     auto* dial = Sub(&app_, "dial",
                      "send more digits of an overlap call, or keypad digits on a connected one (call.dial)", [this] {

@@ -177,6 +177,7 @@ base::Result<Request> CallMakeRequest(const CallMakeOptions& options) {
     return base::Fail(status.message());
   }
   if (options.overlap) request.params["overlap"] = true;
+  if (options.display) request.params["display"] = *options.display;
   return request;
 }
 

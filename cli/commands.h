@@ -47,6 +47,7 @@ struct CallMakeOptions {
   std::optional<std::string> calling_ton{}, calling_npi{};  // the calling number's
   std::optional<std::string> presentation{};                // the calling number's
   bool overlap = false;  // overlap sending: more digits follow with `dial`
+  std::optional<std::string> display{};  // the calling name (docs/api.md "Display")
 };
 
 struct EventsOptions {

@@ -68,7 +68,7 @@ _prictl() {
     info) words="--all" ;;
     stats) words="--reset" ;;
     open) words="--monitor" ;;
-    call) words="--span --calling --bearer --ton --npi --calling-ton --calling-npi --present --overlap --detach --uui-text --uui-hex --pd" ;;
+    call) words="--span --calling --bearer --ton --npi --calling-ton --calling-npi --present --overlap --display --detach --uui-text --uui-hex --pd" ;;
     dial) words="--complete" ;;
     answer) words="--non-isdn --channel --uui-text --uui-hex --pd" ;;
     alert) words="--no-inband --channel" ;;

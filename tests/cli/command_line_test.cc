@@ -497,6 +497,9 @@ TEST(CommandLine, DialSendsItsDigitsAndSendingCompleteOnlyWhenAsked) {
 TEST(CommandLine, CallOverlapAsksForOverlapSending) {
   EXPECT_EQ(Ok({"call", "30", "--overlap"}).request.params, (nlohmann::json{{"number", "30"}, {"overlap", true}}));
   EXPECT_FALSE(Ok({"call", "30"}).request.params.contains("overlap"));
+  EXPECT_EQ(Ok({"call", "30", "--calling", "2000", "--display", "Front desk"}).request.params,
+            (nlohmann::json{{"number", "30"}, {"calling", "2000"}, {"display", "Front desk"}}));
+  EXPECT_FALSE(Ok({"call", "30"}).request.params.contains("display"));
 }
 
 TEST(CommandLine, RedirectSendsTheNumberAndTheReasonOnlyWhenGiven) {
