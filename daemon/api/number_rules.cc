@@ -44,6 +44,22 @@ std::string Describe(std::string_view octets, char32_t cp) {
   return fmt::format("'{}' (U+{:04X})", octets, static_cast<std::uint32_t>(cp));
 }
 
+// Subaddresses and displays: 1 to `max` printable ASCII characters (IA5).
+// The error naming what is wrong, or nullopt.
+std::optional<std::string> CheckIa5Text(std::string_view param, std::string_view text, std::size_t max) {
+  if (text.empty()) return fmt::format("{} is empty; leave it out for none", param);
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [cp, length] = CodePointAt(text, i);
+    if (length != 1 || cp < 0x20 || cp > 0x7e) {
+      return fmt::format("{} has {} at position {}; allowed: printable ASCII (IA5)", param,
+                         Describe(text.substr(i, length), cp), i);
+    }
+    i += length;
+  }
+  if (text.size() > max) return fmt::format("{} is {} characters; at most {}", param, text.size(), max);
+  return std::nullopt;
+}
+
 }  // namespace
 
 NumberRules NumberRulesFor(SwitchVariant variant, std::uint8_t ton, std::uint8_t npi) {
@@ -136,34 +152,12 @@ base::Result<q931::Party> ResolveParty(std::string_view param, const PartyParam&
 }
 
 base::Result<q931::Subaddress> CheckSubaddress(std::string_view param, std::string_view text) {
-  if (text.empty()) return base::Fail(fmt::format("{} is empty; leave it out for none", param));
-  for (std::size_t i = 0; i < text.size();) {
-    const auto [cp, length] = CodePointAt(text, i);
-    if (length != 1 || cp < 0x20 || cp > 0x7e) {
-      return base::Fail(fmt::format("{} has {} at position {}; allowed: printable ASCII (IA5)", param,
-                                    Describe(text.substr(i, length), cp), i));
-    }
-    i += length;
-  }
-  if (text.size() > kMaxSubaddressChars) {
-    return base::Fail(fmt::format("{} is {} characters; at most {}", param, text.size(), kMaxSubaddressChars));
-  }
+  if (auto bad = CheckIa5Text(param, text, kMaxSubaddressChars)) return base::Fail(std::move(*bad));
   return q931::Subaddress{false, false, std::string(text)};
 }
 
 base::Result<std::string> CheckDisplay(std::string_view param, std::string_view text) {
-  if (text.empty()) return base::Fail(fmt::format("{} is empty; leave it out for none", param));
-  for (std::size_t i = 0; i < text.size();) {
-    const auto [cp, length] = CodePointAt(text, i);
-    if (length != 1 || cp < 0x20 || cp > 0x7e) {
-      return base::Fail(fmt::format("{} has {} at position {}; allowed: printable ASCII (IA5)", param,
-                                    Describe(text.substr(i, length), cp), i));
-    }
-    i += length;
-  }
-  if (text.size() > q931::kMaxDisplayChars) {
-    return base::Fail(fmt::format("{} is {} characters; at most {}", param, text.size(), q931::kMaxDisplayChars));
-  }
+  if (auto bad = CheckIa5Text(param, text, q931::kMaxDisplayChars)) return base::Fail(std::move(*bad));
   return std::string(text);
 }
 
