@@ -59,7 +59,7 @@ struct Record {
   std::optional<int> cause;  // Q.850
   std::string cause_name;    // "normal_clearing"; "" without a cause
   std::string mode;          // API.md disconnect mode ("normal", "busy", …)
-  std::string origin;        // "local", "remote", "supervisor", "redirect"
+  std::string origin;        // "local", "remote", "supervisor", "redirect", "transfer"
   std::optional<std::uint32_t> dropped_by_uid;  // the client whose drop cleared it
   std::optional<Uui> uui_sent, uui_received;
   bool retried = false;    // moved to another B-channel (Q.931 5.2.3.1)

@@ -505,6 +505,10 @@ class Parser {
                      ? std::string()
                      : fmt::format("--reason must be one of {}", q931::RedirectReasonChoices());
         });
+    auto* transfer = Sub(&app_, "transfer", "join two answered calls on the network and free both (call.transfer)",
+                         [this] { return base::Result<Command>(RequestCommand(CallTransferRequest(call_, transfer_to_))); });
+    AddCallId(transfer);
+    transfer->add_option("TO_ID", transfer_to_, "the other call")->required()->check(WholeFrom("call id", 1));
     auto* drop = Sub(&app_, "drop", "drop a call (call.drop)",
                      [this] { return RequestCommand(CallDropRequest(call_, cause_, uui_)); });
     AddCallId(drop);
@@ -840,6 +844,7 @@ class Parser {
   std::vector<int> progress_;  // progress PI…
   std::string redirect_number_;                 // redirect NUMBER
   std::optional<std::string> redirect_reason_;  // redirect --reason
+  std::int64_t transfer_to_ = 0;                // transfer ID TO_ID
   std::string digits_;         // dial DIGITS
   bool complete_ = false;      // dial --complete
   std::optional<std::string> replay_side_;

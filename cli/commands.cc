@@ -224,6 +224,12 @@ Request CallRedirectRequest(std::int64_t call, const std::string& number, const 
   return request;
 }
 
+Request CallTransferRequest(std::int64_t call, std::int64_t to_call) {
+  Request request = CallOnly("call.transfer", call);
+  request.params["to_call"] = to_call;
+  return request;
+}
+
 base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                       const UuiOptions& uui) {
   Request request = CallOnly("call.drop", call);

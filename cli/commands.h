@@ -103,6 +103,8 @@ base::Result<Request> CallProgressRequest(std::int64_t call, const std::vector<i
                                           const std::optional<std::string>& cause);
 // call.redirect {call, number, reason?}: call rerouting of an incoming call.
 Request CallRedirectRequest(std::int64_t call, const std::string& number, const std::optional<std::string>& reason);
+// call.transfer {call, to_call}: explicit call transfer of two answered calls.
+Request CallTransferRequest(std::int64_t call, std::int64_t to_call);
 base::Result<Request> CallDropRequest(std::int64_t call, const std::optional<std::string>& cause,
                                       const UuiOptions& uui);
 // call.drop {call, cause?, uui?, supervisor: true}: a supervisor drops any

@@ -4,7 +4,7 @@
 #   source prictl.bash
 # The word lists below are checked against prictl --help by prid's tests.
 
-_prictl_commands="status reload spans span restart service calls info stats cdr open close call dial proceed alert progress answer redirect drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics import"
+_prictl_commands="status reload spans span restart service calls info stats cdr open close call dial proceed alert progress answer redirect transfer drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics import"
 _prictl_global_options="--socket --json --version --help"
 
 _prictl() {

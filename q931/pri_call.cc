@@ -371,6 +371,28 @@ base::Status PriCall::Reroute(const Party& to, const Party& from, std::uint8_t r
   return base::Status::Ok();
 }
 
+base::Status PriCall::Transfer(PriCall& other) {
+  if (!In({S::kActive, S::kConnectRequest})) return Refuse("FACILITY (explicit call transfer)", "Active or Connect request");
+  if (!other.In({S::kActive, S::kConnectRequest})) {
+    return other.Refuse("FACILITY (explicit call transfer)", "Active or Connect request");
+  }
+  // pri_channel_bridge takes no struct pri: the two calls name their link.
+  const int sent = link_.Call([this, &other](struct pri*) { return pri_channel_bridge(call_, other.call_); });
+  if (sent != 0) {
+    return base::Status::Error(fmt::format("{} and {}: libpri refused the explicit call transfer (the calls must "
+                                           "be on one link, with one bearer)",
+                                           Describe(), other.Describe()));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PriCall::AnswerTransfer(int invoke_id, bool accept) {
+  if (link_.Call(pri_transfer_rsp, call_, invoke_id, accept ? 1 : 0) != 0) {
+    return base::Status::Error(fmt::format("{}: libpri refused the transfer result", Describe()));
+  }
+  return base::Status::Ok();
+}
+
 base::Status PriCall::AnswerRerouting(int invoke_id, bool accept) {
   const auto code = accept ? PRI_REROUTING_RSP_OK_CLEAR : PRI_REROUTING_RSP_NOT_ALLOWED;
   if (link_.Call(pri_rerouting_rsp, call_, invoke_id, code) != 0) {

@@ -183,6 +183,20 @@ class PriCall {
   // (pri_rerouting_rsp): accepted, its result rides on the clearing that
   // follows; refused, a FACILITY with a ROSE error (not allowed) goes now.
   base::Status AnswerRerouting(int invoke_id, bool accept);
+  // Explicit call transfer of the served user (ETSI EN 300 369-1 ECT;
+  // pri_channel_bridge): asks the network to join this call and `other`
+  // (one link, one bearer). libpri sends an EctLinkIdRequest invoke in a
+  // FACILITY on this call and, with the link id the network returns, an
+  // ExplicitEctExecute on `other`; the network then clears both. Libpri
+  // has it on euroisdn alone (its 2BCT, RLT and Q.SIG transfers need a far
+  // end that carries them out, which libpri's is not). Both Active or
+  // Connect request.
+  base::Status Transfer(PriCall& other);
+  // The network's side: answers the transfer invoke `invoke_id`
+  // (pri_transfer_rsp) on the call it came on: accepted, its result rides
+  // on the DISCONNECT that follows; refused, a FACILITY with a ROSE error
+  // (not available) goes now.
+  base::Status AnswerTransfer(int invoke_id, bool accept);
   // Clears the call with the message Q.931 calls for in its state, carrying
   // `cause` and `uui`:
   //  - Call present (an offered call nothing was sent for): RELEASE

@@ -156,6 +156,7 @@ base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& opt
   pri_hangup_fix_enable(link->pri_, 1);
   pri_hold_enable(link->pri_, options.hold ? 1 : 0);
   pri_reroute_enable(link->pri_, options.reroute ? 1 : 0);
+  pri_transfer_enable(link->pri_, options.transfer ? 1 : 0);
   link->RearmTimer();
   return link;
 }

@@ -70,6 +70,10 @@ struct PriLinkOptions {
   // Received call rerouting / deflection invokes reported (PRI_SUBCMD_REROUTING,
   // pri_reroute_enable); otherwise libpri answers them "not subscribed".
   bool reroute = false;
+  // Received explicit call transfer invokes carried out (ETSI ECT:
+  // EctLinkIdRequest answered, PRI_SUBCMD_TRANSFER_CALL reported;
+  // pri_transfer_enable); otherwise libpri answers them with a ROSE error.
+  bool transfer = false;
 };
 
 // A SETUP to place (PriLink::Setup).

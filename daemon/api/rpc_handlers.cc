@@ -175,6 +175,7 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"call.redirect",
        {P::Id("call", kRequired), P::PartyNumber("number", kRequired, PartyRole::kCalled), P::Name("reason", kOptional)},
        bind(&RpcHandlers::CallRedirect)},
+      {"call.transfer", {P::Id("call", kRequired), P::Id("to_call", kRequired)}, bind(&RpcHandlers::CallTransfer)},
       {"call.drop", {P::Id("call", kRequired), P::Cause(), P::Uui(), P::Bool("supervisor")},
        bind(&RpcHandlers::CallDrop)},
       {"call.info", {P::Id("call", kRequired), P::Bool("supervisor")}, bind(&RpcHandlers::CallInfo)},
@@ -210,7 +211,7 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
       {"sim.policy",
        {P::Int("span", kRequired, 1, 255), P::Name("on_setup", kOptional), P::Int("delay_ms", kOptional, 0, 600000),
         P::Uui(), P::Name("on_hold", kOptional), P::Name("on_redirect", kOptional),
-        P::PartyNumber("connected", kOptional, PartyRole::kCalling),
+        P::Name("on_transfer", kOptional), P::PartyNumber("connected", kOptional, PartyRole::kCalling),
         P::String("display", kOptional, kUnboundedChars)},
        bind(&RpcHandlers::SimPolicy)},
       {"sim.keypad", {P::Id("call", kRequired), P::String("digits", kRequired, kUnboundedChars)},
@@ -374,6 +375,10 @@ RpcHandlers::Result RpcHandlers::CallRedirect(ipc::ClientId client, const Args& 
     }
   }
   return Done(model_.Redirect(client, id, to, reason));
+}
+
+RpcHandlers::Result RpcHandlers::CallTransfer(ipc::ClientId client, const Args& args) {
+  return Done(model_.Transfer(client, static_cast<CallId>(args.Int("call")), static_cast<CallId>(args.Int("to_call"))));
 }
 
 RpcHandlers::Result RpcHandlers::CallProceed(ipc::ClientId client, const Args& args) {
@@ -641,9 +646,14 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const Args& args) {
   const auto& uui = args.Uui();
   const auto on_hold = args.OptionalString("on_hold");
   const auto on_redirect = args.OptionalString("on_redirect");
-  if (!action_name && !on_hold && !on_redirect) return Invalid("sim.policy needs on_setup, on_hold or on_redirect");
-  if (on_redirect && *on_redirect != "accept" && *on_redirect != "refuse") {
-    return Invalid(fmt::format("on_redirect must be accept or refuse, not \"{}\"", *on_redirect));
+  const auto on_transfer = args.OptionalString("on_transfer");
+  if (!action_name && !on_hold && !on_redirect && !on_transfer) {
+    return Invalid("sim.policy needs on_setup, on_hold, on_redirect or on_transfer");
+  }
+  for (const auto& [name, value] : {std::pair{"on_redirect", on_redirect}, std::pair{"on_transfer", on_transfer}}) {
+    if (value && *value != "accept" && *value != "refuse") {
+      return Invalid(fmt::format("{} must be accept or refuse, not \"{}\"", name, *value));
+    }
   }
   const auto& connected_param = args.Party("connected");
   const auto display_param = args.OptionalString("display");
@@ -678,6 +688,7 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const Args& args) {
   }
   if (on_hold) span->sim_peer()->SetHoldPolicy(*on_hold == "accept");
   if (on_redirect) span->sim_peer()->SetRedirectPolicy(*on_redirect == "accept");
+  if (on_transfer) span->sim_peer()->SetTransferPolicy(*on_transfer == "accept");
   return json::object();
 }
 

@@ -68,6 +68,7 @@ class RpcHandlers : public ipc::Dispatcher {
   Result CallDial(ipc::ClientId, const Args&);
   Result CallDisplay(ipc::ClientId, const Args&);
   Result CallRedirect(ipc::ClientId, const Args&);
+  Result CallTransfer(ipc::ClientId, const Args&);
   Result CallDrop(ipc::ClientId, const Args&);
   Result CallInfo(ipc::ClientId, const Args&);
   Result CallList(ipc::ClientId, const Args&);

@@ -59,6 +59,11 @@ bool VariantHasReroute(SwitchVariant variant) {
          variant == SwitchVariant::kQsig;
 }
 
+bool VariantHasTransfer(SwitchVariant variant, NodeType node) {
+  return node == NodeType::kCpe &&
+         (variant == SwitchVariant::kEuroIsdnE1 || variant == SwitchVariant::kEuroIsdnT1);
+}
+
 bool IsHoldEvent(int event) {
   return event == PRI_EVENT_HOLD || event == PRI_EVENT_HOLD_ACK || event == PRI_EVENT_HOLD_REJ ||
          event == PRI_EVENT_RETRIEVE || event == PRI_EVENT_RETRIEVE_ACK || event == PRI_EVENT_RETRIEVE_REJ;

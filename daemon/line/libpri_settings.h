@@ -22,6 +22,10 @@ bool VariantHasHold(SwitchVariant variant);
 // for euroisdn (ETSI CallRerouting, CallDeflection) and qsig (Q.SIG
 // CallRerouting); pri_reroute_call refuses every other switch type.
 bool VariantHasReroute(SwitchVariant variant);
+// Explicit call transfer (call.transfer): libpri 1.6 sends ETSI ECT on
+// euroisdn; a service the network gives its user, so prid asks for it
+// from the user side (`node`) alone.
+bool VariantHasTransfer(SwitchVariant variant, NodeType node);
 // libpri 1.6 sends a Display IE (a calling or connected name, display
 // text) from a `sender` of this variant: not on qsig (a name there is a
 // Q.SIG facility), not from euroisdn's user side (ETSI EN 300 403 has no

@@ -34,7 +34,8 @@ SimPeer::SimPeer(ev::loop_ref loop, const SpanConfig& span, std::unique_ptr<dahd
   const std::string name = fmt::format("{}-peer", span.name.empty() ? fmt::format("span{}", span.span) : span.name);
   q931::PriLinkOptions options{name, LibpriNodeType(Opposite(span.node)), LibpriSwitchType(span.switch_variant),
                                VariantHasHold(span.switch_variant)};
-  options.reroute = true;  // it carries out prid's call.redirect (OnFacility)
+  options.reroute = true;   // it carries out prid's call.redirect (OnFacility)
+  options.transfer = true;  // and call.transfer
   driver_ = std::make_unique<PriDriver>(loop, std::move(end), options);
 }
 
@@ -211,20 +212,43 @@ void SimPeer::OnFacility(const pri_event_facility& facility) {
   if (facility.subcmds == nullptr) return;
   for (int i = 0; i < facility.subcmds->counter_subcmd; ++i) {
     const pri_subcommand& sub = facility.subcmds->subcmd[i];
+    q931::PriCall* call = wire().Find(facility.call);
+    if (call == nullptr) continue;
+    if (sub.cmd == PRI_SUBCMD_TRANSFER_CALL) {
+      OnTransfer(*call, sub);
+      continue;
+    }
     if (sub.cmd != PRI_SUBCMD_REROUTING) continue;
     // prid's call.redirect: as a network that takes the call elsewhere, the
     // result goes on the DISCONNECT that ends the call here (ETSI EN 300
     // 207-1 CallRerouting, ISO 13868 Q.SIG CallRerouting); refused, the
     // call stays.
-    q931::PriCall* call = wire().Find(facility.call);
-    if (call == nullptr) continue;
-    const int cref = call->cref();
     if (!call->AnswerRerouting(sub.u.rerouting.invoke_id, accept_redirect_).ok() || !accept_redirect_) continue;
-    if (calls_.contains(cref)) calls_[cref].delay.reset();
-    if (auto after = call->Clear(q931::cause::kNormalClearing, std::nullopt);
-        after.ok() && *after == q931::CallAfter::kFreed) {
-      calls_.erase(cref);
-    }
+    ClearTakenCall(*call);
+  }
+}
+
+void SimPeer::OnTransfer(q931::PriCall& asked_on, const pri_subcommand& transfer) {
+  // prid's call.transfer (ETSI EN 300 369-1 ECT): the network joins the two
+  // calls and clears both toward the served user, the result on the
+  // DISCONNECT of the call the ExplicitEctExecute came on; refused, a ROSE
+  // error and both calls stay.
+  q931::PriCall* first = wire().Find(transfer.u.transfer.call_1);
+  q931::PriCall* second = wire().Find(transfer.u.transfer.call_2);
+  const bool accept = accept_transfer_ && first != nullptr && second != nullptr;
+  if (!asked_on.AnswerTransfer(transfer.u.transfer.invoke_id, accept).ok() || !accept) return;
+  const int second_cref = second->cref();
+  ClearTakenCall(*first);
+  // Clearing the first may not free the second, but look it up again.
+  if (q931::PriCall* again = wire().FindByCref(second_cref)) ClearTakenCall(*again);
+}
+
+void SimPeer::ClearTakenCall(q931::PriCall& call) {
+  const int cref = call.cref();
+  if (calls_.contains(cref)) calls_[cref].delay.reset();
+  if (auto after = call.Clear(q931::cause::kNormalClearing, std::nullopt);
+      after.ok() && *after == q931::CallAfter::kFreed) {
+    calls_.erase(cref);
   }
 }
 

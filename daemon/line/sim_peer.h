@@ -49,6 +49,9 @@ class SimPeer {
   void SetHoldPolicy(bool accept) { accept_hold_ = accept; }
   // How it answers prid's call rerouting (default: accept and clear the call).
   void SetRedirectPolicy(bool accept) { accept_redirect_ = accept; }
+  // How it answers prid's explicit call transfer (default: accept, join the
+  // calls and clear both).
+  void SetTransferPolicy(bool accept) { accept_transfer_ = accept; }
   // SETUP toward prid on a free B-channel of the span; `preferred`: the
   // channel is offered as preferred, not exclusive, so prid may take another.
   base::Status PlaceCall(const q931::SetupParties& parties, const std::optional<q931::UserUser>& uui,
@@ -77,8 +80,12 @@ class SimPeer {
   void OnPriEvent(const pri_event& event);
   void OnSetup(const pri_event_ring& ring);
   void OnHoldEvent(const pri_event& event);
-  // prid's call rerouting (PRI_SUBCMD_REROUTING): accepted, and the call cleared.
+  // prid's call rerouting (PRI_SUBCMD_REROUTING) and explicit call transfer
+  // (PRI_SUBCMD_TRANSFER_CALL): accepted, and the calls cleared.
   void OnFacility(const pri_event_facility& facility);
+  void OnTransfer(q931::PriCall& asked_on, const pri_subcommand& transfer);
+  // Clears one of our calls with cause 16, as a network that took it elsewhere.
+  void ClearTakenCall(q931::PriCall& call);
   void OnHangup(const pri_event_hangup& hangup, int type);
   // The PriCall of the call prid knows by `near_cref` (null: none).
   q931::PriCall* ByNearCref(int near_cref);
@@ -93,6 +100,7 @@ class SimPeer {
   PeerPolicy policy_;
   bool accept_hold_ = true;
   bool accept_redirect_ = true;
+  bool accept_transfer_ = true;
   // By our own libpri cref; an entry goes with its PriCall.
   std::map<int, PeerCall> calls_;
 };

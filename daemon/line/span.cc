@@ -460,6 +460,24 @@ PortStatus Span::Redirect(CallId id, const q931::Party& to, const q931::Party& f
   return std::monostate{};
 }
 
+PortStatus Span::Transfer(CallId id, CallId to) {
+  WireCall* w = ById(id);
+  if (w == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(id).message()}};
+  WireCall* other = ById(to);
+  if (other == nullptr) return base::Unexpected<PortError>{{PortErrorKind::kFailed, NotOnWire(to).message()}};
+  if (!VariantHasTransfer(config_.switch_variant, config_.node)) {
+    return base::Unexpected<PortError>{
+        {PortErrorKind::kFailed,
+         fmt::format("span {} ({}, {}) has no explicit call transfer (libpri has it on euroisdn_e1 and "
+                     "euroisdn_t1, asked for by the user side: node = \"cpe\")",
+                     config_.span, SwitchVariantName(config_.switch_variant), NodeTypeName(config_.node))}};
+  }
+  if (auto sent = w->call->Transfer(*other->call); !sent.ok()) {
+    return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
+  }
+  return std::monostate{};
+}
+
 ClearOutcome Span::Clear(CallId id, std::uint8_t cause, const std::optional<q931::UserUser>& uui) {
   WireCall* w = ById(id);
   if (w == nullptr) return ClearOutcome::kCleared;

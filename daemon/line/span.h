@@ -110,6 +110,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   PortStatus Keypad(CallId call, const std::string& digits) override;
   PortStatus Display(CallId call, const std::string& text) override;
   PortStatus Redirect(CallId call, const q931::Party& to, const q931::Party& from, std::uint8_t reason) override;
+  PortStatus Transfer(CallId call, CallId to) override;
   ClearOutcome Clear(CallId call, std::uint8_t cause,
                      const std::optional<q931::UserUser>& uui) override;
   base::Status Hold(CallId call) override;

@@ -166,6 +166,7 @@ std::string_view OriginName(Origin origin) {
     case Origin::kRemote: return "remote";
     case Origin::kSupervisor: return "supervisor";
     case Origin::kRedirect: return "redirect";
+    case Origin::kTransfer: return "transfer";
   }
   return "local";
 }

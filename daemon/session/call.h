@@ -109,8 +109,9 @@ enum class Direction { kIn, kOut };
 std::string_view DirectionName(Direction direction);
 
 // Who started the clearing (API.md `origin`); kSupervisor: a supervisor's
-// call.drop of a call it does not own; kRedirect: the owner's call.redirect.
-enum class Origin { kLocal, kRemote, kSupervisor, kRedirect };
+// call.drop of a call it does not own; kRedirect: the owner's call.redirect;
+// kTransfer: the owner's call.transfer, carried out by the network.
+enum class Origin { kLocal, kRemote, kSupervisor, kRedirect, kTransfer };
 std::string_view OriginName(Origin origin);
 
 enum class Bearer { kSpeech, k3_1kHz, kDigital };
@@ -200,6 +201,12 @@ class Call {
   int conference_number = 0;  // the conference call's media conference (DAHDI confno)
 
   std::unique_ptr<Timer> release_timer;
+  // call.transfer asked for and not yet carried out or failed: the other
+  // call (0: none). `transfer_joined`: the network has cleared that other
+  // call already, so it is carrying the transfer out on this one too.
+  CallId transferring_with = 0;
+  bool transfer_joined = false;
+  std::unique_ptr<Timer> transfer_timer;
 
   // The state machine (written by SessionModel::TransitionTo alone).
   CallState state() const { return full_.state; }

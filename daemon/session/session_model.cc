@@ -647,6 +647,108 @@ ModelStatus SessionModel::Redirect(ClientId client, CallId id, const q931::Party
   return std::monostate{};
 }
 
+ModelStatus SessionModel::Transfer(ClientId client, CallId id, CallId to) {
+  if (id == to) {
+    return Fail(ModelErrorKind::kInvalidParams,
+                fmt::format("parameter 'to_call' is call {} itself; a transfer joins two calls", id));
+  }
+  auto first = CallForOwner(client, id);
+  if (!first.ok()) return base::Unexpected<ModelError>{first.error()};
+  auto second = CallForOwner(client, to);
+  if (!second.ok()) return base::Unexpected<ModelError>{second.error()};
+  Call& a = **first;
+  Call& b = **second;
+  for (const Call* c : {&a, &b}) {
+    if (c->is_conference) {
+      return Fail(ModelErrorKind::kOperationUnavailable,
+                  fmt::format("call {} is a conference; transfer its participants instead", c->id));
+    }
+    const bool answered = c->state() == S::kConnected || c->state() == S::kOnHold;
+    if (!answered || c->clearing() || c->hold_request() != HoldRequest::kNone || c->transferring_with != 0) {
+      return Fail(ModelErrorKind::kInvalidCallState,
+                  fmt::format("call {} is {}{}; a transfer joins two connected or held calls", c->id,
+                              CallStateName(c->state()),
+                              c->transferring_with != 0 ? " with a transfer pending"
+                              : c->clearing()            ? " and clearing"
+                              : c->hold_request() != HoldRequest::kNone ? " with a HOLD or RETRIEVE pending"
+                                                                        : ""));
+    }
+  }
+  if (a.span != b.span) {
+    return Fail(ModelErrorKind::kInvalidParams,
+                fmt::format("calls {} (span {}) and {} (span {}) are on different spans; a transfer joins two "
+                            "calls of one D-channel",
+                            a.id, a.span, b.id, b.span));
+  }
+  if (a.bearer != b.bearer) {
+    return Fail(ModelErrorKind::kInvalidParams,
+                fmt::format("calls {} ({}) and {} ({}) have different bearers; a transfer joins calls of one bearer",
+                            a.id, BearerName(a.bearer), b.id, BearerName(b.bearer)));
+  }
+  SpanEntry* span = FindSpan(a.span);
+  if (auto sent = span->port->Transfer(id, to); !sent.ok()) {
+    return Fail(ModelErrorFor(sent.error().kind), sent.error().message);
+  }
+  PRID_LOGF(kInfo, base::LogFields::Call(a.span, a.id), "span {}: calls {} and {}: transfer asked by client {}",
+            a.span, a.id, b.id, client);
+  if (auto uid = uids_.find(client); uid != uids_.end()) a.dropped_by_uid = b.dropped_by_uid = uid->second;
+  // The network carries it out by clearing both calls (ETSI EN 300 369-1);
+  // libpri reports no refusal, so silence for release_timeout is one.
+  for (auto [call, partner] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+    call->transferring_with = partner->id;
+    call->transfer_joined = false;
+    if (!call->transfer_timer) call->transfer_timer = timers_.Create();
+    call->transfer_timer->Start(span->settings.release_timeout_s,
+                                [this, cid = call->id] { TransferTimedOut(cid); });
+  }
+  return std::monostate{};
+}
+
+void SessionModel::TransferCarriedOut(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui) {
+  if (Call* partner = FindCall(call.transferring_with); partner && partner->transferring_with == call.id) {
+    partner->transfer_joined = true;
+  }
+  call.transferring_with = 0;
+  if (call.transfer_timer) call.transfer_timer->Stop();
+  call.cause = cause;
+  call.origin = Origin::kTransfer;
+  if (uui) call.uui_received = uui;
+  // Ended as a drop is (the DISCONNECT answered with RELEASE), not left
+  // disconnected for its owner: the owner asked for this clearing.
+  (void)StartClearing(call, cause, std::nullopt, Origin::kTransfer);
+}
+
+void SessionModel::TransferTimedOut(CallId id) {
+  Call* call = FindCall(id);
+  if (call == nullptr || !call->on_wire() || call->transferring_with == 0) return;
+  if (call->transfer_joined) {
+    // The network cleared the other call but not this one: clear it.
+    call->transferring_with = 0;
+    if (!call->clearing()) {
+      call->cause = q850::kNormalClearing;
+      call->origin = Origin::kTransfer;
+      (void)StartClearing(*call, q850::kNormalClearing, std::nullopt, Origin::kTransfer);
+    }
+    return;
+  }
+  // Neither call cleared: the network refused the transfer or ignored it.
+  Call* partner = FindCall(call->transferring_with);
+  for (Call* c : {call, partner}) {
+    if (c == nullptr || (c != call && c->transferring_with != id)) continue;
+    c->transferring_with = 0;
+    if (c->transfer_timer) c->transfer_timer->Stop();
+    if (!c->on_wire() || c->clearing()) continue;
+    PRID_LOGF(kWarning, base::LogFields::Call(c->span, c->id),
+              "span {}: call {}: the network carried out no transfer within release_timeout; the call stays",
+              c->span, c->id);
+    std::vector<ClientId> recipients;
+    for (const Handle& h : c->handles) {
+      if (!h.inactive()) recipients.push_back(h.client);
+    }
+    events_.CallRequestRefused(*c, c->state(), q850::kRecoveryOnTimerExpiry, recipients, "transfer");
+  }
+}
+
 ModelStatus SessionModel::Display(ClientId client, CallId id, const std::string& text) {
   auto call = CallForOwner(client, id);
   if (!call.ok()) return base::Unexpected<ModelError>{call.error()};
@@ -889,6 +991,10 @@ void SessionModel::RemoteDisconnect(CallId id, std::uint8_t cause, std::optional
     }
     return;
   }
+  if (call->transferring_with != 0) {
+    TransferCarriedOut(*call, cause, uui);
+    return;
+  }
   call->cause = cause;
   call->origin = Origin::kRemote;
   if (uui) call->uui_received = uui;
@@ -914,6 +1020,18 @@ void SessionModel::WireCleared(CallId id, std::uint8_t cause, std::optional<q931
   Call* call = FindCall(id);
   if (call == nullptr || !call->on_wire()) return;
   if (call->release_timer) call->release_timer->Stop();
+  if (call->transferring_with != 0) {
+    // Cleared with no DISCONNECT first (a RELEASE or RELEASE COMPLETE): by
+    // the network, that is the transfer too.
+    Call* partner = FindCall(call->transferring_with);
+    if (remote && !call->cause) {
+      call->cause = cause;
+      call->origin = Origin::kTransfer;
+      if (partner && partner->transferring_with == id) partner->transfer_joined = true;
+    }
+    call->transferring_with = 0;
+    if (call->transfer_timer) call->transfer_timer->Stop();
+  }
   if (!call->cause) {
     call->cause = cause;
     call->origin = remote ? Origin::kRemote : Origin::kLocal;

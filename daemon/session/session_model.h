@@ -131,6 +131,13 @@ class SessionModel {
   // the wire is done, then idle), cause 16, origin redirect; the far end
   // clears it, or prid after release_timeout.
   ModelStatus Redirect(ClientId client, CallId call, const q931::Party& to, std::uint8_t reason);
+  // call.transfer: explicit call transfer of two connected or held calls
+  // the client owns on one span (else InvalidCallState / InvalidParams); a
+  // variant or side without it: OperationUnavailable. The network joins
+  // them and clears both: each then ends as a drop does, cause as the far
+  // end sent, origin transfer. Neither cleared within release_timeout: the
+  // transfer failed, both stay, a refused "transfer" call.state each.
+  ModelStatus Transfer(ClientId client, CallId call, CallId to);
   ModelStatus Drop(ClientId client, CallId call, std::optional<std::uint8_t> cause,
                    const std::optional<q931::UserUser>& uui);
   ModelResult<CallView> Info(ClientId client, CallId call) const;
@@ -282,6 +289,12 @@ class SessionModel {
                             Origin origin = Origin::kLocal);
   void AddMonitorHandles(Call& call, const SpanEntry& span);
   void ReleaseNow(Call& call);
+  // call.transfer's outcomes: the network cleared `call` (its DISCONNECT
+  // with `cause`) — the transfer is carried out, the call ends with origin
+  // transfer; or release_timeout passed (TransferTimedOut): a call whose
+  // partner the network cleared is cleared by us, else the transfer failed.
+  void TransferCarriedOut(Call& call, std::uint8_t cause, const std::optional<q931::UserUser>& uui);
+  void TransferTimedOut(CallId call);
   // Frees the record when no handle holds it and the wire is done with it.
   void MaybeFree(CallId call);
 

@@ -88,6 +88,11 @@ class SpanPort {
   // it), kWrongState in another Q.931 state.
   virtual PortStatus Redirect(CallId call, const q931::Party& to, const q931::Party& from,
                               std::uint8_t reason) = 0;
+  // Explicit call transfer: asks the network to join `call` and `to` (two
+  // answered calls of this span) and clear both; its answer is their
+  // clearing. kFailed where the variant or side has none (naming it),
+  // kWrongState in another Q.931 state or when libpri refuses.
+  virtual PortStatus Transfer(CallId call, CallId to) = 0;
   // Clears the call from our side with the message Q.931 calls for in its
   // state — RELEASE COMPLETE for an offered call nothing was sent for,
   // RELEASE after the far end's DISCONNECT, DISCONNECT otherwise — carrying

@@ -511,5 +511,14 @@ TEST(CommandLine, RedirectSendsTheNumberAndTheReasonOnlyWhenGiven) {
   EXPECT_NE(UsageError({"redirect", "4", "5551234", "--reason", "sideways"}).find("unconditional"), std::string::npos);
 }
 
+TEST(CommandLine, TransferNamesBothCalls) {
+  Command command = Ok({"transfer", "4", "7"});
+  EXPECT_EQ(command.request.method, "call.transfer");
+  EXPECT_EQ(command.request.params, (nlohmann::json{{"call", 4}, {"to_call", 7}}));
+  UsageError({"transfer", "4"});
+  UsageError({"transfer", "4", "0"});
+  UsageError({"transfer", "4", "x"});
+}
+
 }  // namespace
 }  // namespace prid::cli

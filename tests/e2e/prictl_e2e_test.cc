@@ -255,6 +255,31 @@ wait idle
   EXPECT_NE(refused.err.find("InvalidCallState"), std::string::npos) << refused.err;
 }
 
+TEST_F(PrictlEndToEnd, TransferJoinsTwoCallsOnTheNetwork) {
+  auto r = Prictl({"run", "-"}, R"(open 1
+sim call 1 2000 --calling 3000
+wait new
+answer $CALL
+wait connected
+call 100
+wait connected
+transfer $CALL1 $CALL2
+wait idle $CALL1
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(Prictl({"status"}).exit_code, 0);
+  // The network clears the second call first: both have ended by now.
+  const std::string log = Log();
+  const std::string ended = "cause=16 cause_name=normal_clearing origin=transfer";
+  const auto first = log.find(ended);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_NE(log.find(ended, first + 1), std::string::npos) << "both calls end transferred: " << log;
+  // One call alone is not a transfer.
+  auto refused = Prictl({"run", "-"}, "open 1\ncall 100\nwait connected\ntransfer $CALL $CALL\n");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("InvalidParams"), std::string::npos) << refused.err;
+}
+
 TEST_F(PrictlEndToEnd, AClosedPrictlLeavesNoCallBehind) {
   // The call's owner is the prictl process; when it exits its call goes.
   auto r = Prictl({"run", "-"}, "open 1\nsim policy 1 alert\ncall 100\nwait ringback\n");

@@ -161,6 +161,15 @@ class FakeSpanPort : public SpanPort {
     return std::monostate{};
   }
 
+  // Transfer: the pairs asked for, and the error it answers with (none: ok).
+  const std::vector<std::pair<CallId, CallId>>& transfers() const { return transfers_; }
+  void set_transfer_error(std::optional<PortErrorKind> kind) { transfer_error_ = kind; }
+  PortStatus Transfer(CallId call, CallId to) override {
+    transfers_.emplace_back(call, to);
+    if (transfer_error_) return Refused(*transfer_error_, "FACILITY (explicit call transfer)");
+    return std::monostate{};
+  }
+
   PortStatus Progress(CallId call, const std::vector<std::uint8_t>& descriptions,
                       std::optional<std::uint8_t> cause) override {
     requests_.push_back({PortRequest::Kind::kProgress, call, cause, std::nullopt, {}});
@@ -226,6 +235,8 @@ class FakeSpanPort : public SpanPort {
   std::optional<PortErrorKind> dial_error_;
   std::vector<RedirectRequest> redirects_;
   std::optional<PortErrorKind> redirect_error_;
+  std::vector<std::pair<CallId, CallId>> transfers_;
+  std::optional<PortErrorKind> transfer_error_;
   bool hold_fails_ = false;
   bool join_fails_ = false;
   std::vector<PortRequest> requests_;

@@ -1084,6 +1084,107 @@ TEST_F(SessionModelTest, RedirectRefusesOtherStatesMonitorsAndVariantsWithout) {
   ASSERT_TRUE(model_.Drop(kAlice, offered, std::nullopt, std::nullopt).ok());
 }
 
+// ---------------------------------------------------------------------------
+// Transfer (explicit call transfer)
+
+TEST_F(SessionModelTest, TransferAsksTheSpanAndBothCallsEndWhenTheNetworkClearsThem) {
+  OpenMonitor(kMonty);
+  const CallId a = OutgoingIn(S::kConnected);
+  const CallId b = OutgoingIn(S::kConnected);
+  events_.Forget();
+
+  ASSERT_TRUE(model_.Transfer(kAlice, a, b).ok());
+  ASSERT_THAT(port_.transfers(), SizeIs(1));
+  EXPECT_EQ(port_.transfers()[0], std::make_pair(a, b));
+  // The network carries it out: nothing of ours goes yet, the calls stay.
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  EXPECT_EQ(StateOf(a), S::kConnected);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, b, a)), ModelErrorKind::kInvalidCallState);
+
+  // Its DISCONNECTs end both as drops: RELEASE, then idle, origin transfer.
+  for (CallId id : {b, a}) {
+    model_.RemoteDisconnect(id, q850::kNormalClearing, std::nullopt);
+    ASSERT_THAT(port_.Clears(id), SizeIs(1));
+    model_.WireCleared(id, q850::kNormalClearing, std::nullopt, true);
+    EXPECT_EQ(StateOf(id), S::kIdle);
+    const auto states = events_.StatesOf(id);
+    ASSERT_THAT(states, SizeIs(1)) << "connected straight to idle, no disconnected";
+    EXPECT_EQ(states[0].state, H::kIdle);
+    EXPECT_EQ(states[0].origin, Origin::kTransfer);
+    EXPECT_EQ(states[0].cause, q850::kNormalClearing);
+    EXPECT_THAT(states[0].recipients, UnorderedElementsAre(kAlice, kMonty));
+  }
+  // No timer outlives them to act on nothing.
+  EXPECT_EQ(timers_.FireAll(), 0u);
+  for (CallId id : {a, b}) ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+}
+
+TEST_F(SessionModelTest, TransferTheNetworkClearsOnlyOneCallPridClearsTheOther) {
+  const CallId a = OutgoingIn(S::kConnected);
+  const CallId b = OutgoingIn(S::kConnected);
+  ASSERT_TRUE(model_.Transfer(kAlice, a, b).ok());
+  model_.RemoteDisconnect(a, q850::kNormalClearing, std::nullopt);
+  model_.WireCleared(a, q850::kNormalClearing, std::nullopt, true);
+  EXPECT_THAT(port_.Clears(b), IsEmpty());
+
+  timers_.FireAll();  // release_timeout
+
+  const auto clears = port_.Clears(b);
+  ASSERT_THAT(clears, SizeIs(1));
+  EXPECT_EQ(clears[0].cause, q850::kNormalClearing);
+  model_.WireCleared(b, q850::kNormalClearing, std::nullopt, false);
+  EXPECT_EQ(model_.Find(b)->origin, Origin::kTransfer);
+  for (CallId id : {a, b}) ASSERT_TRUE(model_.Deallocate(kAlice, id).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(SessionModelTest, TransferNoClearingWithinReleaseTimeoutIsRefusedAndBothStay) {
+  OpenMonitor(kMonty);
+  const CallId a = OutgoingIn(S::kConnected);
+  const CallId b = OutgoingIn(S::kConnected);
+  events_.Forget();
+  ASSERT_TRUE(model_.Transfer(kAlice, a, b).ok());
+
+  timers_.FireAll();
+
+  EXPECT_THAT(port_.Clears(), IsEmpty());
+  for (CallId id : {a, b}) {
+    EXPECT_EQ(StateOf(id), S::kConnected);
+    const auto states = events_.StatesOf(id);
+    ASSERT_THAT(states, SizeIs(1));
+    EXPECT_EQ(states[0].refused, "transfer");
+    EXPECT_EQ(states[0].state, H::kConnected);
+    EXPECT_EQ(states[0].cause, q850::kRecoveryOnTimerExpiry);
+    EXPECT_THAT(states[0].recipients, UnorderedElementsAre(kAlice, kMonty));
+  }
+  // Free again: another transfer may be asked; a far end's DISCONNECT now
+  // is an ordinary remote clearing.
+  model_.RemoteDisconnect(a, q850::kNormalClearing, std::nullopt);
+  EXPECT_EQ(StateOf(a), S::kDisconnected);
+  EXPECT_EQ(model_.Find(a)->origin, Origin::kRemote);
+  ASSERT_TRUE(model_.Drop(kAlice, b, std::nullopt, std::nullopt).ok());
+}
+
+TEST_F(SessionModelTest, TransferRefusesStatesOwnersSpansAndVariantsWithout) {
+  OpenMonitor(kMonty);
+  const CallId a = OutgoingIn(S::kConnected);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, a, a)), ModelErrorKind::kInvalidParams);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, a, 999)), ModelErrorKind::kInvalidCallHandle);
+  EXPECT_EQ(KindOf(model_.Transfer(kMonty, a, a + 1)), ModelErrorKind::kNotOwner);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, a, OutgoingIn(S::kRingback))), ModelErrorKind::kInvalidCallState);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, OfferedToAlice(), a)), ModelErrorKind::kInvalidCallState);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, a, OutgoingIn(S::kConnected, kUuiOffSpan))),
+            ModelErrorKind::kInvalidParams);
+  EXPECT_THAT(port_.transfers(), IsEmpty());
+
+  // The span's variant has none: both stay, nothing pending.
+  const CallId b = OutgoingIn(S::kConnected);
+  port_.set_transfer_error(PortErrorKind::kFailed);
+  EXPECT_EQ(KindOf(model_.Transfer(kAlice, a, b)), ModelErrorKind::kOperationUnavailable);
+  EXPECT_EQ(model_.Find(a)->transferring_with, 0u);
+  EXPECT_EQ(timers_.running_count(), 0u);
+}
+
 TEST_F(SessionModelTest, AnswerOfferingCallConnectsWithUui) {
   const CallId id = OfferedToAlice();
 
