@@ -16,6 +16,7 @@
 #include "q931/ie.h"
 #include "q931/message.h"
 #include "tests/integration/fixture.h"
+#include "tests/support/rose_components.h"
 
 namespace prid::testing {
 namespace {
@@ -31,57 +32,22 @@ bool Reroutes(daemon::SwitchVariant v) {
 }
 
 // The ROSE invoke of a Facility IE's contents (X.880 / Q.932 8.2): its
-// operation value (a local INTEGER) and its argument's octets.
+// operation value (a local INTEGER, after the invoke id) and its
+// argument's octets.
 struct Invoke {
   int operation = -1;
   std::vector<std::uint8_t> argument;
 };
-// BER: the length at `at` (short or long form); moves `at` past it.
-std::optional<std::size_t> BerLength(const std::vector<std::uint8_t>& b, std::size_t& at) {
-  if (at >= b.size()) return std::nullopt;
-  std::size_t n = b[at++];
-  if (n < 0x80) return n;
-  std::size_t octets = n & 0x7f, len = 0;
-  while (octets-- > 0) {
-    if (at >= b.size()) return std::nullopt;
-    len = len << 8 | b[at++];
-  }
-  return len;
-}
 std::optional<Invoke> InvokeIn(const std::vector<std::uint8_t>& facility) {
-  // Octet 3: the protocol profile (0x91 remote operations, 0x9f networking
-  // extensions); then components, of which Q.SIG puts its
-  // NetworkFacilityExtension (0xaa), NetworkProtocolProfile (0x92) and
-  // InterpretationApdu (0x8b) before the invoke (0xa1).
-  std::size_t at = 1;
-  while (at < facility.size()) {
-    const std::uint8_t tag = facility[at++];
-    auto len = BerLength(facility, at);
-    if (!len || at + *len > facility.size()) return std::nullopt;
-    if (tag != 0xa1) {
-      at += *len;
-      continue;
-    }
-    const std::vector<std::uint8_t> body(facility.begin() + at, facility.begin() + at + *len);
-    std::size_t p = 0;
-    Invoke invoke;
-    while (p < body.size()) {
-      const std::uint8_t t = body[p++];
-      auto l = BerLength(body, p);
-      if (!l || p + *l > body.size()) return std::nullopt;
-      if (t == 0x02 && invoke.operation == -2) {
-        invoke.operation = 0;
-        for (std::size_t i = 0; i < *l; ++i) invoke.operation = invoke.operation << 8 | body[p + i];
-      } else if (t == 0x02 && invoke.operation == -1) {
-        invoke.operation = -2;  // the invoke id; the operation follows
-      } else if (t == 0x30) {
-        invoke.argument.assign(body.begin() + p, body.begin() + p + *l);
-      }
-      p += *l;
-    }
-    return invoke;
+  auto component = RoseComponentIn(facility, 0xa1);
+  if (!component) return std::nullopt;
+  Invoke invoke;
+  if (auto operation = component->Element(0x02, 1)) {
+    invoke.operation = 0;
+    for (std::uint8_t octet : *operation) invoke.operation = invoke.operation << 8 | octet;
   }
-  return std::nullopt;
+  if (auto argument = component->Element(0x30)) invoke.argument = *argument;
+  return invoke;
 }
 bool Contains(const std::vector<std::uint8_t>& haystack, const std::string& needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();

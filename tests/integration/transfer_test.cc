@@ -19,6 +19,7 @@
 #include "q931/ie.h"
 #include "q931/message.h"
 #include "tests/integration/fixture.h"
+#include "tests/support/rose_components.h"
 
 namespace prid::testing {
 namespace {
@@ -34,66 +35,10 @@ bool Transfers(const Variant& v) {
          (variant == daemon::SwitchVariant::kEuroIsdnE1 || variant == daemon::SwitchVariant::kEuroIsdnT1);
 }
 
-// BER: the length at `at` (short or long form); moves `at` past it.
-std::optional<std::size_t> BerLength(const std::vector<std::uint8_t>& b, std::size_t& at) {
-  if (at >= b.size()) return std::nullopt;
-  std::size_t n = b[at++];
-  if (n < 0x80) return n;
-  std::size_t octets = n & 0x7f, len = 0;
-  while (octets-- > 0) {
-    if (at >= b.size()) return std::nullopt;
-    len = len << 8 | b[at++];
-  }
-  return len;
-}
-
-// One ROSE component of a Facility IE (X.880 / Q.932 8.2), its tag (0xa1
-// invoke, 0xa2 return result) and the (tag, contents) of its elements, one
-// level of constructed elements opened (a result's SEQUENCE).
-struct Component {
-  std::uint8_t tag = 0;
-  std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> elements;
-};
-void ReadElements(const std::vector<std::uint8_t>& body, Component& into, bool open_sequence) {
-  std::size_t p = 0;
-  while (p < body.size()) {
-    const std::uint8_t t = body[p++];
-    auto l = BerLength(body, p);
-    if (!l || p + *l > body.size()) return;
-    std::vector<std::uint8_t> contents(body.begin() + p, body.begin() + p + *l);
-    if (t == 0x30 && open_sequence) {
-      ReadElements(contents, into, false);
-    } else {
-      into.elements.emplace_back(t, std::move(contents));
-    }
-    p += *l;
-  }
-}
-std::optional<Component> ComponentIn(const std::vector<std::uint8_t>& facility, std::uint8_t tag) {
-  std::size_t at = 1;  // octet 3: the protocol profile (0x91, remote operations)
-  while (at < facility.size()) {
-    const std::uint8_t t = facility[at++];
-    auto len = BerLength(facility, at);
-    if (!len || at + *len > facility.size()) return std::nullopt;
-    if (t == tag) {
-      Component c{t, {}};
-      ReadElements({facility.begin() + at, facility.begin() + at + *len}, c, true);
-      return c;
-    }
-    at += *len;
-  }
-  return std::nullopt;
-}
 // ETSI ECT operations are global values: OID {itu-t(0) identified-
 // organization(4) etsi(0) 369 operations-and-errors(1) n} (EN 300 369-1
 // annex: ExplicitEctExecute 1, EctLinkIdRequest 4).
 std::vector<std::uint8_t> EctOperation(std::uint8_t n) { return {0x04, 0x00, 0x82, 0x71, 0x01, n}; }
-std::optional<std::vector<std::uint8_t>> Element(const Component& c, std::uint8_t tag, int nth = 0) {
-  for (const auto& [t, contents] : c.elements) {
-    if (t == tag && nth-- == 0) return contents;
-  }
-  return std::nullopt;
-}
 
 class TransferTest : public ::testing::TestWithParam<Variant> {
  protected:
@@ -196,16 +141,16 @@ class TransferTest : public ::testing::TestWithParam<Variant> {
   void ExpectEctInvokes() {
     auto sent = Messages(FrameDirection::kSent, msg::kFacility);
     ASSERT_EQ(sent.size(), 2u);
-    std::vector<Component> invokes;
+    std::vector<RoseComponent> invokes;
     for (const WireMessage& m : sent) {
       const q931::InformationElement* ie = q931::FindIe(m.message, 0x1c);
       ASSERT_NE(ie, nullptr) << "no Facility IE";
-      auto invoke = ComponentIn(ie->contents, 0xa1);
+      auto invoke = RoseComponentIn(ie->contents, 0xa1);
       ASSERT_TRUE(invoke) << "no ROSE invoke in the Facility IE";
       invokes.push_back(*invoke);
     }
-    EXPECT_EQ(Element(invokes[0], 0x06), EctOperation(4)) << "EctLinkIdRequest";
-    EXPECT_EQ(Element(invokes[1], 0x06), EctOperation(1)) << "ExplicitEctExecute";
+    EXPECT_EQ(invokes[0].Element(0x06), EctOperation(4)) << "EctLinkIdRequest";
+    EXPECT_EQ(invokes[1].Element(0x06), EctOperation(1)) << "ExplicitEctExecute";
     EXPECT_NE(sent[0].call_reference, sent[1].call_reference) << "one invoke on each call";
     // The network's result on the first call carries the link id.
     auto received = Messages(FrameDirection::kReceived, msg::kFacility);
@@ -215,13 +160,18 @@ class TransferTest : public ::testing::TestWithParam<Variant> {
     EXPECT_NE(received[0].call_reference.flag, sent[0].call_reference.flag);
     const q931::InformationElement* ie = q931::FindIe(received[0].message, 0x1c);
     ASSERT_NE(ie, nullptr);
-    auto result = ComponentIn(ie->contents, 0xa2);
+    auto result = RoseComponentIn(ie->contents, 0xa2);
     ASSERT_TRUE(result) << "no ROSE return result";
-    auto link_id = Element(*result, 0x02, /*after the invoke id*/ 1);
+    // Its SEQUENCE {operation, result}: the result is the link id.
+    auto sequence = result->Element(0x30);
+    ASSERT_TRUE(sequence) << "no result in the return result";
+    const RoseComponent operation_and_result{0x30, BerElements(*sequence)};
+    EXPECT_EQ(operation_and_result.Element(0x06), EctOperation(4));
+    auto link_id = operation_and_result.Element(0x02);
     ASSERT_TRUE(link_id) << "no link id in the result";
     // ExplicitEctExecute's argument is the link id itself (an INTEGER
     // after the invoke id).
-    EXPECT_EQ(Element(invokes[1], 0x02, 1), link_id);
+    EXPECT_EQ(invokes[1].Element(0x02, 1), link_id);
   }
 
   TempDir dir_;
