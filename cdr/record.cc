@@ -24,8 +24,6 @@ struct Field {
   Column column;
   Value (*get)(const Record&);
   bool (*set)(Record&, const Value&);
-  // Appends the field's JSON value to `out` (AppendJson's path: no Value).
-  void (*append)(std::string& out, const Record&);
   // The value as a view (ForEachColumnValue's path); a time is formatted
   // into `time` (24 characters).
   ValueView (*view)(const Record&, char* time);
@@ -33,69 +31,6 @@ struct Field {
 
 // The 24 characters of FormatTime(t) into `text`.
 void FormatTimeInto(char* text, EpochMs t);
-
-// JSON values straight into text, one per kind of field.
-void JText(std::string& out, const std::string& s) {
-  out += '"';
-  // Most values need no escape: appended whole.
-  if (std::all_of(s.begin(), s.end(), [](char ch) {
-        const auto c = static_cast<unsigned char>(ch);
-        return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
-      })) {
-    out += s;
-    out += '"';
-    return;
-  }
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20 || c > 0x7e) {
-      constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
-void JOptText(std::string& out, const std::optional<std::string>& s) {
-  if (s) {
-    JText(out, *s);
-  } else {
-    out += "null";
-  }
-}
-template <typename T>
-void JInt(std::string& out, const T& v) {
-  char digits[24];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, static_cast<std::int64_t>(v)).ptr);
-}
-template <typename T>
-void JOptInt(std::string& out, const std::optional<T>& v) {
-  if (v) {
-    JInt(out, *v);
-  } else {
-    out += "null";
-  }
-}
-void JTime(std::string& out, EpochMs t) {
-  char text[24];
-  FormatTimeInto(text, t);
-  out += '"';
-  out.append(text, sizeof text);
-  out += '"';
-}
-void JOptTime(std::string& out, const std::optional<EpochMs>& t) {
-  if (t) {
-    JTime(out, *t);
-  } else {
-    out += "null";
-  }
-}
 
 template <typename T>
 Value Int(const T& v) {
@@ -203,33 +138,18 @@ bool SetUuiHex(std::optional<Uui>& u, const Value& v) {
   Field {                                                                                     \
     Column{#name, ColumnKind::kind, nullable}, [](const Record& r) { return getter(r.name); }, \
         [](Record& r, const Value& v) { return setter(r.name, v); },                          \
-        [](std::string& out, const Record& r) { J##getter(out, r.name); },                    \
         [](const Record& r, char* time) { return V##getter(r.name, time); }                   \
   }
 #define PRID_CDR_UUI(name)                                                                             \
   Field{Column{#name "_protocol", ColumnKind::kInteger, true},                                       \
         [](const Record& r) { return UuiProtocol(r.name); },                                         \
         [](Record& r, const Value& v) { return SetUuiProtocol(r.name, v); },                         \
-        [](std::string& out, const Record& r) {                                                      \
-          if (r.name) {                                                                              \
-            JInt(out, r.name->protocol);                                                             \
-          } else {                                                                                   \
-            out += "null";                                                                           \
-          }                                                                                          \
-        },                                                                                           \
         [](const Record& r, char*) {                                                                 \
           return r.name ? ValueView(std::int64_t{r.name->protocol}) : ValueView();                   \
         }},                                                                                          \
       Field {                                                                                        \
     Column{#name "_hex", ColumnKind::kText, true}, [](const Record& r) { return UuiHex(r.name); },    \
         [](Record& r, const Value& v) { return SetUuiHex(r.name, v); },                              \
-        [](std::string& out, const Record& r) {                                                      \
-          if (r.name) {                                                                              \
-            JText(out, r.name->hex);                                                                 \
-          } else {                                                                                   \
-            out += "null";                                                                           \
-          }                                                                                          \
-        },                                                                                           \
         [](const Record& r, char*) {                                                                 \
           return r.name ? ValueView(std::string_view(r.name->hex)) : ValueView();                    \
         }                                                                                            \
@@ -275,7 +195,6 @@ const std::vector<Field>& Fields() {
               r.retried = i != 0;
               return true;
             },
-            [](std::string& out, const Record& r) { out += r.retried ? "true" : "false"; },
             [](const Record& r, char*) { return ValueView(std::int64_t{r.retried ? 1 : 0}); }},
       PRID_CDR_FIELD(first_channel, kInteger, false, Int, SetInt),
       PRID_CDR_FIELD(conference, kInteger, true, OptInt, SetOptInt),
@@ -334,16 +253,27 @@ void FormatTimeInto(char* out, EpochMs t) {
   const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   std::memcpy(out, "0000-00-00T00:00:00.000Z", 24);
-  auto put = [out](int at, std::int64_t value, int width) {
-    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
-  };
-  put(0, year, 4);
-  put(5, month, 2);
-  put(8, day, 2);
-  put(11, sod / 3600, 2);
-  put(14, sod / 60 % 60, 2);
-  put(17, sod % 60, 2);
-  put(20, ms, 3);
+  // Two digits at a time from a table: a record has six times to format.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  auto pair = [out](int at, std::int64_t value) { std::memcpy(out + at, kPairs + 2 * value, 2); };
+  if (year >= 0 && year <= 9999) {
+    pair(0, year / 100);
+    pair(2, year % 100);
+  } else {
+    // Outside RFC 3339's years: the last four digits' arithmetic, as before.
+    std::int64_t value = year;
+    for (int i = 3; i >= 0; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
+  }
+  pair(5, month);
+  pair(8, day);
+  pair(11, sod / 3600);
+  pair(14, sod / 60 % 60);
+  pair(17, sod % 60);
+  out[20] = static_cast<char>('0' + ms / 100);
+  pair(21, ms % 100);
 }
 
 }  // namespace
@@ -372,18 +302,172 @@ base::Result<EpochMs> ParseTime(std::string_view text) {
   return static_cast<EpochMs>(secs) * 1000 + ms;
 }
 
-void AppendJson(std::string& out, const Record& record) {
-  out += '{';
-  bool first = true;
-  for (const Field& f : Fields()) {
-    if (!first) out += ',';
-    first = false;
-    out += '"';
-    out += f.column.name;
-    out += "\":";
-    f.append(out, record);
+namespace {
+
+// AppendJson's writer: straight into space reserved for the worst case, no
+// per-piece capacity checks. Keys are literals, so each memcpy is inlined.
+class JsonCursor {
+ public:
+  explicit JsonCursor(char* p) : p_(p) {}
+  char* end() const { return p_; }
+  template <std::size_t N>
+  void Lit(const char (&s)[N]) {
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
   }
-  out += '}';
+  void Text(const std::string& s) {
+    *p_++ = '"';
+    // Most values need no escape: copied whole.
+    bool plain = true;
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      plain &= c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+    }
+    if (plain) {
+      std::memcpy(p_, s.data(), s.size());
+      p_ += s.size();
+    } else {
+      for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+          *p_++ = '\\';
+          *p_++ = ch;
+        } else if (c < 0x20 || c > 0x7e) {
+          constexpr char kHex[] = "0123456789abcdef";
+          Lit("\\u00");
+          *p_++ = kHex[c >> 4];
+          *p_++ = kHex[c & 0xf];
+        } else {
+          *p_++ = ch;
+        }
+      }
+    }
+    *p_++ = '"';
+  }
+  void Text(const std::optional<std::string>& s) { s ? Text(*s) : Lit("null"); }
+  template <typename T>
+  void Int(const T& v) {
+    p_ = std::to_chars(p_, p_ + 20, static_cast<std::int64_t>(v)).ptr;
+  }
+  template <typename T>
+  void Int(const std::optional<T>& v) {
+    v ? Int(*v) : Lit("null");
+  }
+  void Time(EpochMs t) {
+    *p_++ = '"';
+    FormatTimeInto(p_, t);
+    p_ += 24;
+    *p_++ = '"';
+  }
+  void Time(const std::optional<EpochMs>& t) { t ? Time(*t) : Lit("null"); }
+
+ private:
+  char* p_;
+};
+
+// The most text a value can take: 26 (a quoted time; an integer 20), and
+// 6 per byte of a text (\u00XX) and its quotes. Keys: at most 21 + 4.
+constexpr std::size_t kJsonFixedBound = kColumnCount * (25 + 26) + 2;
+std::size_t JsonTextBound(const std::string& s) { return 6 * s.size(); }
+std::size_t JsonTextBound(const std::optional<std::string>& s) { return s ? 6 * s->size() : 0; }
+
+}  // namespace
+
+void AppendJson(std::string& out, const Record& r) {
+  // Keys in Columns() order (record_test checks it against the table).
+  const std::size_t bound =
+      kJsonFixedBound + JsonTextBound(r.instance) + JsonTextBound(r.host) + JsonTextBound(r.span_name) +
+      JsonTextBound(r.direction) + JsonTextBound(r.called) + JsonTextBound(r.called_ton) +
+      JsonTextBound(r.called_npi) + JsonTextBound(r.calling) + JsonTextBound(r.calling_ton) +
+      JsonTextBound(r.calling_npi) + JsonTextBound(r.bearer) + JsonTextBound(r.cause_name) +
+      JsonTextBound(r.mode) + JsonTextBound(r.origin) + (r.uui_sent ? JsonTextBound(r.uui_sent->hex) : 0) +
+      (r.uui_received ? JsonTextBound(r.uui_received->hex) : 0) + JsonTextBound(r.tag);
+  // On the stack unless a text is huge: no zero-filling, no reallocation.
+  char stack[4096];
+  std::string heap;
+  if (bound > sizeof stack) heap.resize(bound);
+  char* const begin = bound > sizeof stack ? heap.data() : stack;
+  JsonCursor c(begin);
+  c.Lit("{\"instance\":");
+  c.Text(r.instance);
+  c.Lit(",\"call_id\":");
+  c.Int(r.call_id);
+  c.Lit(",\"host\":");
+  c.Text(r.host);
+  c.Lit(",\"span_name\":");
+  c.Text(r.span_name);
+  c.Lit(",\"span\":");
+  c.Int(r.span);
+  c.Lit(",\"channel\":");
+  c.Int(r.channel);
+  c.Lit(",\"direction\":");
+  c.Text(r.direction);
+  c.Lit(",\"called\":");
+  c.Text(r.called);
+  c.Lit(",\"called_ton\":");
+  c.Text(r.called_ton);
+  c.Lit(",\"called_npi\":");
+  c.Text(r.called_npi);
+  c.Lit(",\"calling\":");
+  c.Text(r.calling);
+  c.Lit(",\"calling_ton\":");
+  c.Text(r.calling_ton);
+  c.Lit(",\"calling_npi\":");
+  c.Text(r.calling_npi);
+  c.Lit(",\"bearer\":");
+  c.Text(r.bearer);
+  c.Lit(",\"created\":");
+  c.Time(r.created);
+  c.Lit(",\"setup\":");
+  c.Time(r.setup);
+  c.Lit(",\"alerted\":");
+  c.Time(r.alerted);
+  c.Lit(",\"connected\":");
+  c.Time(r.connected);
+  c.Lit(",\"disconnected\":");
+  c.Time(r.disconnected);
+  c.Lit(",\"idle\":");
+  c.Time(r.idle);
+  c.Lit(",\"post_dial_delay_ms\":");
+  c.Int(r.post_dial_delay_ms);
+  c.Lit(",\"billable_ms\":");
+  c.Int(r.billable_ms);
+  c.Lit(",\"cause\":");
+  c.Int(r.cause);
+  c.Lit(",\"cause_name\":");
+  c.Text(r.cause_name);
+  c.Lit(",\"mode\":");
+  c.Text(r.mode);
+  c.Lit(",\"origin\":");
+  c.Text(r.origin);
+  c.Lit(",\"dropped_by_uid\":");
+  c.Int(r.dropped_by_uid);
+  c.Lit(",\"uui_sent_protocol\":");
+  if (r.uui_sent) {
+    c.Int(r.uui_sent->protocol);
+    c.Lit(",\"uui_sent_hex\":");
+    c.Text(r.uui_sent->hex);
+  } else {
+    c.Lit("null,\"uui_sent_hex\":null");
+  }
+  c.Lit(",\"uui_received_protocol\":");
+  if (r.uui_received) {
+    c.Int(r.uui_received->protocol);
+    c.Lit(",\"uui_received_hex\":");
+    c.Text(r.uui_received->hex);
+  } else {
+    c.Lit("null,\"uui_received_hex\":null");
+  }
+  c.Lit(",\"retried\":");
+  r.retried ? c.Lit("true") : c.Lit("false");
+  c.Lit(",\"first_channel\":");
+  c.Int(r.first_channel);
+  c.Lit(",\"conference\":");
+  c.Int(r.conference);
+  c.Lit(",\"tag\":");
+  c.Text(r.tag);
+  c.Lit("}");
+  out.append(begin, static_cast<std::size_t>(c.end() - begin));
 }
 
 json ToJson(const Record& record) {
@@ -433,6 +517,16 @@ bool ForEachColumnValue(const Record& record, const std::function<bool(std::size
     if (!bind(i, fields[i].view(record, time))) return false;
   }
   return true;
+}
+
+void ViewColumns(const Record& record, ColumnViews& out) {
+  const auto& fields = Fields();
+  std::size_t time = 0;
+  for (std::size_t i = 0; i < kColumnCount; ++i) {
+    const bool is_time = fields[i].column.kind == ColumnKind::kTime;
+    out.values[i] = fields[i].view(record, is_time ? out.times[time] : nullptr);
+    if (is_time) ++time;
+  }
 }
 
 base::Result<Record> RecordFromColumns(const std::vector<Value>& values) {

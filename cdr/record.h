@@ -3,6 +3,8 @@
 // spool keeps (one JSON object per line).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -104,6 +106,20 @@ std::vector<Value> ColumnValues(const Record& record);
 // that call (a store binds it as a copy).
 using ValueView = std::variant<std::monostate, std::int64_t, std::string_view>;
 bool ForEachColumnValue(const Record& record, const std::function<bool(std::size_t, const ValueView&)>& bind);
+// All of them at once, for a store that binds many rows per statement:
+// texts view the record, times the buffers here (SQLite binds both
+// without a copy). Valid while the record and this object live; not
+// copyable, since its views point into itself.
+inline constexpr std::size_t kColumnCount = 35;
+inline constexpr std::size_t kTimeColumns = 6;
+struct ColumnViews {
+  ColumnViews() = default;
+  ColumnViews(const ColumnViews&) = delete;
+  ColumnViews& operator=(const ColumnViews&) = delete;
+  std::array<ValueView, kColumnCount> values;
+  char times[kTimeColumns][24];
+};
+void ViewColumns(const Record& record, ColumnViews& out);
 // The other way, for reading a row back (values in Columns() order; a
 // store gives kTime as RFC 3339 text). Names the column it could not read.
 base::Result<Record> RecordFromColumns(const std::vector<Value>& values);

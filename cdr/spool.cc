@@ -190,16 +190,23 @@ base::Status Spool::OpenSegment(Seq first) {
 base::Result<Seq> Spool::Append(Record record) {
   // Straight into text, and before the lock: this runs on the event loop,
   // once per call, and the writer thread takes the same lock.
-  std::string body;
-  body.reserve(1024);
-  AppendJson(body, record);
+  // One buffer: the record after room for the {"seq":N,"cdr": that only
+  // the lock gives, which then goes just before it.
+  constexpr std::size_t kPrefixRoom = 40;  // {"seq": + 20 digits + ,"cdr":
+  std::string text;
+  text.reserve(2048);  // one allocation for a record of the usual size
+  text.assign(kPrefixRoom, ' ');
+  AppendJson(text, record);
+  const std::size_t body_end = text.size();
+  text += "}\n";
+  const std::string_view body(text.data() + kPrefixRoom, body_end - kPrefixRoom);
   std::lock_guard lock(mutex_);
   const Seq seq = next_seq_;
-  std::string line;
-  line.reserve(body.size() + 32);
-  fmt::format_to(std::back_inserter(line), "{{\"seq\":{},\"cdr\":", seq);
-  line += body;
-  line += "}\n";
+  char prefix[kPrefixRoom];
+  const auto prefix_size =
+      static_cast<std::size_t>(fmt::format_to_n(prefix, sizeof prefix, "{{\"seq\":{},\"cdr\":", seq).out - prefix);
+  std::memcpy(text.data() + kPrefixRoom - prefix_size, prefix, prefix_size);
+  const std::string_view line(text.data() + kPrefixRoom - prefix_size, text.size() - kPrefixRoom + prefix_size);
   Segment& segment = segments_.back();
   // A refusal carries the whole record (body), for the log to keep it.
   if (bytes_ + line.size() > options_.max_bytes) {

@@ -161,13 +161,12 @@ int Bind(sqlite3_stmt* stmt, int index, const Value& value) {
   return sqlite3_bind_null(stmt, index);
 }
 
-// The insert's path: text from the record is bound in place (it outlives
-// the step); a time's text is in a buffer of the moment, so SQLite copies it.
-int BindView(sqlite3_stmt* stmt, int index, const ValueView& value, bool copy) {
+// The insert's path: text is bound in place (the record and the
+// ColumnViews outlive the step).
+int BindView(sqlite3_stmt* stmt, int index, const ValueView& value) {
   if (const auto* i = std::get_if<std::int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *i);
   if (const auto* s = std::get_if<std::string_view>(&value)) {
-    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), copy ? SQLITE_TRANSIENT : SQLITE_STATIC,
-                               SQLITE_UTF8);
+    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
   }
   return sqlite3_bind_null(stmt, index);
 }
@@ -254,6 +253,7 @@ SqliteStore::SqliteStore(std::string path, Access access) : path_(std::move(path
 SqliteStore::~SqliteStore() { Close(); }
 
 void SqliteStore::Close() {
+  insert_many_.reset();
   insert_.reset();
   db_.reset();
 }
@@ -338,15 +338,27 @@ base::Status SqliteStore::CheckTable() {
 }
 
 base::Status SqliteStore::Prepare() {
-  std::string placeholders;
-  for (std::size_t i = 0; i < Columns().size(); ++i) placeholders += i == 0 ? "?" : ", ?";
-  const std::string sql =
-      fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(\"instance\", \"call_id\") DO NOTHING",
-                  kTable, ColumnList(), placeholders);
-  sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-  insert_.reset(raw);
-  if (rc != SQLITE_OK) return base::Status::Error(Error("preparing the INSERT", rc));
+  std::string row = "(";
+  for (std::size_t i = 0; i < Columns().size(); ++i) row += i == 0 ? "?" : ", ?";
+  row += ")";
+  auto prepare = [&](std::size_t rows, Stmt& stmt) {
+    std::string values = row;
+    for (std::size_t i = 1; i < rows; ++i) values += ", " + row;
+    const std::string sql =
+        fmt::format("INSERT INTO {} ({}) VALUES {} ON CONFLICT(\"instance\", \"call_id\") DO NOTHING", kTable,
+                    ColumnList(), values);
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    stmt.reset(raw);
+    return rc;
+  };
+  if (const int rc = prepare(1, insert_); rc != SQLITE_OK) {
+    return base::Status::Error(Error("preparing the INSERT", rc));
+  }
+  if (const int rc = prepare(kRowsPerInsert, insert_many_); rc != SQLITE_OK) {
+    return base::Status::Error(Error("preparing the INSERT of many rows", rc));
+  }
+  if (!views_) views_ = std::make_unique<ColumnViews[]>(kRowsPerInsert);
   return base::Status::Ok();
 }
 
@@ -390,26 +402,40 @@ base::Status SqliteStore::Write(RecordBatch records) {
   sqlite3_stmt* insert = insert_.get();
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return base::Status::Error(Error("BEGIN IMMEDIATE", rc));
-  for (const Record& record : records) {
-    sqlite3_reset(insert);
+  // kRowsPerInsert rows per statement while there are as many, then one
+  // at a time. The times' text lives in views_ until the step: nothing is
+  // copied. A row already there (or twice in one statement) is skipped.
+  for (std::size_t first = 0; first < records.size();) {
+    const std::size_t rows = records.size() - first >= kRowsPerInsert ? kRowsPerInsert : 1;
+    sqlite3_stmt* stmt = rows == 1 ? insert : insert_many_.get();
+    sqlite3_reset(stmt);
     rc = SQLITE_OK;
-    ForEachColumnValue(record, [&](std::size_t i, const ValueView& value) {
-      rc = BindView(insert, static_cast<int>(i + 1), value, Columns()[i].kind == ColumnKind::kTime);
-      return rc == SQLITE_OK;
-    });
-    if (rc == SQLITE_OK) rc = sqlite3_step(insert);
+    for (std::size_t j = 0; j < rows && rc == SQLITE_OK; ++j) {
+      ColumnViews& views = views_[j];
+      ViewColumns(records[first + j], views);
+      for (std::size_t i = 0; i < kColumnCount && rc == SQLITE_OK; ++i) {
+        rc = BindView(stmt, static_cast<int>(j * kColumnCount + i + 1), views.values[i]);
+      }
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
       // The message before ROLLBACK replaces it.
-      std::string message = Error(
-          fmt::format("writing call {} of instance {} (none of the {} records of this batch was kept)",
-                      record.call_id, record.instance, records.size()),
-          rc);
-      sqlite3_reset(insert);
+      const Record& at = records[first];
+      const std::string calls =
+          rows == 1 ? fmt::format("call {}", at.call_id)
+                    : fmt::format("calls {} to {}", at.call_id, records[first + rows - 1].call_id);
+      std::string message =
+          Error(fmt::format("writing {} of instance {} (none of the {} records of this batch was kept)", calls,
+                            at.instance, records.size()),
+                rc);
+      sqlite3_reset(stmt);
       Rollback(db);
       return base::Status::Error(std::move(message));
     }
+    first += rows;
   }
   sqlite3_reset(insert);
+  sqlite3_reset(insert_many_.get());
   rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = Error(fmt::format("committing {} records (calls {} to {} of instance {})",

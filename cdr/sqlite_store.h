@@ -89,6 +89,12 @@ class SqliteStore final : public QueryableStore {
   // Declared before insert_ so that the statement is finalized first.
   Db db_;
   Stmt insert_;  // prepared once per Open, reused by every Write
+  // The same for kRowsPerInsert rows at once: one statement's overhead
+  // (cursors on the table and its five indexes) for all of them.
+  static constexpr std::size_t kRowsPerInsert = 16;
+  Stmt insert_many_;
+  // The rows' views bound to insert_many_ until its step.
+  std::unique_ptr<ColumnViews[]> views_;
 };
 
 }  // namespace prid::cdr

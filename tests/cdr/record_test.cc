@@ -8,6 +8,9 @@
 #include <chrono>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/time_format.h"
@@ -65,7 +68,10 @@ TEST(CdrJson, FullAndBareRecordsRoundTrip) {
 TEST(CdrJson, TheTextFormIsTheSameObject) {
   Record odd = Full();
   odd.span_name = "a\"b\\c\nd";
-  for (const Record& r : {Full(), Bare(), odd}) {
+  // Past the writer's stack buffer: every byte escaped, six times longer.
+  Record big = Full();
+  big.tag = std::string(3000, '"') + std::string(1000, '\n');
+  for (const Record& r : {Full(), Bare(), odd, big}) {
     std::string text;
     AppendJson(text, r);
     const auto parsed = nlohmann::json::parse(text);
@@ -73,6 +79,36 @@ TEST(CdrJson, TheTextFormIsTheSameObject) {
     auto back = FromJson(parsed);
     ASSERT_TRUE(back) << back.error();
     EXPECT_EQ(*back, r);
+  }
+}
+
+// The spool's and the JSON-lines file's bytes, fixed: the keys in column
+// order, nulls, and every byte outside printable ASCII as \u00XX. These
+// are what the table-driven writer produced before the direct one.
+constexpr std::string_view kFullText =
+    R"json({"instance":"5f0c","call_id":42,"host":"gw1","span_name":"trunk-a","span":1,"channel":3,"direction":"out","called":"5551234","called_ton":"national","called_npi":"e164","calling":"2000","calling_ton":"subscriber","calling_npi":"private","bearer":"speech","created":"2025-12-03T12:00:00.000Z","setup":"2025-12-03T12:00:00.001Z","alerted":"2025-12-03T12:00:00.250Z","connected":"2025-12-03T12:00:01.000Z","disconnected":"2025-12-03T12:00:13.345Z","idle":"2025-12-03T12:00:13.400Z","post_dial_delay_ms":249,"billable_ms":12345,"cause":16,"cause_name":"normal_clearing","mode":"normal","origin":"local","dropped_by_uid":1000,"uui_sent_protocol":4,"uui_sent_hex":"627965","uui_received_protocol":0,"uui_received_hex":"00ff","retried":true,"first_channel":2,"conference":40,"tag":"order-17"})json";
+constexpr std::string_view kBareText =
+    R"json({"instance":"5f0c","call_id":7,"host":"gw1","span_name":"span1","span":1,"channel":0,"direction":"in","called":"","called_ton":null,"called_npi":null,"calling":"","calling_ton":null,"calling_npi":null,"bearer":"speech","created":"2025-12-03T12:00:00.000Z","setup":null,"alerted":null,"connected":null,"disconnected":null,"idle":"2025-12-03T12:00:00.100Z","post_dial_delay_ms":null,"billable_ms":0,"cause":null,"cause_name":"","mode":"","origin":"remote","dropped_by_uid":null,"uui_sent_protocol":null,"uui_sent_hex":null,"uui_received_protocol":null,"uui_received_hex":null,"retried":false,"first_channel":0,"conference":null,"tag":null})json";
+constexpr std::string_view kOddText =
+    R"json({"instance":"5f0c","call_id":7,"host":"gw1","span_name":"q\"b\\s/\u0001\u001f\u007f\u0080\u00ff\u000a\u0009","span":1,"channel":0,"direction":"in","called":"","called_ton":null,"called_npi":null,"calling":"","calling_ton":"\u0000","calling_npi":null,"bearer":"speech","created":"2025-12-03T12:00:00.000Z","setup":null,"alerted":null,"connected":null,"disconnected":null,"idle":"1969-12-31T23:59:59.999Z","post_dial_delay_ms":null,"billable_ms":0,"cause":-1,"cause_name":"","mode":"","origin":"remote","dropped_by_uid":null,"uui_sent_protocol":null,"uui_sent_hex":null,"uui_received_protocol":null,"uui_received_hex":null,"retried":false,"first_channel":0,"conference":0,"tag":""})json";
+TEST(CdrJson, TheTextIsByteForByteTheDocumentedForm) {
+  Record odd = Bare();
+  odd.span_name = std::string("q\"b\\s/\x01\x1f\x7f\x80\xff\n\t", 13);
+  odd.called = "";
+  odd.tag = "";
+  odd.calling_ton = std::string(1, '\0');
+  odd.cause = -1;
+  odd.conference = 0;
+  odd.idle = -1;
+  const std::pair<Record, std::string_view> cases[] = {
+      {Full(), kFullText},
+      {Bare(), kBareText},
+      {odd, kOddText},
+  };
+  for (const auto& [record, golden] : cases) {
+    std::string text = "prefix";
+    AppendJson(text, record);
+    EXPECT_EQ(text, "prefix" + std::string(golden));
   }
 }
 
@@ -116,6 +152,40 @@ TEST(CdrColumns, ValuesFollowTheColumnsAndReadBack) {
 
 // The stores bind the views; a view that differed from its value would
 // put another record in the database than the spool holds.
+// SQLite binds every view of a row without a copy and steps afterwards:
+// each time column needs its own buffer, still right once all are made.
+TEST(CdrColumns, AllViewsAtOnceAreTheValues) {
+  ASSERT_EQ(Columns().size(), kColumnCount);
+  for (const Record& record : {Full(), Bare()}) {
+    const auto values = ColumnValues(record);
+    ColumnViews views;
+    ViewColumns(record, views);
+    for (std::size_t i = 0; i < kColumnCount; ++i) {
+      const ValueView& view = views.values[i];
+      if (const auto* text = std::get_if<std::string_view>(&view)) {
+        EXPECT_EQ(std::get<std::string>(values[i]), *text) << Columns()[i].name;
+      } else if (const auto* number = std::get_if<std::int64_t>(&view)) {
+        EXPECT_EQ(std::get<std::int64_t>(values[i]), *number) << Columns()[i].name;
+      } else {
+        EXPECT_TRUE(std::holds_alternative<std::monostate>(values[i])) << Columns()[i].name;
+      }
+    }
+  }
+}
+
+// The direct writer names its keys itself: they must be the columns, in
+// order, for any record (here with every optional set and every one empty).
+TEST(CdrJson, TheTextsKeysAreTheColumnsInOrder) {
+  for (const Record& record : {Full(), Bare()}) {
+    std::string text;
+    AppendJson(text, record);
+    const auto ordered = nlohmann::ordered_json::parse(text);
+    ASSERT_EQ(ordered.size(), Columns().size());
+    std::size_t i = 0;
+    for (const auto& item : ordered.items()) EXPECT_EQ(item.key(), Columns()[i++].name);
+  }
+}
+
 TEST(CdrColumns, ViewsAreTheValues) {
   for (const Record& record : {Full(), Bare()}) {
     const auto values = ColumnValues(record);

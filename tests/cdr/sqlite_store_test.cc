@@ -13,6 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/cdr/sample_records.h"
 #include "tests/support/temp_dir.h"
 
@@ -166,6 +168,58 @@ TEST_F(SqliteStoreTest, WritingTheSameBatchTwiceLeavesOneRowEach) {
   ASSERT_TRUE(store->Write(resend).ok());
   EXPECT_EQ(Count(), "2");
   EXPECT_THAT(SelectAll(*store), ElementsAre(Bare(), Full()));
+}
+
+// Batches of many rows go in statements of 16 rows and then one by one:
+// every record once whatever its place, a duplicate within one statement
+// or across two included, and each record's own values in its row.
+TEST_F(SqliteStoreTest, ALargeBatchIsWrittenOnceInManyRowStatements) {
+  auto store = OpenWriter();
+  const std::vector<Record> earlier = {samples::Numbered(5), samples::Numbered(37)};
+  ASSERT_TRUE(store->Write(earlier).ok());
+  std::vector<Record> batch;
+  for (std::uint64_t id = 1; id <= 40; ++id) {
+    Record r = id % 2 == 0 ? Full() : samples::Numbered(id);
+    r.call_id = id;
+    r.idle = 1764763200000 + static_cast<EpochMs>(id);
+    batch.push_back(r);
+  }
+  batch.insert(batch.begin() + 3, batch[1]);   // twice in the first 16
+  batch.insert(batch.begin() + 20, batch[0]);  // again in the second 16
+  batch[5].billable_ms = 99;                   // id 5: the earlier row stays
+  ASSERT_TRUE(store->Write(batch).ok());
+  EXPECT_EQ(Count(), "40");
+  std::vector<Record> expected;
+  for (std::uint64_t id = 1; id <= 40; ++id) {
+    Record r = id % 2 == 0 ? Full() : samples::Numbered(id);
+    r.call_id = id;
+    r.idle = 1764763200000 + static_cast<EpochMs>(id);
+    if (id == 5 || id == 37) r = earlier[id == 5 ? 0 : 1];
+    expected.push_back(r);
+  }
+  Query all;
+  all.limit = 100;
+  auto rows = store->Select(all);
+  ASSERT_TRUE(rows) << rows.error();
+  std::sort(rows->begin(), rows->end(), [](const Record& a, const Record& b) { return a.call_id < b.call_id; });
+  EXPECT_EQ(*rows, expected);
+}
+
+TEST_F(SqliteStoreTest, AFailedManyRowStatementNamesItsCalls) {
+  auto store = OpenWriter();
+  {
+    RawDb db = OpenRaw(Path());
+    Exec(db.get(),
+         "CREATE TRIGGER refuse BEFORE INSERT ON prid_cdr WHEN NEW.call_id = 20 "
+         "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  }
+  std::vector<Record> batch;
+  for (std::uint64_t id = 1; id <= 33; ++id) batch.push_back(samples::Numbered(id));
+  const base::Status status = store->Write(batch);
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("calls 17 to 32 of instance 5f0c"));
+  EXPECT_THAT(status.message(), HasSubstr("none of the 33 records"));
+  EXPECT_EQ(Count(), "0");
 }
 
 TEST_F(SqliteStoreTest, SameCallIdOfAnotherInstanceIsAnotherRow) {
