@@ -19,13 +19,16 @@
 #include "q931/ie.h"
 #include "q931/message.h"
 #include "tests/integration/fixture.h"
-#include "tests/support/rose_components.h"
+#include "q931/rose.h"
 
 namespace prid::testing {
 namespace {
 
 using nlohmann::json;
 using q931::FrameDirection;
+using q931::BerElements;
+using q931::RoseComponent;
+using q931::RoseComponentIn;
 namespace msg = q931::msg;
 using Variant = std::tuple<daemon::SwitchVariant, daemon::NodeType>;
 
