@@ -212,7 +212,7 @@ std::vector<MethodEntry> RpcHandlers::Methods() {
        {P::Int("span", kRequired, 1, 255), P::Name("on_setup", kOptional), P::Int("delay_ms", kOptional, 0, 600000),
         P::Uui(), P::Name("on_hold", kOptional), P::Name("on_redirect", kOptional),
         P::Name("on_transfer", kOptional), P::PartyNumber("connected", kOptional, PartyRole::kCalling),
-        P::String("display", kOptional, kUnboundedChars)},
+        P::String("display", kOptional, kUnboundedChars), P::Bool("overlap")},
        bind(&RpcHandlers::SimPolicy)},
       {"sim.keypad", {P::Id("call", kRequired), P::String("digits", kRequired, kUnboundedChars)},
        bind(&RpcHandlers::SimKeypad)},
@@ -657,10 +657,16 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const Args& args) {
   }
   const auto& connected_param = args.Party("connected");
   const auto display_param = args.OptionalString("display");
-  if (!action_name && (delay || uui || connected_param || display_param)) {
-    return Invalid("delay_ms, uui, connected and display go with on_setup");
+  const auto overlap = args.OptionalBool("overlap");
+  if (!action_name && (delay || uui || connected_param || display_param || overlap)) {
+    return Invalid("delay_ms, uui, connected, display and overlap go with on_setup");
   }
   PRID_TRY(span, SimSpan(spans_, args.Int("span")));
+  if (overlap.value_or(false) && !VariantHasOverlap(span->config().switch_variant)) {
+    return Invalid(fmt::format("overlap: span {}'s switch variant {} has no overlap dialling (it exists on "
+                               "euroisdn_e1, euroisdn_t1 and qsig)",
+                               span->config().span, SwitchVariantName(span->config().switch_variant)));
+  }
   if (auto too_big = CheckSimUui(*span, uui)) return base::Unexpected<ipc::RpcError>{*too_big};
   std::optional<PeerAction> action;
   if (action_name && !(action = PeerActionFromName(*action_name))) {
@@ -684,6 +690,7 @@ RpcHandlers::Result RpcHandlers::SimPolicy(ipc::ClientId, const Args& args) {
     policy.on_setup = *action;
     policy.delay_ms = static_cast<int>(delay.value_or(0));
     policy.uui = uui;
+    policy.overlap = overlap.value_or(false);
     span->sim_peer()->SetPolicy(std::move(policy));
   }
   if (on_hold) span->sim_peer()->SetHoldPolicy(*on_hold == "accept");

@@ -182,6 +182,9 @@ void SimPeer::OnPriEvent(const pri_event& e) {
     case PRI_EVENT_RING:
       OnSetup(e.ring);
       break;
+    case PRI_EVENT_INFO_RECEIVED:
+      OnInformation(e.ring);
+      break;
     // prid's answers to the calls we placed: only their Q.931 state.
     case PRI_EVENT_SETUP_ACK:
       if (q931::PriCall* call = wire().Find(e.setup_ack.call)) call->NoteSetupAcknowledged();
@@ -285,17 +288,35 @@ void SimPeer::OnSetup(const pri_event_ring& ring) {
   driver_->link().rewriter().TakeReceived(ring.cref);
   q931::PriCall& call = wire().Offered(ring, ring.channel & 0xff);
   calls_[ring.cref] = PeerCall{};
-  if (policy_.on_setup == PeerAction::kIgnore) return;
+  if (policy_.overlap && ring.complete == 0 && policy_.on_setup != PeerAction::kIgnore) {
+    if (call.AcknowledgeSetup().ok()) {
+      calls_[ring.cref].collecting = true;
+      return;
+    }
+  }
+  Treat(ring.cref);
+}
+
+void SimPeer::OnInformation(const pri_event_ring& info) {
+  q931::PriCall* call = wire().Find(info.call);
+  if (call == nullptr || info.complete == 0) return;
+  auto it = calls_.find(call->cref());
+  if (it == calls_.end() || !std::exchange(it->second.collecting, false)) return;
+  Treat(call->cref());
+}
+
+void SimPeer::Treat(int cref) {
+  q931::PriCall* call = wire().FindByCref(cref);
+  if (call == nullptr || policy_.on_setup == PeerAction::kIgnore) return;
   if (policy_.on_setup != PeerAction::kReject) {
     // Q.931 5.2.5: the network acknowledges the SETUP at once.
-    (void)call.Proceed();
+    (void)call->Proceed();
   }
   if (policy_.delay_ms <= 0) {
-    Act(ring.cref);
+    Act(cref);
     return;
   }
-  if (policy_.on_setup == PeerAction::kAnswer) (void)call.Alert(/*inband=*/true);  // ringing while waiting
-  const int cref = ring.cref;
+  if (policy_.on_setup == PeerAction::kAnswer) (void)call->Alert(/*inband=*/true);  // ringing while waiting
   PeerCall& pc = calls_[cref];
   pc.delay = timers_.Create();
   pc.delay->Start(policy_.delay_ms / 1000.0, [this, cref] { Act(cref); });

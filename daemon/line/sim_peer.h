@@ -35,6 +35,10 @@ struct PeerPolicy {
   // a Q.SIG ConnectedName): libpri's connected line, set before answering.
   std::optional<q931::Party> connected;
   std::string display;
+  // Overlap receiving (Q.931 5.2.4): a SETUP without Sending complete is
+  // answered SETUP ACKNOWLEDGE and `on_setup` waits for the INFORMATION
+  // that carries Sending complete.
+  bool overlap = false;
 };
 
 class SimPeer {
@@ -74,11 +78,17 @@ class SimPeer {
   // What the far end keeps of a call beside its PriCall (the wire state).
   struct PeerCall {
     bool retrieve_after_hold = false; // sim.unhold came before our HOLD's acknowledge
+    bool collecting = false;          // overlap receiving: waiting for Sending complete
     std::unique_ptr<Timer> delay;
   };
 
   void OnPriEvent(const pri_event& event);
   void OnSetup(const pri_event_ring& ring);
+  // PRI_EVENT_INFO_RECEIVED: prid's overlap digits; Sending complete ends
+  // the collecting.
+  void OnInformation(const pri_event_ring& info);
+  // Treats a call whose number is complete per the policy.
+  void Treat(int cref);
   void OnHoldEvent(const pri_event& event);
   // prid's call rerouting (PRI_SUBCMD_REROUTING) and explicit call transfer
   // (PRI_SUBCMD_TRANSFER_CALL): accepted, and the calls cleared.

@@ -95,6 +95,7 @@ TEST_F(ApiErrorTest, BadParamsAreInvalidParamsNamingWhatWasWrong) {
       {"line.open", {{"span", 1}, {"privilege", "boss"}}, "privilege"},
       {"call.list", {{"state", "sleeping"}}, "unknown state"},
       {"sim.policy", {{"span", 1}, {"on_setup", "dance"}}, "on_setup"},
+      {"sim.policy", {{"span", 1}, {"on_hold", "accept"}, {"overlap", true}}, "overlap go with on_setup"},
       {"call.alert", {{"call", 1}, {"inband", "yes"}}, "parameter 'inband' must be true or false"},
       {"call.answer", {{"call", 1}, {"non_isdn", 1}}, "parameter 'non_isdn' must be true or false"},
   };
@@ -271,6 +272,18 @@ TEST_F(ApiErrorTest, UuiOnASpanWithoutUuiIsOperationUnavailable) {
   // sim.* only exist where the far end is built in.
   EXPECT_EQ(client_->ErrorName("sim.call", {{"span", 2}, {"number", "1"}}), "OperationUnavailable");
   EXPECT_EQ(client_->ErrorName("sim.policy", {{"span", 2}, {"on_setup", "busy"}}), "OperationUnavailable");
+}
+
+// The built-in far end collects digits only where the variant has overlap
+// dialling.
+TEST_F(ApiErrorTest, FarEndOverlapOnAVariantWithoutItIsInvalidParams) {
+  Start({SimSpan(1, daemon::NodeType::kCpe, daemon::SwitchVariant::kNi2)});
+  auto r = client_->Call("sim.policy", {{"span", 1}, {"on_setup", "answer"}, {"overlap", true}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "InvalidParams");
+  EXPECT_NE(r.error().message.find("switch variant ni2 has no overlap dialling"), std::string::npos)
+      << r.error().message;
+  client_->Ok("sim.policy", {{"span", 1}, {"on_setup", "answer"}, {"overlap", false}});
 }
 
 TEST_F(ApiErrorTest, NoFreeChannelIsResourceUnavailable) {
