@@ -23,6 +23,7 @@
 #include "q931/ie.h"
 #include "q931/lapd_peer.h"
 #include "q931/names.h"
+#include "q931/rose.h"
 
 namespace prid::cli {
 namespace {
@@ -63,6 +64,15 @@ std::optional<int> RestartChannel(const q931::Message& m) {
   auto decoded = q931::DecodeChannelId(ci->contents);
   if (!decoded || decoded->slot_map || decoded->channels.size() != 1) return std::nullopt;
   return decoded->channels[0];
+}
+
+// The Facility IEs' contents of a message.
+std::vector<std::vector<std::uint8_t>> FacilitiesOf(const q931::Message& m) {
+  std::vector<std::vector<std::uint8_t>> out;
+  for (const q931::InformationElement& e : m.ies) {
+    if (e.codeset == 0 && !e.single_octet && e.id == q931::ie::kFacility) out.push_back(e.contents);
+  }
+  return out;
 }
 
 bool IsClearing(std::uint8_t type) {
@@ -148,6 +158,9 @@ class Replayer {
   std::set<const ReplayStep*> acted_;            // near-end steps whose action was done
 
   std::map<int, LiveCall> calls_;                // by the capture's call number
+  // The capture's ROSE invoke ids of prid's invokes → the ids prid used
+  // (libpri numbers them per link): the far end answers with these.
+  std::map<int, int> invoke_ids_;
   std::deque<std::int64_t> offered_;             // call.new ids not yet matched
   std::map<std::int64_t, std::string> states_;   // last call.state per call id
   std::deque<Received> received_;               // Q.931 from prid, not yet matched
@@ -341,6 +354,11 @@ void Replayer::PlayFarEnd(const ReplayStep& step) {
     return;
   }
   q931::Message m = step.message;
+  for (q931::InformationElement& e : m.ies) {
+    if (e.codeset == 0 && !e.single_octet && e.id == q931::ie::kFacility) {
+      e.contents = q931::WithAnsweredInvokeIds(e.contents, invoke_ids_);
+    }
+  }
   if (step.call != 0) {
     LiveCall& live = calls_[step.call];
     // Calls the far end places keep the capture's value; the near end's
@@ -390,6 +408,7 @@ Outcome Replayer::Act(const ReplayStep& step) {
     if (!step.expected.calling.empty()) params["calling"] = step.expected.calling;
     if (step.expected.channel) params["channel"] = *step.expected.channel;
     if (auto bearer = BearerOf(m)) params["bearer"] = *bearer;
+    if (step.overlap) params["overlap"] = true;
     json result;
     if (Outcome o = Call("call.make", params, &result); !o.ok()) return o;
     calls_[step.call].id = result["call"].get<std::int64_t>();
@@ -427,6 +446,29 @@ Outcome Replayer::Act(const ReplayStep& step) {
     case NearAction::kAnswer:
       if (step.expected.progress == kProgressNonIsdn) params["non_isdn"] = true;
       return taking("call.answer");
+    case NearAction::kDial: {
+      params.erase("uui");
+      if (!step.expected.called.empty()) {
+        params["digits"] = step.expected.called;
+        params["complete"] = std::any_of(m.ies.begin(), m.ies.end(), [](const q931::InformationElement& e) {
+          return e.codeset == 0 && e.single_octet && e.id == q931::ie::kSendingComplete;
+        });
+      } else if (const q931::InformationElement* keypad = q931::FindIe(m, q931::ie::kKeypadFacility)) {
+        params["digits"] = std::string(keypad->contents.begin(), keypad->contents.end());
+      }
+      return Call("call.dial", params);
+    }
+    case NearAction::kRedirect: {
+      auto redirect = RedirectParams(m);
+      if (!redirect) return Outcome::Fail(kExitError, "the captured rerouting invoke names no number to redirect to");
+      (*redirect)["call"] = id;
+      return Call("call.redirect", *redirect);
+    }
+    case NearAction::kTransfer: {
+      std::int64_t to = 0;
+      if (Outcome o = CallId(step.to_call, &to); !o.ok()) return o;
+      return Call("call.transfer", {{"call", id}, {"to_call", to}});
+    }
     case NearAction::kDrop:
       if (step.after_remote_disconnect &&
           !WaitUntil([this, id] { return states_[id] == "disconnected"; }, timeout_ms_)) {
@@ -541,6 +583,13 @@ void Replayer::ExpectNearEnd(const ReplayStep& step) {
     return;
   }
   const q931::Message& m = *got->message;
+  const auto captured = FacilitiesOf(step.message);
+  const auto live_facilities = FacilitiesOf(m);
+  for (std::size_t i = 0; i < captured.size() && i < live_facilities.size(); ++i) {
+    const std::vector<int> from = q931::RoseInvokeIds(captured[i]);
+    const std::vector<int> to = q931::RoseInvokeIds(live_facilities[i]);
+    for (std::size_t k = 0; k < from.size() && k < to.size(); ++k) invoke_ids_[from[k]] = to[k];
+  }
   q931::FlowMessage seen = q931::FlowMessageOf(m, near_is_network_);
   seen.call = CallOfReceived(m, step);
   if (seen.call > 0) {

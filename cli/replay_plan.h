@@ -1,10 +1,14 @@
 // What `prictl replay` does with a captured trace: each Q.931 message either
 // played by the replayer as the far end, or expected from prid as the near
 // end, with the API action (call.make, call.proceed, call.alert,
-// call.progress, call.answer, call.drop, span.restart) that makes prid send
-// it; and the calls the API cannot replay, each with the reason. Pure: no I/O.
+// call.progress, call.answer, call.dial, call.redirect, call.transfer,
+// call.drop, span.restart) that makes prid send it; and the calls the API
+// cannot replay, each with the reason. Pure: no I/O.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +19,9 @@
 
 namespace prid::cli {
 
-enum class NearAction { kNone, kMake, kProceed, kAlert, kProgress, kAnswer, kDrop, kRestart };
+enum class NearAction {
+  kNone, kMake, kProceed, kAlert, kProgress, kAnswer, kDial, kRedirect, kTransfer, kDrop, kRestart
+};
 
 // "call.make", … ; "" for kNone.
 std::string_view NearActionMethod(NearAction action);
@@ -36,6 +42,11 @@ struct ReplayStep {
   // Near end, call.drop after the far end's DISCONNECT: wait until prid
   // reports the call `disconnected` first.
   bool after_remote_disconnect = false;
+  // kMake: a later INFORMATION of the near end dials more of the number
+  // (call.make {overlap: true}).
+  bool overlap = false;
+  // kTransfer: the capture's call its ExplicitEctExecute went on (call.transfer's to_call).
+  int to_call = 0;
   std::string source;  // "record 12"
 };
 
@@ -63,7 +74,18 @@ struct ReplayPlan {
 // capture does not hold its SETUP (it began before the capture, so prid
 // knows nothing of it) or its SETUP has nothing to dial, and from a message
 // on when the near end sent something the API cannot make prid send
-// (INFORMATION, FACILITY, PROGRESS on a call it placed, …).
+// (a FACILITY other than call rerouting or explicit call transfer, PROGRESS
+// on a call it placed, …). A near-end INFORMATION is call.dial (its called
+// digits, or its keypad digits); a FACILITY with a CallRerouting or
+// CallDeflection invoke call.redirect, one with an EctLinkIdRequest invoke
+// call.transfer to the call its ExplicitEctExecute names; libpri sends that
+// ExplicitEctExecute, and any FACILITY with no invoke, by itself.
+// call.redirect's params ({number: {digits, npi, ton?}, reason?}) from a
+// captured CallRerouting / CallDeflection invoke (ETSI EN 300 207-1, ISO
+// 13868): the first Address of its argument (a PartyNumber by its choice
+// tag) and its rerouting reason; nullopt when it names no number.
+std::optional<nlohmann::json> RedirectParams(const q931::Message& m);
+
 base::Result<ReplayPlan> PlanReplay(const std::vector<q931::TraceRecord>& records,
                                     bool near_is_network);
 

@@ -167,12 +167,12 @@ TEST(ReplayPlanTest, CallWhoseSetupTheCaptureLacksIsSkippedWhole) {
   EXPECT_NE(plan->skipped[0].why.find("DISCONNECT"), std::string::npos) << plan->skipped[0].why;
 }
 
-// INFORMATION from the near end: no API method sends it. The call is
-// replayed up to it and no further.
+// NOTIFY from the near end: no API method sends it. The call is replayed
+// up to it and no further.
 TEST(ReplayPlanTest, MessageNoMethodSendsSkipsTheRestOfItsCallOnly) {
   auto plan = PlanReplay(Hex("02 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // SETUP
                              "00 01 00 00 08 02 80 01 07\n"                            // CONNECT
-                             "00 01 00 00 08 02 80 01 7b 2c 01 31\n"                   // INFORMATION
+                             "00 01 00 00 08 02 80 01 6e 27 01 80\n"                   // NOTIFY
                              "02 01 00 00 08 02 00 01 45 08 02 80 90\n"),              // DISCONNECT
                          false);
   ASSERT_TRUE(plan.ok()) << plan.error();
@@ -182,7 +182,83 @@ TEST(ReplayPlanTest, MessageNoMethodSendsSkipsTheRestOfItsCallOnly) {
   EXPECT_TRUE(plan->steps[3].skipped);
   ASSERT_EQ(plan->skipped.size(), 1u);
   EXPECT_EQ(plan->skipped[0].source, "line 3");
-  EXPECT_EQ(plan->skipped[0].why, "no API method makes prid send INFORMATION");
+  EXPECT_EQ(plan->skipped[0].why, "no API method makes prid send NOTIFY");
+}
+
+// Overlap sending: the SETUP whose number INFORMATION goes on dialling is
+// call.make {overlap: true}, the INFORMATION call.dial.
+TEST(ReplayPlanTest, OverlapSetupAndItsInformationAreMakeAndDial) {
+  auto plan = PlanReplay(Hex("00 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 04 80 35 35 35\n"  // SETUP, 555
+                             "02 01 00 00 08 02 80 01 0d 18 03 a9 83 81\n"                  // SETUP ACKNOWLEDGE
+                             "00 01 00 00 08 02 00 01 7b 70 05 80 31 30 30 30 a1\n"),       // INFORMATION, 1000
+                         false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 3u);
+  EXPECT_EQ(plan->steps[0].action, NearAction::kMake);
+  EXPECT_TRUE(plan->steps[0].overlap);
+  EXPECT_EQ(plan->steps[2].action, NearAction::kDial);
+  EXPECT_EQ(NearActionMethod(plan->steps[2].action), "call.dial");
+  EXPECT_EQ(plan->steps[2].expected.called, "1000");
+  EXPECT_TRUE(plan->skipped.empty());
+}
+
+TEST(ReplayPlanTest, EnBlocSetupIsNoOverlapAndEmptyInformationCannotBeDialled) {
+  auto plan = PlanReplay(Hex("00 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // SETUP, en bloc
+                             "02 01 00 00 08 02 80 01 07\n"                            // CONNECT
+                             "00 01 00 00 08 02 00 01 7b 28 02 68 69\n"),              // INFORMATION, display only
+                         false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  EXPECT_FALSE(plan->steps[0].overlap);
+  ASSERT_EQ(plan->skipped.size(), 1u);
+  EXPECT_EQ(plan->skipped[0].why,
+            "its INFORMATION has neither called number digits nor keypad digits (call.dial needs them)");
+}
+
+// Call rerouting of an offered call is call.redirect, with the number and
+// reason of the invoke; the network's clearing ends the call, so prid's
+// RELEASE is no call.drop.
+TEST(ReplayPlanTest, ReroutingFacilityIsCallRedirect) {
+  auto plan = PlanReplay(
+      Hex("02 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // SETUP
+          "00 01 00 00 08 02 80 01 01\n"                            // ALERTING
+          // FACILITY: CallRerouting (14), cfnr, unknownPartyNumber 5553000
+          "00 01 00 00 08 02 80 01 62 1c 1c 91 a1 19 02 01 01 02 01 0e 30 11 0a 01 03 30 09 80 07 35 35 35 33 "
+          "30 30 30 02 01 01\n"
+          "02 01 00 00 08 02 00 01 45 08 02 80 90\n"                 // DISCONNECT
+          "00 01 00 00 08 02 80 01 4d\n"),                          // RELEASE
+      false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 5u);
+  EXPECT_EQ(plan->steps[2].action, NearAction::kRedirect);
+  EXPECT_EQ(plan->steps[4].action, NearAction::kNone);
+  EXPECT_TRUE(plan->skipped.empty());
+  auto params = RedirectParams(plan->steps[2].message);
+  ASSERT_TRUE(params);
+  EXPECT_EQ(*params, (nlohmann::json{{"number", {{"digits", "5553000"}, {"npi", "unknown"}}}, {"reason", "no_reply"}}));
+}
+
+// ETSI ECT: the EctLinkIdRequest is call.transfer to the call its
+// ExplicitEctExecute goes on, which libpri sends by itself.
+TEST(ReplayPlanTest, EctLinkIdRequestIsCallTransferToTheOtherCall) {
+  auto plan = PlanReplay(
+      Hex("00 01 00 00 08 02 00 01 05 18 03 a9 83 81 70 02 80 31\n"  // call 1: SETUP
+          "02 01 00 00 08 02 80 01 07\n"                            // CONNECT
+          "00 01 00 00 08 02 00 02 05 18 03 a9 83 82 70 02 80 32\n"  // call 2: SETUP
+          "02 01 00 00 08 02 80 02 07\n"                            // CONNECT
+          "00 01 00 00 08 02 00 01 62 1c 0e 91 a1 0b 02 01 01 06 06 04 00 82 71 01 04\n"  // EctLinkIdRequest
+          "02 01 00 00 08 02 80 01 62 1c 13 91 a2 10 02 01 01 30 0b 06 06 04 00 82 71 01 04 02 01 01\n"
+          "00 01 00 00 08 02 00 02 62 1c 11 91 a1 0e 02 01 02 06 06 04 00 82 71 01 01 02 01 01\n"  // Execute
+          "02 01 00 00 08 02 80 02 45 08 02 80 90\n"                 // call 2: DISCONNECT
+          "00 01 00 00 08 02 00 02 4d\n"),                          // RELEASE
+      false);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->steps.size(), 9u);
+  EXPECT_EQ(plan->steps[4].action, NearAction::kTransfer);
+  EXPECT_EQ(plan->steps[4].call, 1);
+  EXPECT_EQ(plan->steps[4].to_call, 2);
+  EXPECT_EQ(plan->steps[6].action, NearAction::kNone);
+  EXPECT_EQ(plan->steps[8].action, NearAction::kNone);
+  EXPECT_TRUE(plan->skipped.empty()) << plan->skipped[0].why;
 }
 
 TEST(ReplayPlanTest, ProgressOnACallPridPlacedCannotBeReplayed) {

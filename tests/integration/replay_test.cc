@@ -320,7 +320,7 @@ TEST_F(ReplayTest, CallTheApiCannotFinishIsReportedOnceAndTheNextCallReplays) {
       "information.txt", NetworkSends(kSetupChannel1) +
                              UserSends("08 02 80 01 07 18 03 a9 83 81") +  // CONNECT
                              NetworkSends("08 02 00 01 0f") +
-                             UserSends("08 02 80 01 7b 2c 01 31") +  // INFORMATION, keypad "1"
+                             UserSends("08 02 80 01 6e 27 01 80") +  // NOTIFY, user suspended
                              NetworkSends("08 02 00 01 45 08 02 80 90") + UserSends("08 02 80 01 4d") +
                              NetworkSends("08 02 00 01 5a") +
                              NetworkSends(kSetupCall2Channel2) +
@@ -329,12 +329,34 @@ TEST_F(ReplayTest, CallTheApiCannotFinishIsReportedOnceAndTheNextCallReplays) {
   ReplayRun run = Replay({trace});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_EQ(Count(run.out, "not replayed: "), 1u) << run.out;
-  EXPECT_NE(run.out.find("not replayed: call 1 from line 4: no API method makes prid send INFORMATION"),
+  EXPECT_NE(run.out.find("not replayed: call 1 from line 4: no API method makes prid send NOTIFY"),
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("replay: 10 message(s), 0 difference(s), 1 call(s) not replayed"), std::string::npos)
       << run.out;
   EXPECT_EQ(Sent(msg::kConnect), 2u);  // both calls were answered
+  ExpectNoCallLeft();
+}
+
+// The near end's INFORMATION is call.dial: keypad digits after the answer
+// (TAPI lineDial) go as a Keypad facility.
+TEST_F(ReplayTest, KeypadInformationAfterTheAnswerReplaysAsCallDial) {
+  Start(daemon::NodeType::kCpe, daemon::SwitchVariant::kEuroIsdnE1);
+  const std::string trace = WriteFile(
+      "keypad.txt", NetworkSends(kSetupChannel1) + UserSends("08 02 80 01 07 18 03 a9 83 81") +  // CONNECT
+                        NetworkSends("08 02 00 01 0f") +
+                        UserSends("08 02 80 01 7b 2c 02 31 23") +  // INFORMATION, keypad "1#"
+                        NetworkSends("08 02 00 01 45 08 02 80 90") + UserSends("08 02 80 01 4d") +
+                        NetworkSends("08 02 00 01 5a"));
+  ReplayRun run = Replay({trace});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("[call.dial]"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("replay: 7 message(s), 0 difference(s)"), std::string::npos) << run.out;
+  auto info = Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, msg::kInformation);
+  ASSERT_EQ(info.size(), 1u);
+  const q931::InformationElement* keypad = q931::FindIe(info[0].message, q931::ie::kKeypadFacility);
+  ASSERT_NE(keypad, nullptr);
+  EXPECT_EQ(std::string(keypad->contents.begin(), keypad->contents.end()), "1#");
   ExpectNoCallLeft();
 }
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "base/hex.h"
 #include "q931/frame.h"
 #include "q931/message.h"
@@ -35,9 +37,14 @@ const q931::UserUser kFarDropUui = Bytes(0x04, "far end hangs up");
 const q931::UserUser kReleaseUui = Bytes(0x00, std::string_view("rel\x00\x80", 5));
 const q931::UserUser kIncomingDropUui = Bytes(0x04, "answered, now done");
 const q931::UserUser kBusyUui = Bytes(0x00, std::string_view("\x00" "busy", 5));
+const q931::UserUser kOverlapDropUui = Bytes(0x04, std::string_view("dialled\x00in two", 14));
 
 const char kCalled[] = "5551000";
 const char kCalling[] = "5552000";
+// Overlap: the SETUP carries the first digits, INFORMATION the rest.
+const char kCalledFirst[] = "555";
+const char kCalledRest[] = "1000";
+const char kRedirectTo[] = "5553000";
 
 json UuiJson(const q931::UserUser& u) { return {{"hex", base::ToHex(u.info)}, {"pd", u.pd}}; }
 
@@ -61,6 +68,19 @@ class Steps {
   }
   void WaitState(std::uint64_t call, const std::string& state) {
     if (error_.empty() && !client_.WaitState(call, state)) Fail(fmt::format("call {} never reached {}", call, state));
+  }
+  // Waits for both calls' call.state idle, in whichever order they come
+  // (waiting for one consumes the events before it).
+  void WaitBothIdle(std::uint64_t a, std::uint64_t b) {
+    std::set<std::uint64_t> left{a, b};
+    while (error_.empty() && !left.empty()) {
+      auto e = client_.WaitEvent([&](const json& e) {
+        return e.value("type", "") == "call.state" && e.value("state", "") == "idle" &&
+               left.contains(e.value("call", 0ull));
+      });
+      if (!e) Fail(fmt::format("calls {} and {} did not both go idle", a, b));
+      if (e) left.erase((*e)["call"].get<std::uint64_t>());
+    }
   }
   // Waits until the span sent or received `count` messages of `type`.
   void WaitWire(FrameDirection direction, std::uint8_t type, std::size_t count = 1) {
@@ -101,6 +121,9 @@ class Steps {
     if (!acknowledged) Fail(fmt::format("the far end never acknowledged {}", q931::MessageName(q931::kPdQ931, type)));
   }
   std::uint64_t MakeCall() { return Call("call.make", {{"number", kCalled}, {"calling", kCalling}})["call"]; }
+  std::uint64_t MakeOverlapCall() {
+    return Call("call.make", {{"number", kCalledFirst}, {"calling", kCalling}, {"overlap", true}})["call"];
+  }
   std::uint64_t IncomingCall() {
     Call("sim.call", {{"span", 1}, {"number", kCalled}, {"calling", kCalling}});
     return WaitNew();
@@ -176,6 +199,53 @@ void RunPath(DropPath path, Steps& s) {
       s.WaitWire(FrameDirection::kReceived, msg::kReleaseComplete);
       break;
     }
+    case DropPath::kOverlap: {
+      s.Call("sim.policy", {{"span", 1}, {"on_setup", "answer"}, {"overlap", true}});
+      const auto call = s.MakeOverlapCall();
+      s.WaitWire(FrameDirection::kReceived, msg::kSetupAcknowledge);
+      s.Call("call.dial", {{"call", call}, {"digits", kCalledRest}, {"complete", true}});
+      s.WaitState(call, "connected");
+      s.WaitWire(FrameDirection::kSent, msg::kConnectAcknowledge);
+      s.Call("call.drop", {{"call", call}, {"cause", kCauseNormal}, {"uui", UuiJson(kOverlapDropUui)}});
+      s.WaitState(call, "idle");
+      s.WaitWire(FrameDirection::kSent, msg::kReleaseComplete);
+      break;
+    }
+    case DropPath::kRedirect: {
+      const auto call = s.IncomingCall();
+      s.Call("call.alert", {{"call", call}});
+      s.WaitState(call, "accepted");
+      s.WaitWire(FrameDirection::kSent, msg::kAlerting);
+      s.Call("call.redirect", {{"call", call}, {"number", kRedirectTo}, {"reason", "no_reply"}});
+      s.WaitState(call, "idle");
+      s.WaitWire(FrameDirection::kReceived, msg::kReleaseComplete);
+      break;
+    }
+    case DropPath::kTransfer: {
+      const auto first = s.MakeCall();
+      s.WaitState(first, "connected");
+      s.WaitWire(FrameDirection::kSent, msg::kConnectAcknowledge);
+      const auto second = s.MakeCall();
+      s.WaitState(second, "connected");
+      s.WaitWire(FrameDirection::kSent, msg::kConnectAcknowledge, 2);
+      s.Call("call.transfer", {{"call", first}, {"to_call", second}});
+      s.WaitBothIdle(first, second);
+      s.WaitWire(FrameDirection::kReceived, msg::kReleaseComplete, 2);
+      break;
+    }
+  }
+}
+
+bool VariantHasPath(daemon::SwitchVariant v, DropPath p) {
+  using V = daemon::SwitchVariant;
+  switch (p) {
+    case DropPath::kOverlap:
+    case DropPath::kRedirect:
+      return v == V::kEuroIsdnE1 || v == V::kEuroIsdnT1 || v == V::kQsig;
+    case DropPath::kTransfer:
+      return v == V::kEuroIsdnE1 || v == V::kEuroIsdnT1;
+    default:
+      return true;
   }
 }
 
@@ -189,6 +259,9 @@ std::string DropPathName(DropPath path) {
     case DropPath::kRemoteDrop: return "remote-drop";
     case DropPath::kIncomingLocalDrop: return "incoming-local-drop";
     case DropPath::kBusy: return "busy";
+    case DropPath::kOverlap: return "overlap";
+    case DropPath::kRedirect: return "redirect";
+    case DropPath::kTransfer: return "transfer";
   }
   return "?";
 }
@@ -204,8 +277,9 @@ std::vector<GoldenCase> GoldenCases() {
   std::vector<GoldenCase> cases;
   for (V v : {V::kNi2, V::kDms100, V::k5ess, V::k4ess, V::kEuroIsdnE1, V::kEuroIsdnT1, V::kNi1, V::kQsig}) {
     for (DropPath p : {DropPath::kReject, DropPath::kRejectAlerting, DropPath::kLocalDrop, DropPath::kRemoteDrop,
-                       DropPath::kIncomingLocalDrop, DropPath::kBusy}) {
-      cases.push_back({v, p});
+                       DropPath::kIncomingLocalDrop, DropPath::kBusy, DropPath::kOverlap, DropPath::kRedirect,
+                       DropPath::kTransfer}) {
+      if (VariantHasPath(v, p)) cases.push_back({v, p});
     }
   }
   return cases;
@@ -228,6 +302,16 @@ std::vector<ExpectedMessage> ExpectedDrop(DropPath path) {
       return {{kUser, msg::kDisconnect, kCauseNormal, kIncomingDropUui}};
     case DropPath::kBusy:
       return {{kNetwork, msg::kDisconnect, kCauseBusy, kBusyUui}};
+    case DropPath::kOverlap:
+      return {{kUser, msg::kInformation, std::nullopt, std::nullopt},
+              {kUser, msg::kDisconnect, kCauseNormal, kOverlapDropUui}};
+    case DropPath::kRedirect:
+      return {{kUser, msg::kFacility, std::nullopt, std::nullopt},
+              {kNetwork, msg::kDisconnect, kCauseNormal, std::nullopt}};
+    case DropPath::kTransfer:
+      return {{kUser, msg::kFacility, std::nullopt, std::nullopt},
+              {kNetwork, msg::kDisconnect, kCauseNormal, std::nullopt},
+              {kNetwork, msg::kDisconnect, kCauseNormal, std::nullopt}};
   }
   return {};
 }

@@ -24,6 +24,9 @@ enum class DropPath {
   kRemoteDrop,         // outgoing, answered, far end drops; client's RELEASE carries its UUI
   kIncomingLocalDrop,  // incoming, answered, client drops: DISCONNECT 16 + UUI
   kBusy,               // outgoing, far end busy: DISCONNECT 17 + its UUI
+  kOverlap,            // outgoing in overlap sending, the rest dialled in INFORMATION; client drops + UUI
+  kRedirect,           // incoming, alerted, rerouted (FACILITY); the far end clears it
+  kTransfer,           // two outgoing calls joined by explicit call transfer; the far end clears both
 };
 
 // A message the golden file must hold (in this order among such messages).
@@ -42,7 +45,9 @@ struct GoldenCase {
 };
 
 std::string DropPathName(DropPath path);  // "local-drop", …
-// Every variant × every drop path, 48 cases.
+// Every variant × every drop path it has: the six drop paths on all eight
+// variants; overlap and redirect where the variant has them (euroisdn_e1,
+// euroisdn_t1, qsig), transfer on euroisdn_e1 and euroisdn_t1.
 std::vector<GoldenCase> GoldenCases();
 // The drop messages of the case, with their causes and exact UUI bytes.
 std::vector<ExpectedMessage> ExpectedDrop(DropPath path);
