@@ -617,6 +617,9 @@ class Parser {
     policy->add_option("--delay-ms", sim_policy_.delay_ms, "delay before acting")
         ->option_text("N")
         ->check(WholeFrom("--delay-ms", 0));
+    policy->add_flag("--overlap", sim_policy_.overlap,
+                     "collect digits: answer a SETUP without Sending complete with SETUP ACKNOWLEDGE "
+                     "and act once INFORMATION completes the number");
     AddUui(policy);
     auto* hold = Sub(sim, "hold", "the far end puts a call on hold (sim.hold)", [this] {
       return base::Result<Command>(RequestCommand(SimHoldRequest(call_)));

@@ -316,6 +316,7 @@ base::Result<Request> SimPolicyRequest(const SimPolicyOptions& options) {
     }
     request.params["delay_ms"] = *options.delay_ms;
   }
+  if (options.overlap) request.params["overlap"] = true;
   if (auto status = AddUui(options.uui, request.params); !status) {
     return base::Fail(status.message());
   }

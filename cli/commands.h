@@ -70,6 +70,7 @@ struct SimPolicyOptions {
   std::string on_setup{};  // answer, alert, busy, reject, ignore
   std::optional<int> delay_ms{};
   UuiOptions uui{};
+  bool overlap = false;  // collect digits: SETUP ACKNOWLEDGE, act on Sending complete
 };
 
 Request DaemonStatusRequest();

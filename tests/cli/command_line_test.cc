@@ -320,6 +320,11 @@ TEST(CommandLine, SimPolicy) {
             json({{"span", 1}, {"on_setup", "busy"}, {"delay_ms", 100}}));
 }
 
+TEST(CommandLine, SimPolicyOverlap) {
+  Command command = Ok({"sim", "policy", "1", "answer", "--overlap"});
+  EXPECT_EQ(command.request.params, json({{"span", 1}, {"on_setup", "answer"}, {"overlap", true}}));
+}
+
 TEST(CommandLine, SimPolicyUnknownActionIsAUsageError) {
   UsageError({"sim", "policy", "1", "hangup"});
 }

@@ -297,6 +297,15 @@ TEST(Requests, SimPolicyWithDelayAndUui) {
                                    {"uui", {{"text", "ok"}}}}));
 }
 
+TEST(Requests, SimPolicyOverlapCollectsDigits) {
+  auto request = SimPolicyRequest({.span = 2, .on_setup = "answer", .overlap = true});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->params, json({{"span", 2}, {"on_setup", "answer"}, {"overlap", true}}));
+  auto plain = SimPolicyRequest({.span = 2, .on_setup = "answer"});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->params.contains("overlap"));
+}
+
 TEST(Requests, SimPolicyEveryActionIsAccepted) {
   for (const char* action : {"answer", "alert", "busy", "reject", "ignore"}) {
     EXPECT_TRUE(SimPolicyRequest({.span = 1, .on_setup = action}).ok()) << action;
