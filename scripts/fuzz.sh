@@ -62,7 +62,9 @@ build_config='// The fuzz build: a stand-in for the header meson generates.
 # namespace-scope constants.
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$root" -I"$work/gen" -Wall -Wextra -Werror
        -Wno-unused-const-variable)
-san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
+# Coverage guidance on prid's own code (tests/fuzz/coverage_ignorelist.txt says why).
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all
+     -fsanitize-coverage-ignorelist="$root/tests/fuzz/coverage_ignorelist.txt")
 # The decoders, trace readers and the socket's JSON-RPC (every target).
 lib_sources=(
   base/hex.cc base/log.cc base/time_format.cc base/unique_fd.cc
