@@ -150,7 +150,18 @@ build_target() {  # target → its fuzzer binary
 }
 for target in "${targets[@]}"; do build_target "$target"; done
 
-fuzz_flags=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1)
+fuzz_flags=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+# The longest input a target gets: one LAPD frame carries at most N201 =
+# 260 octets of Q.931 (Q.921 5.9.3) plus its address and control, so the
+# frame target gets 512, room for over-long frames too (beyond that an
+# input only costs time: the views it is rendered into grow with it);
+# files, traces, request streams and D-channel sessions get 4096.
+max_len_of() {
+  case "$1" in
+    frame) echo 512 ;;
+    *) echo 4096 ;;
+  esac
+}
 [ -n "$runs" ] || [ -n "$seconds" ] || seconds=20
 [ -z "$runs" ] || fuzz_flags+=(-runs="$runs")
 [ -z "$seconds" ] || fuzz_flags+=(-max_total_time="$seconds")
@@ -163,7 +174,7 @@ run_target() {
   local log="$work/$target.log" summary="$work/$target.summary" start=$SECONDS status=0
   mkdir -p "$corpus" "$seeds"
   [ -d "$kept" ] && cp -n "$kept"/* "$corpus"/ 2>/dev/null || true
-  "$bin" "${fuzz_flags[@]}" -artifact_prefix="$work/${target}-" "$corpus" "$seeds" >"$log" 2>&1 || status=$?
+  "$bin" "${fuzz_flags[@]}" -max_len="$(max_len_of "$target")" -artifact_prefix="$work/${target}-" "$corpus" "$seeds" >"$log" 2>&1 || status=$?
   local elapsed=$((SECONDS - start))
   local execs cov ft files size
   execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
@@ -183,7 +194,7 @@ run_target() {
   if [ "$update_corpus" -eq 1 ]; then
     local merged="$work/merged/$target"
     rm -rf "$merged" && mkdir -p "$merged" "$kept"
-    "$bin" -merge=1 -max_len=4096 -timeout=10 -rss_limit_mb=2048 "$merged" "$kept" "$corpus" \
+    "$bin" -merge=1 -max_len="$(max_len_of "$target")" -timeout=10 -rss_limit_mb=2048 "$merged" "$kept" "$corpus" \
       >"$work/$target.merge.log" 2>&1
     rm -f "$kept"/* && cp "$merged"/* "$kept"/
     printf '  corpus kept in tests/fuzz/corpus/%s: %s files %s KB\n' "$target" \
