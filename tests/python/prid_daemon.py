@@ -29,16 +29,20 @@ def prid_bin() -> str:
 
 
 class Daemon:
-    """prid in a temporary directory; start(), stop() and kill() it as often as needed."""
+    """prid in a temporary directory; start(), stop() and kill() it as often as needed.
 
-    def __init__(self) -> None:
+    ``span_options``: more lines of span 1's table (e.g. ``switch = "ni2"``);
+    without them span 1 is the default sim span (euroisdn_e1, cpe).
+    """
+
+    def __init__(self, span_options: str = "") -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="prid-py-")
         self.dir: str = self._dir.name
         self.socket: str = os.path.join(self.dir, "prid.sock")
         self.config: str = os.path.join(self.dir, "prid.conf")
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(f'[daemon]\nsocket = "{self.socket}"\n\n'
-                    '[[span]]\nspan = 1\ndriver = "sim"\npeer = "builtin"\n')
+                    '[[span]]\nspan = 1\ndriver = "sim"\npeer = "builtin"\n' + span_options)
         self.log: str = os.path.join(self.dir, "prid.log")
         self.proc: Optional[subprocess.Popen[bytes]] = None
 

@@ -34,6 +34,53 @@ def is_state(call: int, state: str) -> Callable[[Event], bool]:
     return lambda e: e.get("type") == "call.state" and e.get("call") == call and e.get("state") == state
 
 
+async def subscribed(client: prid.Client, **filters: Any) -> prid.EventStream:
+    """An event stream already subscribed, so that it sees the next request's events."""
+    stream = client.events(**filters)
+    await stream.subscribe()
+    return stream
+
+
+class Frames:
+    """The ``trace`` notifications of a client, to see what prid put on the wire."""
+
+    # Q.931 4.5 information element identifiers.
+    CAUSE = 0x08
+    PROGRESS_INDICATOR = 0x1E
+    KEYPAD_FACILITY = 0x2C
+    CALLED_PARTY_NUMBER = 0x70
+    USER_USER = 0x7E
+    SENDING_COMPLETE = 0xA1
+
+    def __init__(self, client: prid.Client) -> None:
+        self._queue: "asyncio.Queue[Event]" = asyncio.Queue()
+        client.on_notification = self._on_notification
+
+    def _on_notification(self, method: str, params: Any) -> None:
+        if method == "trace" and isinstance(params, dict):
+            self._queue.put_nowait(params)
+
+    async def sent(self, message: str) -> Event:
+        """The next Q.931 ``message`` prid sent, within WAIT_S."""
+        async def scan() -> Event:
+            while True:
+                frame = await self._queue.get()
+                q931 = frame.get("q931")
+                if frame.get("dir") == "tx" and q931 and q931.get("message") == message:
+                    return q931
+        return await asyncio.wait_for(scan(), WAIT_S)
+
+    @staticmethod
+    def ie_ids(q931: Event) -> List[int]:
+        return [ie["id"] for ie in q931["ies"]]
+
+
+#: sim.policy's defaults (docs/api.md), restored after every test.
+SIM_DEFAULT_POLICY: Dict[str, Any] = {
+    "span": 1, "on_setup": "answer", "delay_ms": 0, "on_hold": "accept",
+    "on_redirect": "accept", "on_transfer": "accept", "overlap": False}
+
+
 class ClientTest(unittest.IsolatedAsyncioTestCase):
     daemon: Daemon
 
@@ -54,7 +101,18 @@ class ClientTest(unittest.IsolatedAsyncioTestCase):
         await self.daemon.wait_up(self.client)
 
     async def asyncTearDown(self) -> None:
+        if self.client.connected:
+            # The far end's policy outlives the test: back to the defaults.
+            await self.client.call("sim.policy", SIM_DEFAULT_POLICY)
         await self.client.close()
+
+    async def idle_all(self, stream: prid.EventStream, *calls: int) -> Dict[int, Event]:
+        """The idle call.state of each of ``calls``, in whatever order they come."""
+        idle: Dict[int, Event] = {}
+        while len(idle) < len(calls):
+            e = await next_event(stream, lambda e: e.get("state") == "idle" and e.get("call") in calls)
+            idle[e["call"]] = e
+        return idle
 
     async def test_status(self) -> None:
         status = await self.client.call("daemon.status")
@@ -256,6 +314,251 @@ class ClientTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(cm.exception.code, -32099)
         self.assertIn("nothing.sock", cm.exception.message)
 
+    # -- the call-control methods (Client.make, .answer, …) -----------------
+
+    async def test_make_party_objects_then_drop_with_uui(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer"})
+        stream = await subscribed(self.client)
+        call = await self.client.make(
+            prid.party("5551234", ton="national", npi="e164"), span=1,
+            calling=prid.party("200", presentation="allowed", screening="user_passed"),
+            bearer="speech", tag="py-make")
+        self.assertIsInstance(call, int)
+        states: List[str] = []
+        first_previous = None
+        while not states or states[-1] != "connected":
+            e = await next_event(stream, lambda e: e.get("type") == "call.state" and e["call"] == call)
+            self.assertEqual(e["tag"], "py-make")
+            first_previous = first_previous or e["previous"]
+            states.append(e["state"])
+        self.assertEqual(first_previous, "dialing")
+        info = await self.client.info(call)
+        self.assertEqual(info["called_party"], {"digits": "5551234", "ton": "national", "npi": "e164"})
+        self.assertEqual(info["calling_party"]["digits"], "200")
+        self.assertEqual(info["calling_party"]["presentation"], "allowed")
+        self.assertEqual(info["bearer"], "speech")
+        self.assertEqual(await self.client.drop(call, cause="normal", uui="bye"), {})
+        e = await next_event(stream, is_state(call, "idle"))
+        self.assertEqual((e["cause"], e["origin"]), (16, "local"))
+        info = await self.client.info(call)
+        self.assertEqual(prid.decode_uui(info["uui_sent"]), (prid.IA5_PD, b"bye"))
+        self.assertEqual(await self.client.deallocate(call), {})
+        with self.assertRaises(prid.InvalidCallHandle):
+            await self.client.info(call)
+
+    async def test_make_refuses_a_bad_party_name(self) -> None:
+        with self.assertRaises(prid.InvalidParams) as cm:
+            await self.client.make(prid.party("1", ton="planetary"))
+        self.assertIn("number.ton", cm.exception.message)
+
+    async def test_incoming_proceed_progress_alert_answer(self) -> None:
+        await self.client.line_open(1)
+        frames = Frames(self.client)
+        stream = await subscribed(self.client)
+        await self.client.call("sim.call", {"span": 1, "number": "102", "calling": "201"})
+        call = (await next_event(stream, lambda e: e.get("type") == "call.new"))["call"]
+        await self.client.call("trace.subscribe", {"call": call})
+
+        await self.client.proceed(call)
+        await frames.sent("CALL PROCEEDING")
+        with self.assertRaises(prid.InvalidCallState) as cm:
+            await self.client.proceed(call)  # once per call
+        self.assertEqual(cm.exception.code, 2)
+
+        await self.client.progress(call, (1, 8), cause=31)
+        progress = await frames.sent("PROGRESS")
+        ids = Frames.ie_ids(progress)
+        self.assertEqual(ids.count(Frames.PROGRESS_INDICATOR), 2, progress)
+        self.assertIn(Frames.CAUSE, ids, progress)
+        self.assertEqual((await self.client.info(call))["state"], "offering")
+
+        await self.client.alert(call, inband=False)
+        await next_event(stream, is_state(call, "accepted"))
+        alerting = await frames.sent("ALERTING")
+        self.assertNotIn(Frames.PROGRESS_INDICATOR, Frames.ie_ids(alerting), alerting)
+
+        await self.client.answer(call, uui=prid.uui_text("hello"))
+        await next_event(stream, is_state(call, "connected"))
+        self.assertIn(Frames.USER_USER, Frames.ie_ids(await frames.sent("CONNECT")))
+        self.assertEqual((await self.client.info(call))["uui_sent"]["text"], "hello")
+
+        await self.client.drop(call, uui=b"\x01\x02")
+        e = await next_event(stream, is_state(call, "idle"))
+        self.assertEqual(e["origin"], "local")
+        self.assertEqual(prid.decode_uui((await self.client.info(call))["uui_sent"]),
+                         (prid.IA5_PD, b"\x01\x02"))
+        await self.client.deallocate(call)
+        await self.client.line_close(1)
+
+    async def test_drop_offered_call_rejects_it(self) -> None:
+        await self.client.line_open(1)
+        stream = await subscribed(self.client)
+        await self.client.call("sim.call", {"span": 1, "number": "103"})
+        call = (await next_event(stream, lambda e: e.get("type") == "call.new"))["call"]
+        await self.client.drop(call)
+        e = await next_event(stream, is_state(call, "idle"))
+        self.assertEqual(e["cause"], 21)  # call rejected, the default for an offered call
+        await self.client.deallocate(call)
+
+    async def test_overlap_make_then_dial(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer", "overlap": True})
+        frames = Frames(self.client)
+        stream = await subscribed(self.client)
+        call = await self.client.make("55", overlap=True)
+        await self.client.call("trace.subscribe", {"call": call})
+        setup = await frames.sent("SETUP")
+        self.assertNotIn(Frames.SENDING_COMPLETE, Frames.ie_ids(setup), setup)
+        await self.client.dial(call, "12")
+        info = await frames.sent("INFORMATION")
+        self.assertNotIn(Frames.SENDING_COMPLETE, Frames.ie_ids(info), info)
+        await self.client.dial(call, "3", complete=True)
+        info = await frames.sent("INFORMATION")
+        self.assertIn(Frames.SENDING_COMPLETE, Frames.ie_ids(info), info)
+        await next_event(stream, is_state(call, "connected"))
+        self.assertEqual((await self.client.info(call))["called"], "55123")
+        # Connected: the digits go as keypad facility.
+        await self.client.dial(call, "9#")
+        self.assertIn(Frames.KEYPAD_FACILITY, Frames.ie_ids(await frames.sent("INFORMATION")))
+        await self.client.drop(call)
+        await next_event(stream, is_state(call, "idle"))
+
+    async def test_dial_on_en_bloc_call_is_invalid_call_state(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "ignore"})
+        stream = await subscribed(self.client)
+        call = await self.client.make("56")
+        with self.assertRaises(prid.InvalidCallState):
+            await self.client.dial(call, "7")
+        await self.client.drop(call)
+        await next_event(stream, is_state(call, "idle"))
+
+    async def test_hold_and_unhold(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer", "on_hold": "accept"})
+        stream = await subscribed(self.client)
+        call = await self.client.make("57")
+        await next_event(stream, is_state(call, "connected"))
+        await self.client.hold(call)
+        e = await next_event(stream, is_state(call, "onhold"))
+        self.assertEqual(e["previous"], "connected")
+        self.assertEqual([c["call"] for c in await self.client.list_calls(state="onhold")], [call])
+        await self.client.unhold(call)
+        await next_event(stream, is_state(call, "connected"))
+        await self.client.drop(call)
+        await next_event(stream, is_state(call, "idle"))
+
+    async def test_hold_refused_by_far_end(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer", "on_hold": "reject"})
+        stream = await subscribed(self.client)
+        call = await self.client.make("58")
+        await next_event(stream, is_state(call, "connected"))
+        await self.client.hold(call)
+        e = await next_event(stream, lambda e: e.get("call") == call and "refused" in e)
+        self.assertEqual((e["refused"], e["state"], e["previous"]), ("hold", "connected", "connected"))
+        await self.client.drop(call)
+        await next_event(stream, is_state(call, "idle"))
+
+    async def test_redirect_incoming_call(self) -> None:
+        # The default sim span is euroisdn_e1: ETSI CallRerouting.
+        await self.client.call("sim.policy", {"span": 1, "on_redirect": "accept"})
+        await self.client.line_open(1)
+        stream = await subscribed(self.client)
+        await self.client.call("sim.call", {"span": 1, "number": "104"})
+        call = (await next_event(stream, lambda e: e.get("type") == "call.new"))["call"]
+        await self.client.alert(call)
+        await next_event(stream, is_state(call, "accepted"))
+        await self.client.redirect(call, prid.party("600", ton="national"), reason="busy")
+        e = await next_event(stream, is_state(call, "idle"))
+        self.assertEqual((e["cause"], e["origin"]), (16, "redirect"))
+        with self.assertRaises(prid.InvalidCallState):
+            await self.client.redirect(call, "601")
+        await self.client.deallocate(call)
+
+    async def test_redirect_with_a_bad_reason_is_invalid_params(self) -> None:
+        await self.client.line_open(1)
+        stream = await subscribed(self.client)
+        await self.client.call("sim.call", {"span": 1, "number": "105"})
+        call = (await next_event(stream, lambda e: e.get("type") == "call.new"))["call"]
+        with self.assertRaises(prid.InvalidParams):
+            await self.client.redirect(call, "600", reason="whim")
+        await self.client.drop(call)
+        await next_event(stream, is_state(call, "idle"))
+
+    async def test_transfer_held_and_active_call(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer", "on_transfer": "accept"})
+        stream = await subscribed(self.client)
+        a = await self.client.make("59")
+        await next_event(stream, is_state(a, "connected"))
+        b = await self.client.make("60")
+        await next_event(stream, is_state(b, "connected"))
+        with self.assertRaises(prid.InvalidParams):
+            await self.client.transfer(a, a)
+        await self.client.hold(a)
+        await next_event(stream, is_state(a, "onhold"))
+        await self.client.transfer(a, b)
+        for e in (await self.idle_all(stream, a, b)).values():
+            self.assertEqual(e["origin"], "transfer", e)
+
+    async def test_display_from_cpe_euroisdn_is_operation_unavailable(self) -> None:
+        # API: euroisdn's user side sends no Display IE.
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer"})
+        stream = await subscribed(self.client)
+        call = await self.client.make("63")
+        await next_event(stream, is_state(call, "connected"))
+        with self.assertRaises(prid.OperationUnavailable) as cm:
+            await self.client.display(call, "Reception")
+        self.assertEqual((cm.exception.code, cm.exception.name), (5, "OperationUnavailable"))
+        self.assertIn("euroisdn", cm.exception.message)
+        await self.client.drop(call)
+        await next_event(stream, is_state(call, "idle"))
+
+    async def test_monitor_line_sees_other_clients_call(self) -> None:
+        await self.client.line_open(1, privilege="monitor")
+        stream = await subscribed(self.client)
+        other = await self.daemon.connect()
+        try:
+            call = await other.make("64", tag="watched")
+            new = await next_event(stream, lambda e: e.get("type") == "call.new" and e["call"] == call)
+            self.assertEqual(new["privilege"], "monitor")
+            with self.assertRaises(prid.NotOwner):
+                await self.client.drop(call)
+            await other.drop(call)
+            await next_event(stream, is_state(call, "idle"))
+        finally:
+            await other.close()
+        await self.client.line_close(1)
+
+    async def test_conference_of_two_calls(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer"})
+        stream = await subscribed(self.client)
+        a = await self.client.make("65")
+        await next_event(stream, is_state(a, "connected"))
+        b = await self.client.make("66")
+        await next_event(stream, is_state(b, "connected"))
+        conf = await self.client.conference_create([a])
+        self.assertNotIn(conf, (a, b))
+        await self.client.conference_add(conf, b)
+        self.assertEqual(sorted((await self.client.info(conf))["participants"]), sorted([a, b]))
+        await self.client.conference_remove(conf, b)
+        self.assertEqual((await self.client.info(conf))["participants"], [a])
+        await self.client.drop(conf)
+        await self.idle_all(stream, conf, a)
+        await self.client.drop(b)
+        await next_event(stream, is_state(b, "idle"))
+
+    async def test_list_calls_pages(self) -> None:
+        await self.client.call("sim.policy", {"span": 1, "on_setup": "answer"})
+        stream = await subscribed(self.client)
+        calls = [await self.client.make(str(70 + i)) for i in range(3)]
+        for c in calls:
+            await next_event(stream, is_state(c, "connected"))
+        first = await self.client.list_calls(limit=2)
+        rest = await self.client.list_calls(after=first[-1]["call"], limit=2)
+        self.assertEqual([r["call"] for r in first + rest], calls)
+        for c in calls:
+            await self.client.drop(c)
+            await next_event(stream, is_state(c, "idle"))
+            await self.client.deallocate(c)
+        self.assertEqual(await self.client.list_calls(), [])
+
     async def test_zz_resume_across_restart(self) -> None:
         # Runs last (name): it restarts the shared prid.
         lines: List[int] = []
@@ -331,6 +634,123 @@ class ResumeWithoutRestartTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(e["call"], other_call)
             self.assertGreater(e["seq"], seen)
             await other.close()
+            await client.close()
+        finally:
+            d.cleanup()
+
+
+class CallControlParamsTest(unittest.IsolatedAsyncioTestCase):
+    """The methods send the API's method and param names, options left None not sent."""
+
+    async def asyncSetUp(self) -> None:
+        self.sent: List[Any] = []
+        self.client = prid.Client("unused")
+
+        async def record(method: str, params: Any = None) -> Any:
+            self.sent.append((method, params))
+            return {"call": 7, "conference": 8} if method in ("call.make", "conference.create") else {}
+        self.client.call = record  # type: ignore[method-assign]
+
+    async def test_only_given_options_are_sent(self) -> None:
+        c = self.client
+        self.assertEqual(await c.make("123"), 7)
+        self.assertEqual(await c.make(prid.party("9", npi="private"), span=2, calling="1",
+                                      bearer="digital", channel=3, uui="hi", tag="t",
+                                      overlap=False, called_subaddress="a",
+                                      calling_subaddress="b", display="Desk"), 7)
+        await c.alert(1)
+        await c.alert(1, inband=False, channel=2)
+        await c.answer(1, uui=b"\xff", non_isdn=True)
+        await c.proceed(1)
+        await c.progress(1, [8])
+        await c.dial(1, "4", complete=True)
+        await c.redirect(1, "5")
+        await c.transfer(1, 2)
+        await c.drop(1, cause=17, uui={"hex": "00", "pd": 0}, supervisor=True)
+        await c.drop(1)
+        await c.hold(1)
+        await c.unhold(1)
+        await c.join(1)
+        await c.info(1)
+        await c.list_calls(state="idle", all=True)
+        await c.deallocate(1)
+        await c.line_open(1, privilege="monitor")
+        await c.line_close(1)
+        self.assertEqual(await c.conference_create((1, 2)), 8)
+        await c.conference_add(8, 3)
+        await c.conference_remove(8, 3)
+        await c.display(1, "x")
+        self.assertEqual(self.sent, [
+            ("call.make", {"number": "123"}),
+            ("call.make", {"span": 2, "number": {"digits": "9", "npi": "private"}, "calling": "1",
+                           "bearer": "digital", "channel": 3, "uui": {"text": "hi"}, "tag": "t",
+                           "overlap": False, "called_subaddress": "a", "calling_subaddress": "b",
+                           "display": "Desk"}),
+            ("call.alert", {"call": 1}),
+            ("call.alert", {"call": 1, "inband": False, "channel": 2}),
+            ("call.answer", {"call": 1, "uui": {"hex": "ff", "pd": 4}, "non_isdn": True}),
+            ("call.proceed", {"call": 1}),
+            ("call.progress", {"call": 1, "progress": [8]}),
+            ("call.dial", {"call": 1, "digits": "4", "complete": True}),
+            ("call.redirect", {"call": 1, "number": "5"}),
+            ("call.transfer", {"call": 1, "to_call": 2}),
+            ("call.drop", {"call": 1, "cause": 17, "uui": {"hex": "00", "pd": 0}, "supervisor": True}),
+            ("call.drop", {"call": 1}),
+            ("call.hold", {"call": 1}),
+            ("call.unhold", {"call": 1}),
+            ("call.join", {"call": 1}),
+            ("call.info", {"call": 1}),
+            ("call.list", {"state": "idle", "all": True}),
+            ("call.deallocate", {"call": 1}),
+            ("line.open", {"span": 1, "privilege": "monitor"}),
+            ("line.close", {"span": 1}),
+            ("conference.create", {"calls": [1, 2]}),
+            ("conference.add", {"conference": 8, "call": 3}),
+            ("conference.remove", {"conference": 8, "call": 3}),
+            ("call.display", {"call": 1, "display": "x"}),
+        ])
+
+    async def test_text_uui_must_be_ia5(self) -> None:
+        with self.assertRaises(UnicodeEncodeError):
+            await self.client.drop(1, uui="é")
+        self.assertEqual(self.sent, [])
+
+
+class Ni2CallControlTest(unittest.IsolatedAsyncioTestCase):
+    """On ni2 prid has no overlap dialling, rerouting or transfer: OperationUnavailable."""
+
+    async def test_overlap_redirect_and_transfer_are_operation_unavailable(self) -> None:
+        d = Daemon('switch = "ni2"\n')
+        d.start()
+        try:
+            client = await d.connect()
+            await d.wait_up(client)
+            self.assertEqual((await client.call("span.list"))[0]["switch"], "ni2")
+            with self.assertRaises(prid.OperationUnavailable) as cm:
+                await client.make("1", overlap=True)
+            self.assertEqual(cm.exception.code, 5)
+            self.assertIn("ni2", cm.exception.message)
+
+            await client.call("sim.policy", {"span": 1, "on_setup": "answer"})
+            stream = await subscribed(client)
+            a = await client.make("81")
+            await next_event(stream, is_state(a, "connected"))
+            b = await client.make("82")
+            await next_event(stream, is_state(b, "connected"))
+            with self.assertRaises(prid.OperationUnavailable) as cm:
+                await client.transfer(a, b)
+            self.assertEqual(cm.exception.data.get("name"), "OperationUnavailable")
+            self.assertIn("ni2", cm.exception.message)
+
+            await client.line_open(1)
+            await client.call("sim.call", {"span": 1, "number": "83"})
+            c = (await next_event(stream, lambda e: e.get("type") == "call.new"))["call"]
+            with self.assertRaises(prid.OperationUnavailable) as cm:
+                await client.redirect(c, "84")
+            self.assertIn("ni2", cm.exception.message)
+            for call in (a, b, c):
+                await client.drop(call)
+                await next_event(stream, is_state(call, "idle"))
             await client.close()
         finally:
             d.cleanup()

@@ -6,10 +6,12 @@ import asyncio
 import itertools
 import json
 import os
-from typing import (Any, Awaitable, Callable, Dict, List, Mapping, Optional, Union,
+from typing import (Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union,
                     cast)
 
 from .errors import ApiError, EventsLost, TransportError, error_from_reply
+from .party import Number
+from .uui import uui_bytes, uui_text
 
 DEFAULT_SOCKET = "/run/prid/prid.sock"
 
@@ -20,6 +22,31 @@ _LINE_LIMIT = 1 << 20
 Event = Dict[str, Any]
 ConnectHook = Callable[["Client"], Awaitable[None]]
 NotificationHandler = Callable[[str, Any], None]
+
+#: A ``uui`` argument: a dict of ``uui_text``/``uui_bytes`` (or as prid reports
+#: one), a ``str`` (IA5 text) or ``bytes`` (octets, protocol discriminator 4).
+Uui = Union[str, bytes, Mapping[str, Union[str, int]]]
+
+#: A ``cause``: a Q.850 cause number (1…127) or normal, busy, noanswer,
+#: rejected, unavailable.
+Cause = Union[int, str]
+
+
+def _uui(value: Optional[Uui]) -> Optional[Mapping[str, Union[str, int]]]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return uui_text(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return uui_bytes(bytes(value))
+    return value
+
+
+def _params(**params: Any) -> Dict[str, Any]:
+    """The request's params: the API's names, those left None not sent (a
+    Mapping as a dict, which json can write)."""
+    return {name: dict(value) if isinstance(value, Mapping) else value
+            for name, value in params.items() if value is not None}
 
 
 def default_socket() -> str:
@@ -246,6 +273,145 @@ class Client:
             raise TransportError(f"writing to prid at {self.path} failed: {e}") from e
         return await fut
 
+    # -- lines and calls (docs/api.md, "Lines and calls") -------------------
+    #
+    # Thin wrappers over call(): the API's parameter names, an option left
+    # None not sent (prid's default applies), prid's errors raised as by
+    # call(). Each returns the method's result; the state changes the request
+    # causes come later as call.state events.
+
+    async def line_open(self, span: int, *, privilege: Optional[str] = None) -> Dict[str, Any]:
+        """``line.open``: be offered the span's new incoming calls (``owner``,
+        the default) or get a monitor handle on every call (``monitor``)."""
+        return await self.call("line.open", _params(span=span, privilege=privilege))
+
+    async def line_close(self, span: int) -> Dict[str, Any]:
+        """``line.close``."""
+        return await self.call("line.close", {"span": span})
+
+    async def make(self, number: Number, *, span: Optional[int] = None,
+                   calling: Optional[Number] = None, bearer: Optional[str] = None,
+                   channel: Optional[int] = None, uui: Optional[Uui] = None,
+                   tag: Optional[str] = None, overlap: Optional[bool] = None,
+                   called_subaddress: Optional[str] = None,
+                   calling_subaddress: Optional[str] = None,
+                   display: Optional[str] = None) -> int:
+        """``call.make``: place a call (SETUP); returns its call id, owned by
+        this client.
+
+        ``number``/``calling``: digits or a party object (``prid.party``);
+        ``bearer``: speech, 3.1khz or digital; ``overlap=True``: overlap
+        sending, more digits follow with ``dial``; ``display``: the calling
+        name; ``tag``: echoed in the call's events.
+        """
+        result = await self.call("call.make", _params(
+            span=span, number=number, calling=calling, bearer=bearer, channel=channel,
+            uui=_uui(uui), tag=tag, overlap=overlap, called_subaddress=called_subaddress,
+            calling_subaddress=calling_subaddress, display=display))
+        return int(result["call"])
+
+    async def alert(self, call: int, *, inband: Optional[bool] = None,
+                    channel: Optional[int] = None) -> Dict[str, Any]:
+        """``call.alert``: ALERTING; offering (or collecting) → accepted.
+        ``inband=False``: no ringback in band; ``channel``: take that
+        B-channel instead."""
+        return await self.call("call.alert", _params(call=call, inband=inband, channel=channel))
+
+    async def answer(self, call: int, *, uui: Optional[Uui] = None,
+                     non_isdn: Optional[bool] = None,
+                     channel: Optional[int] = None) -> Dict[str, Any]:
+        """``call.answer``: CONNECT; → connected. ``non_isdn=True``: the
+        destination is not ISDN (progress indicator 2)."""
+        return await self.call("call.answer", _params(call=call, uui=_uui(uui),
+                                                      non_isdn=non_isdn, channel=channel))
+
+    async def proceed(self, call: int, *, channel: Optional[int] = None) -> Dict[str, Any]:
+        """``call.proceed``: CALL PROCEEDING, once, before ALERTING or CONNECT;
+        the call stays offering."""
+        return await self.call("call.proceed", _params(call=call, channel=channel))
+
+    async def progress(self, call: int, progress: Sequence[int], *,
+                       cause: Optional[Cause] = None) -> Dict[str, Any]:
+        """``call.progress``: PROGRESS with 1 to 3 progress descriptions
+        (Q.931 4.5.23: 1, 2, 3, 8 …), and a Cause when given; no state change."""
+        return await self.call("call.progress", _params(call=call, progress=list(progress),
+                                                        cause=cause))
+
+    async def dial(self, call: int, digits: str, *,
+                   complete: Optional[bool] = None) -> Dict[str, Any]:
+        """``call.dial``: INFORMATION with more called digits on an overlap
+        call being dialled (Sending complete with ``complete=True``), or with
+        keypad digits on a connected call."""
+        return await self.call("call.dial", _params(call=call, digits=digits, complete=complete))
+
+    async def display(self, call: int, display: str) -> Dict[str, Any]:
+        """``call.display``: INFORMATION with a Display IE on a call under way."""
+        return await self.call("call.display", {"call": call, "display": display})
+
+    async def redirect(self, call: int, number: Number, *,
+                       reason: Optional[str] = None) -> Dict[str, Any]:
+        """``call.redirect``: call rerouting of an incoming call not answered
+        yet; ``reason``: unknown, busy, no_reply, unconditional, … The call
+        then goes idle with origin ``redirect``."""
+        return await self.call("call.redirect", _params(call=call, number=number, reason=reason))
+
+    async def transfer(self, call: int, to_call: int) -> Dict[str, Any]:
+        """``call.transfer``: explicit call transfer of two connected or held
+        calls; the network clears both (origin ``transfer``)."""
+        return await self.call("call.transfer", {"call": call, "to_call": to_call})
+
+    async def drop(self, call: int, *, cause: Optional[Cause] = None,
+                   uui: Optional[Uui] = None,
+                   supervisor: Optional[bool] = None) -> Dict[str, Any]:
+        """``call.drop``: clear (or reject) the call; see "Drop" in the API.
+        ``supervisor=True``: any call on the daemon (supervisors only)."""
+        return await self.call("call.drop", _params(call=call, cause=cause, uui=_uui(uui),
+                                                    supervisor=supervisor))
+
+    async def hold(self, call: int) -> Dict[str, Any]:
+        """``call.hold``: HOLD; onhold once the far end acknowledges (a refusal
+        comes as a call.state with ``refused: "hold"``)."""
+        return await self.call("call.hold", {"call": call})
+
+    async def unhold(self, call: int) -> Dict[str, Any]:
+        """``call.unhold``: RETRIEVE; connected once the far end acknowledges."""
+        return await self.call("call.unhold", {"call": call})
+
+    async def join(self, call: int) -> Dict[str, Any]:
+        """``call.join``: bridged span, take this station back onto the call."""
+        return await self.call("call.join", {"call": call})
+
+    async def info(self, call: int, *, supervisor: Optional[bool] = None) -> Dict[str, Any]:
+        """``call.info``: the call record (state, parties, cause, …)."""
+        return await self.call("call.info", _params(call=call, supervisor=supervisor))
+
+    async def list_calls(self, *, state: Optional[str] = None, after: Optional[int] = None,
+                         limit: Optional[int] = None,
+                         all: Optional[bool] = None) -> List[Dict[str, Any]]:
+        """``call.list``: one page of call records (ids above ``after``, at most
+        ``limit``, 12 by default); pass the last id as ``after`` for the next."""
+        return await self.call("call.list", _params(state=state, after=after, limit=limit,
+                                                    all=all))
+
+    async def deallocate(self, call: int) -> Dict[str, Any]:
+        """``call.deallocate``: release this client's handle (an idle call's
+        record goes with its last handle)."""
+        return await self.call("call.deallocate", {"call": call})
+
+    async def conference_create(self, calls: Sequence[int]) -> int:
+        """``conference.create``: a conference of these calls; returns its id
+        (a call id, owned by this client)."""
+        result = await self.call("conference.create", {"calls": list(calls)})
+        return int(result["conference"])
+
+    async def conference_add(self, conference: int, call: int) -> Dict[str, Any]:
+        """``conference.add``."""
+        return await self.call("conference.add", {"conference": conference, "call": call})
+
+    async def conference_remove(self, conference: int, call: int) -> Dict[str, Any]:
+        """``conference.remove``."""
+        return await self.call("conference.remove", {"conference": conference, "call": call})
+
     # -- events -------------------------------------------------------------
 
     def events(self, since: Optional[int] = None, span: Optional[int] = None,
@@ -416,5 +582,6 @@ async def connect(path: Optional[str] = None, *, timeout: float = 0.0) -> Client
             delay = min(delay * 2, 2.0)
 
 
-__all__ = ["Client", "EventStream", "Event", "connect", "default_socket", "DEFAULT_SOCKET"]
+__all__ = ["Cause", "Client", "EventStream", "Event", "Uui", "connect", "default_socket",
+           "DEFAULT_SOCKET"]
 
