@@ -297,6 +297,32 @@ class Parser {
         ->check(Number("--channel", 1, kMaxChannel));
   }
 
+  // The called and calling numbers' attributes (call, sim call).
+  static void AddPartyOptions(CLI::App* sub, PartyOptions& party) {
+    sub->add_option("--ton", party.ton,
+                    "called number's type: unknown, international, national, network, subscriber or abbreviated")
+        ->option_text("T");
+    sub->add_option("--npi", party.npi, "called number's plan: unknown, e164, x121, f69, national or private")
+        ->option_text("P");
+    sub->add_option("--calling-ton", party.calling_ton, "calling number's type (as --ton)")->option_text("T");
+    sub->add_option("--calling-npi", party.calling_npi, "calling number's plan (as --npi)")->option_text("P");
+    sub->add_option("--present", party.presentation, "calling number's presentation: allowed, restricted or "
+                    "unavailable (no --calling)")
+        ->option_text("PRES");
+  }
+
+  // A redirecting reason option (redirect --reason, sim call --redirecting-reason).
+  static CLI::Option* AddRedirectReason(CLI::App* sub, const std::string& name, std::optional<std::string>& reason) {
+    return sub
+        ->add_option(name, reason, "redirecting reason: " + std::string(q931::RedirectReasonChoices()))
+        ->option_text("R")
+        ->check([name](const std::string& given) {
+          return q931::RedirectReasonFromName(given)
+                     ? std::string()
+                     : fmt::format("{} must be one of {}", name, q931::RedirectReasonChoices());
+        });
+  }
+
   void AddCause(CLI::App* sub, const std::string& what) {
     sub->add_option("--cause", cause_, what)->option_text("CAUSE");
   }
@@ -438,16 +464,7 @@ class Parser {
         ->check(Number("--span", 1, kMaxSpan));
     call->add_option("--calling", make_.calling, "calling number")->option_text("NUM");
     call->add_option("--bearer", make_.bearer, "speech, 3.1khz or digital")->option_text("B");
-    call->add_option("--ton", make_.ton,
-                     "called number's type: unknown, international, national, network, subscriber or abbreviated")
-        ->option_text("T");
-    call->add_option("--npi", make_.npi, "called number's plan: unknown, e164, x121, f69, national or private")
-        ->option_text("P");
-    call->add_option("--calling-ton", make_.calling_ton, "calling number's type (as --ton)")->option_text("T");
-    call->add_option("--calling-npi", make_.calling_npi, "calling number's plan (as --npi)")->option_text("P");
-    call->add_option("--present", make_.presentation, "calling number's presentation: allowed, restricted or "
-                     "unavailable (no --calling)")
-        ->option_text("PRES");
+    AddPartyOptions(call, make_.party);
     call->add_flag("--overlap", make_.overlap,
                    "overlap sending: the SETUP without Sending complete, more digits with dial");
     call->add_option("--display", make_.display, "the calling name, sent as a Display IE (with --calling)")
@@ -497,14 +514,7 @@ class Parser {
                          });
     AddCallId(redirect);
     redirect->add_option("NUMBER", redirect_number_, "the number the network routes the call to")->required();
-    redirect->add_option("--reason", redirect_reason_, std::string("redirecting reason: ") +
-                                                           std::string(q931::RedirectReasonChoices()))
-        ->option_text("R")
-        ->check([](const std::string& reason) {
-          return q931::RedirectReasonFromName(reason)
-                     ? std::string()
-                     : fmt::format("--reason must be one of {}", q931::RedirectReasonChoices());
-        });
+    AddRedirectReason(redirect, "--reason", redirect_reason_);
     auto* transfer = Sub(&app_, "transfer", "join two answered calls on the network and free both (call.transfer)",
                          [this] { return base::Result<Command>(RequestCommand(CallTransferRequest(call_, transfer_to_))); });
     AddCallId(transfer);
@@ -600,6 +610,15 @@ class Parser {
     AddSpan(call);
     call->add_option("NUMBER", sim_call_.number, "called number")->required();
     call->add_option("--calling", sim_call_.calling, "calling number")->option_text("NUM");
+    AddPartyOptions(call, sim_call_.party);
+    auto* redirecting = call->add_option("--redirecting", sim_call_.redirecting,
+                                         "redirecting number: the call was forwarded from it")
+                            ->option_text("NUM");
+    AddRedirectReason(call, "--redirecting-reason", sim_call_.redirecting_reason)->needs(redirecting);
+    call->add_option("--display", sim_call_.display, "the calling name, sent as a Display IE")
+        ->option_text("NAME");
+    call->add_flag("--preferred", sim_call_.preferred,
+                   "offer the B-channel as preferred, not exclusive: the answer may take another");
     AddUui(call);
     auto* drop = Sub(sim, "drop", "the far end clears a call (sim.drop)",
                      [this] { return RequestCommand(SimDropRequest(call_, cause_, uui_)); });

@@ -53,6 +53,22 @@ base::Status AddCause(const std::optional<std::string>& cause, json& params) {
   return base::Status::Ok();
 }
 
+// Makes params' "number" and "calling" party objects ({digits, ton, …}) when
+// an attribute of theirs is given; they stay plain strings otherwise.
+void AddPartyAttributes(const PartyOptions& party, json& params) {
+  const auto attribute = [&](const char* param, const char* key, const std::optional<std::string>& value) {
+    if (!value) return;
+    json& object = params[param];
+    if (!object.is_object()) object = json{{"digits", object.is_string() ? object.get<std::string>() : ""}};
+    object[key] = *value;
+  };
+  attribute("number", "ton", party.ton);
+  attribute("number", "npi", party.npi);
+  attribute("calling", "ton", party.calling_ton);
+  attribute("calling", "npi", party.calling_npi);
+  attribute("calling", "presentation", party.presentation);
+}
+
 Request CallOnly(std::string method, std::int64_t call) {
   return Request{std::move(method), json{{"call", call}}};
 }
@@ -154,18 +170,7 @@ base::Result<Request> CallMakeRequest(const CallMakeOptions& options) {
   Request request{"call.make", json{{"number", options.number}}};
   if (options.span) request.params["span"] = *options.span;
   if (options.calling) request.params["calling"] = *options.calling;
-  // A plain string unless an attribute is given: then {digits, …}.
-  const auto attribute = [&](const char* param, const char* key, const std::optional<std::string>& value) {
-    if (!value) return;
-    json& party = request.params[param];
-    if (!party.is_object()) party = json{{"digits", party.is_string() ? party.get<std::string>() : ""}};
-    party[key] = *value;
-  };
-  attribute("number", "ton", options.ton);
-  attribute("number", "npi", options.npi);
-  attribute("calling", "ton", options.calling_ton);
-  attribute("calling", "npi", options.calling_npi);
-  attribute("calling", "presentation", options.presentation);
+  AddPartyAttributes(options.party, request.params);
   if (options.bearer) {
     if (!IsOneOf(kBearers, *options.bearer)) {
       return base::Fail(fmt::format("unknown bearer '{}': give one of {}", *options.bearer,
@@ -288,6 +293,15 @@ base::Result<Request> SimHoldPolicyRequest(int span, const std::string& policy) 
 base::Result<Request> SimCallRequest(const SimCallOptions& options) {
   Request request{"sim.call", json{{"span", options.span}, {"number", options.number}}};
   if (options.calling) request.params["calling"] = *options.calling;
+  AddPartyAttributes(options.party, request.params);
+  if (options.redirecting) {
+    json& redirecting = request.params["redirecting"] = json{{"digits", *options.redirecting}};
+    if (options.redirecting_reason) redirecting["reason"] = *options.redirecting_reason;
+  } else if (options.redirecting_reason) {
+    return base::Fail("--redirecting-reason needs --redirecting");
+  }
+  if (options.display) request.params["display"] = *options.display;
+  if (options.preferred) request.params["preferred"] = true;
   if (auto status = AddUui(options.uui, request.params); !status) {
     return base::Fail(status.message());
   }

@@ -35,17 +35,21 @@ base::Result<std::optional<nlohmann::json>> UuiParam(const UuiOptions& options);
 // names (normal, busy, noanswer, rejected, unavailable) stays a string.
 base::Result<nlohmann::json> CauseParam(std::string_view cause);
 
+// Party attributes (docs/api.md "Party numbers"), checked by prid: any
+// given makes `number` / `calling` an object.
+struct PartyOptions {
+  std::optional<std::string> ton{}, npi{};                  // the called number's
+  std::optional<std::string> calling_ton{}, calling_npi{};  // the calling number's
+  std::optional<std::string> presentation{};                // the calling number's
+};
+
 struct CallMakeOptions {
   std::string number{};
   std::optional<int> span{};
   std::optional<std::string> calling{};
   std::optional<std::string> bearer{};  // speech, 3.1khz, digital
   UuiOptions uui{};
-  // Party attributes (docs/api.md "Party numbers"), checked by prid: any
-  // given makes `number` / `calling` an object.
-  std::optional<std::string> ton{}, npi{};                  // the called number's
-  std::optional<std::string> calling_ton{}, calling_npi{};  // the calling number's
-  std::optional<std::string> presentation{};                // the calling number's
+  PartyOptions party{};
   bool overlap = false;  // overlap sending: more digits follow with `dial`
   std::optional<std::string> display{};  // the calling name (docs/api.md "Display")
 };
@@ -63,6 +67,11 @@ struct SimCallOptions {
   std::string number{};
   std::optional<std::string> calling{};
   UuiOptions uui{};
+  PartyOptions party{};
+  std::optional<std::string> redirecting{};         // the redirecting number's digits
+  std::optional<std::string> redirecting_reason{};  // with `redirecting`: busy, no_reply, …
+  std::optional<std::string> display{};             // the calling name
+  bool preferred = false;  // offer the B-channel as preferred, not exclusive
 };
 
 struct SimPolicyOptions {

@@ -1,8 +1,10 @@
 # bash completion for prictl, prid's command-line client: its commands, the
-# subcommands of cdr, conf and sim, and the main options. Installed into
-# bash-completion's completions folder; load it by hand with
+# subcommands of cdr, conf and sim, the main options and each command's
+# own options. Installed into bash-completion's completions folder; load it
+# by hand with
 #   source prictl.bash
-# The word lists below are checked against prictl --help by prid's tests.
+# The word lists below are checked against prictl --help by prid's tests:
+# the commands, and each command's and subcommand's options.
 
 _prictl_commands="status reload spans span restart service calls info stats cdr open close call dial proceed alert progress answer redirect transfer drop hangup dealloc hold unhold join conf events sim run decode trace compare replay metrics import"
 _prictl_global_options="--socket --json --version --help"
@@ -49,7 +51,14 @@ _prictl() {
   local words=""
   case "$command" in
     conf) [[ -z "$subcommand" ]] && words="create add remove" ;;
-    sim) [[ -z "$subcommand" ]] && words="call drop policy hold unhold hold-policy" ;;
+    sim)
+      case "$subcommand" in
+        "") words="call drop policy hold unhold hold-policy" ;;
+        call) words="--calling --ton --npi --calling-ton --calling-npi --present --redirecting --redirecting-reason --display --preferred --uui-text --uui-hex --pd" ;;
+        drop) words="--cause --uui-text --uui-hex --pd" ;;
+        policy) words="--delay-ms --overlap --uui-text --uui-hex --pd" ;;
+      esac
+      ;;
     import)
       if [[ -z "$subcommand" ]]; then
         words="chan_dahdi"
@@ -61,8 +70,11 @@ _prictl() {
       fi
       ;;
     cdr)
-      words="--since --span --number --cause --limit --sqlite --postgresql"
-      [[ -z "$subcommand" ]] && words="status $words"
+      case "$subcommand" in
+        "") words="status --since --span --number --cause --limit --sqlite --postgresql" ;;
+        status) ;;
+        *) words="--since --span --number --cause --limit --sqlite --postgresql" ;;
+      esac
       ;;
     calls) words="--state --all" ;;
     info) words="--all" ;;

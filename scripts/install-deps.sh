@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   tshark python3 socat
+  # tests/cli: the zsh completion runs in zsh (bash's in bash).
+  zsh
   # clients/python: pip install of the package, tested (tests/python).
   python3-pip python3-setuptools python3-wheel
   # tests/exporter: promtool (Debian ships it only in prometheus, whose server

@@ -306,6 +306,30 @@ TEST(CommandLine, SimCall) {
                                           {"uui", {{"text", "x"}}}}));
 }
 
+TEST(CommandLine, SimCallWithAttributes) {
+  Command command = Ok({"sim", "call", "1", "200", "--ton", "national", "--npi", "e164", "--calling", "300",
+                        "--calling-ton", "subscriber", "--present", "restricted", "--redirecting", "400",
+                        "--redirecting-reason", "busy", "--display", "Desk", "--preferred"});
+  EXPECT_EQ(command.request.params,
+            json({{"span", 1},
+                  {"number", {{"digits", "200"}, {"ton", "national"}, {"npi", "e164"}}},
+                  {"calling", {{"digits", "300"}, {"ton", "subscriber"}, {"presentation", "restricted"}}},
+                  {"redirecting", {{"digits", "400"}, {"reason", "busy"}}},
+                  {"display", "Desk"},
+                  {"preferred", true}}));
+}
+
+TEST(CommandLine, SimCallRedirectingReasonNeedsTheNumber) {
+  EXPECT_NE(UsageError({"sim", "call", "1", "200", "--redirecting-reason", "busy"}).find("--redirecting"),
+            std::string::npos);
+}
+
+TEST(CommandLine, SimCallUnknownRedirectingReasonIsAUsageErrorListingTheReasons) {
+  const std::string error = UsageError({"sim", "call", "1", "200", "--redirecting", "4", "--redirecting-reason", "whim"});
+  EXPECT_NE(error.find("--redirecting-reason must be one of"), std::string::npos) << error;
+  EXPECT_NE(error.find("no_reply"), std::string::npos) << error;
+}
+
 TEST(CommandLine, SimDrop) {
   Command command = Ok({"sim", "drop", "4", "--cause", "17", "--uui-hex", "ff"});
   EXPECT_EQ(command.request.method, "sim.drop");

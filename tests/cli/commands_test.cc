@@ -194,10 +194,10 @@ TEST(Requests, CallMakeWithEveryOption) {
 TEST(Requests, CallMakeWithPartyAttributesSendsObjects) {
   auto request = CallMakeRequest({.number = "301234",
                                   .calling = "55",
-                                  .ton = "national",
-                                  .npi = "e164",
-                                  .calling_ton = "subscriber",
-                                  .presentation = "restricted"});
+                                  .party = {.ton = "national",
+                                            .npi = "e164",
+                                            .calling_ton = "subscriber",
+                                            .presentation = "restricted"}});
   ASSERT_TRUE(request.ok());
   EXPECT_EQ(request->params,
             json({{"number", {{"digits", "301234"}, {"ton", "national"}, {"npi", "e164"}}},
@@ -205,7 +205,7 @@ TEST(Requests, CallMakeWithPartyAttributesSendsObjects) {
 }
 
 TEST(Requests, CallMakePresentationUnavailableNeedsNoCallingNumber) {
-  auto request = CallMakeRequest({.number = "1", .presentation = "unavailable"});
+  auto request = CallMakeRequest({.number = "1", .party = {.presentation = "unavailable"}});
   ASSERT_TRUE(request.ok());
   EXPECT_EQ(request->params["calling"], json({{"digits", ""}, {"presentation", "unavailable"}}));
 }
@@ -276,6 +276,31 @@ TEST(Requests, SimCall) {
                                    {"number", "100"},
                                    {"calling", "200"},
                                    {"uui", {{"text", "x"}}}}));
+}
+
+TEST(Requests, SimCallWithPartyAttributesRedirectingDisplayAndPreferred) {
+  auto request = SimCallRequest({.span = 2,
+                                 .number = "4000",
+                                 .calling = "55",
+                                 .party = {.ton = "subscriber", .calling_npi = "private", .presentation = "restricted"},
+                                 .redirecting = "700",
+                                 .redirecting_reason = "no_reply",
+                                 .display = "Front desk",
+                                 .preferred = true});
+  ASSERT_TRUE(request.ok()) << request.error();
+  EXPECT_EQ(request->params,
+            json({{"span", 2},
+                  {"number", {{"digits", "4000"}, {"ton", "subscriber"}}},
+                  {"calling", {{"digits", "55"}, {"npi", "private"}, {"presentation", "restricted"}}},
+                  {"redirecting", {{"digits", "700"}, {"reason", "no_reply"}}},
+                  {"display", "Front desk"},
+                  {"preferred", true}}));
+}
+
+TEST(Requests, SimCallRedirectingReasonWithoutNumberIsRefused) {
+  auto request = SimCallRequest({.span = 1, .number = "1", .redirecting_reason = "busy"});
+  ASSERT_FALSE(request.ok());
+  EXPECT_NE(request.error().find("--redirecting"), std::string::npos) << request.error();
 }
 
 TEST(Requests, SimDropWithCauseName) {

@@ -128,6 +128,38 @@ TEST_F(PrictlEndToEnd, BridgedStationLeavesAPartyLineThatGoesOn) {
   EXPECT_EQ(b.Ok("call.info", {{"call", call}})["uui_sent"]["text"], "b ends");
 }
 
+TEST_F(PrictlEndToEnd, SimCallSendsTheNumbersAttributesRedirectingAndDisplay) {
+  ApiClient owner(socket_);
+  owner.Ok("line.open", {{"span", 1}});
+  auto r = Prictl({"sim", "call", "1", "2002", "--ton", "national", "--npi", "e164", "--calling", "3002",
+                   "--calling-ton", "subscriber", "--present", "allowed", "--redirecting", "700",
+                   "--redirecting-reason", "no_reply", "--display", "Front desk", "--preferred"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto offered = owner.WaitNew();
+  ASSERT_TRUE(offered) << "no call.new for the far end's SETUP";
+  // What the far end's libpri put in the SETUP, as prid's libpri read it.
+  EXPECT_EQ((*offered)["called_party"], json({{"digits", "2002"}, {"ton", "national"}, {"npi", "e164"}}))
+      << offered->dump();
+  EXPECT_EQ((*offered)["calling_party"]["ton"], "subscriber") << offered->dump();
+  EXPECT_EQ((*offered)["calling_party"]["presentation"], "allowed") << offered->dump();
+  EXPECT_EQ((*offered)["redirecting"]["digits"], "700") << offered->dump();
+  EXPECT_EQ((*offered)["redirecting"]["reason"], "no_reply") << offered->dump();
+  EXPECT_EQ((*offered)["display"], "Front desk") << offered->dump();
+  const std::uint64_t call = (*offered)["call"];
+  // Preferred, not exclusive: the answer may take another B-channel.
+  owner.Ok("call.answer", {{"call", call}, {"channel", 7}});
+  auto connected = owner.WaitState(call, "connected");
+  ASSERT_TRUE(connected);
+  EXPECT_EQ((*connected)["channel"], 7);
+  owner.Ok("call.drop", {{"call", call}});
+  ASSERT_TRUE(owner.WaitState(call, "idle"));
+
+  auto bad = Prictl({"sim", "call", "1", "2003", "--ton", "planetary"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("InvalidParams"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("number.ton must be one of"), std::string::npos) << bad.err;
+}
+
 TEST_F(PrictlEndToEnd, JsonOutputIsMachineReadable) {
   auto status = Prictl({"--json", "status"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
