@@ -92,14 +92,15 @@ config_libs=()
 span_libs=(-lpri -lev)
 
 object_of() { echo "$work/obj/$(echo "$1" | tr / _).o"; }
-# An object is stale when it is missing, older than this script or its
-# source, or older than any header its last compile read (the compiler's
-# -MMD list): a struct that changed in a header must not link with objects
-# built against its old layout.
+# An object is stale when it is missing, older than this script, its source
+# or the coverage ignorelist, or older than any header its last compile read
+# (the compiler's -MMD list): a struct that changed in a header must not
+# link with objects built against its old layout.
 stale() {  # object source
   local obj="$1" src="$2" dep
   [ -f "$obj" ] && [ -f "$obj.d" ] || return 0
-  { [ "$0" -nt "$obj" ] || [ "$root/$src" -nt "$obj" ]; } && return 0
+  { [ "$0" -nt "$obj" ] || [ "$root/$src" -nt "$obj" ] ||
+    [ "$root/tests/fuzz/coverage_ignorelist.txt" -nt "$obj" ]; } && return 0
   for dep in $(sed -e 's/\\$//' -e 's/^[^:]*://' "$obj.d"); do
     [ "$dep" -nt "$obj" ] && return 0
   done
