@@ -9,6 +9,11 @@ using Q931State = q931::CallState;
 
 ChannelRetry::ChannelRetry(q931::SetupRequest setup) : state_(State::kAvailable), setup_(std::move(setup)) {}
 
+void ChannelRetry::Dialled(std::string_view digits, bool complete) {
+  setup_.parties.called.digits += digits;
+  if (complete) setup_.complete = true;
+}
+
 std::optional<q931::SetupRequest> ChannelRetry::Decide(int cause, const q931::CallStateSet& history, bool span_up,
                                                        int old_channel, ChannelPool& pool) const {
   if (state_ != State::kAvailable) return std::nullopt;

@@ -38,6 +38,9 @@ class ChannelRetry {
   // nullopt when the refusal stands. Picking moves the pool's round robin.
   std::optional<q931::SetupRequest> Decide(int cause, const q931::CallStateSet& history, bool span_up,
                                            int old_channel, ChannelPool& pool) const;
+  // An overlap call sent more of its number (INFORMATION, `complete`: with
+  // Sending complete): a retry's SETUP carries every digit sent so far.
+  void Dialled(std::string_view digits, bool complete);
   // The retry's SETUP was sent: no second one.
   void Spend() { state_ = State::kSpent; }
 

@@ -410,6 +410,7 @@ PortStatus Span::Dial(CallId id, const std::string& digits, bool complete) {
   if (auto sent = w->call->SendDigits(digits, complete); !sent.ok()) {
     return base::Unexpected<PortError>{{PortErrorKind::kWrongState, sent.message()}};
   }
+  w->retry.Dialled(digits, complete);
   return std::monostate{};
 }
 

@@ -246,6 +246,31 @@ TEST_P(OverlapVariantTest, WithoutTheSpanOptionAnOverlapSetupIsOfferedEnBloc) {
   DropBoth(sent, received);
 }
 
+TEST_P(OverlapVariantTest, ARetryOnAnotherChannelCarriesTheDigitsDialledBeforeTheRefusal) {
+  Start(/*receiver_overlap=*/false);
+  const std::uint64_t sent = sender_->Ok("call.make", {{"number", "55"}, {"overlap", true}})["call"];
+  auto first = receiver_->WaitNew();
+  ASSERT_TRUE(first);
+  sender_->Ok("call.dial", {{"call", sent}, {"digits", "12"}});
+  ASSERT_TRUE(WaitSent(kSender, msg::kInformation));
+  // The far end refuses the B-channel (Q.931 5.2.3.1): prid tries once more
+  // on another, and that SETUP has the whole number dialled so far.
+  receiver_->Ok("call.drop", {{"call", (*first)["call"]}, {"cause", 44}});
+  auto second = receiver_->WaitNew();
+  ASSERT_TRUE(second) << "no retry on another channel";
+  EXPECT_EQ((*second)["called"], "5512");
+  EXPECT_NE((*second)["channel"], (*first)["channel"]);
+  auto setups = Messages(kSender, FrameDirection::kSent, msg::kSetup);
+  ASSERT_EQ(setups.size(), 2u);
+  EXPECT_EQ(CalledDigits(setups[1].message), "5512");
+  EXPECT_FALSE(HasSendingComplete(setups[1].message)) << "the number was not complete yet";
+  const std::uint64_t received = (*second)["call"];
+  receiver_->Ok("call.answer", {{"call", received}});
+  ASSERT_TRUE(sender_->WaitState(sent, "connected"));
+  EXPECT_EQ(sender_->Ok("call.info", {{"call", sent}})["called"], "5512");
+  DropBoth(sent, received);
+}
+
 TEST_P(OverlapVariantTest, AnEnBlocSetupWithSendingCompleteIsOfferedOnAnOverlapSpan) {
   Start(true);
   const std::uint64_t sent = sender_->Ok("call.make", {{"number", "12"}})["call"];

@@ -46,6 +46,23 @@ TEST_F(ChannelRetryTest, RefusalWithCause44IsRetriedOnceOnAnotherChannelWithTheS
   EXPECT_FALSE(retry.Decide(cause::kRequestedChannelUnavailable, kProceededThenRefused, true, 2, pool_));
 }
 
+TEST_F(ChannelRetryTest, OverlapCallsRetryCarriesEveryDigitDialledSoFar) {
+  q931::SetupRequest placed = PlacedSetup();
+  placed.parties.called.digits = "55";
+  placed.complete = false;
+  ChannelRetry retry(placed);
+  retry.Dialled("12", false);
+  auto setup = retry.Decide(cause::kRequestedChannelUnavailable, kProceededThenRefused, true, 1, pool_);
+  ASSERT_TRUE(setup.has_value());
+  EXPECT_EQ(setup->parties.called.digits, "5512");
+  EXPECT_FALSE(setup->complete);  // more digits follow on the new call
+  retry.Dialled("3", true);
+  setup = retry.Decide(cause::kRequestedChannelUnavailable, kProceededThenRefused, true, 1, pool_);
+  ASSERT_TRUE(setup.has_value());
+  EXPECT_EQ(setup->parties.called.digits, "55123");
+  EXPECT_TRUE(setup->complete);
+}
+
 TEST_F(ChannelRetryTest, RefusalWithCause34IsRetried) {
   ChannelRetry retry(PlacedSetup());
   EXPECT_TRUE(retry.Decide(cause::kNoCircuitAvailable, kProceededThenRefused, true, 1, pool_));
