@@ -7,6 +7,7 @@
 
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "daemon/config/config.h"
 #include "tests/support/api_client.h"
@@ -50,17 +51,33 @@ inline bool WaitWire(const DaemonThread& daemons, int daemon, int span, q931::Fr
       kWaitMs);
 }
 
+// Every switch variant prid drives.
+inline constexpr daemon::SwitchVariant kEverySwitchVariant[] = {
+    daemon::SwitchVariant::kNi2,        daemon::SwitchVariant::kDms100,     daemon::SwitchVariant::k5ess,
+    daemon::SwitchVariant::k4ess,       daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
+    daemon::SwitchVariant::kNi1,        daemon::SwitchVariant::kQsig};
+
+// The switch variants for which `has` (daemon::VariantHasOverlap, …) is
+// `want`, as test parameters.
+inline auto VariantsWhere(bool (*has)(daemon::SwitchVariant), bool want = true) {
+  std::vector<daemon::SwitchVariant> variants;
+  for (daemon::SwitchVariant v : kEverySwitchVariant) {
+    if (has(v) == want) variants.push_back(v);
+  }
+  return ::testing::ValuesIn(variants);
+}
+
+// Each of `variants`, with prid as cpe and as network.
+template <typename Variants>
+auto WithEveryNode(Variants variants) {
+  return ::testing::Combine(variants, ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork));
+}
+
 // Every switch variant, each with prid as cpe and as network: the
 // parameters of the tests that run on all of them, and their names
 // ("ni2_cpe", "qsig_network", …).
 using VariantAndNode = std::tuple<daemon::SwitchVariant, daemon::NodeType>;
-inline auto EveryVariantAndNode() {
-  return ::testing::Combine(::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100,
-                                              daemon::SwitchVariant::k5ess, daemon::SwitchVariant::k4ess,
-                                              daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
-                                              daemon::SwitchVariant::kNi1, daemon::SwitchVariant::kQsig),
-                            ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork));
-}
+inline auto EveryVariantAndNode() { return WithEveryNode(::testing::ValuesIn(kEverySwitchVariant)); }
 inline std::string VariantAndNodeName(const ::testing::TestParamInfo<VariantAndNode>& info) {
   return std::string(daemon::SwitchVariantName(std::get<0>(info.param))) + "_" +
          std::string(daemon::NodeTypeName(std::get<1>(info.param)));

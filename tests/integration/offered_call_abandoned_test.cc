@@ -200,17 +200,9 @@ TEST_P(OfferedCallAbandonedTest, OwnersReleaseOfAnAlertedCallEndsOnTheCallersRel
   EXPECT_EQ(caller_->Ok("daemon.status")["calls"]["records"], 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllVariants, OfferedCallAbandonedTest,
-    ::testing::Combine(::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100,
-                                         daemon::SwitchVariant::k5ess, daemon::SwitchVariant::k4ess,
-                                         daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
-                                         daemon::SwitchVariant::kNi1, daemon::SwitchVariant::kQsig),
-                       ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork)),
-    [](const auto& info) {
-      return std::string(daemon::SwitchVariantName(std::get<0>(info.param))) + "_" +
-             std::string(daemon::NodeTypeName(std::get<1>(info.param))) + "_calls";
-    });
+INSTANTIATE_TEST_SUITE_P(AllVariants, OfferedCallAbandonedTest, EveryVariantAndNode(), [](const auto& info) {
+  return VariantAndNodeName(info) + "_calls";
+});
 
 }  // namespace
 }  // namespace prid::testing

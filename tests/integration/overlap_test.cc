@@ -340,20 +340,10 @@ std::string VariantName(const ::testing::TestParamInfo<Variant>& info) {
          std::string(daemon::NodeTypeName(std::get<1>(info.param)));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Overlap, OverlapVariantTest,
-    ::testing::Combine(::testing::Values(daemon::SwitchVariant::kEuroIsdnE1, daemon::SwitchVariant::kEuroIsdnT1,
-                                         daemon::SwitchVariant::kQsig),
-                       ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork)),
-    VariantName);
-
-INSTANTIATE_TEST_SUITE_P(
-    NoOverlap, NoOverlapVariantTest,
-    ::testing::Combine(::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100,
-                                         daemon::SwitchVariant::k5ess, daemon::SwitchVariant::k4ess,
-                                         daemon::SwitchVariant::kNi1),
-                       ::testing::Values(daemon::NodeType::kCpe, daemon::NodeType::kNetwork)),
-    VariantName);
+INSTANTIATE_TEST_SUITE_P(Overlap, OverlapVariantTest, WithEveryNode(VariantsWhere(daemon::VariantHasOverlap)),
+                         VariantName);
+INSTANTIATE_TEST_SUITE_P(NoOverlap, NoOverlapVariantTest,
+                         WithEveryNode(VariantsWhere(daemon::VariantHasOverlap, false)), VariantName);
 
 }  // namespace
 }  // namespace prid::testing

@@ -576,9 +576,7 @@ TEST_P(HoldVariantTest, HoldWhereTheVariantHasIt) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllVariants, HoldVariantTest,
-    ::testing::Values(daemon::SwitchVariant::kNi2, daemon::SwitchVariant::kDms100, daemon::SwitchVariant::k5ess,
-                      daemon::SwitchVariant::k4ess, daemon::SwitchVariant::kEuroIsdnE1,
-                      daemon::SwitchVariant::kEuroIsdnT1, daemon::SwitchVariant::kNi1, daemon::SwitchVariant::kQsig),
+    ::testing::ValuesIn(kEverySwitchVariant),
     [](const auto& info) {
       std::string name(daemon::SwitchVariantName(info.param));
       std::replace(name.begin(), name.end(), '-', '_');
