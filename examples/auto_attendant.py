@@ -25,7 +25,7 @@ except ImportError:  # run from a source tree without installing
 async def drop_later(client: prid.Client, call: int, after: float, uui: str) -> None:
     await asyncio.sleep(after)
     try:
-        await client.call("call.drop", {"call": call, "uui": prid.uui_text(uui)})
+        await client.drop(call, uui=uui)
         print(f"call {call}: dropped with UUI {uui!r}", flush=True)
     except prid.InvalidCallState:
         print(f"call {call}: already cleared by the caller", flush=True)
@@ -42,7 +42,7 @@ async def main() -> int:
 
     async with await prid.connect(args.socket) as client:
         async def open_line(c: prid.Client) -> None:
-            await c.call("line.open", {"span": args.span})
+            await c.line_open(args.span)
         client.on_connect(open_line)  # prid forgets lines with the connection
         await open_line(client)
         events = client.events()
@@ -60,20 +60,20 @@ async def main() -> int:
                 print(f"call {call}: from {event.get('calling') or '-'} to {event.get('called') or '-'}",
                       flush=True)
                 try:
-                    await client.call("call.answer", {"call": call})
+                    await client.answer(call)
                     print(f"call {call}: answered", flush=True)
                     timers[call] = asyncio.ensure_future(drop_later(client, call, args.after, args.uui))
                 except prid.ApiError as e:
                     print(f"call {call}: answer failed: {e.name}: {e.message}", flush=True)
             elif kind == "call.state" and call in ours and event.get("state") == "disconnected":
                 # The caller hung up first: release (a drop in this state).
-                await client.call("call.drop", {"call": call})
+                await client.drop(call)
             elif kind == "call.state" and call in ours and event.get("state") == "idle":
                 ours.discard(call)
                 timer = timers.pop(call, None)
                 if timer is not None and not timer.done():
                     timer.cancel()
-                await client.call("call.deallocate", {"call": call})
+                await client.deallocate(call)
                 ended += 1
                 if args.count and ended >= args.count:
                     return 0

@@ -39,7 +39,7 @@ async def main() -> int:
 
     async with await prid.connect(args.socket) as client:
         async def open_line(c: prid.Client) -> None:
-            await c.call("line.open", {"span": args.span, "privilege": "monitor"})
+            await c.line_open(args.span, privilege="monitor")
         client.on_connect(open_line)
         await open_line(client)
         events = client.events()
@@ -57,12 +57,12 @@ async def main() -> int:
                 record = calls.pop(call, None)
                 if record is None:
                     try:
-                        record = await client.call("call.info", {"call": call})
+                        record = await client.info(call)
                     except prid.ApiError:
                         record = {}
                 print(describe(record, event), flush=True)
                 try:
-                    await client.call("call.deallocate", {"call": call})
+                    await client.deallocate(call)
                 except prid.ApiError:
                     pass
                 printed += 1
