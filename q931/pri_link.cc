@@ -194,6 +194,10 @@ int PriLink::ReadCallback(struct pri* pri, void* buffer, int length) {
   if (n <= 0) return 0;
   self->frame_was_read_ = true;
   std::span<const std::uint8_t> frame(out.data(), static_cast<std::size_t>(n));
+  if (auto header = DecodeLapdHeader(frame);
+      header.ok() && header->format == LapdFormat::kUnnumbered && header->control == lapd::kSabme) {
+    self->sabme_read_ = true;
+  }
   self->NoteReading(frame);
   self->rewriter_.NoteIncoming(frame);
   self->observer_.OnFrame(FrameDirection::kReceived, frame);
@@ -318,12 +322,24 @@ void PriLink::ProcessInput() {
   // the loop (the io watcher fires again while frames wait).
   for (int i = 0; i < 64; ++i) {
     frame_was_read_ = false;
+    sabme_read_ = false;
     reading_.reset();
     pri_event* event = pri_check_event(pri_);
     if (event != nullptr) {
       Deliver(event);
     } else {
       ReportSilentClearing();
+    }
+    if (sabme_read_ && !data_link_up_) {
+      // The far end's SABME found libpri in "awaiting establishment" (its
+      // own SABME unanswered: the far end did not hear it). libpri answers
+      // UA but stays there, dropping the far end's I-frames until its next
+      // T200, when its SABME resets the link the far end has just brought
+      // up: the far end's first SETUP is lost and its calls get STATUS.
+      // Q.921 5.5.1.3 (SABME crossing SABME): once the UA is sent, each end
+      // is in multiple frame operation. The UA libpri awaits says so.
+      reading_.reset();
+      Inject(FarEndUFrame(lapd::kUa, /*command=*/false, /*poll_final=*/true));
     }
     if (!frame_was_read_) break;  // nothing more waiting
   }
@@ -394,6 +410,8 @@ void PriLink::Deliver(pri_event* event) {
   // The event is overwritten by libpri's next call: hand out a copy.
   pri_event copy;
   std::memcpy(&copy, event, sizeof(copy));
+  if (copy.e == PRI_EVENT_DCHAN_UP) data_link_up_ = true;
+  if (copy.e == PRI_EVENT_DCHAN_DOWN) data_link_up_ = false;
   observer_.OnPriEvent(copy);
 }
 

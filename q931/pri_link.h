@@ -199,6 +199,11 @@ class PriLink {
   std::optional<std::chrono::system_clock::time_point> armed_deadline_;
   bool has_armed_ = false;
   bool frame_was_read_ = false;
+  // The frame the current pri_check_event read was a SABME.
+  bool sabme_read_ = false;
+  // libpri's data link is in multiple frame operation (its DCHAN_UP, not
+  // yet its DCHAN_DOWN).
+  bool data_link_up_ = false;
   // The frame Inject hands to libpri's next read (empty: none).
   std::vector<std::uint8_t> injected_;
   // Cleared by LineDown, set by LineUp: while clear, no frame passes.

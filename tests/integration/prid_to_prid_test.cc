@@ -3,6 +3,7 @@
 // octets, discriminator 0, NUL bytes) crosses byte for byte both ways.
 #include <gtest/gtest.h>
 
+#include "daemon/daemon.h"
 #include "q931/message.h"
 #include "tests/integration/fixture.h"
 
@@ -127,6 +128,68 @@ TEST_F(PridToPridTest, OfferedCallRejectedByTheOtherPridReachesTheCallerWithUui)
   EXPECT_EQ((*idle)["origin"], "remote");
   EXPECT_EQ((*idle)["uui"]["hex"], "00");
   EXPECT_EQ((*idle)["uui"]["pd"], 0);
+}
+
+bool IsSpanState(const json& e, const std::string& state) {
+  return e["type"] == "span.state" && e["span"] == 1 && e["state"] == state;
+}
+
+// A line that fails without an alarm and comes back (a cut sim line), with
+// a call up that T309 clears: each libpri finds the loss itself (T203,
+// then T200) and keeps sending SABME, in "awaiting establishment". When the
+// line is back the first SABME to get through may find the other end
+// there too; libpri answers it with UA but stays, dropping I-frames until
+// its own next SABME resets the link the first end has just brought up. A
+// SETUP sent the moment the span is up again must still get through.
+// (Without PriLink's answer to that, one of the first two rounds lost it.)
+TEST(PridToPridLinkTest, FirstSetupAfterASilentLineFailureGetsThrough) {
+  TempDir dir;
+  daemon::SpanConfig a = SimSpan(1, daemon::NodeType::kCpe);
+  a.peer.clear();
+  a.listen = dir.File("span1.seq");
+  a.t200_s = 0.2;
+  a.t203_s = 0.3;
+  a.t309_s = 0.5;
+  daemon::SpanConfig b = a;
+  b.node = daemon::NodeType::kNetwork;
+  b.listen.clear();
+  b.connect = dir.File("span1.seq");
+  DaemonThread daemons({ConfigWith(dir.File("a.sock"), {a}), ConfigWith(dir.File("b.sock"), {b})});
+  ASSERT_TRUE(daemons.started()) << daemons.error();
+  ApiClient cpe(dir.File("a.sock"));
+  ApiClient net(dir.File("b.sock"));
+  for (ApiClient* client : {&cpe, &net}) {
+    client->Ok("events.subscribe", {{"since", 0}, {"span", 1}});
+    ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, "up"); }));
+    client->Ok("line.open", {{"span", 1}});
+  }
+  auto cut = [&](bool on) {
+    daemons.RunOnDaemon(0, [on](daemon::Daemon& d) { ASSERT_TRUE(d.spans().at(1)->SetLinkCut(on).ok()); });
+  };
+  // Which end's SABME comes first varies: several rounds.
+  for (int round = 0; round < 6; ++round) {
+    // A call up when the line fails, cleared by T309 on both ends.
+    auto up = cpe.Ok("call.make", {{"number", "200"}});
+    auto offered_up = net.WaitNew();
+    ASSERT_TRUE(offered_up);
+    net.Ok("call.answer", {{"call", (*offered_up)["call"]}});
+    ASSERT_TRUE(cpe.WaitState(up["call"], "connected"));
+    cut(true);
+    for (ApiClient* client : {&cpe, &net}) {
+      ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, "down"); })) << "round " << round;
+    }
+    ASSERT_TRUE(cpe.WaitState(up["call"], "idle"));
+    ASSERT_TRUE(net.WaitState((*offered_up)["call"], "idle"));
+    cut(false);
+    ASSERT_TRUE(cpe.WaitEvent([](const json& e) { return IsSpanState(e, "up"); })) << "round " << round;
+    auto made = cpe.Ok("call.make", {{"number", "300"}});
+    auto offered = net.WaitNew();
+    ASSERT_TRUE(offered) << "round " << round << ": the SETUP was lost";
+    net.Ok("call.drop", {{"call", (*offered)["call"]}});
+    auto idle = cpe.WaitState(made["call"], "idle");
+    ASSERT_TRUE(idle);
+    EXPECT_EQ((*idle)["cause"], 21) << "round " << round;
+  }
 }
 
 }  // namespace
