@@ -253,8 +253,10 @@ base::Result<ChannelId> DecodeChannelId(std::span<const std::uint8_t> contents,
     } while (!(o & 0x80));
   }
   // Octets 3.2 and 3.3 exist on a primary rate interface when the channel
-  // is indicated in them (selection 01 "as indicated in following octets").
-  if (!c.primary_rate || c.d_channel || c.selection != 1 || c.interface_id_present) {
+  // is indicated in them (selection 01 "as indicated in following octets"),
+  // after the interface identifier when there is one (NFAS); with an
+  // interface identifier alone the IE names the whole interface.
+  if (!c.primary_rate || c.d_channel || c.selection != 1 || (c.interface_id_present && r.done())) {
     r.skip_rest();
     return c;
   }

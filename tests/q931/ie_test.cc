@@ -113,6 +113,15 @@ TEST(ChannelIdTest, SeveralChannelNumbers) {
   EXPECT_EQ(c->channels, (std::vector<std::uint8_t>{1, 2, 3}));
 }
 
+TEST(ChannelIdTest, InterfaceIdentifierThenTheChannel) {
+  // NFAS: B-channel 5 of interface 2 (libpri's SETUP).
+  auto c = DecodeChannelId(Hex("e9 82 83 85"));
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->interface_id, std::vector<std::uint8_t>{2});
+  EXPECT_EQ(c->channel_type, 3);
+  EXPECT_EQ(c->channels, std::vector<std::uint8_t>{5});
+}
+
 TEST(ChannelIdTest, InterfaceIdentifierAndDChannel) {
   auto c = DecodeChannelId(Hex("e9 81"));
   ASSERT_TRUE(c.ok()) << c.error();
