@@ -16,6 +16,11 @@
 
 namespace prid::testing {
 
+// A span.state event of `span` saying `state` ("up", "down", "alarm" …).
+inline bool IsSpanState(const nlohmann::json& e, int span, const std::string& state) {
+  return e["type"] == "span.state" && e["span"] == span && e["state"] == state;
+}
+
 // Waits for span.state up of `span` (replayed from the event buffer).
 inline bool WaitSpanUp(const std::string& socket, int span) {
   ApiClient watcher(socket);

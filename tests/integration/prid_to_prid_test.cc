@@ -130,10 +130,6 @@ TEST_F(PridToPridTest, OfferedCallRejectedByTheOtherPridReachesTheCallerWithUui)
   EXPECT_EQ((*idle)["uui"]["pd"], 0);
 }
 
-bool IsSpanState(const json& e, const std::string& state) {
-  return e["type"] == "span.state" && e["span"] == 1 && e["state"] == state;
-}
-
 // A line that fails without an alarm and comes back (a cut sim line), with
 // a call up that T309 clears: each libpri finds the loss itself (T203,
 // then T200) and keeps sending SABME, in "awaiting establishment". When the
@@ -160,7 +156,7 @@ TEST(PridToPridLinkTest, FirstSetupAfterASilentLineFailureGetsThrough) {
   ApiClient net(dir.File("b.sock"));
   for (ApiClient* client : {&cpe, &net}) {
     client->Ok("events.subscribe", {{"since", 0}, {"span", 1}});
-    ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, "up"); }));
+    ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, 1, "up"); }));
     client->Ok("line.open", {{"span", 1}});
   }
   auto cut = [&](bool on) {
@@ -176,12 +172,12 @@ TEST(PridToPridLinkTest, FirstSetupAfterASilentLineFailureGetsThrough) {
     ASSERT_TRUE(cpe.WaitState(up["call"], "connected"));
     cut(true);
     for (ApiClient* client : {&cpe, &net}) {
-      ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, "down"); })) << "round " << round;
+      ASSERT_TRUE(client->WaitEvent([](const json& e) { return IsSpanState(e, 1, "down"); })) << "round " << round;
     }
     ASSERT_TRUE(cpe.WaitState(up["call"], "idle"));
     ASSERT_TRUE(net.WaitState((*offered_up)["call"], "idle"));
     cut(false);
-    ASSERT_TRUE(cpe.WaitEvent([](const json& e) { return IsSpanState(e, "up"); })) << "round " << round;
+    ASSERT_TRUE(cpe.WaitEvent([](const json& e) { return IsSpanState(e, 1, "up"); })) << "round " << round;
     auto made = cpe.Ok("call.make", {{"number", "300"}});
     auto offered = net.WaitNew();
     ASSERT_TRUE(offered) << "round " << round << ": the SETUP was lost";

@@ -17,10 +17,6 @@ using nlohmann::json;
 using q931::FrameDirection;
 namespace msg = q931::msg;
 
-bool IsSpanState(const json& e, int span, const std::string& state) {
-  return e["type"] == "span.state" && e["span"] == span && e["state"] == state;
-}
-
 // A client subscribed to every event of the daemon from the start.
 std::unique_ptr<ApiClient> Watcher(const std::string& socket) {
   auto c = std::make_unique<ApiClient>(socket);

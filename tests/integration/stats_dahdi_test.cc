@@ -14,10 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-bool IsSpanState(const json& e, const std::string& state) {
-  return e["type"] == "span.state" && e["span"] == 1 && e["state"] == state;
-}
-
 TEST(StatsDahdiTest, CardErrorsAndAlarmsAreCountedAndReset) {
   TempDir dir;
   FakeDahdiKernel kernel;
@@ -48,10 +44,10 @@ TEST(StatsDahdiTest, CardErrorsAndAlarmsAreCountedAndReset) {
   // it, the events before it have been read.
   kernel.SetSpanAlarms(1, DAHDI_ALARM_RED);
   kernel.QueueEvent(16, DAHDI_EVENT_ALARM);
-  ASSERT_TRUE(client.WaitEvent([](const json& e) { return IsSpanState(e, "alarm"); }));
+  ASSERT_TRUE(client.WaitEvent([](const json& e) { return IsSpanState(e, 1, "alarm"); }));
   kernel.SetSpanAlarms(1, 0);
   kernel.QueueEvent(16, DAHDI_EVENT_NOALARM);
-  ASSERT_TRUE(client.WaitEvent([](const json& e) { return IsSpanState(e, "up"); }));
+  ASSERT_TRUE(client.WaitEvent([](const json& e) { return IsSpanState(e, 1, "up"); }));
 
   json stats = client.Ok("stats.get", {{"span", 1}});
   ASSERT_EQ(stats["spans"].size(), 1u) << stats;
@@ -78,7 +74,7 @@ TEST(StatsDahdiTest, CardErrorsAndAlarmsAreCountedAndReset) {
   kernel.QueueEvent(16, DAHDI_EVENT_BADFCS);
   kernel.SetSpanAlarms(1, DAHDI_ALARM_YELLOW);
   kernel.QueueEvent(16, DAHDI_EVENT_ALARM);
-  ASSERT_TRUE(client.WaitEvent([](const json& e) { return IsSpanState(e, "alarm"); }));
+  ASSERT_TRUE(client.WaitEvent([](const json& e) { return IsSpanState(e, 1, "alarm"); }));
   span = client.Ok("stats.get")["spans"][0];
   EXPECT_EQ(span["q921"]["state"], "tei_assigned") << "the card in alarm: libpri took the link down";
   EXPECT_EQ(span["dchannel"]["bad_fcs"], 1) << "the card's count less its value at the reset";
