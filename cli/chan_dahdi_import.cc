@@ -638,10 +638,13 @@ class Importer {
       auto settings = Resolved(sections_, section, 0, input_.chan_dahdi_name, &result_.warnings);
       if (name == "trunkgroups") {
         for (const Setting& s : settings) {
-          not_imported_.push_back(fmt::format("{} {} {} ({}): NFAS trunk groups: prid runs one D-channel "
-                                              "per span",
+          not_imported_.push_back(fmt::format("{} {} {} ({}): NFAS trunk groups: set nfas_group, nfas_interface "
+                                              "and nfas_dchannel on the group's spans (prid.conf(5))",
                                               s.name, s.arrow ? "=>" : "=", s.value, At(s.file, s.line)));
-          Warn(s.file, s.line, fmt::format("{}: NFAS is not supported: each span needs its own D-channel", s.name));
+          Warn(s.file, s.line,
+               fmt::format("{}: NFAS is not imported: set nfas_group, nfas_interface and nfas_dchannel = "
+                           "\"primary\" on the group's spans by hand (no backup D-channel)",
+                           s.name));
         }
         continue;
       }

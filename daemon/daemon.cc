@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -114,13 +115,22 @@ Daemon::Daemon(ev::loop_ref loop, DaemonConfig config, DaemonOptions options)
 Daemon::~Daemon() {
   // The spans' libpri links go first, while everything they report to is
   // still there; the members then go in reverse order, the server last
-  // (it calls no dispatcher from its destructor).
+  // (it calls no dispatcher from its destructor). NFAS members go before
+  // the primary span whose link carries their calls.
+  std::erase_if(spans_, [](const auto& entry) { return entry.second->nfas_member(); });
   spans_.clear();
 }
 
 base::Status Daemon::StartSpan(const SpanConfig& span_config) {
   auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
   if (options_.dahdi_system != nullptr) span->SetDahdiSystem(*options_.dahdi_system);
+  if (span_config.nfas_member()) {
+    // Its signalling is on the group's primary span, started before it.
+    for (auto& [number, other] : spans_) {
+      const SpanConfig& c = other->config();
+      if (c.nfas_group == span_config.nfas_group && !c.nfas_member()) span->JoinNfasGroup(*other);
+    }
+  }
   model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
                   span_config.uui_max, VariantHasHold(span_config.switch_variant), span_config.name},
                  span.get());
@@ -183,6 +193,34 @@ ReloadReport Daemon::Reload(DaemonConfig next) {
     PRID_LOG_NOTICE("reload: {} changed; it takes effect when prid restarts",
                     key == "cdr" ? std::string("[cdr]") : "[daemon] " + key);
   }
+  // The spans of an NFAS group share one libpri link: they are added,
+  // removed or changed only by a restart, and run as they are until then.
+  std::map<int, const SpanConfig*> running_configs;
+  std::map<int, const SpanConfig*> next_configs;
+  for (const SpanConfig& c : config_.spans) running_configs[c.span] = &c;
+  for (const SpanConfig& c : next.spans) next_configs[c.span] = &c;
+  std::vector<int> held;
+  auto group_of = [&](int number) {
+    auto old_config = running_configs.find(number);
+    auto new_config = next_configs.find(number);
+    if (old_config != running_configs.end() && old_config->second->nfas_group != 0) {
+      return old_config->second->nfas_group;
+    }
+    return new_config != next_configs.end() ? new_config->second->nfas_group : 0;
+  };
+  for (std::vector<int>* list : {&report.added, &report.removed, &report.restarted}) {
+    std::erase_if(*list, [&](int number) {
+      const int group = group_of(number);
+      if (group == 0) return false;
+      PRID_LOG_NOTICE("reload: span {} (NFAS group {}) changed; it takes effect when prid restarts", number, group);
+      report.pending_restart.push_back(fmt::format("span {} (NFAS group {})", number, group));
+      held.push_back(number);
+      return true;
+    });
+  }
+  diff.added = report.added;
+  diff.removed = report.removed;
+  diff.changed = report.restarted;
   for (int number : diff.removed) {
     PRID_LOG_NOTICE("reload: span {} removed", number);
     StopSpan(number);
@@ -193,6 +231,13 @@ ReloadReport Daemon::Reload(DaemonConfig next) {
   }
   std::vector<SpanConfig> running;
   for (const SpanConfig& span_config : next.spans) {
+    if (std::find(held.begin(), held.end(), span_config.span) != held.end()) {
+      // Held back: the running one stays (an added one waits for the restart).
+      if (auto old_config = running_configs.find(span_config.span); old_config != running_configs.end()) {
+        running.push_back(*old_config->second);
+      }
+      continue;
+    }
     const bool start = std::find(diff.added.begin(), diff.added.end(), span_config.span) != diff.added.end() ||
                        std::find(diff.changed.begin(), diff.changed.end(), span_config.span) != diff.changed.end();
     if (start) {
@@ -202,6 +247,10 @@ ReloadReport Daemon::Reload(DaemonConfig next) {
       }
     }
     running.push_back(span_config);
+  }
+  for (int number : held) {
+    // A removed NFAS span runs on until the restart.
+    if (!next_configs.contains(number)) running.push_back(*running_configs.at(number));
   }
   // Settings that need a restart keep their running values.
   DaemonConfig applied = config_;
@@ -274,8 +323,12 @@ void Daemon::OnShutdownTick(ev::timer&, int) {
 
 base::Status Daemon::Start() {
   std::size_t failed = 0;
-  for (const SpanConfig& span_config : config_.spans) {
-    if (!StartSpan(span_config).ok()) ++failed;
+  // NFAS primaries before their members (JoinNfasGroup).
+  std::vector<const SpanConfig*> order;
+  for (const SpanConfig& c : config_.spans) order.push_back(&c);
+  std::stable_partition(order.begin(), order.end(), [](const SpanConfig* c) { return !c->nfas_member(); });
+  for (const SpanConfig* span_config : order) {
+    if (!StartSpan(*span_config).ok()) ++failed;
   }
 
   if (!server_options_.ok()) return base::Status::Error(server_options_.error());

@@ -34,6 +34,7 @@ inline constexpr std::uint8_t kChannelTypeNotImplemented = 66;
 inline constexpr std::uint8_t kFacilityNotImplemented = 69;
 inline constexpr std::uint8_t kOnlyRestrictedDigital = 70;
 inline constexpr std::uint8_t kServiceNotImplemented = 79;
+inline constexpr std::uint8_t kIdentifiedChannelDoesNotExist = 82;
 inline constexpr std::uint8_t kIncompatibleDestination = 88;
 inline constexpr std::uint8_t kMessageNotCompatibleWithCallState = 101;
 inline constexpr std::uint8_t kRecoveryOnTimerExpiry = 102;

@@ -80,6 +80,11 @@ json SpanToJson(int number, const SpanSnapshot& span) {
   // Where a far end (another prid, a test, prictl replay) reaches the span.
   if (!c.listen.empty()) entry["listen"] = c.listen;
   if (!c.connect.empty()) entry["connect"] = c.connect;
+  if (c.nfas_group != 0) {
+    entry["nfas"] = {{"group", c.nfas_group},
+                     {"interface", c.nfas_interface},
+                     {"dchannel", std::string(NfasDchannelName(c.nfas_dchannel))}};
+  }
   if (!span.config_error.empty()) entry["error"] = span.config_error;
   if (!span.start_error.empty()) entry["reason"] = span.start_error;
   return entry;

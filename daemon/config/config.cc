@@ -91,6 +91,13 @@ std::string NameList(std::span<const EnumName<E>> table) {
 
 constexpr std::string_view kDefaultCdrSpool = PRID_STATE_DIR "/cdr-spool";
 constexpr std::string_view kDefaultCdrDatabase = PRID_STATE_DIR "/cdr.sqlite";
+constexpr EnumName<NfasDchannel> kNfasDchannelNames[] = {
+    {NfasDchannel::kNone, "none"},
+    {NfasDchannel::kPrimary, "primary"},
+};
+constexpr std::int64_t kMaxNfasGroup = 255;
+constexpr std::int64_t kMaxNfasInterface = 127;  // the Interface identifier's 7 bits (Q.931 4.5.13)
+constexpr std::string_view kNfasMemberBChannels = "1-24";
 constexpr int kMaxE1Channel = 31;
 constexpr int kMaxT1Channel = 24;
 constexpr std::string_view kE1DefaultBChannels = "1-15,17-31";
@@ -407,18 +414,119 @@ void ReadCdr(TableReader& r, CdrConfig* cdr) {
   }
 }
 
+// An NFAS group as the spans read so far make it up.
+struct NfasGroupSeen {
+  int first_span = 0;
+  std::uint32_t first_line = 0;  // of the first span's nfas_group
+  Driver driver = Driver::kSim;
+  SwitchVariant switch_variant = SwitchVariant::kNi2;
+  NodeType node = NodeType::kCpe;
+  int primary = 0;  // its span, 0: none yet
+  std::uint32_t primary_line = 0;
+  std::map<int, std::pair<int, std::uint32_t>> interfaces;  // interface → span, line
+};
+
 // What earlier spans claimed, for the uniqueness rules: value → line.
 struct SpanRegistry {
   std::map<int, std::uint32_t> numbers;
   std::map<std::string, std::uint32_t, std::less<>> names;
+  std::map<int, NfasGroupSeen> nfas;
 };
+
+// nfas_group, nfas_interface, nfas_dchannel; after driver, switch and node.
+void ReadNfas(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
+  std::int64_t group = 0;
+  std::int64_t interface = 0;
+  const bool has_group = r.ReadInteger("nfas_group", 1, kMaxNfasGroup, &group);
+  const bool has_interface = r.ReadInteger("nfas_interface", 0, kMaxNfasInterface, &interface);
+  r.ReadEnum<NfasDchannel>("nfas_dchannel", kNfasDchannelNames, &span->nfas_dchannel);
+  if (!has_group) {
+    for (std::string_view key : {"nfas_interface", "nfas_dchannel"}) {
+      if (r.Has(key)) r.Fail(key, "only with 'nfas_group' (the span's NFAS group)");
+    }
+    return;
+  }
+  if (!IsT1Variant(span->switch_variant)) {
+    r.Fail("nfas_group", fmt::format("NFAS groups T1 spans; switch variant {} is an E1 one",
+                                     SwitchVariantName(span->switch_variant)));
+    return;
+  }
+  if (!has_interface) {
+    if (!r.Has("nfas_interface")) {
+      r.Fail("nfas_group", fmt::format("needs 'nfas_interface' (the span's interface identifier in its group, "
+                                       "0 to {})",
+                                       kMaxNfasInterface));
+    }
+    return;
+  }
+  span->nfas_group = static_cast<int>(group);
+  span->nfas_interface = static_cast<int>(interface);
+  if (span->nfas_member() && span->nfas_interface == 0) {
+    // libpri leaves the Interface identifier out for interface 0 (SERVICE),
+    // and no identifier names the D-channel's own interface (Q.931 4.5.13).
+    r.Fail("nfas_interface", "interface 0 is the one a message without an Interface identifier names, the "
+                             "D-channel's own: only the group's primary span may have it");
+    return;
+  }
+  auto [it, first] = registry->nfas.try_emplace(span->nfas_group);
+  NfasGroupSeen& seen = it->second;
+  if (first) {
+    seen.first_span = span->span;
+    seen.first_line = r.Line("nfas_group");
+    seen.driver = span->driver;
+    seen.switch_variant = span->switch_variant;
+    seen.node = span->node;
+  } else if (seen.driver != span->driver || seen.switch_variant != span->switch_variant || seen.node != span->node) {
+    // One D-channel, one libpri: the group's spans signal alike.
+    r.Fail("nfas_group",
+           fmt::format("NFAS group {} has driver {}, switch {}, node {} (span {}, line {}); this span has {}, {}, {}",
+                       group, DriverName(seen.driver), SwitchVariantName(seen.switch_variant),
+                       NodeTypeName(seen.node), seen.first_span, seen.first_line, DriverName(span->driver),
+                       SwitchVariantName(span->switch_variant), NodeTypeName(span->node)));
+    return;
+  }
+  auto [iface, iface_new] = seen.interfaces.try_emplace(span->nfas_interface, span->span, r.Line("nfas_interface"));
+  if (!iface_new) {
+    r.Fail("nfas_interface", fmt::format("interface {} of NFAS group {} is already span {}'s (line {})",
+                                         interface, group, iface->second.first, iface->second.second));
+    return;
+  }
+  if (span->nfas_dchannel == NfasDchannel::kPrimary) {
+    if (seen.primary != 0) {
+      r.Fail("nfas_dchannel", fmt::format("NFAS group {} has its primary D-channel on span {} (line {}) already",
+                                          group, seen.primary, seen.primary_line));
+      return;
+    }
+    seen.primary = span->span;
+    seen.primary_line = r.Line("nfas_dchannel");
+  }
+}
+
+// Every NFAS group has its D-channel.
+void CheckNfasGroups(const SpanRegistry& registry, const std::string& source_name, std::string* error) {
+  for (const auto& [group, seen] : registry.nfas) {
+    if (seen.primary != 0) continue;
+    *error = fmt::format("{}:{}: span {}: key 'nfas_group': NFAS group {} has no D-channel: set "
+                         "nfas_dchannel = \"primary\" on the span that carries it",
+                         source_name, seen.first_line, seen.first_span, group);
+    return;
+  }
+}
+
+std::string NoDchannelOfItsOwn(const SpanConfig& span) {
+  return fmt::format("span {} has no D-channel of its own (nfas_dchannel = \"none\"): its calls are signalled "
+                     "on NFAS group {}'s primary span",
+                     span.span, span.nfas_group);
+}
 
 void ReadChannels(TableReader& r, SpanConfig* span) {
   const bool t1 = IsT1Variant(span->switch_variant);
   const int max_channel = t1 ? kMaxT1Channel : kMaxE1Channel;
   const std::string_view variant = SwitchVariantName(span->switch_variant);
 
-  span->bchannels_text = std::string(t1 ? kT1DefaultBChannels : kE1DefaultBChannels);
+  // A span without a D-channel of its own has all of its channels for calls.
+  span->bchannels_text =
+      std::string(span->nfas_member() ? kNfasMemberBChannels : t1 ? kT1DefaultBChannels : kE1DefaultBChannels);
   const bool bchannels_given = r.ReadString("bchannels", &span->bchannels_text);
   auto channels = ParseChannelList(span->bchannels_text);
   if (!channels.ok()) {
@@ -437,6 +545,10 @@ void ReadChannels(TableReader& r, SpanConfig* span) {
   span->dchannel = t1 ? kT1DefaultDChannel : kE1DefaultDChannel;
   std::int64_t d = 0;
   if (r.ReadInteger("dchannel", 1, max_channel, &d)) span->dchannel = static_cast<int>(d);
+  if (span->nfas_member()) {
+    if (r.Has("dchannel")) r.Fail("dchannel", NoDchannelOfItsOwn(*span));
+    return;
+  }
   if (span->driver != Driver::kDahdi) return;
   if (std::binary_search(span->bchannels.begin(), span->bchannels.end(), span->dchannel)) {
     // Blame the key the user wrote; the defaults never collide.
@@ -448,6 +560,12 @@ void ReadChannels(TableReader& r, SpanConfig* span) {
 
 void ReadEndpoint(TableReader& r, SpanConfig* span) {
   constexpr std::string_view kKeys[] = {"peer", "listen", "connect"};
+  if (span->nfas_member()) {
+    for (std::string_view key : kKeys) {
+      if (r.Has(key)) r.Fail(key, NoDchannelOfItsOwn(*span));
+    }
+    return;
+  }
   if (span->driver == Driver::kDahdi) {
     for (std::string_view key : kKeys) {
       if (r.Has(key)) r.Fail(key, "only for driver 'sim'");
@@ -473,6 +591,9 @@ void ReadEndpoint(TableReader& r, SpanConfig* span) {
   }
   if (r.ReadString("peer", &span->peer) && span->peer != "builtin") {
     r.Fail("peer", fmt::format("unknown peer '{}' (expected builtin)", span->peer));
+  } else if (!span->peer.empty() && span->nfas_group != 0) {
+    r.Fail("peer", "the built-in far end has no NFAS: give an NFAS group's D-channel 'listen' or 'connect' "
+                   "(a far end set up with the same group)");
   }
   r.ReadSocketPath("listen", &span->listen);
   r.ReadSocketPath("connect", &span->connect);
@@ -484,6 +605,8 @@ void ReadLinkSettings(TableReader& r, SpanConfig* span) {
   if (r.ReadInteger("dahdi_channel", 1, kMaxDahdiChannel, &dahdi_channel)) {
     if (span->driver != Driver::kDahdi) {
       r.Fail("dahdi_channel", "only for driver 'dahdi'");
+    } else if (span->nfas_member()) {
+      r.Fail("dahdi_channel", NoDchannelOfItsOwn(*span));
     } else {
       span->dahdi_channel = static_cast<int>(dahdi_channel);
     }
@@ -520,7 +643,8 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   r.RejectUnknownKeys({"span", "name", "driver", "dchannel", "bchannels", "node", "switch",
                        "appearance", "hunt", "release_timeout", "uui", "uui_max", "peer", "listen",
                        "connect", "dahdi_channel", "restart", "t200", "t203", "t303", "t305", "t308", "t309",
-                       "t316", "n316", "dialplan", "local_dialplan", "overlap"});
+                       "t316", "n316", "dialplan", "local_dialplan", "overlap", "nfas_group",
+                       "nfas_interface", "nfas_dchannel"});
 
   span->name = fmt::format("span{}", span->span);
   if (r.ReadString("name", &span->name) && !ValidName(span->name)) {
@@ -540,6 +664,7 @@ void ReadSpan(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   r.ReadEnum<HuntOrder>("hunt", kHuntOrderNames, &span->hunt);
   r.ReadEnum<Dialplan>("dialplan", kDialplanNames, &span->dialplan);
   r.ReadEnum<Dialplan>("local_dialplan", kDialplanNames, &span->local_dialplan);
+  ReadNfas(r, registry, span);
   ReadChannels(r, span);
   r.ReadNumber("release_timeout", kMinReleaseTimeout, kMaxReleaseTimeout, &span->release_timeout_s);
   r.ReadBool("uui", &span->uui);
@@ -581,6 +706,7 @@ std::string_view SwitchVariantName(SwitchVariant s) {
 std::string_view AppearanceName(Appearance a) { return NameOf<Appearance>(kAppearanceNames, a); }
 std::string_view HuntOrderName(HuntOrder h) { return NameOf<HuntOrder>(kHuntOrderNames, h); }
 std::string_view DialplanName(Dialplan d) { return NameOf<Dialplan>(kDialplanNames, d); }
+std::string_view NfasDchannelName(NfasDchannel d) { return NameOf<NfasDchannel>(kNfasDchannelNames, d); }
 
 bool IsT1Variant(SwitchVariant s) {
   return s != SwitchVariant::kEuroIsdnE1 && s != SwitchVariant::kQsig;
@@ -677,6 +803,8 @@ base::Result<DaemonConfig> ParseConfig(std::string_view text, const std::string&
     if (!error.empty()) return base::Fail(std::move(error));
     config.spans.push_back(std::move(span));
   }
+  CheckNfasGroups(registry, source_name, &error);
+  if (!error.empty()) return base::Fail(std::move(error));
   return config;
 }
 

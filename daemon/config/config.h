@@ -26,6 +26,9 @@ enum class HuntOrder { kAscending, kDescending, kRoundRobin };
 // (subscriber/private), dynamic (a leading '+': international/e164, the
 // '+' not sent; else unknown/unknown).
 enum class Dialplan { kUnknown, kNational, kInternational, kLocal, kPrivate, kDynamic };
+// NFAS (one D-channel for several T1 spans): whether a span of an NFAS
+// group carries the group's D-channel (primary) or only B-channels (none).
+enum class NfasDchannel { kNone, kPrimary };
 
 std::string_view DriverName(Driver d);          // "sim", "dahdi"
 std::string_view NodeTypeName(NodeType n);      // "cpe", "network"
@@ -33,6 +36,7 @@ std::string_view SwitchVariantName(SwitchVariant s);  // "ni2", "euroisdn_e1", �
 std::string_view AppearanceName(Appearance a);  // "single", "bridged"
 std::string_view HuntOrderName(HuntOrder h);    // "ascending", "descending", "round_robin"
 std::string_view DialplanName(Dialplan d);      // "unknown", "national", …, "dynamic"
+std::string_view NfasDchannelName(NfasDchannel d);  // "none", "primary"
 
 struct SpanConfig {
   int span = 1;                  // [[span]] number = N (1…255, unique)
@@ -72,6 +76,16 @@ struct SpanConfig {
   std::string peer;              // "builtin" or empty
   std::string listen;            // SOCK_SEQPACKET path to listen on
   std::string connect;           // SOCK_SEQPACKET path to connect to
+  // NFAS (docs/design.md "NFAS"): nfas_group = G (1…255; 0: the span has
+  // its own D-channel, no group). Every span of a group names its Q.931
+  // interface identifier (nfas_interface, 0…127, unique in the group); one
+  // has nfas_dchannel = "primary" and the group's D-channel (its driver
+  // keys), the others have none and all 24 channels as B-channels.
+  int nfas_group = 0;
+  int nfas_interface = 0;
+  NfasDchannel nfas_dchannel = NfasDchannel::kNone;
+  // In an NFAS group, without a D-channel of its own.
+  bool nfas_member() const { return nfas_group != 0 && nfas_dchannel == NfasDchannel::kNone; }
   bool operator==(const SpanConfig&) const = default;
 };
 

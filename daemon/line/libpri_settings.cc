@@ -11,6 +11,19 @@ int ChannelOf(int libpri_channel) {
   return channel == 0xff ? 0 : channel;
 }
 
+// libpri's channel values: channel | interface << 8 | explicit << 16
+// (q931.c q931_encode_channel, pri_sr_set_channel).
+constexpr int kExplicitInterface = 1 << 16;
+
+int LibpriChannelOnInterface(int channel, int interface) {
+  return (channel & 0xff) | (interface & 0xff) << 8 | kExplicitInterface;
+}
+
+std::optional<int> InterfaceOf(int libpri_channel) {
+  if (libpri_channel < 0 || (libpri_channel & kExplicitInterface) == 0) return std::nullopt;
+  return (libpri_channel >> 8) & 0xff;
+}
+
 int LibpriNodeType(NodeType node) { return node == NodeType::kCpe ? PRI_CPE : PRI_NETWORK; }
 
 int LibpriSwitchType(SwitchVariant variant) {

@@ -2,6 +2,8 @@
 // variant, bearer, layer 1) and back, and what each variant can carry.
 #pragma once
 
+#include <optional>
+
 #include "daemon/config/config.h"
 #include "daemon/session/call.h"
 
@@ -9,6 +11,14 @@ namespace prid::daemon {
 
 // The B-channel of a libpri channel value (its low octet; 0 for none).
 int ChannelOf(int libpri_channel);
+// libpri's channel value for B-channel `channel` of NFAS interface
+// `interface`: the Channel identification IE names the interface
+// explicitly (Interface identifier, Q.931 4.5.13).
+int LibpriChannelOnInterface(int channel, int interface);
+// The interface a received channel value names explicitly; nullopt when it
+// names none (the interface of the D-channel it came on, Q.931 4.5.13) or
+// is libpri's "every channel" (-1).
+std::optional<int> InterfaceOf(int libpri_channel);
 
 // libpri's constants for our config enums.
 int LibpriNodeType(NodeType node);

@@ -38,12 +38,42 @@ Span::Span(ev::loop_ref loop, SpanConfig config, SessionModel& model, SpanObserv
       timers_(loop),
       restart_({config_.span, pool_.Numbers(), config_.t316_s, config_.n316, config_.restart}, *this, timers_),
       service_(config_.span, config_.switch_variant, pool_.Numbers(), *this),
-      media_(config_, nullptr) {}
+      media_(config_, nullptr) {
+  if (config_.nfas_group != 0 && !config_.nfas_member()) nfas_spans_.push_back(this);
+}
 
-Span::~Span() = default;
+Span::~Span() {
+  // NFAS: the group forgets a member; a primary's members lose its link.
+  if (signalling_ != nullptr) std::erase(signalling_->nfas_spans_, this);
+  for (Span* member : nfas_spans_) {
+    if (member == this) continue;
+    member->signalling_ = nullptr;
+    member->dchannel_up_ = false;
+  }
+}
+
+void Span::JoinNfasGroup(Span& primary) {
+  signalling_ = &primary;
+  primary.nfas_spans_.push_back(this);
+}
+
+base::Status Span::StartNfasMember() {
+  if (signalling_ == nullptr || signalling_->driver_ == nullptr) {
+    return base::Status::Error(fmt::format("NFAS group {} has no D-channel: its primary span did not start",
+                                           config_.nfas_group));
+  }
+  PRID_LOG_NOTICE("span {}: NFAS group {} interface {}, signalled on span {}'s D-channel", config_.span,
+                  config_.nfas_group, config_.nfas_interface, signalling_->config_.span);
+  SetDchannelUp(signalling_->dchannel_up_);
+  return base::Status::Ok();
+}
+
+int Span::Wire(int channel) const {
+  return config_.nfas_group != 0 ? LibpriChannelOnInterface(channel, config_.nfas_interface) : channel;
+}
 
 base::Status Span::Start() {
-  base::Status started = StartLink();
+  base::Status started = nfas_member() ? StartNfasMember() : StartLink();
   if (started.ok()) return started;
   // The half-built line goes, with the card's alarms it reported; the span
   // stays, so that span.list says why.
@@ -134,7 +164,7 @@ base::Status Span::StartDriver(const std::string& name) {
 }
 
 void Span::ConfigureLink() {
-  struct pri* pri = driver_->link().raw();
+  struct pri* pri = driver()->link().raw();
   auto ms = [](double seconds) { return static_cast<int>(seconds * 1000.0 + 0.5); };
   pri_set_timer(pri, PRI_TIMER_T200, ms(config_.t200_s));
   pri_set_timer(pri, PRI_TIMER_T203, ms(config_.t203_s));
@@ -193,6 +223,10 @@ void Span::OnAlarms(int alarms) {
 }
 
 base::Status Span::SetLinkCut(bool cut) {
+  if (nfas_member()) {
+    return base::Status::Error(fmt::format("span {} has no D-channel of its own: cut NFAS group {}'s primary span",
+                                           config_.span, config_.nfas_group));
+  }
   if (driver_ == nullptr || driver_->sim() == nullptr) {
     return base::Status::Error(fmt::format("span {}: only a sim line can be cut", config_.span));
   }
@@ -276,7 +310,7 @@ base::Expected<int, PortError> Span::PlaceCall(CallId id, const PlaceCallRequest
                               "euroisdn_t1 and qsig)",
                               config_.span, SwitchVariantName(config_.switch_variant))}};
   }
-  q931::SetupRequest setup{channel, LibpriTransferCapability(request.bearer), LibpriLayer1(config_.switch_variant),
+  q931::SetupRequest setup{Wire(channel), LibpriTransferCapability(request.bearer), LibpriLayer1(config_.switch_variant),
                            request.parties, request.uui};
   setup.complete = !request.overlap;
   auto placed = calls().Place(setup);
@@ -303,6 +337,7 @@ bool Span::RetryOnAnotherChannel(CallId id, int old_channel, const q931::CallSta
   std::optional<q931::SetupRequest> setup = w->retry.Decide(cause, history, up(), old_channel, pool_);
   if (!setup) return false;
   const int channel = setup->channel;
+  setup->channel = Wire(channel);
   auto placed = calls().Place(*setup);
   if (!placed.ok()) {
     PRID_LOG_WARN("span {}: retry of call {} on channel {} failed: {}", config_.span, id, channel, placed.error());
@@ -346,7 +381,7 @@ base::Expected<int, PortError> Span::TakeChannel(WireCall& w, int channel) {
     return refuse(fmt::format("call {}'s SETUP asked for channel {} exclusively", w.id, w.channel));
   }
   // The first answer names the channel; after it the channel is fixed.
-  if (auto moved = w.call->UseChannel(channel); !moved.ok()) {
+  if (auto moved = w.call->UseChannel(Wire(channel)); !moved.ok()) {
     return refuse(fmt::format("call {} has channel {} since its first answer", w.id, w.channel));
   }
   pool_.Release(w.channel, w.id);
@@ -589,7 +624,92 @@ void Span::OnHoldEvent(const pri_event& e) {
   }
 }
 
+namespace {
+// The call a libpri event is about (null: the link's own events).
+q931_call* EventCall(const pri_event& e) {
+  switch (e.e) {
+    case PRI_EVENT_RING:
+    case PRI_EVENT_INFO_RECEIVED: return e.ring.call;
+    case PRI_EVENT_HANGUP:
+    case PRI_EVENT_HANGUP_REQ:
+    case PRI_EVENT_HANGUP_ACK: return e.hangup.call;
+    case PRI_EVENT_RINGING: return e.ringing.call;
+    case PRI_EVENT_ANSWER: return e.answer.call;
+    case PRI_EVENT_PROCEEDING:
+    case PRI_EVENT_PROGRESS: return e.proceeding.call;
+    case PRI_EVENT_SETUP_ACK: return e.setup_ack.call;
+    case PRI_EVENT_NOTIFY: return e.notify.call;
+    case PRI_EVENT_KEYPAD_DIGIT: return e.digit.call;
+    case PRI_EVENT_FACILITY: return e.facility.call;
+    case PRI_EVENT_CONNECT_ACK: return e.connect_ack.call;
+    case PRI_EVENT_HOLD: return e.hold.call;
+    case PRI_EVENT_HOLD_ACK: return e.hold_ack.call;
+    case PRI_EVENT_HOLD_REJ: return e.hold_rej.call;
+    case PRI_EVENT_RETRIEVE: return e.retrieve.call;
+    case PRI_EVENT_RETRIEVE_ACK: return e.retrieve_ack.call;
+    case PRI_EVENT_RETRIEVE_REJ: return e.retrieve_rej.call;
+    default: return nullptr;
+  }
+}
+
+// The channel value of a RESTART or SERVICE event (nullopt: another event).
+std::optional<int> MaintenanceChannel(const pri_event& e) {
+  switch (e.e) {
+    case PRI_EVENT_RESTART: return e.restart.channel;
+    case PRI_EVENT_RESTART_ACK: return e.restartack.channel;
+    case PRI_EVENT_SERVICE: return e.service.channel;
+    case PRI_EVENT_SERVICE_ACK: return e.service_ack.channel;
+    default: return std::nullopt;
+  }
+}
+}  // namespace
+
 void Span::OnPriEvent(const pri_event& e) {
+  if (nfas_spans_.empty()) {
+    HandleEvent(e);
+    return;
+  }
+  for (Span* span : NfasRoute(e)) span->HandleEvent(e);
+}
+
+Span* Span::NfasSpanOf(std::optional<int> interface) {
+  if (!interface) return this;  // Q.931 4.5.13: no Interface identifier, the D-channel's own interface
+  for (Span* span : nfas_spans_) {
+    if (span->config_.nfas_interface == *interface) return span;
+  }
+  return nullptr;
+}
+
+std::vector<Span*> Span::NfasRoute(const pri_event& e) {
+  if (e.e == PRI_EVENT_RING) {
+    if (Span* span = NfasSpanOf(InterfaceOf(e.ring.channel))) return {span};
+    // Q.931 5.2.3.1: the channel named does not exist here.
+    PRID_LOG_NOTICE("span {}: incoming call refused: NFAS group {} has no interface {}", config_.span,
+                    config_.nfas_group, InterfaceOf(e.ring.channel).value_or(-1));
+    (void)calls().Offered(e.ring, e.ring.channel).Clear(q931::cause::kIdentifiedChannelDoesNotExist, std::nullopt);
+    return {};
+  }
+  if (std::optional<int> channel = MaintenanceChannel(e)) {
+    // libpri's -1: every channel of every interface the D-channel controls.
+    if (*channel < 0) return nfas_spans_;
+    if (Span* span = NfasSpanOf(InterfaceOf(*channel))) return {span};
+    PRID_LOG_NOTICE("span {}: {} for interface {} ignored: NFAS group {} has no such interface", config_.span,
+                    pri_event2str(e.e), InterfaceOf(*channel).value_or(-1), config_.nfas_group);
+    return {};
+  }
+  q931_call* call = EventCall(e);
+  if (call == nullptr) return nfas_spans_;  // the D-channel's own: up, down, a configuration error
+  // The span that holds the call; one nobody holds (a retry's refused
+  // call, an unknown call reference) is the primary's to finish.
+  if (const q931::PriCall* c = calls().Find(call); c != nullptr && c->tag() != 0) {
+    for (Span* span : nfas_spans_) {
+      if (span->by_id_.contains(c->tag())) return {span};
+    }
+  }
+  return {this};
+}
+
+void Span::HandleEvent(const pri_event& e) {
   if (IsHoldEvent(e.e)) {
     OnHoldEvent(e);
     return;
@@ -696,7 +816,7 @@ void Span::TellInfo(q931::PriCall& c, std::string_view message, const struct pri
                     std::optional<std::uint8_t> cause, std::string keypad) {
   WireCall* w = ByCall(&c);
   if (w == nullptr) return;
-  const q931::PriLink& link = driver_->link();
+  const q931::PriLink& link = driver()->link();
   FarEndInfo info;
   info.message = message;
   info.progress = link.ReceivedProgress(c.cref());
@@ -722,7 +842,7 @@ void Span::TellInfo(q931::PriCall& c, std::string_view message, const struct pri
 }
 
 void Span::OnRing(const pri_event_ring& ring) {
-  q931::PriLink& link = driver_->link();
+  q931::PriLink& link = driver()->link();
   int channel = ChannelOf(ring.channel);
   if (channel == 0 || !pool_.IsFree(channel)) {
     int requested = channel;
@@ -731,7 +851,7 @@ void Span::OnRing(const pri_event_ring& ring) {
       // Q.931 5.2.3.1: the exclusive channel is not available. Refused
       // with RELEASE COMPLETE (Q.931 5.3.2 a)); libpri frees the call.
       PRID_LOG_NOTICE("span {}: incoming call refused: channel {} unavailable", config_.span, requested);
-      (void)calls().Offered(ring, requested).Clear(q931::cause::kRequestedChannelUnavailable, std::nullopt);
+      (void)calls().Offered(ring, ring.channel).Clear(q931::cause::kRequestedChannelUnavailable, std::nullopt);
       return;
     }
   }
@@ -742,7 +862,7 @@ void Span::OnRing(const pri_event_ring& ring) {
   info.parties = q931::ReceivedParties(ring);
   info.bearer = BearerFromLibpri(ring.ctype);
   info.uui = link.rewriter().TakeReceived(ring.cref);
-  q931::PriCall& call = calls().Offered(ring, channel);
+  q931::PriCall& call = calls().Offered(ring, Wire(channel));
   const CallId offered = model_.IncomingCall(config_.span, info, [&](CallId id) {
     WireCall w;
     w.id = id;
@@ -775,7 +895,7 @@ void Span::OnInformation(const pri_event_ring& info) {
 }
 
 void Span::OnHangup(const pri_event_hangup& hangup, int type) {
-  q931::PriLink& link = driver_->link();
+  q931::PriLink& link = driver()->link();
   q931::PriCall* c = calls().Find(hangup.call);
   WireCall* w = ByCall(c);
   std::optional<q931::UserUser> uui = link.rewriter().TakeReceived(hangup.cref);
@@ -844,7 +964,7 @@ void Span::OnHangup(const pri_event_hangup& hangup, int type) {
 
 base::Status Span::Restart(int channel) { return restart_.Restart(channel); }
 
-void Span::SendRestart(int channel) { driver_->link().Call(pri_reset, channel); }
+void Span::SendRestart(int channel) { link().Call(pri_reset, Wire(channel)); }
 
 void Span::ClearRestartedCall(int channel, bool remote) { ClearForRestart(channel, remote); }
 
@@ -885,7 +1005,9 @@ base::Status Span::SetService(int channel, bool in_service) {
 }
 
 void Span::SendService(int channel, ServiceStatus status) {
-  driver_->link().Call(pri_maintenance_service, 0, channel, static_cast<int>(status));
+  // In an NFAS group the SERVICE names the span's interface (libpri leaves
+  // out the Interface identifier for interface 0: the D-channel's own).
+  link().Call(pri_maintenance_service, config_.nfas_interface, channel, static_cast<int>(status));
 }
 
 void Span::SetInService(int channel, bool in_service) {

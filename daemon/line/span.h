@@ -159,8 +159,18 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   int restarting_channel() const { return restart_.restarting_channel(); }
   // sim driver, tests of link loss: cuts or restores the line.
   base::Status SetLinkCut(bool cut);
-  // libpri's link; valid after a successful Start.
-  q931::PriLink& link() { return driver_->link(); }
+  // libpri's link; valid after a successful Start (an NFAS member's is its
+  // group's primary span's).
+  q931::PriLink& link() { return driver()->link(); }
+
+  // NFAS (docs/design.md "NFAS"): a span without a D-channel of its own
+  // (nfas_dchannel = "none") signals on the link of its group's primary
+  // span, which carries every group span's calls (their B-channels named
+  // by interface) and hands each libpri event to the span it is for. The
+  // daemon joins a member to its started primary before the member's
+  // Start; either may go first, the other then forgets it.
+  void JoinNfasGroup(Span& primary);
+  bool nfas_member() const { return config_.nfas_member(); }
 
  private:
   // A call of ours on the wire. Its Q.931 side is a PriCall, owned by the
@@ -179,11 +189,28 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   base::Expected<int, PortError> TakeChannel(WireCall& w, int channel);
 
   base::Status StartLink();
+  // NFAS member: takes its group's primary link and D-channel state.
+  base::Status StartNfasMember();
   base::Status StartDriver(const std::string& name);
   // `error` with what the administrator should check for this driver.
   std::string StartFailureReason(std::string_view error) const;
   void ConfigureLink();
+  // From the span's own link: handled here, or (NFAS primary) by the
+  // group's spans it is for (NfasRoute).
   void OnPriEvent(const pri_event& event);
+  void HandleEvent(const pri_event& event);
+  // The spans of the group an event is for: a call's (the span holding it,
+  // or by the interface its channel names), every span for the link's own
+  // events and a RESTART of every interface; none, an offer for an
+  // interface the group does not have (refused here).
+  std::vector<Span*> NfasRoute(const pri_event& event);
+  // The span of interface `interface` (nullopt: the D-channel's own).
+  Span* NfasSpanOf(std::optional<int> interface);
+  // The span's own driver, or its NFAS primary's (null: none).
+  PriDriver* driver() const { return signalling_ != nullptr ? signalling_->driver_.get() : driver_.get(); }
+  // libpri's value for our B-channel `channel`: with the span's interface
+  // in an NFAS group.
+  int Wire(int channel) const;
   void OnRing(const pri_event_ring& ring);
   void OnHangup(const pri_event_hangup& hangup, int type);
   // libpri 1.6 sends a Display IE on this span (VariantSendsDisplay).
@@ -210,7 +237,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   WireCall* ById(CallId id);
   // The call is off the wire: frees its channel and forgets it.
   void Forget(CallId id);
-  q931::PriCallTable& calls() { return driver_->link().calls(); }
+  q931::PriCallTable& calls() { return driver()->link().calls(); }
   // Clears the call on `channel` because the channel was restarted.
   void ClearForRestart(int channel, bool remote);
 
@@ -231,6 +258,8 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   SpanObserver& observer_;
   dahdi_glue::DahdiSystem* dahdi_system_;
   std::unique_ptr<PriDriver> driver_;
+  Span* signalling_ = nullptr;     // NFAS member: its group's primary span
+  std::vector<Span*> nfas_spans_;  // NFAS primary: the group's spans, itself first
   std::unique_ptr<SimPeer> peer_;
   bool dchannel_up_ = false;
   int alarms_ = 0;

@@ -376,7 +376,7 @@ TEST(ChanDahdiImportTest, PlusSectionContinuesTheEarlierOne) {
 TEST(ChanDahdiImportTest, TrunkgroupsAreNotImported) {
   const auto imported = Import("[trunkgroups]\ntrunkgroup => 1,24,48\n[channels]\nsignalling=pri_cpe\nchannel => 1-23\n");
   EXPECT_THAT(imported.toml, HasSubstr("# not imported: trunkgroup => 1,24,48 (line 2): NFAS"));
-  EXPECT_THAT(Warnings(imported), HasSubstr(":2: trunkgroup: NFAS is not supported"));
+  EXPECT_THAT(Warnings(imported), HasSubstr(":2: trunkgroup: NFAS is not imported: set nfas_group"));
 }
 
 // An analog card before a T1 and an E1 (dahdi_genconf's layout), with

@@ -212,6 +212,78 @@ TEST(ConfigTest, OverlapIsOffByDefaultAndOnlyWhereTheVariantHasIt) {
   EXPECT_FALSE(ParseOk(SimSpanWith("switch = \"ni2\"\noverlap = false\n")).spans[0].overlap);
 }
 
+// --- NFAS ------------------------------------------------------------------------
+
+// Span 1 carries NFAS group 7's D-channel (interface 0), span 2 is interface 1.
+constexpr std::string_view kNfasGroup = R"([[span]]
+span = 1
+switch = "ni2"
+listen = "/tmp/nfas.seq"
+nfas_group = 7
+nfas_interface = 0
+nfas_dchannel = "primary"
+[[span]]
+span = 2
+switch = "ni2"
+nfas_group = 7
+nfas_interface = 1
+)";
+
+TEST(ConfigTest, NfasGroupGivesItsMembersEveryChannel) {
+  DaemonConfig config = ParseOk(kNfasGroup);
+  ASSERT_EQ(config.spans.size(), 2u);
+  const SpanConfig& primary = config.spans[0];
+  const SpanConfig& member = config.spans[1];
+  EXPECT_EQ(primary.nfas_group, 7);
+  EXPECT_EQ(primary.nfas_dchannel, NfasDchannel::kPrimary);
+  EXPECT_FALSE(primary.nfas_member());
+  EXPECT_EQ(primary.bchannels.size(), 23u) << "the primary keeps channel 24 for its D-channel";
+  EXPECT_EQ(member.nfas_interface, 1);
+  EXPECT_EQ(member.nfas_dchannel, NfasDchannel::kNone);
+  EXPECT_TRUE(member.nfas_member());
+  EXPECT_EQ(member.bchannels_text, "1-24");
+  EXPECT_EQ(member.bchannels.size(), 24u);
+  EXPECT_TRUE(member.listen.empty() && member.connect.empty() && member.peer.empty());
+  EXPECT_EQ(ParseOk(kSimSpan).spans[0].nfas_group, 0);
+}
+
+TEST(ConfigTest, NfasGroupsAreCheckedAcrossSpans) {
+  const std::string group(kNfasGroup);
+  // A second primary, a taken interface, a member that signals differently.
+  ExpectError(group + "nfas_dchannel = \"primary\"\nconnect = \"/tmp/x\"\n", 13, "nfas_dchannel",
+              "NFAS group 7 has its primary D-channel on span 1 (line 7) already");
+  ExpectError(group + "[[span]]\nspan = 3\nswitch = \"ni2\"\nnfas_group = 7\nnfas_interface = 1\n", 17, "nfas_interface",
+              "interface 1 of NFAS group 7 is already span 2's (line 12)");
+  ExpectError(group + "[[span]]\nspan = 3\nswitch = \"5ess\"\nnfas_group = 7\nnfas_interface = 2\n", 16, "nfas_group",
+              "NFAS group 7 has driver sim, switch ni2, node cpe (span 1, line 5); this span has sim, 5ess, cpe");
+  // A group with no D-channel is named at its first span.
+  ExpectError("[[span]]\nspan = 4\nswitch = \"ni2\"\nnfas_group = 2\nnfas_interface = 3\n", 4, "nfas_group",
+              "NFAS group 2 has no D-channel: set nfas_dchannel = \"primary\"");
+}
+
+TEST(ConfigTest, NfasKeysAreCheckedPerSpan) {
+  const std::string ni2 = "[[span]]\nspan = 1\nswitch = \"ni2\"\nlisten = \"/tmp/n\"\n";
+  ExpectError(ni2 + "nfas_group = 1\n", 5, "nfas_group", "needs 'nfas_interface'");
+  ExpectError(ni2 + "nfas_interface = 1\n", 5, "nfas_interface", "only with 'nfas_group'");
+  ExpectError(ni2 + "nfas_dchannel = \"primary\"\n", 5, "nfas_dchannel", "only with 'nfas_group'");
+  ExpectError(ni2 + "nfas_group = 1\nnfas_interface = 128\n", 6, "nfas_interface", "128 is out of range (0 to 127)");
+  ExpectError(ni2 + "nfas_group = 256\nnfas_interface = 1\n", 5, "nfas_group", "256 is out of range (1 to 255)");
+  ExpectError(ni2 + "nfas_group = 1\nnfas_interface = 0\nnfas_dchannel = \"backup\"\n", 7, "nfas_dchannel",
+              "unknown variant 'backup' (expected one of none, primary)");
+  ExpectError("[[span]]\nspan = 1\nlisten = \"/tmp/n\"\nnfas_group = 1\nnfas_interface = 0\n", 4, "nfas_group",
+              "NFAS groups T1 spans; switch variant euroisdn_e1 is an E1 one");
+  // A member has no D-channel to configure.
+  const std::string member = std::string(kNfasGroup);
+  ExpectError(member + "connect = \"/tmp/y\"\n", 13, "connect", "span 2 has no D-channel of its own");
+  ExpectError(member + "dchannel = 24\n", 13, "dchannel", "span 2 has no D-channel of its own");
+  ExpectError("[[span]]\nspan = 4\nswitch = \"ni2\"\nnfas_group = 2\nnfas_interface = 0\n", 5, "nfas_interface",
+              "only the group's primary span may have it");
+  // The built-in far end does not do NFAS.
+  ExpectError("[[span]]\nspan = 1\nswitch = \"ni2\"\npeer = \"builtin\"\nnfas_group = 1\nnfas_interface = 0\n"
+              "nfas_dchannel = \"primary\"\n",
+              4, "peer", "the built-in far end has no NFAS");
+}
+
 TEST(ConfigTest, SpansKeepFileOrder) {
   DaemonConfig config = ParseOk(R"([[span]]
 span = 9
@@ -284,7 +356,10 @@ TEST(ConfigTest, ExampleFileParses) {
                                "t308",
                                "t309",
                                "t316",
-                               "n316"}) {
+                               "n316",
+                               "nfas_group",
+                               "nfas_interface",
+                               "nfas_dchannel"}) {
     EXPECT_THAT(contents.str(), AnyOf(HasSubstr(fmt::format("\n{} = ", key)),
                                       HasSubstr(fmt::format("\n# {} = ", key))))
         << key;
