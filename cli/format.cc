@@ -401,6 +401,12 @@ void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
       {"d-channel", Field(*span, "dchannel_state")},
       {"restart failures", Field(*span, "restart_failures")},
   };
+  if (const json* nfas = Find(*span, "nfas"); nfas != nullptr && nfas->is_object()) {
+    const bool primary = Field(*nfas, "dchannel") == "primary";
+    pairs.emplace_back("nfas", fmt::format("group {} interface {}, {}", Field(*nfas, "group"),
+                                           Field(*nfas, "interface"),
+                                           primary ? "the group's D-channel" : "signalled on the group's D-channel"));
+  }
   if (Find(*span, "error") != nullptr) pairs.emplace_back("error", Field(*span, "error"));
   if (Find(*span, "reason") != nullptr) pairs.emplace_back("reason", Field(*span, "reason"));
   if (const json* timers = Find(*span, "timers"); timers != nullptr && timers->is_object()) {

@@ -141,6 +141,22 @@ TEST(WriteSpanDetail, ReasonOfASpanInStateError) {
   EXPECT_NE(out.str().find("reason            no device; check dahdi_cfg\n"), std::string::npos) << out.str();
 }
 
+TEST(WriteSpanDetail, NfasGroupAndItsDChannel) {
+  json spans = json::parse(R"([
+    {"span": 1, "state": "up", "nfas": {"group": 3, "interface": 0, "dchannel": "primary"}},
+    {"span": 2, "state": "up", "nfas": {"group": 3, "interface": 1, "dchannel": "none"}}
+  ])");
+  std::ostringstream primary;
+  WriteSpanDetail(primary, spans, 1);
+  EXPECT_NE(primary.str().find("\nnfas              group 3 interface 0, the group's D-channel\n"), std::string::npos)
+      << primary.str();
+  std::ostringstream member;
+  WriteSpanDetail(member, spans, 2);
+  EXPECT_NE(member.str().find("\nnfas              group 3 interface 1, signalled on the group's D-channel\n"),
+            std::string::npos)
+      << member.str();
+}
+
 TEST(WriteSpanDetail, OneSpanWithItsChannels) {
   json spans = json::parse(R"([
     {"span": 1, "name": "a", "state": "up"},
