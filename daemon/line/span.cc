@@ -258,9 +258,13 @@ std::optional<int> Span::CrefOf(CallId call) const {
 }
 
 std::optional<CallId> Span::CallOfCref(int cref) const {
-  // A span has few calls: a scan beats a second index kept in step.
-  for (const auto& [id, wire] : by_id_) {
-    if (wire.call != nullptr && wire.call->cref() == cref) return id;
+  // NFAS: the primary's D-channel carries the calls of every span of its group.
+  const std::vector<Span*> own{const_cast<Span*>(this)};
+  for (const Span* span : nfas_spans_.empty() ? own : nfas_spans_) {
+    // A span has few calls: a scan beats a second index kept in step.
+    for (const auto& [id, wire] : span->by_id_) {
+      if (wire.call != nullptr && wire.call->cref() == cref) return id;
+    }
   }
   return std::nullopt;
 }

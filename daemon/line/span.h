@@ -137,6 +137,7 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   std::optional<int> CrefOf(CallId call) const;
   // The call on the wire that libpri knows by `cref` (the trace router's
   // frames to call ids); nullopt while the span has not tied it to a call.
+  // An NFAS primary's D-channel frames may be any group span's calls'.
   std::optional<CallId> CallOfCref(int cref) const;
   // The lowest free B-channel (for the built-in far end's calls; 0: none).
   int PickChannel() const;

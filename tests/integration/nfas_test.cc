@@ -147,6 +147,22 @@ TEST_P(NfasTest, EachSpansCallsGoOnItsInterfaceAndDropAlone) {
   EXPECT_EQ(a_->Ok("daemon.status")["calls"]["records"], 0);
 }
 
+TEST_P(NfasTest, AMembersCallIsTracedFromTheGroupsDChannel) {
+  auto made = a_->Ok("call.make", {{"span", 3}, {"number", "100"}});
+  auto offered = b_->WaitNew();
+  ASSERT_TRUE(offered);
+  b_->Ok("call.answer", {{"call", (*offered)["call"]}});
+  ASSERT_TRUE(a_->WaitState(made["call"], "connected"));
+  ApiClient tracer(dir_.File("a.sock"));
+  json traced = tracer.Ok("trace.subscribe", {{"call", made["call"]}});
+  EXPECT_GE(traced["replayed"], 3) << "SETUP, CALL PROCEEDING or ALERTING, CONNECT";
+  auto note = tracer.raw().WaitNotification(kWaitMs);
+  ASSERT_TRUE(note);
+  EXPECT_EQ((*note)["params"]["span"], 1) << "its frames are the D-channel's";
+  EXPECT_EQ((*note)["params"]["q931"]["message"], "SETUP");
+  DropBoth(*a_, made["call"], *b_, (*offered)["call"]);
+}
+
 TEST_P(NfasTest, FarEndCallsReachTheSpanOfTheirInterface) {
   auto made = b_->Ok("call.make", {{"span", 3}, {"number", "200"}, {"channel", 24}});
   auto offered = a_->WaitNew();
