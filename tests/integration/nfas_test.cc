@@ -93,6 +93,21 @@ class NfasTest : public ::testing::TestWithParam<VariantAndNode> {
     return Find(Q931Messages(daemons_->Frames(), 0, 1), FrameDirection::kSent, type);
   }
 
+  // A call from A on `span` (channel 0: prid's choice) that B answered:
+  // A's call id and B's.
+  std::pair<std::uint64_t, std::uint64_t> ConnectedCall(int span, int channel = 0) {
+    json params = {{"span", span}, {"number", "100"}};
+    if (channel != 0) params["channel"] = channel;
+    const std::uint64_t made = a_->Ok("call.make", params)["call"];
+    auto offered = b_->WaitNew();
+    EXPECT_TRUE(offered) << "span " << span;
+    if (!offered) return {made, 0};
+    const std::uint64_t answered = (*offered)["call"];
+    b_->Ok("call.answer", {{"call", answered}});
+    EXPECT_TRUE(a_->WaitState(made, "connected")) << "span " << span;
+    return {made, answered};
+  }
+
   // `from` drops `call`; the far end's owner drops `other` on its DISCONNECT.
   static void DropBoth(ApiClient& from, std::uint64_t call, ApiClient& to, std::uint64_t other) {
     from.Ok("call.drop", {{"call", call}});
@@ -148,19 +163,16 @@ TEST_P(NfasTest, EachSpansCallsGoOnItsInterfaceAndDropAlone) {
 }
 
 TEST_P(NfasTest, AMembersCallIsTracedFromTheGroupsDChannel) {
-  auto made = a_->Ok("call.make", {{"span", 3}, {"number", "100"}});
-  auto offered = b_->WaitNew();
-  ASSERT_TRUE(offered);
-  b_->Ok("call.answer", {{"call", (*offered)["call"]}});
-  ASSERT_TRUE(a_->WaitState(made["call"], "connected"));
+  const auto [made, answered] = ConnectedCall(3);
+  ASSERT_NE(answered, 0u);
   ApiClient tracer(dir_.File("a.sock"));
-  json traced = tracer.Ok("trace.subscribe", {{"call", made["call"]}});
+  json traced = tracer.Ok("trace.subscribe", {{"call", made}});
   EXPECT_GE(traced["replayed"], 3) << "SETUP, CALL PROCEEDING or ALERTING, CONNECT";
   auto note = tracer.raw().WaitNotification(kWaitMs);
   ASSERT_TRUE(note);
   EXPECT_EQ((*note)["params"]["span"], 1) << "its frames are the D-channel's";
   EXPECT_EQ((*note)["params"]["q931"]["message"], "SETUP");
-  DropBoth(*a_, made["call"], *b_, (*offered)["call"]);
+  DropBoth(*a_, made, *b_, answered);
 }
 
 TEST_P(NfasTest, FarEndCallsReachTheSpanOfTheirInterface) {
@@ -209,11 +221,8 @@ TEST_P(NfasTest, RestartNamesTheInterfaceAndClearsThatSpansCallOnly) {
 }
 
 TEST_P(NfasTest, LostDChannelTakesTheWholeGroupDownAndBack) {
-  auto made = a_->Ok("call.make", {{"span", 2}, {"number", "100"}});
-  auto offered = b_->WaitNew();
-  ASSERT_TRUE(offered);
-  b_->Ok("call.answer", {{"call", (*offered)["call"]}});
-  ASSERT_TRUE(a_->WaitState(made["call"], "connected"));
+  const auto [made, answered] = ConnectedCall(2);
+  ASSERT_NE(answered, 0u);
 
   std::string error;
   daemons_->RunOnDaemon(0, [&](daemon::Daemon& d) { error = d.spans().at(2)->SetLinkCut(true).message(); });
@@ -225,7 +234,7 @@ TEST_P(NfasTest, LostDChannelTakesTheWholeGroupDownAndBack) {
   }
   EXPECT_EQ(a_->ErrorName("call.make", {{"span", 3}, {"number", "101"}}), "SpanDown");
   // T309 on the group's link clears the member's call: cause 27, ours.
-  auto idle = a_->WaitState(made["call"], "idle");
+  auto idle = a_->WaitState(made, "idle");
   ASSERT_TRUE(idle);
   EXPECT_EQ((*idle)["cause"], 27);
   EXPECT_EQ((*idle)["origin"], "local");
@@ -244,11 +253,8 @@ TEST_P(NfasTest, LostDChannelTakesTheWholeGroupDownAndBack) {
 }
 
 TEST_P(NfasTest, ReloadLeavesTheGroupAsItRuns) {
-  auto made = a_->Ok("call.make", {{"span", 2}, {"number", "100"}});
-  auto offered = b_->WaitNew();
-  ASSERT_TRUE(offered);
-  b_->Ok("call.answer", {{"call", (*offered)["call"]}});
-  ASSERT_TRUE(a_->WaitState(made["call"], "connected"));
+  const auto [made, answered] = ConnectedCall(2);
+  ASSERT_NE(answered, 0u);
 
   // Span 2 changed, span 3 gone, span 5 new in the group, span 9 new alone.
   const auto [variant, node] = GetParam();
@@ -269,7 +275,7 @@ TEST_P(NfasTest, ReloadLeavesTheGroupAsItRuns) {
             (std::vector<std::string>{"span 5 (NFAS group 1)", "span 3 (NFAS group 1)", "span 2 (NFAS group 1)"}));
 
   // The group runs as it was: span 2's call, span 3, no span 5.
-  EXPECT_EQ(a_->Ok("call.info", {{"call", made["call"]}})["state"], "connected");
+  EXPECT_EQ(a_->Ok("call.info", {{"call", made}})["state"], "connected");
   json listed = ListAll(*a_, "span.list", "span");
   std::vector<int> numbers;
   for (const json& span : listed) numbers.push_back(span["span"]);
@@ -278,7 +284,7 @@ TEST_P(NfasTest, ReloadLeavesTheGroupAsItRuns) {
   EXPECT_EQ(listed[2]["nfas"], json({{"group", 1}, {"interface", 2}, {"dchannel", "none"}}));
   EXPECT_EQ(listed[0]["nfas"]["dchannel"], "primary");
   EXPECT_FALSE(listed[3].contains("nfas"));
-  DropBoth(*a_, made["call"], *b_, (*offered)["call"]);
+  DropBoth(*a_, made, *b_, answered);
 }
 
 bool IsNfasVariant(daemon::SwitchVariant v) { return daemon::IsT1Variant(v); }
