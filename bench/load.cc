@@ -430,6 +430,9 @@ int main(int argc, char** argv) {
   // With CDRs on, each round also runs prid without them, back to back:
   // the CDRs' cost per call is their run's CPU over this one's, per round.
   std::vector<double> async_cdr_cost, sync_cdr_cost;
+  // ...and where it goes: the event loop's added microseconds per call
+  // (building and spooling the record) and the other threads' (the writer).
+  std::vector<double> async_cdr_loop_us, sync_cdr_loop_us, async_cdr_writer_us, sync_cdr_writer_us;
   CdrCount cdrs;
   for (int round = 0; round < rounds; ++round) {
     const double endpoint = LibpriEndpointCpuPerCall(peer_path, dir, calls, concurrency, uui_octets);
@@ -457,6 +460,16 @@ int main(int argc, char** argv) {
       }
       async_cdr_cost.push_back(asynchronous->cpu_per_call / async_off->cpu_per_call - 1);
       sync_cdr_cost.push_back(synchronous->cpu_per_call / sync_off->cpu_per_call - 1);
+      auto loop_added = [](const PridRun& on, const PridRun& off) {
+        return (on.loop_cpu_per_call - off.loop_cpu_per_call) * 1e6;
+      };
+      auto others_added = [](const PridRun& on, const PridRun& off) {
+        return ((on.cpu_per_call - on.loop_cpu_per_call) - (off.cpu_per_call - off.loop_cpu_per_call)) * 1e6;
+      };
+      async_cdr_loop_us.push_back(loop_added(*asynchronous, *async_off));
+      sync_cdr_loop_us.push_back(loop_added(*synchronous, *sync_off));
+      async_cdr_writer_us.push_back(others_added(*asynchronous, *async_off));
+      sync_cdr_writer_us.push_back(others_added(*synchronous, *sync_off));
     }
     endpoint_us.push_back(endpoint * 1e6);
     async_us.push_back(asynchronous->cpu_per_call * 1e6);
@@ -500,6 +513,13 @@ int main(int argc, char** argv) {
               "synchronous (to prid without CDRs in the same round; goal <= 10 %%)\n",
               async_cost.median * 100, async_cost.low * 100, async_cost.high * 100, sync_cost.median * 100,
               sync_cost.low * 100, sync_cost.high * 100);
+  const Spread async_loop = SpreadOf(async_cdr_loop_us), sync_loop = SpreadOf(sync_cdr_loop_us);
+  const Spread async_writer = SpreadOf(async_cdr_writer_us), sync_writer = SpreadOf(sync_cdr_writer_us);
+  std::printf("CDR cost by thread         event loop %+.1f us [%+.1f, %+.1f], other threads %+.1f us [%+.1f, %+.1f] "
+              "per call asynchronous; %+.1f us [%+.1f, %+.1f], %+.1f us [%+.1f, %+.1f] synchronous\n",
+              async_loop.median, async_loop.low, async_loop.high, async_writer.median, async_writer.low,
+              async_writer.high, sync_loop.median, sync_loop.low, sync_loop.high, sync_writer.median,
+              sync_writer.low, sync_writer.high);
   // Every call made through prid (warm-ups included) has its record in
   // each store: committed by the writer, and there in the file.
   const bool sqlite = cdr == prid::bench::Cdr::kSqlite || cdr == prid::bench::Cdr::kBoth;
