@@ -7,9 +7,11 @@
 
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "daemon/config/config.h"
+#include "q931/ie.h"
 #include "tests/support/api_client.h"
 #include "tests/support/daemon_thread.h"
 #include "tests/support/wire.h"
@@ -54,6 +56,38 @@ inline bool WaitWire(const DaemonThread& daemons, int daemon, int span, q931::Fr
         return Find(Q931Messages(frames, daemon, span), direction, type).size() >= count;
       },
       kWaitMs);
+}
+
+// Span `n` of NFAS group 1, interface n - 1, for prid against prid: with
+// no D-channel (`dchannel` none) all 24 channels are B-channels; fast
+// Q.921, so that a cut line is noticed at once, and a short T309.
+inline daemon::SpanConfig NfasTestSpan(int n, daemon::NodeType node, daemon::SwitchVariant variant,
+                                       daemon::NfasDchannel dchannel) {
+  daemon::SpanConfig s = SimSpan(n, node, variant);
+  s.peer.clear();
+  s.nfas_group = 1;
+  s.nfas_interface = n - 1;
+  s.nfas_dchannel = dchannel;
+  s.t200_s = 0.2;
+  s.t203_s = 0.3;
+  s.t309_s = 0.5;
+  if (dchannel == daemon::NfasDchannel::kNone) {
+    s.bchannels_text = "1-24";
+    s.bchannels.clear();
+    for (int c = 1; c <= 24; ++c) s.bchannels.push_back(c);
+  }
+  return s;
+}
+
+// The interface and B-channel a message's Channel identification names
+// (interface -1: no Interface identifier).
+inline std::pair<int, int> InterfaceAndChannel(const WireMessage& m) {
+  const q931::InformationElement* ie = q931::FindIe(m.message, q931::ie::kChannelIdentification);
+  if (ie == nullptr) return {-1, 0};
+  auto id = q931::DecodeChannelId(ie->contents);
+  if (!id.ok() || id->channels.empty()) return {-1, 0};
+  const int interface = id->interface_id_present && !id->interface_id.empty() ? id->interface_id[0] & 0x7f : -1;
+  return {interface, id->channels[0]};
 }
 
 // Every switch variant prid drives.

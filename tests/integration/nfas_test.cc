@@ -23,17 +23,6 @@ using nlohmann::json;
 using q931::FrameDirection;
 namespace msg = q931::msg;
 
-// The interface and B-channel a message's Channel identification names
-// (interface -1: no Interface identifier).
-std::pair<int, int> InterfaceAndChannel(const WireMessage& m) {
-  const q931::InformationElement* ie = q931::FindIe(m.message, q931::ie::kChannelIdentification);
-  if (ie == nullptr) return {-1, 0};
-  auto id = q931::DecodeChannelId(ie->contents);
-  if (!id.ok() || id->channels.empty()) return {-1, 0};
-  const int interface = id->interface_id_present && !id->interface_id.empty() ? id->interface_id[0] & 0x7f : -1;
-  return {interface, id->channels[0]};
-}
-
 class NfasTest : public ::testing::TestWithParam<VariantAndNode> {
  protected:
   void SetUp() override {
@@ -68,22 +57,9 @@ class NfasTest : public ::testing::TestWithParam<VariantAndNode> {
                                         const std::string& end) {
     std::vector<daemon::SpanConfig> group;
     for (int n = 1; n <= spans; ++n) {
-      daemon::SpanConfig s = SimSpan(n, node, variant);
-      s.peer.clear();
-      s.nfas_group = 1;
-      s.nfas_interface = n - 1;
-      // Fast Q.921, so that a cut line is noticed at once, and a short T309.
-      s.t200_s = 0.2;
-      s.t203_s = 0.3;
-      s.t309_s = 0.5;
-      if (n == 1) {
-        s.nfas_dchannel = daemon::NfasDchannel::kPrimary;
-        (end == "listen" ? s.listen : s.connect) = dir_.File("dchannel.seq");
-      } else {
-        s.bchannels_text = "1-24";
-        s.bchannels.clear();
-        for (int c = 1; c <= 24; ++c) s.bchannels.push_back(c);
-      }
+      daemon::SpanConfig s =
+          NfasTestSpan(n, node, variant, n == 1 ? daemon::NfasDchannel::kPrimary : daemon::NfasDchannel::kNone);
+      if (n == 1) (end == "listen" ? s.listen : s.connect) = dir_.File("dchannel.seq");
       group.push_back(std::move(s));
     }
     return group;
