@@ -455,7 +455,7 @@ SystemLayout ReadSystemConf(std::string_view text, const std::string& file,
         span.bchans.insert(c);
       } else if (span.dchannel != 0 && span.dchannel != c) {
         warnings->push_back(fmt::format("{}:{}: span {} has D-channels {} and {}: prid uses the first "
-                                        "(no backup D-channels)",
+                                        "(one per span)",
                                         file, l.line, span.number, span.dchannel, c));
       } else {
         span.dchannel = c;
@@ -643,7 +643,7 @@ class Importer {
                                               s.name, s.arrow ? "=>" : "=", s.value, At(s.file, s.line)));
           Warn(s.file, s.line,
                fmt::format("{}: NFAS is not imported: set nfas_group, nfas_interface and nfas_dchannel = "
-                           "\"primary\" on the group's spans by hand (no backup D-channel)",
+                           "\"primary\" (and \"backup\") on the group's spans by hand",
                            s.name));
         }
         continue;

@@ -402,10 +402,14 @@ void WriteSpanDetail(std::ostream& out, const json& spans, int number) {
       {"restart failures", Field(*span, "restart_failures")},
   };
   if (const json* nfas = Find(*span, "nfas"); nfas != nullptr && nfas->is_object()) {
-    const bool primary = Field(*nfas, "dchannel") == "primary";
-    pairs.emplace_back("nfas", fmt::format("group {} interface {}, {}", Field(*nfas, "group"),
-                                           Field(*nfas, "interface"),
-                                           primary ? "the group's D-channel" : "signalled on the group's D-channel"));
+    const std::string dchannel = Field(*nfas, "dchannel");
+    // A primary's or backup's own D-channel: its link's state beside the group's.
+    const std::string link = Find(*nfas, "link") != nullptr ? fmt::format(" (link {})", Field(*nfas, "link")) : "";
+    const std::string role = dchannel == "primary"  ? "the group's D-channel" + link
+                             : dchannel == "backup" ? "the group's backup D-channel" + link
+                                                    : std::string("signalled on the group's D-channel");
+    pairs.emplace_back("nfas",
+                       fmt::format("group {} interface {}, {}", Field(*nfas, "group"), Field(*nfas, "interface"), role));
   }
   if (Find(*span, "error") != nullptr) pairs.emplace_back("error", Field(*span, "error"));
   if (Find(*span, "reason") != nullptr) pairs.emplace_back("reason", Field(*span, "reason"));

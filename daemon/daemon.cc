@@ -116,19 +116,23 @@ Daemon::~Daemon() {
   // The spans' libpri links go first, while everything they report to is
   // still there; the members then go in reverse order, the server last
   // (it calls no dispatcher from its destructor). NFAS members go before
-  // the primary span whose link carries their calls.
-  std::erase_if(spans_, [](const auto& entry) { return entry.second->nfas_member(); });
+  // the primary span whose link carries their calls, with its backup.
+  std::erase_if(spans_, [](const auto& entry) {
+    return entry.second->nfas_member() || entry.second->nfas_backup();
+  });
   spans_.clear();
 }
 
 base::Status Daemon::StartSpan(const SpanConfig& span_config) {
   auto span = std::make_unique<Span>(loop_, span_config, model_, *this);
   if (options_.dahdi_system != nullptr) span->SetDahdiSystem(*options_.dahdi_system);
-  if (span_config.nfas_member()) {
-    // Its signalling is on the group's primary span, started before it.
+  if (span_config.nfas_group != 0 && span_config.nfas_dchannel != NfasDchannel::kPrimary) {
+    // Its signalling is on (or backs up) the group's primary span, started before it.
     for (auto& [number, other] : spans_) {
       const SpanConfig& c = other->config();
-      if (c.nfas_group == span_config.nfas_group && !c.nfas_member()) span->JoinNfasGroup(*other);
+      if (c.nfas_group == span_config.nfas_group && c.nfas_dchannel == NfasDchannel::kPrimary) {
+        span->JoinNfasGroup(*other);
+      }
     }
   }
   model_.AddSpan({span_config.span, span_config.appearance, span_config.release_timeout_s, span_config.uui,
@@ -323,10 +327,12 @@ void Daemon::OnShutdownTick(ev::timer&, int) {
 
 base::Status Daemon::Start() {
   std::size_t failed = 0;
-  // NFAS primaries before their members (JoinNfasGroup).
+  // NFAS primaries before their backups and members (JoinNfasGroup).
   std::vector<const SpanConfig*> order;
   for (const SpanConfig& c : config_.spans) order.push_back(&c);
-  std::stable_partition(order.begin(), order.end(), [](const SpanConfig* c) { return !c->nfas_member(); });
+  std::stable_partition(order.begin(), order.end(), [](const SpanConfig* c) {
+    return c->nfas_group == 0 || c->nfas_dchannel == NfasDchannel::kPrimary;
+  });
   for (const SpanConfig* span_config : order) {
     if (!StartSpan(*span_config).ok()) ++failed;
   }

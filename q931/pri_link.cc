@@ -162,6 +162,9 @@ base::Result<std::unique_ptr<PriLink>> PriLink::Create(const PriLinkOptions& opt
 }
 
 PriLink::~PriLink() {
+  // NFAS: the group's other link forgets this one (a backup goes first).
+  if (primary_ != nullptr) primary_->backup_ = nullptr;
+  if (backup_ != nullptr) backup_->primary_ = nullptr;
   // The calls go without a word to libpri: their struct pri is parked.
   calls_.reset();
   if (pri_ == nullptr) return;
@@ -199,7 +202,7 @@ int PriLink::ReadCallback(struct pri* pri, void* buffer, int length) {
     self->sabme_read_ = true;
   }
   self->NoteReading(frame);
-  self->rewriter_.NoteIncoming(frame);
+  self->rewriter().NoteIncoming(frame);
   self->observer_.OnFrame(FrameDirection::kReceived, frame);
   std::memset(out.data() + n, 0, kFcsOctets);
   return n + kFcsOctets;
@@ -211,7 +214,7 @@ int PriLink::WriteCallback(struct pri* pri, void* buffer, int length) {
   if (length <= kFcsOctets) return length;
   std::span<const std::uint8_t> frame(static_cast<const std::uint8_t*>(buffer),
                                       static_cast<std::size_t>(length - kFcsOctets));
-  std::optional<std::vector<std::uint8_t>> rewritten = self->rewriter_.RewriteOutgoing(frame);
+  std::optional<std::vector<std::uint8_t>> rewritten = self->rewriter().RewriteOutgoing(frame);
   if (rewritten) frame = *rewritten;
   self->observer_.OnFrame(FrameDirection::kSent, frame);
   // A frame that cannot be sent is lost on the line; Q.921 recovers.
@@ -220,6 +223,9 @@ int PriLink::WriteCallback(struct pri* pri, void* buffer, int length) {
 }
 
 base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
+  // NFAS: on the group's link that is up, the primary first.
+  if (primary_ != nullptr && primary_->data_link_up_) return primary_->Setup(request);
+  if (backup_ != nullptr && !data_link_up_ && backup_->data_link_up_) return backup_->Setup(request);
   q931_call* call = Call(pri_new_call);
   if (call == nullptr) return base::Fail(options_.name + ": libpri could not create a call");
   struct pri_sr* sr = pri_sr_new();
@@ -254,7 +260,7 @@ base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
     CopySubaddress(*request.parties.calling_subaddress, subaddress);
     pri_sr_set_caller_subaddress(sr, &subaddress);
   }
-  if (request.uui) rewriter_.SetForNextSetup({request.uui, std::nullopt});
+  if (request.uui) rewriter().SetForNextSetup({request.uui, std::nullopt});
   // libpri writes Sending complete from the call's `complete` only with
   // overlap dialling on, and otherwise always on the ETSI variants and never
   // on the others: an en-bloc SETUP stays as it was, an overlap one has none.
@@ -267,7 +273,7 @@ base::Result<PlacedCall> PriLink::Setup(const SetupRequest& request) {
     return base::Fail(options_.name + ": libpri refused the SETUP");
   }
   const int cref = OwnCref(call);
-  rewriter_.BindPendingSetup(cref);
+  rewriter().BindPendingSetup(cref);
   return PlacedCall{call, cref};
 }
 
@@ -301,20 +307,60 @@ void PriLink::NoteReading(std::span<const std::uint8_t> frame) {
   }
 }
 
+const PriLink::Reading* PriLink::CurrentReading() const {
+  // Outside a delivery both are reset: at most one is set.
+  if (reading_) return &*reading_;
+  if (const PriLink* other = partner(); other != nullptr && other->reading_) return &*other->reading_;
+  return nullptr;
+}
+
 std::vector<std::uint8_t> PriLink::ReceivedProgress(int cref) const {
-  if (!reading_ || reading_->cref != cref) return {};
-  return reading_->progress;
+  const Reading* reading = CurrentReading();
+  if (reading == nullptr || reading->cref != cref) return {};
+  return reading->progress;
 }
 
 std::optional<std::string> PriLink::ReceivedDisplay(int cref) const {
-  if (!reading_ || reading_->cref != cref) return std::nullopt;
-  return reading_->display;
+  const Reading* reading = CurrentReading();
+  if (reading == nullptr || reading->cref != cref) return std::nullopt;
+  return reading->display;
 }
 
 bool PriLink::ClearingReceived(int cref) const {
-  if (!reading_ || reading_->cref != cref) return false;
-  const std::uint8_t type = reading_->message_type;
+  const Reading* reading = CurrentReading();
+  if (reading == nullptr || reading->cref != cref) return false;
+  const std::uint8_t type = reading->message_type;
   return type == msg::kDisconnect || type == msg::kRelease || type == msg::kReleaseComplete;
+}
+
+void PriLink::BecomeBackupOf(PriLink& primary) {
+  pri_enslave(primary.pri_, pri_);
+  primary_ = &primary;
+  primary.backup_ = this;
+}
+
+void PriLink::TakeOverCall(int cref) {
+  InjectMessage(cref, msg::kStatusEnquiry, {});
+  RearmGroup();
+}
+
+void PriLink::ClearAfterLinkLoss(int cref, std::uint8_t cause) {
+  // Coding standard CCITT, location user (Q.850 2.2.5): a clearing of our own.
+  InjectMessage(cref, msg::kReleaseComplete,
+                {InformationElement{0, ie::kCause, false, {0x80, static_cast<std::uint8_t>(0x80 | cause)}}});
+  RearmGroup();
+}
+
+void PriLink::InjectMessage(int cref, std::uint8_t message_type, std::vector<InformationElement> ies) {
+  Message message;
+  // As the far end sends it: flag set for a call we originated.
+  message.call_reference = {2, static_cast<std::uint32_t>(cref & 0x7fff), (cref & kCrefOriginatedByUs) != 0};
+  message.message_type = message_type;
+  message.ies = std::move(ies);
+  std::vector<std::uint8_t> frame = FarEndUFrame(lapd::kUi, /*command=*/true, /*poll_final=*/false);
+  const std::vector<std::uint8_t> body = EncodeMessage(message);
+  frame.insert(frame.end(), body.begin(), body.end());
+  Inject(frame);
 }
 
 void PriLink::ProcessInput() {
@@ -380,11 +426,15 @@ void PriLink::LineUp() {
 
 void PriLink::LineDown() {
   line_up_ = false;
+  // libpri's own restart timer then sends SABME now and then: dropped too.
+  ResetDataLink();
+}
+
+void PriLink::ResetDataLink() {
   // DISC: from multiple frame operation (or timer recovery) to TEI-assigned,
   // with PRI_EVENT_DCHAN_DOWN and DL-RELEASE for Q.931 (T309, or the call
   // cleared). DM with F = 1: from "awaiting establishment" to TEI-assigned.
   // Either is ignored, or answered into the dead line, in the other states.
-  // libpri's own restart timer then sends SABME now and then: dropped too.
   Inject(FarEndUFrame(lapd::kDisc, /*command=*/true, /*poll_final=*/true));
   Inject(FarEndUFrame(lapd::kDm, /*command=*/false, /*poll_final=*/true));
   RearmTimer();
@@ -419,7 +469,7 @@ void PriLink::ReportSilentClearing() {
   if (!reading_) return;
   const std::uint8_t type = reading_->message_type;
   if (type != msg::kDisconnect && type != msg::kReleaseComplete) return;
-  PriCall* call = calls_->FindByCref(reading_->cref);
+  PriCall* call = calls().FindByCref(reading_->cref);
   if (call == nullptr) return;
   // libpri frees a call on every RELEASE COMPLETE: one that is still ours
   // was freed without an event (an incoming call that saw no DISCONNECT:
@@ -440,6 +490,11 @@ void PriLink::ReportSilentClearing() {
   event.hangup.cref = reading_->cref;
   event.hangup.call = call->call();
   Deliver(&event);
+}
+
+void PriLink::RearmGroup() {
+  RearmTimer();
+  if (PriLink* other = partner()) other->RearmTimer();
 }
 
 void PriLink::RearmTimer() {

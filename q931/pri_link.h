@@ -131,17 +131,43 @@ class PriLink {
   // way: libpri's are dropped, and what the line delivers is read and
   // dropped (a card in alarm carries no signalling).
   void LineDown();
+  // Takes libpri's data link to TEI-assigned (whatever it still meant to
+  // send is dropped) and lets it establish the link again; the line stays
+  // as it is.
+  void ResetDataLink();
 
   // Runs one libpri call on this link's `struct pri` and re-arms the timer
   // afterwards, e.g. link.Call(pri_answer, call, channel, 1).
+  // With a backup D-channel the call may go out on the other link (libpri
+  // sends on the link the call is bound to) and start its timers: both
+  // are re-armed.
   template <typename F, typename... Args>
   auto Call(F&& function, Args&&... args) {
     struct Rearm {
       PriLink* link;
-      ~Rearm() { link->RearmTimer(); }
+      ~Rearm() { link->RearmGroup(); }
     } rearm{this};
     return function(pri_, std::forward<Args>(args)...);
   }
+
+  // NFAS backup D-channel (docs/design.md "NFAS"): this link becomes the
+  // backup of `primary` (pri_enslave). They share libpri's calls, and this
+  // link uses the primary's call table and UUI rewriter: a call's messages
+  // go out, and come in, on whichever link libpri has bound it to (the one
+  // that last received a frame for it). New calls go out on the primary
+  // while its data link is up, else on the backup.
+  void BecomeBackupOf(PriLink& primary);
+  // libpri's data link is in multiple frame operation.
+  bool data_link_up() const { return data_link_up_; }
+  // The D-channel switchover for call `cref`: hands libpri, as if the far
+  // end had sent it on this link, a STATUS ENQUIRY for the call (in a UI
+  // frame: no Q.921 sequence number is touched). libpri binds the call to
+  // this link and answers STATUS on it, which binds the far end's too.
+  void TakeOverCall(int cref);
+  // No D-channel of the group came back within T309 (Q.931 5.8.9): call
+  // `cref` is cleared as libpri's own T309 would, with `cause`, reported as
+  // a hangup that no frame brought (ClearingReceived false).
+  void ClearAfterLinkLoss(int cref, std::uint8_t cause);
 
   // Sends SETUP for a new call of ours.
   base::Result<PlacedCall> Setup(const SetupRequest& request);
@@ -165,9 +191,10 @@ class PriLink {
   std::vector<std::uint8_t> ReceivedProgress(int cref) const;
   std::optional<std::string> ReceivedDisplay(int cref) const;
 
-  UuiRewriter& rewriter() { return rewriter_; }
-  // The calls on this link (q931/pri_call.h): the one owner of q931_call*s.
-  PriCallTable& calls() { return *calls_; }
+  UuiRewriter& rewriter() { return primary_ != nullptr ? primary_->rewriter_ : rewriter_; }
+  // The calls on this link (q931/pri_call.h): the one owner of q931_call*s
+  // (a backup's are its primary's).
+  PriCallTable& calls() { return primary_ != nullptr ? *primary_->calls_ : *calls_; }
   const std::string& name() const { return options_.name; }
   const PriLinkOptions& options() const { return options_; }
   struct pri* raw() { return pri_; }
@@ -183,6 +210,11 @@ class PriLink {
   // silently (see OnPriEvent) is reported as PRI_EVENT_HANGUP_ACK.
   void ReportSilentClearing();
   void RearmTimer();
+  void RearmGroup();
+  // The group's other link (the backup's primary, the primary's backup).
+  PriLink* partner() const { return primary_ != nullptr ? primary_ : backup_; }
+  // Hands libpri, in a UI frame as the far end's, a message for call `cref`.
+  void InjectMessage(int cref, std::uint8_t message_type, std::vector<InformationElement> ies);
   // Hands libpri `frame` as if the far end had sent it (not traced: it
   // never crossed the line) and delivers the resulting event.
   void Inject(std::span<const std::uint8_t> frame);
@@ -218,6 +250,10 @@ class PriLink {
     std::optional<std::string> display;  // Display IE text
   };
   std::optional<Reading> reading_;
+  // The frame being read now on this link or on the group's other one.
+  const Reading* CurrentReading() const;
+  PriLink* primary_ = nullptr;  // a backup's primary
+  PriLink* backup_ = nullptr;   // a primary's backup
 };
 
 }  // namespace prid::q931

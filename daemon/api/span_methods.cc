@@ -29,7 +29,8 @@ bool OwnsChannel(const Span& span, int channel) {
 SpanSnapshot SnapshotOf(const Span& span) {
   return SpanSnapshot{span.config(),          span.state(),   span.dchannel_up(),
                       span.AlarmNames(),      span.Channels(), span.restart_failures(),
-                      span.config_error(),    span.alarm_history(), span.start_error()};
+                      span.config_error(),    span.alarm_history(), span.start_error(),
+                      span.link_up()};
 }
 
 json SpanToJson(int number, const Span& span) { return SpanToJson(number, SnapshotOf(span)); }
@@ -84,6 +85,8 @@ json SpanToJson(int number, const SpanSnapshot& span) {
     entry["nfas"] = {{"group", c.nfas_group},
                      {"interface", c.nfas_interface},
                      {"dchannel", std::string(NfasDchannelName(c.nfas_dchannel))}};
+    // A primary's or backup's own D-channel; dchannel_state is the group's.
+    if (!c.nfas_member()) entry["nfas"]["link"] = span.link_up ? "up" : "down";
   }
   if (!span.config_error.empty()) entry["error"] = span.config_error;
   if (!span.start_error.empty()) entry["reason"] = span.start_error;

@@ -27,6 +27,7 @@ struct SpanSnapshot {
   std::string config_error{};
   std::deque<AlarmChange> alarm_history{};
   std::string start_error{};  // state error's reason
+  bool link_up = false;       // its own D-channel's (Span::link_up)
 };
 SpanSnapshot SnapshotOf(const Span& span);
 

@@ -11,7 +11,7 @@ namespace {
 SpanIdentity IdentityOf(int number, const Span& span) {
   const std::string& name = span.config().name;
   return {number, name.empty() ? fmt::format("span{}", number) : name, span.dahdi_counters(),
-          span.dchannel_up()};
+          span.link_up()};
 }
 
 }  // namespace

@@ -94,6 +94,7 @@ constexpr std::string_view kDefaultCdrDatabase = PRID_STATE_DIR "/cdr.sqlite";
 constexpr EnumName<NfasDchannel> kNfasDchannelNames[] = {
     {NfasDchannel::kNone, "none"},
     {NfasDchannel::kPrimary, "primary"},
+    {NfasDchannel::kBackup, "backup"},
 };
 constexpr std::int64_t kMaxNfasGroup = 255;
 constexpr std::int64_t kMaxNfasInterface = 127;  // the Interface identifier's 7 bits (Q.931 4.5.13)
@@ -423,6 +424,8 @@ struct NfasGroupSeen {
   NodeType node = NodeType::kCpe;
   int primary = 0;  // its span, 0: none yet
   std::uint32_t primary_line = 0;
+  int backup = 0;  // its span, 0: none yet
+  std::uint32_t backup_line = 0;
   std::map<int, std::pair<int, std::uint32_t>> interfaces;  // interface → span, line
 };
 
@@ -461,11 +464,11 @@ void ReadNfas(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
   }
   span->nfas_group = static_cast<int>(group);
   span->nfas_interface = static_cast<int>(interface);
-  if (span->nfas_member() && span->nfas_interface == 0) {
+  if (span->nfas_dchannel != NfasDchannel::kPrimary && span->nfas_interface == 0) {
     // libpri leaves the Interface identifier out for interface 0 (SERVICE),
     // and no identifier names the D-channel's own interface (Q.931 4.5.13).
     r.Fail("nfas_interface", "interface 0 is the one a message without an Interface identifier names, the "
-                             "D-channel's own: only the group's primary span may have it");
+                             "primary D-channel's own: only the group's primary span may have it");
     return;
   }
   auto [it, first] = registry->nfas.try_emplace(span->nfas_group);
@@ -491,15 +494,18 @@ void ReadNfas(TableReader& r, SpanRegistry* registry, SpanConfig* span) {
                                          interface, group, iface->second.first, iface->second.second));
     return;
   }
-  if (span->nfas_dchannel == NfasDchannel::kPrimary) {
-    if (seen.primary != 0) {
-      r.Fail("nfas_dchannel", fmt::format("NFAS group {} has its primary D-channel on span {} (line {}) already",
-                                          group, seen.primary, seen.primary_line));
+  // One primary and at most one backup D-channel per group.
+  auto claim = [&](std::string_view role, int& holder, std::uint32_t& holder_line) {
+    if (holder != 0) {
+      r.Fail("nfas_dchannel", fmt::format("NFAS group {} has its {} D-channel on span {} (line {}) already", group,
+                                          role, holder, holder_line));
       return;
     }
-    seen.primary = span->span;
-    seen.primary_line = r.Line("nfas_dchannel");
-  }
+    holder = span->span;
+    holder_line = r.Line("nfas_dchannel");
+  };
+  if (span->nfas_dchannel == NfasDchannel::kPrimary) claim("primary", seen.primary, seen.primary_line);
+  if (span->nfas_dchannel == NfasDchannel::kBackup) claim("backup", seen.backup, seen.backup_line);
 }
 
 // Every NFAS group has its D-channel.

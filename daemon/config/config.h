@@ -27,8 +27,9 @@ enum class HuntOrder { kAscending, kDescending, kRoundRobin };
 // '+' not sent; else unknown/unknown).
 enum class Dialplan { kUnknown, kNational, kInternational, kLocal, kPrivate, kDynamic };
 // NFAS (one D-channel for several T1 spans): whether a span of an NFAS
-// group carries the group's D-channel (primary) or only B-channels (none).
-enum class NfasDchannel { kNone, kPrimary };
+// group carries the group's D-channel (primary), its backup D-channel
+// (backup), or only B-channels (none).
+enum class NfasDchannel { kNone, kPrimary, kBackup };
 
 std::string_view DriverName(Driver d);          // "sim", "dahdi"
 std::string_view NodeTypeName(NodeType n);      // "cpe", "network"
@@ -36,7 +37,7 @@ std::string_view SwitchVariantName(SwitchVariant s);  // "ni2", "euroisdn_e1", �
 std::string_view AppearanceName(Appearance a);  // "single", "bridged"
 std::string_view HuntOrderName(HuntOrder h);    // "ascending", "descending", "round_robin"
 std::string_view DialplanName(Dialplan d);      // "unknown", "national", …, "dynamic"
-std::string_view NfasDchannelName(NfasDchannel d);  // "none", "primary"
+std::string_view NfasDchannelName(NfasDchannel d);  // "none", "primary", "backup"
 
 struct SpanConfig {
   int span = 1;                  // [[span]] number = N (1…255, unique)
@@ -80,7 +81,9 @@ struct SpanConfig {
   // its own D-channel, no group). Every span of a group names its Q.931
   // interface identifier (nfas_interface, 0…127, unique in the group); one
   // has nfas_dchannel = "primary" and the group's D-channel (its driver
-  // keys), the others have none and all 24 channels as B-channels.
+  // keys), at most one "backup" and a second D-channel that takes over when
+  // the primary's fails, the others have none and all 24 channels as
+  // B-channels.
   int nfas_group = 0;
   int nfas_interface = 0;
   NfasDchannel nfas_dchannel = NfasDchannel::kNone;

@@ -39,12 +39,18 @@ Span::Span(ev::loop_ref loop, SpanConfig config, SessionModel& model, SpanObserv
       restart_({config_.span, pool_.Numbers(), config_.t316_s, config_.n316, config_.restart}, *this, timers_),
       service_(config_.span, config_.switch_variant, pool_.Numbers(), *this),
       media_(config_, nullptr) {
-  if (config_.nfas_group != 0 && !config_.nfas_member()) nfas_spans_.push_back(this);
+  if (config_.nfas_group != 0 && config_.nfas_dchannel == NfasDchannel::kPrimary) nfas_spans_.push_back(this);
+  nfas_t309_.set(loop_);
+  nfas_t309_.set<Span, &Span::OnNfasT309>(this);
 }
 
 Span::~Span() {
   // NFAS: the group forgets a member; a primary's members lose its link.
-  if (signalling_ != nullptr) std::erase(signalling_->nfas_spans_, this);
+  nfas_t309_.stop();
+  if (signalling_ != nullptr) {
+    std::erase(signalling_->nfas_spans_, this);
+    if (signalling_->nfas_backup_ == this) signalling_->nfas_backup_ = nullptr;
+  }
   for (Span* member : nfas_spans_) {
     if (member == this) continue;
     member->signalling_ = nullptr;
@@ -55,6 +61,7 @@ Span::~Span() {
 void Span::JoinNfasGroup(Span& primary) {
   signalling_ = &primary;
   primary.nfas_spans_.push_back(this);
+  if (nfas_backup()) primary.nfas_backup_ = this;
 }
 
 base::Status Span::StartNfasMember() {
@@ -111,6 +118,11 @@ std::string Span::StartFailureReason(std::string_view error) const {
 }
 
 base::Status Span::StartLink() {
+  if (nfas_backup() && (signalling_ == nullptr || signalling_->driver_ == nullptr)) {
+    return base::Status::Error(fmt::format(
+        "NFAS group {}'s primary D-channel did not start: its backup D-channel has nothing to back up",
+        config_.nfas_group));
+  }
   const std::string name = config_.name.empty() ? fmt::format("span{}", config_.span) : config_.name;
   if (auto ok = StartDriver(name); !ok.ok()) return ok;
   driver_->SetFrameTap([this](q931::FrameDirection direction, std::span<const std::uint8_t> frame) {
@@ -120,6 +132,11 @@ base::Status Span::StartLink() {
   restart_.LinkChanged(dchannel_up_, alarms_ != 0);  // a card may be in alarm from the start
   if (auto ok = driver_->Start([this](const pri_event& e) { OnPriEvent(e); }); !ok.ok()) return ok;
   ConfigureLink();
+  if (nfas_backup()) {
+    driver_->link().BecomeBackupOf(signalling_->driver_->link());
+    PRID_LOG_NOTICE("span {}: NFAS group {} interface {}, backup D-channel of span {}", config_.span,
+                    config_.nfas_group, config_.nfas_interface, signalling_->config_.span);
+  }
   if (peer_) {
     if (auto ok = peer_->Start(); !ok.ok()) return ok;
   }
@@ -164,7 +181,7 @@ base::Status Span::StartDriver(const std::string& name) {
 }
 
 void Span::ConfigureLink() {
-  struct pri* pri = driver()->link().raw();
+  struct pri* pri = driver_->link().raw();  // the span's own (an NFAS backup's is not its primary's)
   auto ms = [](double seconds) { return static_cast<int>(seconds * 1000.0 + 0.5); };
   pri_set_timer(pri, PRI_TIMER_T200, ms(config_.t200_s));
   pri_set_timer(pri, PRI_TIMER_T203, ms(config_.t203_s));
@@ -259,8 +276,10 @@ std::optional<int> Span::CrefOf(CallId call) const {
 
 std::optional<CallId> Span::CallOfCref(int cref) const {
   // NFAS: the primary's D-channel carries the calls of every span of its group.
+  // So does its backup's.
   const std::vector<Span*> own{const_cast<Span*>(this)};
-  for (const Span* span : nfas_spans_.empty() ? own : nfas_spans_) {
+  const std::vector<Span*>& group = nfas_backup() && signalling_ != nullptr ? signalling_->nfas_spans_ : nfas_spans_;
+  for (const Span* span : group.empty() ? own : group) {
     // A span has few calls: a scan beats a second index kept in step.
     for (const auto& [id, wire] : span->by_id_) {
       if (wire.call != nullptr && wire.call->cref() == cref) return id;
@@ -669,24 +688,93 @@ std::optional<int> MaintenanceChannel(const pri_event& e) {
 }  // namespace
 
 void Span::OnPriEvent(const pri_event& e) {
+  if (nfas_backup()) {
+    if (signalling_ != nullptr) signalling_->RouteGroupEvent(e, *this);
+    return;
+  }
   if (nfas_spans_.empty()) {
     HandleEvent(e);
     return;
   }
-  for (Span* span : NfasRoute(e)) span->HandleEvent(e);
+  RouteGroupEvent(e, *this);
 }
 
-Span* Span::NfasSpanOf(std::optional<int> interface) {
-  if (!interface) return this;  // Q.931 4.5.13: no Interface identifier, the D-channel's own interface
+void Span::RouteGroupEvent(const pri_event& e, Span& dchannel) {
+  if (e.e == PRI_EVENT_DCHAN_UP || e.e == PRI_EVENT_DCHAN_DOWN) {
+    NfasLinkChanged(dchannel, e.e == PRI_EVENT_DCHAN_UP);
+    return;
+  }
+  for (Span* span : NfasRoute(e, dchannel)) span->HandleEvent(e);
+}
+
+void Span::NfasLinkChanged(Span& dchannel, bool up) {
+  Span* other = &dchannel == this ? nfas_backup_ : this;
+  q931::PriLink* other_link = other != nullptr && other->driver_ != nullptr ? &other->driver_->link() : nullptr;
+  const bool other_up = other_link != nullptr && other_link->data_link_up();
+  if (other_link != nullptr) {
+    PRID_LOG_NOTICE("span {}: NFAS group {}: {} D-channel (span {}) {}, {} D-channel (span {}) {}", config_.span,
+                    config_.nfas_group, &dchannel == this ? "primary" : "backup", dchannel.config_.span,
+                    up ? "up" : "down", &dchannel == this ? "backup" : "primary", other->config_.span,
+                    other_up ? "up" : "down");
+    // The active calls go to the link that is up unless both are: those
+    // of a failed link, and those left on one while neither was up.
+    q931::PriLink& link = dchannel.driver_->link();
+    q931::PriLink* to = up && !other_up ? &link : !up && other_up ? other_link : nullptr;
+    if (to != nullptr) {
+      nfas_t309_.stop();
+      for (int cref : NfasActiveCrefs()) to->TakeOverCall(cref);
+    } else if (!up && !nfas_t309_.is_active()) {
+      nfas_t309_.start(config_.t309_s);
+    } else if (up) {
+      nfas_t309_.stop();
+    }
+  }
+  const bool group_up = up || other_up;
+  for (Span* span : nfas_spans_) span->SetDchannelUp(group_up);
+}
+
+std::vector<int> Span::NfasActiveCrefs() const {
+  std::vector<int> crefs;
+  for (const Span* span : nfas_spans_) {
+    for (const auto& [id, wire] : span->by_id_) {
+      // An answer of ours stays Connect request here until the far end's
+      // CONNECT ACKNOWLEDGE, which libpri does not report: in libpri's
+      // state it may be Active already.
+      if (wire.call == nullptr) continue;
+      const q931::CallState state = wire.call->state();
+      if (state == q931::CallState::kActive || state == q931::CallState::kConnectRequest) {
+        crefs.push_back(wire.call->cref());
+      }
+    }
+  }
+  return crefs;
+}
+
+void Span::OnNfasT309(ev::timer&, int) {
+  // Q.931 5.8.9: no data link came back; libpri, in NFAS, leaves this to us.
+  const std::vector<int> crefs = NfasActiveCrefs();
+  PRID_LOG_WARN("span {}: NFAS group {}: no D-channel up for T309 ({} s): {} active calls cleared", config_.span,
+                config_.nfas_group, config_.t309_s, crefs.size());
+  for (int cref : crefs) driver_->link().ClearAfterLinkLoss(cref, q931::cause::kDestinationOutOfOrder);
+  // What libpri still holds for the cleared calls (a STATUS of a switchover
+  // to a link that then failed too) must not reach the far end once a link
+  // is back, where a new call may have the same call reference.
+  for (Span* span : {this, nfas_backup_}) {
+    if (span != nullptr && span->driver_ != nullptr) span->driver_->link().ResetDataLink();
+  }
+}
+
+Span* Span::NfasSpanOf(std::optional<int> interface, Span& dchannel) {
+  if (!interface) return &dchannel;  // Q.931 4.5.13: no Interface identifier, the D-channel's own interface
   for (Span* span : nfas_spans_) {
     if (span->config_.nfas_interface == *interface) return span;
   }
   return nullptr;
 }
 
-std::vector<Span*> Span::NfasRoute(const pri_event& e) {
+std::vector<Span*> Span::NfasRoute(const pri_event& e, Span& dchannel) {
   if (e.e == PRI_EVENT_RING) {
-    if (Span* span = NfasSpanOf(InterfaceOf(e.ring.channel))) return {span};
+    if (Span* span = NfasSpanOf(InterfaceOf(e.ring.channel), dchannel)) return {span};
     // Q.931 5.2.3.1: the channel named does not exist here.
     PRID_LOG_NOTICE("span {}: incoming call refused: NFAS group {} has no interface {}", config_.span,
                     config_.nfas_group, InterfaceOf(e.ring.channel).value_or(-1));
@@ -696,7 +784,7 @@ std::vector<Span*> Span::NfasRoute(const pri_event& e) {
   if (std::optional<int> channel = MaintenanceChannel(e)) {
     // libpri's -1: every channel of every interface the D-channel controls.
     if (*channel < 0) return nfas_spans_;
-    if (Span* span = NfasSpanOf(InterfaceOf(*channel))) return {span};
+    if (Span* span = NfasSpanOf(InterfaceOf(*channel), dchannel)) return {span};
     PRID_LOG_NOTICE("span {}: {} for interface {} ignored: NFAS group {} has no such interface", config_.span,
                     pri_event2str(e.e), InterfaceOf(*channel).value_or(-1), config_.nfas_group);
     return {};

@@ -127,6 +127,10 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   const SpanConfig& config() const { return config_; }
   SpanState state() const;
   bool dchannel_up() const { return dchannel_up_; }
+  // The span's own D-channel's data link is up (an NFAS member, which has
+  // none: its group's). In an NFAS group with a backup D-channel the group
+  // is up while either is.
+  bool link_up() const { return driver_ != nullptr ? driver_->link().data_link_up() : dchannel_up_; }
   std::vector<std::string> AlarmNames() const;
   const std::string& config_error() const { return config_error_; }
   // Why Start failed and what to check; empty unless in state error.
@@ -170,8 +174,16 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   // by interface) and hands each libpri event to the span it is for. The
   // daemon joins a member to its started primary before the member's
   // Start; either may go first, the other then forgets it.
+  //
+  // A backup span (nfas_dchannel = "backup") has a D-channel of its own,
+  // whose libpri is the primary's backup (q931::PriLink::BecomeBackupOf):
+  // the group is up while either D-channel is; when one fails with the
+  // other up, its active calls move to the other (a STATUS ENQUIRY handed
+  // to libpri there); with neither up, the group's own T309 clears them
+  // (libpri leaves T309 to the application in NFAS).
   void JoinNfasGroup(Span& primary);
   bool nfas_member() const { return config_.nfas_member(); }
+  bool nfas_backup() const { return config_.nfas_dchannel == NfasDchannel::kBackup; }
 
  private:
   // A call of ours on the wire. Its Q.931 side is a PriCall, owned by the
@@ -196,17 +208,25 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   // `error` with what the administrator should check for this driver.
   std::string StartFailureReason(std::string_view error) const;
   void ConfigureLink();
-  // From the span's own link: handled here, or (NFAS primary) by the
-  // group's spans it is for (NfasRoute).
+  // From the span's own link: handled here, or (NFAS) by the group's spans
+  // it is for (NfasRoute); a backup's events go through its primary.
   void OnPriEvent(const pri_event& event);
+  // NFAS primary: an event of `dchannel`'s link (this span's or the backup's).
+  void RouteGroupEvent(const pri_event& event, Span& dchannel);
+  // NFAS primary: `dchannel`'s data link came up or went down.
+  void NfasLinkChanged(Span& dchannel, bool up);
+  // The group's active calls (their crefs), which survive a data link failure.
+  std::vector<int> NfasActiveCrefs() const;
+  void OnNfasT309(ev::timer&, int);
   void HandleEvent(const pri_event& event);
   // The spans of the group an event is for: a call's (the span holding it,
   // or by the interface its channel names), every span for the link's own
   // events and a RESTART of every interface; none, an offer for an
   // interface the group does not have (refused here).
-  std::vector<Span*> NfasRoute(const pri_event& event);
-  // The span of interface `interface` (nullopt: the D-channel's own).
-  Span* NfasSpanOf(std::optional<int> interface);
+  std::vector<Span*> NfasRoute(const pri_event& event, Span& dchannel);
+  // The span of interface `interface` (nullopt: `dchannel`'s own, the span
+  // whose D-channel carried the message).
+  Span* NfasSpanOf(std::optional<int> interface, Span& dchannel);
   // The span's own driver, or its NFAS primary's (null: none).
   PriDriver* driver() const { return signalling_ != nullptr ? signalling_->driver_.get() : driver_.get(); }
   // libpri's value for our B-channel `channel`: with the span's interface
@@ -259,8 +279,10 @@ class Span : public SpanPort, private RestartLink, private ServiceLink {
   SpanObserver& observer_;
   dahdi_glue::DahdiSystem* dahdi_system_;
   std::unique_ptr<PriDriver> driver_;
-  Span* signalling_ = nullptr;     // NFAS member: its group's primary span
+  Span* signalling_ = nullptr;     // NFAS member or backup: its group's primary span
   std::vector<Span*> nfas_spans_;  // NFAS primary: the group's spans, itself first
+  Span* nfas_backup_ = nullptr;    // NFAS primary: the span of its backup D-channel
+  ev::timer nfas_t309_;            // NFAS primary with a backup: no D-channel up
   std::unique_ptr<SimPeer> peer_;
   bool dchannel_up_ = false;
   int alarms_ = 0;

@@ -144,7 +144,8 @@ TEST(WriteSpanDetail, ReasonOfASpanInStateError) {
 TEST(WriteSpanDetail, NfasGroupAndItsDChannel) {
   json spans = json::parse(R"([
     {"span": 1, "state": "up", "nfas": {"group": 3, "interface": 0, "dchannel": "primary"}},
-    {"span": 2, "state": "up", "nfas": {"group": 3, "interface": 1, "dchannel": "none"}}
+    {"span": 2, "state": "up", "nfas": {"group": 3, "interface": 1, "dchannel": "none"}},
+    {"span": 3, "state": "up", "nfas": {"group": 3, "interface": 2, "dchannel": "backup", "link": "down"}}
   ])");
   std::ostringstream primary;
   WriteSpanDetail(primary, spans, 1);
@@ -155,6 +156,11 @@ TEST(WriteSpanDetail, NfasGroupAndItsDChannel) {
   EXPECT_NE(member.str().find("\nnfas              group 3 interface 1, signalled on the group's D-channel\n"),
             std::string::npos)
       << member.str();
+  std::ostringstream backup;
+  WriteSpanDetail(backup, spans, 3);
+  EXPECT_NE(backup.str().find("\nnfas              group 3 interface 2, the group's backup D-channel (link down)\n"),
+            std::string::npos)
+      << backup.str();
 }
 
 TEST(WriteSpanDetail, OneSpanWithItsChannels) {

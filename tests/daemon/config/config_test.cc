@@ -247,6 +247,25 @@ TEST(ConfigTest, NfasGroupGivesItsMembersEveryChannel) {
   EXPECT_EQ(ParseOk(kSimSpan).spans[0].nfas_group, 0);
 }
 
+TEST(ConfigTest, NfasBackupDchannelHasItsOwnLine) {
+  DaemonConfig config = ParseOk(std::string(kNfasGroup) +
+                                "[[span]]\nspan = 3\nswitch = \"ni2\"\nconnect = \"/tmp/nfas-backup.seq\"\n"
+                                "nfas_group = 7\nnfas_interface = 2\nnfas_dchannel = \"backup\"\n");
+  ASSERT_EQ(config.spans.size(), 3u);
+  const SpanConfig& backup = config.spans[2];
+  EXPECT_EQ(backup.nfas_dchannel, NfasDchannel::kBackup);
+  EXPECT_FALSE(backup.nfas_member());
+  EXPECT_EQ(backup.connect, "/tmp/nfas-backup.seq");
+  EXPECT_EQ(backup.bchannels.size(), 23u) << "the backup keeps channel 24 for its D-channel";
+  // One backup per group; it needs a line of its own like the primary.
+  const std::string with_backup = std::string(kNfasGroup) +
+                                  "[[span]]\nspan = 3\nswitch = \"ni2\"\nconnect = \"/tmp/b\"\nnfas_group = 7\n"
+                                  "nfas_interface = 2\nnfas_dchannel = \"backup\"\n";
+  ExpectError(with_backup + "[[span]]\nspan = 4\nswitch = \"ni2\"\nconnect = \"/tmp/c\"\nnfas_group = 7\n"
+                            "nfas_interface = 3\nnfas_dchannel = \"backup\"\n",
+              26, "nfas_dchannel", "NFAS group 7 has its backup D-channel on span 3 (line 19) already");
+}
+
 TEST(ConfigTest, NfasGroupsAreCheckedAcrossSpans) {
   const std::string group(kNfasGroup);
   // A second primary, a taken interface, a member that signals differently.
@@ -268,8 +287,10 @@ TEST(ConfigTest, NfasKeysAreCheckedPerSpan) {
   ExpectError(ni2 + "nfas_dchannel = \"primary\"\n", 5, "nfas_dchannel", "only with 'nfas_group'");
   ExpectError(ni2 + "nfas_group = 1\nnfas_interface = 128\n", 6, "nfas_interface", "128 is out of range (0 to 127)");
   ExpectError(ni2 + "nfas_group = 256\nnfas_interface = 1\n", 5, "nfas_group", "256 is out of range (1 to 255)");
-  ExpectError(ni2 + "nfas_group = 1\nnfas_interface = 0\nnfas_dchannel = \"backup\"\n", 7, "nfas_dchannel",
-              "unknown variant 'backup' (expected one of none, primary)");
+  ExpectError(ni2 + "nfas_group = 1\nnfas_interface = 1\nnfas_dchannel = \"spare\"\n", 7, "nfas_dchannel",
+              "unknown variant 'spare' (expected one of none, primary, backup)");
+  ExpectError(ni2 + "nfas_group = 1\nnfas_interface = 0\nnfas_dchannel = \"backup\"\n", 6, "nfas_interface",
+              "only the group's primary span may have it");
   ExpectError("[[span]]\nspan = 1\nlisten = \"/tmp/n\"\nnfas_group = 1\nnfas_interface = 0\n", 4, "nfas_group",
               "NFAS groups T1 spans; switch variant euroisdn_e1 is an E1 one");
   // A member has no D-channel to configure.
