@@ -159,7 +159,7 @@ TEST_P(NfasBackupTest, ThePrimarysFailureMovesTheCallsToTheBackupWithoutDropping
   auto received = ConnectedCall(*b_, *a_, kMember);
   EXPECT_EQ(Find(Q931Messages(daemons_->Frames(), 0, kBackup), FrameDirection::kReceived, msg::kSetup).size(), 1u);
 
-  // The calls made before the cut are still there, past T309.
+  // The calls made before the cut are still up: they drop with UUI over the backup.
   DropWithUui(calls[kPrimary].first, calls[kPrimary].second, "7072696d617279");
   DropWithUui(calls[kBackup].first, calls[kBackup].second, "6261636b7570");
   DropWithUui(placed.first, placed.second, "706c61636564");
